@@ -1,0 +1,151 @@
+"""The recognizer: an ONNX model in onnxruntime, checked against the app's contract when loaded.
+
+Contract: input `image` float32 [N,28,28,1] (0..1, ink = 1), output `probabilities` float32 [N,10].
+CUDA is used when onnxruntime offers it and a session really gets it; otherwise the CPU, tuned for
+batch-1 latency (one thread, sequential, all graph optimisations).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+INPUT_NAME = "image"
+OUTPUT_NAME = "probabilities"
+CUDA = "CUDAExecutionProvider"
+CPU = "CPUExecutionProvider"
+
+
+class ModelError(Exception):
+    """The model file cannot be used; the message says why in words."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the app shows about a model."""
+
+    path: Path
+    provider: str
+    labels: tuple[str, ...]
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def test_accuracy(self) -> float | None:
+        value = self.metadata.get("test_accuracy")
+        return float(value) if isinstance(value, (int, float)) else None
+
+
+def session_options() -> ort.SessionOptions:
+    """Options for the lowest batch-1 latency: the work is far too small to share across threads."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return options
+
+
+class Recognizer:
+    """A loaded, validated model. Construction raises ModelError; a Recognizer is always usable."""
+
+    def __init__(self, path: Path | str, use_gpu: bool = True):
+        self.path = Path(path)
+        data = self._read(self.path)
+        self._session = self._open(data, use_gpu)
+        self._check_contract()
+        meta = self._session.get_modelmeta().custom_metadata_map
+        metadata: dict[str, object] = {}
+        for key, value in meta.items():
+            try:
+                metadata[key] = json.loads(value)
+            except json.JSONDecodeError:
+                metadata[key] = value
+        labels = metadata.get("labels")
+        if not (isinstance(labels, list) and len(labels) == 10):
+            labels = [str(i) for i in range(10)]
+        self.info = ModelInfo(self.path, self._session.get_providers()[0], tuple(str(x) for x in labels), metadata)
+        self.last_ms = 0.0
+
+    @staticmethod
+    def _read(path: Path) -> bytes:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+        if not data:
+            raise ModelError(f"{path.name}: the file is empty")
+        return data
+
+    def _open(self, data: bytes, use_gpu: bool) -> ort.InferenceSession:
+        wanted = [CUDA, CPU] if use_gpu and CUDA in ort.get_available_providers() else [CPU]
+        try:
+            return ort.InferenceSession(data, session_options(), providers=wanted)
+        except Exception as exc:  # onnxruntime raises several types for bad files
+            if wanted[0] == CUDA:
+                try:  # a broken CUDA install should not stop the app
+                    return ort.InferenceSession(data, session_options(), providers=[CPU])
+                except Exception:
+                    pass
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ModelError(f"{self.path.name}: not a usable ONNX model ({reason[:200]})") from exc
+
+    def _check_contract(self) -> None:
+        inputs, outputs = self._session.get_inputs(), self._session.get_outputs()
+        problem = None
+        if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
+            problem = f"expected one input named '{INPUT_NAME}', found {[i.name for i in inputs]}"
+        elif inputs[0].type != "tensor(float)" or list(inputs[0].shape[1:]) != [28, 28, 1]:
+            problem = f"input must be float32 [N,28,28,1], found {inputs[0].type} {inputs[0].shape}"
+        elif not any(o.name == OUTPUT_NAME for o in outputs):
+            problem = f"expected an output named '{OUTPUT_NAME}', found {[o.name for o in outputs]}"
+        if problem is None:
+            try:
+                probs = self.predict_batch(np.zeros((1, 28, 28, 1), np.float32))
+            except Exception as exc:
+                problem = f"running it failed ({str(exc).splitlines()[0][:200]})"
+            else:
+                if probs.shape != (1, 10) or not np.isfinite(probs).all() or abs(float(probs.sum()) - 1) > 1e-3:
+                    problem = f"output must be 10 softmax probabilities, got shape {probs.shape}"
+        if problem:
+            raise ModelError(f"{self.path.name}: incompatible model: {problem}")
+
+    def predict_batch(self, images: np.ndarray) -> np.ndarray:
+        """float32 (N,28,28,1) -> probabilities (N,10)."""
+        out = self._session.run([OUTPUT_NAME], {INPUT_NAME: np.ascontiguousarray(images, np.float32)})[0]
+        return np.asarray(out, np.float32)
+
+    def predict(self, image: np.ndarray) -> np.ndarray:
+        """One 28x28 input -> its 10 probabilities; records the time taken in `last_ms`."""
+        start = time.perf_counter()
+        probs = self.predict_batch(image.reshape(1, 28, 28, 1))[0]
+        self.last_ms = (time.perf_counter() - start) * 1000.0
+        return probs
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the model reads in one input: the top label (None when unsure) and all probabilities."""
+
+    label: int | None
+    confidence: float
+    probabilities: np.ndarray
+
+
+UNSURE_BELOW = 0.5
+
+
+def read(probabilities: np.ndarray, blank: bool, threshold: float = UNSURE_BELOW) -> Reading:
+    """Decide what to show: no digit for a blank input or a top probability under `threshold`."""
+    top = int(np.argmax(probabilities))
+    confidence = float(probabilities[top])
+    label = None if blank or confidence < threshold else top
+    return Reading(label, 0.0 if blank else confidence, probabilities)

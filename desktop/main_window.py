@@ -1,0 +1,356 @@
+"""The main window: wires the canvas, the recognizer and the views, and owns menus and settings.
+
+Data flows one way: canvas strokes (or an opened picture) -> 28x28 input -> recognizer ->
+probabilities -> views. Predictions are coalesced: however many points arrive while one prediction
+runs, the next one reads only the latest drawing.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.canvas import Canvas
+from desktop.drawing import DrawingError, load_drawing, save_drawing
+from desktop.engine import ModelError, Reading, Recognizer, read
+from desktop.imageio import IMAGE_SUFFIXES, ImageError, gray_to_qimage, qimage_to_array, read_image, save_png
+from desktop.paths import bundled_model_path
+from desktop.preprocess import empty_input, image_to_input, strokes_to_input
+from desktop.views import InputPreview, PredictionLabel, ProbabilityBars
+
+APP_NAME = "Handwriting Recognizer"
+IMAGE_FILTER = "Images (" + " ".join(f"*.{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
+DRAWING_FILTER = "Drawings (*.json)"
+SHORTCUTS = [
+    ("Draw", "left mouse button, pen or finger on the canvas"),
+    ("Undo / Redo", "Ctrl+Z / Ctrl+Shift+Z"),
+    ("Clear", "Delete or Backspace"),
+    ("Open image / drawing", "Ctrl+O / Ctrl+Shift+O"),
+    ("Save drawing", "Ctrl+S"),
+    ("Export 28x28 PNG", "Ctrl+E"),
+    ("Paste an image", "Ctrl+V"),
+    ("Open model", "Ctrl+M"),
+    ("Quit", "Ctrl+Q"),
+]
+
+
+class MainWindow(QMainWindow):
+    """Draw on the left; on the right, what the model reads. `model_path` None: last or bundled."""
+
+    def __init__(self, model_path: str | Path | None = None):
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.settings = QSettings()
+        self.recognizer: Recognizer | None = None
+        self.reading: Reading | None = None
+        self.last_error: QMessageBox | None = None
+        self._picture_input = empty_input()
+
+        self.canvas = Canvas()
+        self.prediction = PredictionLabel()
+        self.bars = ProbabilityBars()
+        self.preview = InputPreview()
+        self._build_layout()
+        self._build_status_bar()
+        self._build_menus()
+
+        self._predict_timer = QTimer(self)
+        self._predict_timer.setSingleShot(True)
+        self._predict_timer.setInterval(0)
+        self._predict_timer.timeout.connect(self.predict_now)
+        self.canvas.changed.connect(self._predict_timer.start)
+
+        self._load_initial_model(model_path)
+        geometry = self.settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(860, 560)
+        self.predict_now()
+
+    # --- construction --------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        side = QVBoxLayout()
+        side.addWidget(self.prediction)
+        side.addWidget(self.bars, 1)
+        preview_row = QHBoxLayout()
+        preview_row.addWidget(QLabel("Model input:"))
+        preview_row.addWidget(self.preview)
+        side.addLayout(preview_row)
+        root = QHBoxLayout()
+        root.addWidget(self.canvas, 3)
+        root.addLayout(side, 2)
+        central = QWidget()
+        central.setLayout(root)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        self.model_status = QLabel()
+        self.provider_status = QLabel()
+        self.latency_status = QLabel()
+        for label in (self.model_status, self.provider_status, self.latency_status):
+            self.statusBar().addPermanentWidget(label)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Open Image...", self._ask_open_image, QKeySequence.StandardKey.Open)
+        self._action(file, "Open &Drawing...", self._ask_open_drawing, "Ctrl+Shift+O")
+        self._action(file, "&Save Drawing...", self._ask_save_drawing, QKeySequence.StandardKey.Save)
+        self._action(file, "&Export 28x28 PNG...", self._ask_export_input, "Ctrl+E")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = bar.addMenu("&Edit")
+        undo = self.canvas.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        redo = self.canvas.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts(QKeySequence.StandardKey.Redo)
+        edit.addActions([undo, redo])
+        self._action(edit, "&Clear", self.canvas.clear, [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self._action(edit, "&Paste Image", self.paste, QKeySequence.StandardKey.Paste)
+
+        self.model_menu = bar.addMenu("&Model")
+        self._action(self.model_menu, "&Open Model...", self._ask_open_model, "Ctrl+M")
+        self._action(self.model_menu, "&Reset to Bundled Model", self.reset_model)
+        self._action(self.model_menu, "Model &Info", self.show_model_info)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "&About", self.show_about)
+
+    # --- models --------------------------------------------------------------------------------
+
+    def _load_initial_model(self, model_path: str | Path | None) -> None:
+        remembered = self.settings.value("model/path")
+        candidates = [Path(model_path)] if model_path else []
+        if not model_path and remembered and Path(str(remembered)).exists():
+            candidates.append(Path(str(remembered)))
+        candidates.append(bundled_model_path())
+        problems = []
+        for path in candidates:
+            try:
+                self._use(Recognizer(path))
+                break
+            except ModelError as exc:
+                problems.append(str(exc))
+        if problems:
+            QTimer.singleShot(0, lambda: self.show_error("Model problem", "\n".join(problems)))
+
+    def _use(self, recognizer: Recognizer) -> None:
+        self.recognizer = recognizer
+        info = recognizer.info
+        accuracy = f", MNIST test {info.test_accuracy:.2%}" if info.test_accuracy is not None else ""
+        self.model_status.setText(f"Model: {info.name}{accuracy}")
+        self.model_status.setToolTip(str(info.path))
+        self.provider_status.setText(info.provider.replace("ExecutionProvider", ""))
+        self.provider_status.setToolTip(f"onnxruntime execution provider: {info.provider}")
+
+    def open_model(self, path: str | Path) -> bool:
+        """Switch to another model; on failure show why and keep the current one."""
+        try:
+            recognizer = Recognizer(path)
+        except ModelError as exc:
+            self.show_error("Cannot open model", f"{exc}\n\nThe current model stays active.")
+            return False
+        self._use(recognizer)
+        self.settings.setValue("model/path", str(Path(path).resolve()))
+        self.predict_now()
+        return True
+
+    def reset_model(self) -> None:
+        if self.open_model(bundled_model_path()):
+            self.settings.remove("model/path")
+
+    # --- recognition ---------------------------------------------------------------------------
+
+    def current_input(self) -> np.ndarray:
+        """The model input for what the canvas shows now."""
+        if self.canvas.picture() is not None:
+            return self._picture_input
+        return strokes_to_input(self.canvas.strokes(), self.canvas.pen_width())
+
+    def predict_now(self) -> None:
+        """Read the canvas and update every view."""
+        x = self.current_input()
+        self.preview.set_input(x)
+        if self.recognizer is None:
+            return
+        self.reading = read(self.recognizer.predict(x), blank=not x.any())
+        self.prediction.set_reading(self.reading)
+        self.bars.set_reading(self.reading)
+        self.latency_status.setText(f"{self.recognizer.last_ms:.2f} ms")
+
+    # --- files ---------------------------------------------------------------------------------
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open a drawing (.json) or a picture, by its suffix."""
+        path = Path(path)
+        return self.open_drawing(path) if path.suffix.lower() == ".json" else self.open_image(path)
+
+    def open_image(self, path: str | Path) -> bool:
+        try:
+            pixels = read_image(path)
+        except ImageError as exc:
+            self.show_error("Cannot open image", str(exc))
+            return False
+        return self.show_picture(pixels)
+
+    def show_picture(self, pixels: np.ndarray) -> bool:
+        """Recognize an RGBA picture and show it on the canvas."""
+        try:
+            self._picture_input = image_to_input(pixels)
+        except ValueError as exc:
+            self.show_error("Cannot use image", str(exc))
+            return False
+        h, w = pixels.shape[:2]
+        picture = QImage(np.ascontiguousarray(pixels).data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+        self.canvas.set_picture(picture)
+        return True
+
+    def paste(self) -> None:
+        image = QGuiApplication.clipboard().image()
+        if image.isNull():
+            self.statusBar().showMessage("The clipboard holds no image", 4000)
+            return
+        self.show_picture(qimage_to_array(image))
+
+    def open_drawing(self, path: str | Path) -> bool:
+        try:
+            drawing = load_drawing(path)
+        except DrawingError as exc:
+            self.show_error("Cannot open drawing", str(exc))
+            return False
+        self.canvas.set_picture(None)
+        self.canvas.set_drawing(drawing)
+        return True
+
+    def save_drawing(self, path: str | Path) -> bool:
+        try:
+            save_drawing(self.canvas.drawing(), path)
+        except OSError as exc:
+            self.show_error("Cannot save drawing", f"{Path(path).name}: {exc.strerror}")
+            return False
+        self.statusBar().showMessage(f"Saved {Path(path).name}", 4000)
+        return True
+
+    def export_input(self, path: str | Path) -> bool:
+        try:
+            save_png(gray_to_qimage(self.current_input(), invert=False), path)
+        except (OSError, ImageError) as exc:
+            self.show_error("Cannot export", f"{Path(path).name}: {exc}")
+            return False
+        self.statusBar().showMessage(f"Exported {Path(path).name}", 4000)
+        return True
+
+    def _ask(self, title: str, filter_: str, save: bool = False) -> str:
+        folder = str(self.settings.value("files/folder", ""))
+        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = ask(self, title, folder, filter_)
+        if path:
+            self.settings.setValue("files/folder", str(Path(path).parent))
+        return path
+
+    def _ask_open_image(self) -> None:
+        if path := self._ask("Open Image", IMAGE_FILTER + ";;All files (*)"):
+            self.open_image(path)
+
+    def _ask_open_drawing(self) -> None:
+        if path := self._ask("Open Drawing", DRAWING_FILTER):
+            self.open_drawing(path)
+
+    def _ask_save_drawing(self) -> None:
+        if path := self._ask("Save Drawing", DRAWING_FILTER, save=True):
+            self.save_drawing(path if path.lower().endswith(".json") else path + ".json")
+
+    def _ask_export_input(self) -> None:
+        if path := self._ask("Export 28x28 PNG", "PNG (*.png)", save=True):
+            self.export_input(path if path.lower().endswith(".png") else path + ".png")
+
+    def _ask_open_model(self) -> None:
+        if path := self._ask("Open Model", "ONNX models (*.onnx);;All files (*)"):
+            self.open_model(path)
+
+    # --- drag and drop -------------------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_file(event) -> Path | None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        local = [Path(u.toLocalFile()) for u in urls if isinstance(u, QUrl) and u.isLocalFile()]
+        return local[0] if local else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_file(event) is not None or event.mimeData().hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_file(event)
+        if path is not None:
+            self.open_file(path)
+        elif event.mimeData().hasImage():
+            self.show_picture(qimage_to_array(QImage(event.mimeData().imageData())))
+        event.acceptProposedAction()
+
+    # --- dialogs -------------------------------------------------------------------------------
+
+    def show_error(self, title: str, text: str) -> None:
+        """A non-blocking warning: the app keeps working behind it."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("error")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_error = box
+        box.open()
+
+    def show_model_info(self) -> None:
+        if self.recognizer is None:
+            return
+        info = self.recognizer.info
+        meta = info.metadata
+        rows = [("File", str(info.path)), ("Execution provider", info.provider)]
+        for key, label in (("test_accuracy", "MNIST test accuracy"), ("val_accuracy", "Validation accuracy")):
+            if isinstance(meta.get(key), (int, float)):
+                rows.append((label, f"{meta[key]:.2%}"))
+        for key, label in (("parameters", "Parameters"), ("epochs", "Epochs"), ("date", "Trained"), ("device", "Device")):
+            if key in meta:
+                rows.append((label, str(meta[key])))
+        data = meta.get("training_data")
+        if isinstance(data, dict):
+            rows.append(("Training data", f"{data.get('train_images')} MNIST images + {data.get('own_samples') or 0} own samples"))
+        html = "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
+        box = QMessageBox(QMessageBox.Icon.Information, "Model Info", html, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def show_shortcuts(self) -> None:
+        html = "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS) + "</table>"
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts", html, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<b>{APP_NAME}</b><p>Draw a digit and watch a neural network read it, live.</p>"
+                          "<p>A small CNN trained on MNIST, run with onnxruntime.</p>")
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        super().closeEvent(event)

@@ -1,0 +1,225 @@
+"""MNIST-style preprocessing as pure numpy: strokes or pictures -> the model's 28x28 input.
+
+One implementation for the app, the CLI and training. MNIST's recipe: crop to the ink, fit the
+longer side into 20 px keeping the aspect ratio (anti-aliased), then put the centre of mass at the
+centre of a 28x28 field. On top of it, what makes real drawings look like MNIST:
+- stroke width normalisation: strokes are re-drawn with a pen of MNIST's width relative to the
+  digit's size, and pictures are thinned or thickened towards it;
+- a tap or a tiny scribble stays a small dot instead of being blown up to fill the field;
+- a "1" (or any very narrow digit) keeps its aspect ratio: it is fitted by its height.
+Images follow the model contract: float32 in 0..1 with ink = 1 on a 0 background.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+SIZE = 28  # the model's input is SIZE x SIZE
+BOX = 20  # MNIST fits the digit's longer side into BOX pixels
+WORK = 4  # supersampling factor: work at 4x and average down, for anti-aliasing
+STROKE_WIDTH = 2.0  # MNIST's typical stroke width in 28x28 pixels (2*area/perimeter of ink > 0.5)
+INK_THRESHOLD = 0.2  # a pixel counts as ink above this fraction of the darkest ink
+
+PREPROCESSING = {
+    "version": 1,
+    "description": (
+        "MNIST recipe: crop to ink, fit longer side to 20 px (aspect kept, anti-aliased), centre of "
+        "mass at the centre of 28x28; strokes redrawn at MNIST stroke width, pictures thinned or "
+        "thickened towards it; polarity and alpha detected; float32 0..1, ink = 1."
+    ),
+}
+
+Strokes = Sequence[np.ndarray]  # each stroke: float array (K, 2) of x, y points
+
+
+def empty_input() -> np.ndarray:
+    """The input for a blank canvas."""
+    return np.zeros((SIZE, SIZE), np.float32)
+
+
+# --- strokes --------------------------------------------------------------------------------------
+
+
+def render_strokes(strokes: Strokes, shape: tuple[int, int], width: float, scale: float = 1.0,
+                   offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """Anti-aliased round-capped polylines of `width` pixels, drawn at point * scale + offset.
+
+    Each pixel's ink is its coverage by the pen (distance to the nearest segment, 1 px soft edge).
+    """
+    h, w = shape
+    image = np.zeros(shape, np.float32)
+    radius = width / 2.0
+    reach = radius + 1.0
+    ox, oy = offset
+    for stroke in strokes:
+        points = np.asarray(stroke, np.float64).reshape(-1, 2) * scale + (ox, oy)
+        if len(points) == 0:
+            continue
+        starts, ends = (points[:-1], points[1:]) if len(points) > 1 else (points, points)
+        for a, b in zip(starts, ends):
+            x0 = max(int(np.floor(min(a[0], b[0]) - reach)), 0)
+            x1 = min(int(np.ceil(max(a[0], b[0]) + reach)) + 1, w)
+            y0 = max(int(np.floor(min(a[1], b[1]) - reach)), 0)
+            y1 = min(int(np.ceil(max(a[1], b[1]) + reach)) + 1, h)
+            if x0 >= x1 or y0 >= y1:
+                continue
+            ys, xs = np.mgrid[y0:y1, x0:x1] + 0.5  # pixel centres
+            d = b - a
+            length2 = float(d @ d)
+            t = 0.0 if length2 == 0 else np.clip(((xs - a[0]) * d[0] + (ys - a[1]) * d[1]) / length2, 0, 1)
+            dist = np.hypot(xs - (a[0] + t * d[0]), ys - (a[1] + t * d[1]))
+            coverage = np.clip(radius + 0.5 - dist, 0, 1).astype(np.float32)
+            np.maximum(image[y0:y1, x0:x1], coverage, out=image[y0:y1, x0:x1])
+    return image
+
+
+def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
+    """Redraw the strokes at the working scale (the digit's longer side = BOX * WORK px) with MNIST's
+    relative stroke width, whatever pen and size they were drawn with.
+
+    `pen_width` is the width the user drew with, in the strokes' units: a drawing smaller than
+    its own pen (a tap, a dot) is scaled as if it were that big, so it stays a dot.
+    """
+    points = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
+    points = [p for p in points if len(p)]
+    side = SIZE * WORK
+    if not points:
+        return np.zeros((side, side), np.float32)
+    allpts = np.concatenate(points)
+    lo, hi = allpts.min(axis=0), allpts.max(axis=0)
+    extent = float(max(hi - lo))
+    pen = STROKE_WIDTH * WORK
+    scale = (BOX * WORK - pen) / max(extent, pen_width, 1e-6)
+    centre = (lo + hi) / 2.0
+    offset = side / 2.0 - centre * scale
+    return render_strokes(points, (side, side), pen, scale, (float(offset[0]), float(offset[1])))
+
+
+def strokes_to_input(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
+    """Strokes -> the model's 28x28 input (see `strokes_to_raster`, then `fit_and_center`)."""
+    return fit_and_center(strokes_to_raster(strokes, pen_width))
+
+
+# --- pictures -------------------------------------------------------------------------------------
+
+
+def to_ink(pixels: np.ndarray) -> np.ndarray:
+    """Any picture (HxW gray, HxWx3 RGB or HxWx4 RGBA; uint8 or 0..1 floats) -> ink in 0..1.
+
+    Dark-on-light or light-on-dark is detected from the border (the background); transparent
+    pixels count as background.
+    """
+    a = np.asarray(pixels)
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or min(a.shape[:2]) < 1:
+        raise ValueError(f"expected a gray, RGB or RGBA image, got an array of shape {a.shape}")
+    a = a.astype(np.float32) / (255.0 if a.dtype == np.uint8 else 1.0)
+    if a.ndim == 2:
+        a = a[..., None]
+    alpha = a[..., 3] if a.shape[2] == 4 else None
+    gray = a[..., 0] if a.shape[2] == 1 else a[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
+    if alpha is not None and alpha.min() < 0.98:
+        # Composite over a background that contrasts with the visible content.
+        visible = alpha > 0.5
+        content = float(gray[visible].mean()) if visible.any() else 0.0
+        background = 1.0 if content < 0.5 else 0.0
+        gray = gray * alpha + background * (1.0 - alpha)
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = float(np.median(border))
+    ink = background - gray if background > 0.5 else gray - background
+    return np.clip(ink, 0.0, 1.0)
+
+
+def image_to_input(pixels: np.ndarray) -> np.ndarray:
+    """A picture of one digit -> the model's 28x28 input (polarity, crop, stroke width, fit, centre)."""
+    ink = to_ink(pixels)
+    peak = float(ink.max())
+    if peak < 0.1:
+        return empty_input()
+    ink = ink / peak
+    ink = _crop(ink)
+    h, w = ink.shape
+    scale = BOX * WORK / max(h, w)
+    work = resize(ink, max(1, round(h * scale)), max(1, round(w * scale)))
+    work = np.pad(work, WORK * 4)
+    return fit_and_center(normalize_stroke_width(work, STROKE_WIDTH * WORK))
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """Typical stroke width in pixels: 2 * area / perimeter of the ink above half strength."""
+    mask = ink > 0.5
+    area = int(mask.sum())
+    perimeter = int((mask[1:] != mask[:-1]).sum() + (mask[:, 1:] != mask[:, :-1]).sum())
+    perimeter += int(mask[0].sum() + mask[-1].sum() + mask[:, 0].sum() + mask[:, -1].sum())
+    return 0.0 if perimeter == 0 else 2.0 * area / perimeter
+
+
+def normalize_stroke_width(ink: np.ndarray, target: float) -> np.ndarray:
+    """Thin (erode) or thicken (dilate) the strokes when they are far from `target` pixels wide."""
+    width = stroke_width(ink)
+    if width == 0:
+        return ink
+    radius = int(round(abs(width - target) / 2.0))
+    if width > target * 1.4 and radius:
+        return _filter(ink, radius, np.min)
+    if width < target / 1.4 and radius:
+        return _filter(ink, radius, np.max)
+    return ink
+
+
+def _filter(image: np.ndarray, radius: int, reduce) -> np.ndarray:
+    """Grey-scale erosion (np.min) or dilation (np.max) with a disk of `radius` pixels."""
+    k = 2 * radius + 1
+    padded = np.pad(image, radius)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k))
+    yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    disk = (yy**2 + xx**2) <= radius**2 + radius
+    return reduce(windows[..., disk], axis=-1)
+
+
+# --- shared: the MNIST recipe ---------------------------------------------------------------------
+
+
+def _crop(ink: np.ndarray) -> np.ndarray:
+    """Crop to the bounding box of the pixels that count as ink."""
+    rows = np.flatnonzero((ink > INK_THRESHOLD * ink.max()).any(axis=1))
+    cols = np.flatnonzero((ink > INK_THRESHOLD * ink.max()).any(axis=0))
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def fit_and_center(ink: np.ndarray) -> np.ndarray:
+    """MNIST's recipe on an ink image of any size: crop, fit into BOX x BOX, centre of mass at 14,14."""
+    if float(ink.max(initial=0.0)) <= 0.0:
+        return empty_input()
+    glyph = _crop(ink)
+    h, w = glyph.shape
+    scale = BOX / max(h, w)
+    glyph = resize(glyph, max(1, round(h * scale)), max(1, round(w * scale)))
+    glyph = np.clip(glyph / max(float(glyph.max()), 1e-6), 0.0, 1.0)
+    out = empty_input()
+    gh, gw = glyph.shape
+    total = float(glyph.sum())
+    cy = float((glyph.sum(axis=1) * np.arange(gh)).sum() / total)
+    cx = float((glyph.sum(axis=0) * np.arange(gw)).sum() / total)
+    top = int(np.clip(round((SIZE - 1) / 2.0 - cy), 0, SIZE - gh))
+    left = int(np.clip(round((SIZE - 1) / 2.0 - cx), 0, SIZE - gw))
+    out[top : top + gh, left : left + gw] = glyph
+    return out
+
+
+def resize(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
+    """Anti-aliased resampling (triangle filter widened when shrinking, like PIL's BILINEAR)."""
+    return _weights(out_h, image.shape[0]) @ image.astype(np.float32) @ _weights(out_w, image.shape[1]).T
+
+
+def _weights(n_out: int, n_in: int) -> np.ndarray:
+    """Row-normalised (n_out, n_in) interpolation matrix for one axis."""
+    scale = n_in / n_out
+    support = max(scale, 1.0)
+    centres = (np.arange(n_out) + 0.5) * scale
+    sources = np.arange(n_in) + 0.5
+    weights = np.clip(1.0 - np.abs(sources[None, :] - centres[:, None]) / support, 0.0, None)
+    sums = weights.sum(axis=1, keepdims=True)
+    nearest = np.clip(centres.astype(int), 0, n_in - 1)
+    weights[sums[:, 0] == 0, nearest[sums[:, 0] == 0]] = 1.0
+    return (weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)).astype(np.float32)

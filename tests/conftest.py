@@ -1,0 +1,63 @@
+"""Shared fixtures: headless Qt, isolated settings and data folders, the real MNIST when present."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BUNDLED_MODEL = ROOT / "assets" / "model.onnx"
+
+
+@pytest.fixture(scope="session")
+def mnist_path() -> Path:
+    """The real MNIST .npz from $HWR_MNIST; tests that need it skip, loudly, without it."""
+    value = os.environ.get("HWR_MNIST")
+    if not value or not Path(value).is_file():
+        pytest.skip("real MNIST not available: set HWR_MNIST to a Keras-layout mnist.npz to run this test")
+    return Path(value)
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_path: Path) -> dict[str, np.ndarray]:
+    with np.load(mnist_path) as data:
+        return {k: data[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+
+
+@pytest.fixture(scope="session")
+def bundled_model() -> Path:
+    assert BUNDLED_MODEL.is_file(), "assets/model.onnx is missing: the app ships it"
+    return BUNDLED_MODEL
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_folders(tmp_path_factory, monkeypatch):
+    """Settings and the user's data folder go to a temporary place, never the real ones."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    yield home
+
+
+@pytest.fixture
+def app_window(qtbot, bundled_model):
+    """A fresh main window on the bundled model, with settings in a temporary folder."""
+    from PySide6.QtCore import QSettings
+
+    from desktop.app import create_application
+    from desktop.main_window import MainWindow
+
+    create_application([])
+    QSettings().clear()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    return window

@@ -1,0 +1,176 @@
+"""The window as a person uses it: real mouse events on the canvas, menus' actions, files, models."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel, QMessageBox
+
+from desktop.drawing import load_drawing
+from desktop.imageio import gray_to_qimage, read_image, save_png
+from desktop.preprocess import render_strokes
+from tests import handmade
+
+
+def canvas_points(canvas, stroke: np.ndarray) -> list[QPoint]:
+    """Map a stroke drawn on a 400x400 canvas onto the widget, as a hand would draw it there."""
+    scale = min(canvas.width(), canvas.height()) / handmade.CANVAS
+    return [QPoint(round(x * scale), round(y * scale)) for x, y in stroke]
+
+
+def draw(canvas, strokes, release: bool = True) -> None:
+    for stroke in strokes:
+        points = canvas_points(canvas, stroke)
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+        for p in points[1:]:
+            QTest.mouseMove(canvas, p)
+        if release:
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def label_text(window) -> str:
+    return window.findChild(QLabel, "prediction").text()
+
+
+def shown_digit(window) -> int | None:
+    text = label_text(window)
+    return int(text[0]) if text[:1].isdigit() else None
+
+
+@pytest.mark.parametrize("digit", sorted(handmade.DIGITS))
+def test_drawing_a_digit_shows_it(app_window, qtbot, digit):
+    draw(app_window.canvas, handmade.DIGITS[digit]())
+    qtbot.waitUntil(lambda: shown_digit(app_window) == digit, timeout=2000)
+    bars = app_window.bars
+    assert bars.highlighted() == digit
+    assert int(np.argmax(bars.probabilities())) == digit
+    assert app_window.preview.input().sum() > 20
+    assert "ms" in app_window.latency_status.text()
+
+
+def test_blank_canvas_shows_no_digit(app_window):
+    assert shown_digit(app_window) is None
+    assert app_window.bars.highlighted() is None
+    assert app_window.preview.input().sum() == 0
+
+
+def test_predictions_update_while_the_stroke_is_drawn(app_window, qtbot):
+    draw(app_window.canvas, handmade.seven(), release=False)
+    qtbot.waitUntil(lambda: app_window.preview.input().sum() > 20, timeout=2000)
+    assert app_window.canvas.undo_stack.count() == 0  # the stroke is not finished yet
+    assert shown_digit(app_window) == 7
+    QTest.mouseRelease(app_window.canvas, Qt.MouseButton.LeftButton)
+
+
+def test_undo_redo_clear(app_window, qtbot):
+    canvas = app_window.canvas
+    draw(canvas, handmade.crossed_seven())
+    assert len(canvas.strokes()) == 2
+    canvas.undo_stack.undo()
+    assert len(canvas.strokes()) == 1
+    canvas.undo_stack.redo()
+    assert len(canvas.strokes()) == 2
+    QTest.keyClick(app_window, Qt.Key.Key_Delete)
+    assert canvas.is_empty()
+    qtbot.waitUntil(lambda: shown_digit(app_window) is None, timeout=2000)
+    QTest.keySequence(app_window, "Ctrl+Z")
+    assert len(canvas.strokes()) == 2
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+
+
+def test_corrupt_model_shows_an_error_and_the_old_model_keeps_working(app_window, qtbot, tmp_path, bundled_model):
+    before = app_window.recognizer
+    bad = tmp_path / "corrupt.onnx"
+    bad.write_bytes(bundled_model.read_bytes()[:3000])
+    assert not app_window.open_model(bad)
+    box = app_window.last_error
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "corrupt.onnx" in box.text() and "current model stays active" in box.text()
+    box.accept()
+    assert app_window.recognizer is before
+    draw(app_window.canvas, handmade.one())
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
+
+
+def test_opened_model_is_remembered(app_window, qtbot, tmp_path, bundled_model):
+    from desktop.main_window import MainWindow
+
+    copy = tmp_path / "mine.onnx"
+    copy.write_bytes(bundled_model.read_bytes())
+    assert app_window.open_model(copy)
+    assert "mine.onnx" in app_window.model_status.text()
+    app_window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert again.recognizer.info.path == copy.resolve()
+    again.reset_model()
+    assert again.recognizer.info.path == bundled_model
+
+
+def test_save_and_open_drawing_round_trip(app_window, qtbot, tmp_path):
+    draw(app_window.canvas, handmade.seven())
+    path = tmp_path / "seven.json"
+    assert app_window.save_drawing(path)
+    saved = load_drawing(path)
+    assert len(saved.strokes) == 1 and saved.width == app_window.canvas.width()
+    app_window.canvas.clear()
+    qtbot.waitUntil(lambda: shown_digit(app_window) is None, timeout=2000)
+    assert app_window.open_file(path)
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+    np.testing.assert_allclose(app_window.canvas.strokes()[0], saved.strokes[0])
+
+
+def test_malformed_drawing_and_non_image_give_errors(app_window, tmp_path):
+    draw(app_window.canvas, handmade.one())
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert not app_window.open_file(bad)
+    assert "bad.json" in app_window.last_error.text()
+    app_window.last_error.accept()
+    notes = tmp_path / "notes.png"
+    notes.write_text("I am text")
+    assert not app_window.open_file(notes)
+    assert "notes.png" in app_window.last_error.text()
+    assert len(app_window.canvas.strokes()) == 1  # the drawing is untouched
+
+
+def test_open_image_recognizes_it(app_window, qtbot, tmp_path):
+    ink = render_strokes(handmade.seven(), (400, 400), 30.0)
+    path = tmp_path / "scan.png"
+    save_png(gray_to_qimage(ink, invert=True), path)
+    assert app_window.open_file(path)
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+    assert app_window.canvas.picture() is not None
+    draw(app_window.canvas, handmade.one())  # drawing replaces the picture
+    assert app_window.canvas.picture() is None
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
+
+
+def test_export_28x28_png(app_window, tmp_path):
+    draw(app_window.canvas, handmade.zero())
+    path = tmp_path / "input.png"
+    assert app_window.export_input(path)
+    pixels = read_image(path)
+    assert pixels.shape == (28, 28, 4)
+    np.testing.assert_allclose(pixels[..., 0] / 255.0, app_window.current_input(), atol=1 / 255)
+
+
+def test_resizing_keeps_the_drawing_and_its_reading(app_window, qtbot):
+    draw(app_window.canvas, handmade.seven())
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+    before = app_window.current_input()
+    app_window.resize(1300, 900)
+    qtbot.waitUntil(lambda: app_window.canvas.width() > 600, timeout=2000)
+    np.testing.assert_allclose(app_window.current_input(), before, atol=1e-6)
+    assert shown_digit(app_window) == 7
+
+
+def test_window_geometry_is_remembered(app_window, qtbot):
+    from desktop.main_window import MainWindow
+
+    app_window.resize(1000, 700)
+    app_window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (1000, 700)

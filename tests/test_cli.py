@@ -1,0 +1,87 @@
+"""`python -m desktop predict`: pictures and drawings, good and bad, in one process."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from desktop.drawing import Drawing, save_drawing
+from desktop.imageio import gray_to_qimage, save_png
+from desktop.preprocess import render_strokes
+from tests import handmade
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def predict(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "desktop", "predict", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, Path]:
+    out = {}
+    for label, make in handmade.DIGITS.items():
+        strokes = make()
+        out[f"drawing{label}"] = tmp_path / f"d{label}.json"
+        save_drawing(Drawing(400, 400, tuple(strokes), 14.0), out[f"drawing{label}"])
+        ink = render_strokes(strokes, (400, 400), 14.0)
+        out[f"image{label}"] = tmp_path / f"i{label}.png"  # dark ink on white, as a scan
+        save_png(gray_to_qimage(ink, invert=True), out[f"image{label}"])
+    (tmp_path / "notes.txt").write_text("not an image")
+    out["text"] = tmp_path / "notes.txt"
+    (tmp_path / "broken.json").write_text('{"width": 10, "strokes": 3}')
+    out["broken"] = tmp_path / "broken.json"
+    return out
+
+
+def test_drawings_and_images_are_recognized(files):
+    names = [files[f"{kind}{label}"] for kind in ("drawing", "image") for label in handmade.DIGITS]
+    proc = predict("--json", *map(str, names))
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [Path(r["file"]).name for r in lines] == [p.name for p in names]
+    for result in lines:
+        expected = int(Path(result["file"]).stem[1:])
+        assert result["label"] == expected, result
+        assert len(result["probabilities"]) == 10 and abs(sum(result["probabilities"]) - 1) < 1e-2
+        assert result["confidence"] == max(result["probabilities"])
+
+
+def test_bad_files_are_reported_and_do_not_stop_the_others(files):
+    proc = predict("--json", str(files["text"]), str(files["drawing7"]), str(files["broken"]), str(files["text"].with_name("missing.png")))
+    assert proc.returncode == 1
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(lines) == 4
+    assert "error" in lines[0] and "notes.txt" in lines[0]["error"]
+    assert lines[1]["label"] == 7
+    assert "error" in lines[2] and "broken.json" in lines[2]["error"]
+    assert "error" in lines[3] and "missing.png" in lines[3]["error"]
+
+
+def test_text_output_names_each_file(files):
+    proc = predict(str(files["drawing1"]), str(files["text"]))
+    assert proc.returncode == 1
+    first, second = proc.stdout.splitlines()
+    assert first.startswith(str(files["drawing1"])) and ": 1 (" in first
+    assert "error" in second
+
+
+def test_bad_model_exits_2_with_a_message(files, tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"\x08\x01garbage")
+    proc = predict("--model", str(bad), str(files["drawing1"]))
+    assert proc.returncode == 2
+    assert "bad.onnx" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_blank_image_is_unsure(tmp_path):
+    blank = tmp_path / "blank.png"
+    save_png(gray_to_qimage(np.zeros((50, 50), np.float32)), blank)
+    proc = predict("--json", str(blank))
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["label"] is None

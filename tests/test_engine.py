@@ -1,0 +1,91 @@
+"""The recognizer: contract checks on load, clear errors for bad files, metadata, latency bookkeeping."""
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+from desktop.engine import ModelError, Recognizer, read, session_options
+
+
+def test_bundled_model_meets_the_contract(bundled_model):
+    r = Recognizer(bundled_model)
+    probs = r.predict(np.zeros((28, 28), np.float32))
+    assert probs.shape == (10,) and probs.dtype == np.float32
+    assert abs(float(probs.sum()) - 1) < 1e-4
+    assert r.info.provider in ("CPUExecutionProvider", "CUDAExecutionProvider")
+    assert r.info.labels == tuple(str(i) for i in range(10))
+    assert r.last_ms > 0
+
+
+def test_metadata_is_read(bundled_model):
+    meta = Recognizer(bundled_model).info.metadata
+    for key in ("labels", "preprocessing", "test_accuracy", "val_accuracy", "training_data", "epochs", "date", "parameters"):
+        assert key in meta, key
+    assert meta["preprocessing"]["version"] >= 1
+
+
+def test_batch_and_single_agree(bundled_model):
+    r = Recognizer(bundled_model)
+    x = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
+    batch = r.predict_batch(x)
+    for i in range(4):
+        np.testing.assert_allclose(r.predict(x[i, ..., 0]), batch[i], atol=1e-5)
+
+
+def test_cpu_session_is_tuned_for_batch_one():
+    options = session_options()
+    assert options.intra_op_num_threads == 1 and options.inter_op_num_threads == 1
+
+
+def _model(inputs, outputs, nodes) -> bytes:
+    graph = helper.make_graph(nodes, "g", inputs, outputs)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+
+def incompatible_models():
+    image = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28, 1])
+    flat = helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 784])
+    shape = helper.make_tensor("shape", TensorProto.INT64, [2], [-1, 784])
+    yield "wrong input name", _model([helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 28, 28, 1])],
+                                     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 28, 28, 1])],
+                                     [helper.make_node("Identity", ["x"], ["y"])]), "one input named 'image'"
+    yield "wrong input shape", _model([helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 32, 32, 3])],
+                                      [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 32, 32, 3])],
+                                      [helper.make_node("Identity", ["image"], ["probabilities"])]), "[N,28,28,1]"
+    yield "no probabilities output", _model([image], [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 28, 28, 1])],
+                                            [helper.make_node("Identity", ["image"], ["logits"])]), "'probabilities'"
+    reshape = onnx.helper.make_graph([helper.make_node("Reshape", ["image", "shape"], ["probabilities"])], "g", [image], [flat], [shape])
+    yield "wrong output size", helper.make_model(reshape, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString(), "10 softmax"
+
+
+@pytest.mark.parametrize("case", ["empty", "garbage", "truncated", "missing"])
+def test_unusable_files_raise_model_error(tmp_path, bundled_model, case):
+    path = tmp_path / "bad.onnx"
+    if case == "empty":
+        path.write_bytes(b"")
+    elif case == "garbage":
+        path.write_bytes(b"this is not a model" * 50)
+    elif case == "truncated":
+        path.write_bytes(bundled_model.read_bytes()[:2000])
+    with pytest.raises(ModelError) as info:
+        Recognizer(path)
+    assert "bad.onnx" in str(info.value)
+
+
+def test_incompatible_models_are_refused_with_the_reason(tmp_path):
+    for case, data, reason in incompatible_models():
+        path = tmp_path / "other.onnx"
+        path.write_bytes(data)
+        with pytest.raises(ModelError) as info:
+            Recognizer(path)
+        assert "incompatible" in str(info.value) and reason in str(info.value), case
+
+
+def test_reading_is_unsure_when_blank_or_low_confidence():
+    confident = np.array([0.01] * 9 + [0.91], np.float32)
+    assert read(confident, blank=False).label == 9
+    assert read(confident, blank=True).label is None
+    flat = np.full(10, 0.1, np.float32)
+    assert read(flat, blank=False).label is None

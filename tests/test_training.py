@@ -1,0 +1,131 @@
+"""The training CLI end to end on small data: export, parity, metadata, progress, interrupts, devices."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from desktop.engine import Recognizer
+from tests.test_data import fake_mnist
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def training(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "training", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def small_npz(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "small.npz"
+    np.savez(path, **fake_mnist(n_train=1500, n_test=1000, seed=1))
+    return path
+
+
+@pytest.fixture(scope="module")
+def short_run(small_npz, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    proc = training("--data", str(small_npz), "--limit", "600", "--epochs", "2", "--batch-size", "64",
+                    "--out", str(out), "--progress", "jsonl", "--seed", "3")
+    return proc, out
+
+
+def test_short_run_exports_a_model_the_app_accepts(short_run):
+    proc, out = short_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    recognizer = Recognizer(out / "model.onnx")  # validates the contract
+    meta = recognizer.info.metadata
+    for key in ("labels", "preprocessing", "test_accuracy", "val_accuracy", "training_data", "epochs", "date", "parameters"):
+        assert key in meta, key
+    assert meta["labels"] == [str(i) for i in range(10)]
+    assert meta["training_data"]["train_images"] == 600
+    assert meta["epochs"] == 2
+    model = onnx.load(out / "model.onnx")
+    assert model.opset_import[0].version == 17
+    assert [i.name for i in model.graph.input] == ["image"] and [o.name for o in model.graph.output] == ["probabilities"]
+
+
+def test_short_run_writes_the_report_with_parity(short_run):
+    proc, out = short_run
+    report = json.loads((out / "report" / "report.json").read_text())
+    assert report["parity_max_abs_diff"] <= 1e-4
+    assert len(report["per_class_accuracy"]) == 10
+    assert np.array(report["confusion_matrix"]).sum() == 1000
+    for png in ("confusion_matrix.png", "curves.png", "misclassified.png"):
+        assert (out / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+    assert not [p for p in out.iterdir() if p.name.startswith(".staging")]
+
+
+def test_jsonl_progress_lines_parse(short_run):
+    proc, _ = short_run
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "device" and kinds[1] == "start" and kinds[-1] == "done"
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert [e["epoch"] for e in epochs] == [1, 2]
+    for e in epochs:
+        for key in ("epoch", "step", "steps", "loss", "accuracy", "val_loss", "val_accuracy", "eta_s"):
+            assert e[key] is not None, key
+    assert epochs[-1]["eta_s"] == 0
+    done = events[-1]
+    assert 0 <= done["test_accuracy"] <= 1 and done["model"].endswith("model.onnx")
+
+
+def test_sigterm_stops_cleanly_without_a_model(small_npz, tmp_path):
+    big = tmp_path / "big.npz"
+    np.savez(big, **fake_mnist(n_train=20000, n_test=100, seed=2))
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "training", "--data", str(big), "--epochs", "20", "--out", str(out),
+                             "--progress", "jsonl"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if json.loads(line)["event"] == "step":
+                break
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert json.loads(rest.splitlines()[-1])["event"] == "interrupted"
+    assert not (out / "model.onnx").exists()
+    assert list(out.iterdir()) == []
+
+
+def test_mirrored_strategy_on_two_logical_cpus(small_npz, tmp_path):
+    proc = training("--data", str(small_npz), "--limit", "256", "--epochs", "1", "--batch-size", "32",
+                    "--cpu-replicas", "2", "--out", str(tmp_path), "--progress", "jsonl")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    device = json.loads(proc.stdout.splitlines()[0])
+    assert "MirroredStrategy" in device["message"] and "2 replicas" in device["message"]
+    assert (tmp_path / "model.onnx").exists()
+
+
+def test_help_lists_the_options():
+    proc = training("--help")
+    for option in ("--data", "--epochs", "--batch-size", "--out", "--seed", "--device", "--limit", "--progress"):
+        assert option in proc.stdout
+
+
+def test_gpu_request_without_a_gpu_is_a_clear_error(small_npz, tmp_path):
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) is None and Path("/dev/nvidia0").exists():
+        pytest.skip("this machine has a GPU")
+    proc = training("--data", str(small_npz), "--device", "gpu", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "no GPU" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_shipped_model_scores_on_the_real_test_set(bundled_model, mnist):
+    recognizer = Recognizer(bundled_model)
+    x = mnist["x_test"].astype(np.float32)[..., None] / 255.0
+    probs = np.concatenate([recognizer.predict_batch(x[i : i + 1000]) for i in range(0, len(x), 1000)])
+    accuracy = float((probs.argmax(1) == mnist["y_test"]).mean())
+    assert accuracy >= 0.996, f"MNIST test accuracy {accuracy:.4%}"
+    assert recognizer.info.metadata["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)

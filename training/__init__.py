@@ -1,0 +1,1 @@
+"""Training pipeline: MNIST (+ the user's samples) -> Keras CNN -> ONNX. Never imported by the app."""

@@ -1,0 +1,194 @@
+"""`python -m training`: train, export to ONNX, check parity, write the model card.
+
+Exit codes: 0 done, 2 bad input (dataset, device, arguments), 130 interrupted (no model written).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m training",
+        description="Train the digit CNN on MNIST (plus your own samples) and export it to ONNX.",
+    )
+    p.add_argument("--data", help="MNIST as a Keras-layout .npz or a folder of IDX files (gz or raw); "
+                   "default: $HWR_MNIST, else keras.datasets.mnist.load_data() (downloads once)")
+    p.add_argument("--epochs", type=int, default=40, help="maximum epochs; early stopping may end sooner (default 40)")
+    p.add_argument("--batch-size", type=int, default=128, help="per-replica batch size (default 128)")
+    p.add_argument("--out", type=Path, help="output folder for model.onnx and report/ (default runs/<time>)")
+    p.add_argument("--seed", type=int, default=0, help="seed for the split, shuffling, augmentation and init")
+    p.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto", help="auto uses the GPU when TensorFlow sees one")
+    p.add_argument("--limit", type=int, help="train on the first N training images only (quick runs)")
+    p.add_argument("--progress", choices=["bar", "jsonl"], default="bar", help="bar for people, jsonl for programs")
+    p.add_argument("--samples", type=Path, help="folder of your own labelled samples to train on as well")
+    p.add_argument("--samples-weight", type=float, default=5.0, help="loss weight of each own sample (default 5)")
+    p.add_argument("--init", type=Path, help="start from these weights (model.weights.h5) instead of from scratch")
+    p.add_argument("--learning-rate", type=float, help="initial learning rate (default 2e-3; 3e-4 with --init)")
+    p.add_argument("--cpu-replicas", type=int, default=1, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        p.error("--limit must be at least 1")
+    if args.epochs < 1:
+        p.error("--epochs must be at least 1")
+    return args
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    out = args.out or Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    try:
+        summary = run(args, staging)
+        _publish(staging, out)
+    except KeyboardInterrupt:
+        _say(args, "interrupted", "interrupted: stopped cleanly, no model written")
+        return EXIT_INTERRUPTED
+    except UserFacingError as exc:
+        _say(args, "error", f"error: {exc}")
+        return EXIT_BAD_INPUT
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    summary["model"] = str(out / "model.onnx")
+    if args.progress == "jsonl":
+        from training.progress import emit
+
+        emit("done", **summary)
+    else:
+        print(f"test accuracy {summary['test_accuracy']:.4%} (validation {summary['val_accuracy']:.4%}); "
+              f"wrote {out / 'model.onnx'} in {summary['seconds']:.0f} s")
+    return 0
+
+
+class UserFacingError(Exception):
+    """An error whose message is the whole story (no traceback)."""
+
+
+def _say(args: argparse.Namespace, event: str, message: str) -> None:
+    if args.progress == "jsonl":
+        from training.progress import emit
+
+        emit(event, message=message)
+    else:
+        print(message, file=sys.stderr)
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Move results into `out`, the model last, each by an atomic rename."""
+    report = out / "report"
+    report.mkdir(exist_ok=True)
+    for f in (staging / "report").iterdir():
+        os.replace(f, report / f.name)
+    os.replace(staging / "model.weights.h5", out / "model.weights.h5")
+    os.replace(staging / "model.onnx", out / "model.onnx")
+
+
+def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
+    """Load, train, export, check and report into `staging`; return the summary."""
+    from training.data import DatasetError, load_mnist
+
+    start = time.monotonic()
+    try:
+        if args.data or os.environ.get("HWR_MNIST"):  # checked before TensorFlow loads: fast errors
+            mnist = load_mnist(args.data)
+        extra = _load_samples(args.samples)
+        from training.devices import DeviceError, plan_devices
+
+        try:
+            plan = plan_devices(args.device, args.cpu_replicas)
+        except DeviceError as exc:
+            raise UserFacingError(str(exc)) from exc
+        if not (args.data or os.environ.get("HWR_MNIST")):
+            mnist = load_mnist(None)
+    except DatasetError as exc:
+        raise UserFacingError(str(exc)) from exc
+    _say(args, "device", plan.description)
+
+    import numpy as np
+
+    from desktop.preprocess import PREPROCESSING
+    from training import export, report
+    from training.data import to_model_input
+    from training.train import TrainConfig, train
+
+    learning_rate = args.learning_rate or (3e-4 if args.init else 2e-3)
+    config = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=learning_rate,
+        seed=args.seed,
+        limit=args.limit,
+        progress=args.progress,
+        extra_x=extra[0] if extra else None,
+        extra_y=extra[1] if extra else None,
+        extra_weight=args.samples_weight,
+        init_weights=args.init,
+    )
+    result = train(mnist, config, plan, workdir=staging)
+    classifier = export.float32_copy(result.classifier, config.width)
+    classifier.save_weights(staging / "model.weights.h5")
+
+    x_test = to_model_input(mnist.x_test)
+    seconds = time.monotonic() - start
+    summary: dict[str, object] = {
+        "labels": [str(i) for i in range(10)],
+        "preprocessing": PREPROCESSING,
+        "val_accuracy": round(result.val_accuracy, 5),
+        "training_data": {
+            "source": mnist.source if args.data or os.environ.get("HWR_MNIST") else "keras.datasets.mnist",
+            "train_images": result.train_size,
+            "validation_images": result.val_size,
+            "own_samples": 0 if not extra else int(len(extra[0])),
+            "own_samples_weight": args.samples_weight if extra else None,
+        },
+        "epochs": len(result.history["loss"]),
+        "best_epoch": result.best_epoch,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "parameters": int(classifier.count_params()),
+        "device": plan.description,
+        "seconds": round(seconds, 1),
+        "recipe": {"batch_size": args.batch_size, "learning_rate": learning_rate, "seed": args.seed,
+                   "init": str(args.init) if args.init else None, "width": config.width},
+    }
+    probabilities = classifier.predict(x_test, batch_size=1000, verbose=0)
+    summary["test_accuracy"] = round(float((probabilities.argmax(1) == mnist.y_test).mean()), 5)
+    proto = export.to_onnx(classifier, summary)
+    try:
+        summary["parity_max_abs_diff"] = export.check_parity(proto, classifier, x_test[:1000])
+    except export.ExportError as exc:
+        raise UserFacingError(str(exc)) from exc
+    report.write_report(staging / "report", probabilities, mnist.x_test, mnist.y_test, result.history, summary)
+    export.save_atomic(proto, staging / "model.onnx")
+    return summary
+
+
+def _load_samples(folder: Path | None):
+    """The user's own samples as uint8 (N,28,28) images and labels, or None."""
+    if folder is None:
+        return None
+    from training.samples import load_samples
+
+    return load_samples(folder)
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Which device trains: the GPU(s) when TensorFlow sees them, else the CPU, said in one clear line."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import tensorflow as tf
+
+
+class DeviceError(Exception):
+    """The requested device is not available."""
+
+
+@dataclass(frozen=True)
+class DevicePlan:
+    """The distribution strategy and how it was chosen."""
+
+    strategy: tf.distribute.Strategy
+    description: str
+    on_gpu: bool
+    replicas: int
+
+
+def plan_devices(device: str = "auto", cpu_replicas: int = 1) -> DevicePlan:
+    """Pick the strategy for `device` in {auto, cpu, gpu}; call before TensorFlow touches a device.
+
+    Several GPUs train under MirroredStrategy (one replica per GPU, gradients all-reduced).
+    `cpu_replicas` > 1 splits the CPU into logical devices under MirroredStrategy: it exercises the
+    multi-device path on machines without GPUs (used by the tests).
+    """
+    gpus = tf.config.list_physical_devices("GPU")
+    if device == "gpu" and not gpus:
+        raise DeviceError("--device gpu: TensorFlow sees no GPU (check the CUDA install, or use --device auto)")
+    if device == "cpu" and gpus:
+        tf.config.set_visible_devices([], "GPU")
+        gpus = []
+    if gpus:
+        for gpu in gpus:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        names = ", ".join(tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus)
+        if _benefits_from_mixed_precision(gpus[0]):
+            keras.mixed_precision.set_global_policy("mixed_float16")
+        if len(gpus) > 1:
+            strategy = tf.distribute.MirroredStrategy()
+            return DevicePlan(strategy, f"training on {len(gpus)} GPUs with MirroredStrategy ({names})", True, len(gpus))
+        return DevicePlan(tf.distribute.OneDeviceStrategy("/gpu:0"), f"training on GPU ({names})", True, 1)
+    if cpu_replicas > 1:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_replicas)
+        devices = [f"/cpu:{i}" for i in range(cpu_replicas)]
+        strategy = tf.distribute.MirroredStrategy(devices)
+        return DevicePlan(strategy, f"training on CPU split into {cpu_replicas} replicas with MirroredStrategy", False, cpu_replicas)
+    return DevicePlan(tf.distribute.get_strategy(), "training on CPU (no GPU visible to TensorFlow)", False, 1)
+
+
+def _benefits_from_mixed_precision(gpu) -> bool:
+    """float16 compute pays off on Tensor Core GPUs (compute capability 7.0 and newer)."""
+    capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
+    return bool(capability) and capability >= (7, 0)
