@@ -1,4 +1,10 @@
-"""`python -m desktop` runs the app; `python -m desktop predict FILE...` recognizes files headless."""
+"""Entry point of the app and of the executable.
+
+    python -m desktop [--model PATH]           the app
+    python -m desktop predict FILE... [--json]   recognize files without a window
+    python -m desktop --self-test                check the bundled model (and, in a full build, training)
+    python -m desktop --training-worker ARGS     the training CLI (the frozen app re-invokes itself so)
+"""
 from __future__ import annotations
 
 import argparse
@@ -11,8 +17,17 @@ def main(argv: list[str]) -> int:
         from desktop.cli import main as predict
 
         return predict(argv[1:])
+    if argv and argv[0] == "--training-worker":
+        from training.cli import main as train  # only in the worker process, never in the app
+
+        return train(argv[1:])
+    if argv and argv[0] == "--self-test":
+        from desktop.selftest import run_self_test
+
+        return run_self_test()
     parser = argparse.ArgumentParser(prog="python -m desktop", description="Draw a digit and watch a neural network read it.",
-                                     epilog="Subcommand: 'predict FILE... [--json] [--model PATH]' recognizes files without a window.")
+                                     epilog="Subcommand: 'predict FILE... [--json] [--model PATH]' recognizes files without a window; "
+                                     "'--self-test' checks the installation.")
     parser.add_argument("--model", type=Path, help="ONNX model to start with (default: the last one used, else the bundled one)")
     args, _ = parser.parse_known_args(argv)
     from desktop.app import run

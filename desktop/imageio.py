@@ -42,12 +42,25 @@ def gray_to_qimage(gray: np.ndarray, invert: bool = True) -> QImage:
     return QImage(values.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
 
-def save_png(image: QImage, path: Path | str) -> None:
-    """Encode to PNG in memory, then write atomically."""
+def decode_image(data: bytes) -> np.ndarray:
+    """Decode image bytes (any format Qt reads) to RGBA."""
+    image = QImage.fromData(data)
+    if image.isNull():
+        raise ImageError("not a readable image")
+    return qimage_to_array(image)
+
+
+def encode_png(image: QImage) -> bytes:
+    """PNG bytes of `image`, encoded in memory."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buffer, "PNG"):
-        raise ImageError(f"{Path(path).name}: could not encode PNG")
+        raise ImageError("could not encode PNG")
     buffer.close()
-    write_bytes_atomic(path, bytes(data))
+    return bytes(data)
+
+
+def save_png(image: QImage, path: Path | str) -> None:
+    """Encode to PNG in memory, then write atomically."""
+    write_bytes_atomic(path, encode_png(image))

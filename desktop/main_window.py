@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QPushButton,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
 from desktop.canvas import Canvas
 from desktop.drawing import DrawingError, load_drawing, save_drawing
 from desktop.engine import ModelError, Reading, Recognizer, read
+from desktop.model_store import ModelStore
 from desktop.imageio import IMAGE_SUFFIXES, ImageError, gray_to_qimage, qimage_to_array, read_image, save_png
 from desktop.paths import bundled_model_path
 from desktop.preprocess import empty_input, image_to_input, strokes_to_input
+from desktop.samples import SampleStore
 from desktop.views import InputPreview, PredictionLabel, ProbabilityBars
 
 APP_NAME = "Handwriting Recognizer"
@@ -40,6 +43,8 @@ SHORTCUTS = [
     ("Save drawing", "Ctrl+S"),
     ("Export 28x28 PNG", "Ctrl+E"),
     ("Paste an image", "Ctrl+V"),
+    ("Pick the right label", "a digit key 0-9, or click its bar"),
+    ("Teach (save as a sample)", "Enter"),
     ("Open model", "Ctrl+M"),
     ("Quit", "Ctrl+Q"),
 ]
@@ -57,6 +62,11 @@ class MainWindow(QMainWindow):
         self.reading: Reading | None = None
         self.last_error: QMessageBox | None = None
         self._picture_input = empty_input()
+        self.chosen_label: int | None = None
+        data = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+        self.samples = SampleStore(data / "samples")
+        self.models = ModelStore(data / "models")
+        self.runs_dir = data / "runs"
 
         self.canvas = Canvas()
         self.prediction = PredictionLabel()
@@ -71,6 +81,8 @@ class MainWindow(QMainWindow):
         self._predict_timer.setInterval(0)
         self._predict_timer.timeout.connect(self.predict_now)
         self.canvas.changed.connect(self._predict_timer.start)
+        self.canvas.changed.connect(self._forget_chosen_label)
+        self.bars.digitClicked.connect(self.choose_label)
 
         self._load_initial_model(model_path)
         geometry = self.settings.value("window/geometry")
@@ -84,6 +96,12 @@ class MainWindow(QMainWindow):
         side = QVBoxLayout()
         side.addWidget(self.prediction)
         side.addWidget(self.bars, 1)
+        self.teach_button = QPushButton()
+        self.teach_button.setObjectName("teach")
+        self.teach_button.setToolTip("Save this drawing with its label as one of your samples, for retraining.\n"
+                                     "Press a digit key or click a bar first to correct the label.")
+        self.teach_button.clicked.connect(self.teach)
+        side.addWidget(self.teach_button)
         preview_row = QHBoxLayout()
         preview_row.addWidget(QLabel("Model input:"))
         preview_row.addWidget(self.preview)
@@ -133,6 +151,12 @@ class MainWindow(QMainWindow):
         self._action(self.model_menu, "&Open Model...", self._ask_open_model, "Ctrl+M")
         self._action(self.model_menu, "&Reset to Bundled Model", self.reset_model)
         self._action(self.model_menu, "Model &Info", self.show_model_info)
+        self.model_menu.addSeparator()
+        self._action(self.model_menu, "&Teach This Drawing", self.teach, [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        self._action(self.model_menu, "My &Samples...", self.show_samples)
+        self._action(self.model_menu, "Re&train...", self.show_retrain, "Ctrl+R")
+        self.revert_action = self._action(self.model_menu, "Revert to &Previous Model", self.revert_model)
+        self.revert_action.setEnabled(self.models.previous.exists())
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
@@ -199,6 +223,95 @@ class MainWindow(QMainWindow):
         self.prediction.set_reading(self.reading)
         self.bars.set_reading(self.reading)
         self.latency_status.setText(f"{self.recognizer.last_ms:.2f} ms")
+        self._update_teach_button()
+
+    # --- teaching and retraining ---------------------------------------------------------------
+
+    def choose_label(self, digit: int | None) -> None:
+        """The user says which digit this is (a digit key or a click on its bar)."""
+        self.chosen_label = digit
+        self.bars.set_chosen(digit)
+        self._update_teach_button()
+
+    def _forget_chosen_label(self) -> None:
+        if self.chosen_label is not None:
+            self.choose_label(None)
+
+    def label_to_teach(self) -> int | None:
+        """The chosen label, else the model's confident reading."""
+        if self.chosen_label is not None:
+            return self.chosen_label
+        return None if self.reading is None else self.reading.label
+
+    def _update_teach_button(self) -> None:
+        label = self.label_to_teach()
+        blank = not self.current_input().any()
+        self.teach_button.setEnabled(label is not None and not blank)
+        self.teach_button.setText("Teach (pick a digit first)" if label is None or blank else f"Teach as {label}  ⏎")
+
+    def keyPressEvent(self, event) -> None:
+        text = event.text()
+        if len(text) == 1 and text.isdigit() and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.choose_label(int(text))
+        else:
+            super().keyPressEvent(event)
+
+    def teach(self) -> bool:
+        """Save the current drawing (or picture) with its label as one of the user's samples."""
+        label = self.label_to_teach()
+        x = self.current_input()
+        if label is None or not x.any():
+            self.statusBar().showMessage("Draw a digit and pick its label (a digit key or a click on its bar) first", 5000)
+            return False
+        drawing = None if self.canvas.picture() is not None else self.canvas.drawing()
+        try:
+            self.samples.add(label, x, drawing)
+        except OSError as exc:
+            self.show_error("Cannot save the sample", f"{exc.strerror or exc}. Your earlier samples are untouched.")
+            return False
+        count = self.samples.counts()[label]
+        self.canvas.clear()
+        self.choose_label(None)
+        self.statusBar().showMessage(f"Saved as {label} — you have {count} sample{'s' if count != 1 else ''} of {label}", 5000)
+        return True
+
+    def show_samples(self) -> None:
+        from desktop.samples_view import SamplesDialog
+
+        SamplesDialog(self, self.samples).open()
+
+    def show_retrain(self):
+        """Open the retrain dialog (non-blocking) and return it."""
+        from desktop.retrain import RetrainDialog
+
+        if self.recognizer is None:
+            self.show_error("No model", "Open a model first.")
+            return None
+        dialog = RetrainDialog(self, self.recognizer.info.path, self.samples.root, self.runs_dir,
+                               sum(self.samples.counts()), self.settings)
+        dialog.modelAccepted.connect(self.install_model)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def install_model(self, path: Path) -> bool:
+        """Make a newly trained model the active one; the one it replaces becomes 'previous'."""
+        try:
+            Recognizer(path)  # check it before anything is replaced
+            current = self.models.install(path, self.recognizer.info.path)
+        except (ModelError, OSError) as exc:
+            self.show_error("Cannot use the new model", f"{exc}\n\nThe current model stays active.")
+            return False
+        self.revert_action.setEnabled(True)
+        return self.open_model(current)
+
+    def revert_model(self) -> bool:
+        try:
+            current = self.models.revert()
+        except OSError as exc:
+            self.show_error("Cannot revert", str(exc))
+            return False
+        return self.open_model(current)
 
     # --- files ---------------------------------------------------------------------------------
 

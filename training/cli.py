@@ -36,7 +36,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--samples", type=Path, help="folder of your own labelled samples to train on as well")
     p.add_argument("--samples-weight", type=float, default=5.0, help="loss weight of each own sample (default 5)")
     p.add_argument("--init", type=Path, help="start from these weights (model.weights.h5) instead of from scratch")
+    p.add_argument("--width", type=int, default=32, help="channels of the middle stage; the CNN's size (default 32)")
     p.add_argument("--learning-rate", type=float, help="initial learning rate (default 2e-3; 3e-4 with --init)")
+    p.add_argument("--compare", type=Path, help="an ONNX model to compare the new one with (test set and held-out own samples)")
+    p.add_argument("--list-devices", action="store_true", help="print the devices TensorFlow sees (JSON) and exit")
     p.add_argument("--cpu-replicas", type=int, default=1, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.limit is not None and args.limit < 1:
@@ -52,6 +55,11 @@ def _raise_interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.list_devices:
+        from training.devices import describe_devices
+
+        print(json.dumps(describe_devices()))
+        return 0
     signal.signal(signal.SIGTERM, _raise_interrupt)
     out = args.out or Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
@@ -106,23 +114,21 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
     from training.data import DatasetError, load_mnist
 
     start = time.monotonic()
+    explicit = bool(args.data or os.environ.get("HWR_MNIST"))
     try:
-        if args.data or os.environ.get("HWR_MNIST"):  # checked before TensorFlow loads: fast errors
-            mnist = load_mnist(args.data)
-        extra = _load_samples(args.samples)
+        mnist = load_mnist(args.data) if explicit else None  # before TensorFlow loads: fast errors
         from training.devices import DeviceError, plan_devices
 
         try:
             plan = plan_devices(args.device, args.cpu_replicas)
         except DeviceError as exc:
             raise UserFacingError(str(exc)) from exc
-        if not (args.data or os.environ.get("HWR_MNIST")):
+        if mnist is None:
             mnist = load_mnist(None)
+        own = _load_own_samples(args.samples)
     except DatasetError as exc:
         raise UserFacingError(str(exc)) from exc
     _say(args, "device", plan.description)
-
-    import numpy as np
 
     from desktop.preprocess import PREPROCESSING
     from training import export, report
@@ -135,10 +141,11 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
         batch_size=args.batch_size,
         learning_rate=learning_rate,
         seed=args.seed,
+        width=args.width,
         limit=args.limit,
         progress=args.progress,
-        extra_x=extra[0] if extra else None,
-        extra_y=extra[1] if extra else None,
+        extra_x=own["train_x"] if own else None,
+        extra_y=own["train_y"] if own else None,
         extra_weight=args.samples_weight,
         init_weights=args.init,
     )
@@ -147,46 +154,74 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
     classifier.save_weights(staging / "model.weights.h5")
 
     x_test = to_model_input(mnist.x_test)
-    seconds = time.monotonic() - start
     summary: dict[str, object] = {
         "labels": [str(i) for i in range(10)],
         "preprocessing": PREPROCESSING,
         "val_accuracy": round(result.val_accuracy, 5),
         "training_data": {
-            "source": mnist.source if args.data or os.environ.get("HWR_MNIST") else "keras.datasets.mnist",
-            "train_images": result.train_size,
+            "source": mnist.source,
+            "train_images": result.train_size - (len(own["train_y"]) if own else 0),
             "validation_images": result.val_size,
-            "own_samples": 0 if not extra else int(len(extra[0])),
-            "own_samples_weight": args.samples_weight if extra else None,
+            "own_samples": len(own["train_y"]) if own else 0,
+            "own_samples_held_out": len(own["held_y"]) if own else 0,
+            "own_samples_weight": args.samples_weight if own else None,
         },
         "epochs": len(result.history["loss"]),
         "best_epoch": result.best_epoch,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "parameters": int(classifier.count_params()),
         "device": plan.description,
-        "seconds": round(seconds, 1),
         "recipe": {"batch_size": args.batch_size, "learning_rate": learning_rate, "seed": args.seed,
                    "init": str(args.init) if args.init else None, "width": config.width},
     }
     probabilities = classifier.predict(x_test, batch_size=1000, verbose=0)
     summary["test_accuracy"] = round(float((probabilities.argmax(1) == mnist.y_test).mean()), 5)
+    summary["seconds"] = round(time.monotonic() - start, 1)
     proto = export.to_onnx(classifier, summary)
     try:
         summary["parity_max_abs_diff"] = export.check_parity(proto, classifier, x_test[:1000])
     except export.ExportError as exc:
         raise UserFacingError(str(exc)) from exc
+    if args.compare:
+        summary["comparison"] = _compare(args.compare, proto, x_test, mnist.y_test, own)
     report.write_report(staging / "report", probabilities, mnist.x_test, mnist.y_test, result.history, summary)
     export.save_atomic(proto, staging / "model.onnx")
     return summary
 
 
-def _load_samples(folder: Path | None):
-    """The user's own samples as uint8 (N,28,28) images and labels, or None."""
+def _load_own_samples(folder: Path | None) -> dict[str, object] | None:
+    """The user's samples split into a training part and a held-out part, or None."""
     if folder is None:
         return None
-    from training.samples import load_samples
+    from training.samples import load_samples, split_held_out
 
-    return load_samples(folder)
+    x, y, skipped = load_samples(folder)
+    train_x, train_y, held_x, held_y = split_held_out(x, y)
+    return {"train_x": train_x, "train_y": train_y, "held_x": held_x, "held_y": held_y, "skipped": skipped}
+
+
+def _compare(old_model: Path, new_proto, x_test, y_test, own) -> dict[str, object]:
+    """Old and new model side by side on the MNIST test set and the held-out own samples."""
+    import numpy as np
+    import onnxruntime as ort
+
+    def accuracy(session, x, y) -> float | None:
+        if len(y) == 0:
+            return None
+        probs = session.run(["probabilities"], {"image": x})[0]
+        return round(float((probs.argmax(1) == y).mean()), 5)
+
+    new = ort.InferenceSession(new_proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    try:
+        old = ort.InferenceSession(str(old_model), providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        raise UserFacingError(f"{old_model}: cannot load the model to compare with ({exc})") from exc
+    held_x = np.zeros((0, 28, 28, 1), np.float32) if not own else own["held_x"].astype(np.float32)[..., None] / 255.0
+    held_y = np.zeros(0) if not own else own["held_y"]
+    return {
+        "mnist_test": {"images": int(len(y_test)), "old": accuracy(old, x_test, y_test), "new": accuracy(new, x_test, y_test)},
+        "own_held_out": {"images": int(len(held_y)), "old": accuracy(old, held_x, held_y), "new": accuracy(new, held_x, held_y)},
+    }
 
 
 def entry() -> None:

@@ -53,6 +53,13 @@ def plan_devices(device: str = "auto", cpu_replicas: int = 1) -> DevicePlan:
     return DevicePlan(tf.distribute.get_strategy(), "training on CPU (no GPU visible to TensorFlow)", False, 1)
 
 
+def describe_devices() -> dict[str, object]:
+    """What TensorFlow sees: GPU names (empty when it would train on the CPU)."""
+    gpus = tf.config.list_physical_devices("GPU")
+    names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+    return {"gpus": names, "tensorflow": tf.__version__}
+
+
 def _benefits_from_mixed_precision(gpu) -> bool:
     """float16 compute pays off on Tensor Core GPUs (compute capability 7.0 and newer)."""
     capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")

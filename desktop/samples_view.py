@@ -1,0 +1,94 @@
+"""Model > My Samples...: counts per digit, thumbnails, delete, export and import as one archive."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.imageio import gray_to_qimage
+from desktop.samples import SampleError, SampleStore
+
+
+class SamplesDialog(QDialog):
+    def __init__(self, parent: QWidget | None, store: SampleStore):
+        super().__init__(parent)
+        self.setWindowTitle("My Samples")
+        self.setObjectName("samples")
+        self.store = store
+        self.counts = QLabel()
+        self.counts.setObjectName("counts")
+        self.grid = QListWidget()
+        self.grid.setViewMode(QListWidget.ViewMode.IconMode)
+        self.grid.setIconSize(QSize(56, 56))
+        self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.message = QLabel()
+        buttons = QHBoxLayout()
+        for text, slot in (("Delete Selected", self.delete_selected), ("Export…", self._ask_export), ("Import…", self._ask_import)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.resize(640, 480)
+        self.refresh()
+
+    def refresh(self) -> None:
+        counts = self.store.counts()
+        self.counts.setText("  ".join(f"<b>{d}</b>: {n}" for d, n in enumerate(counts)) + f"  — {sum(counts)} in all")
+        self.grid.clear()
+        for sample in self.store.samples():
+            try:
+                image = self.store.image(sample)
+            except Exception:  # an unreadable PNG is shown as missing, not fatal
+                continue
+            pixmap = QPixmap.fromImage(gray_to_qimage(image, invert=True)).scaled(56, 56, Qt.AspectRatioMode.KeepAspectRatio)
+            item = QListWidgetItem(QIcon(pixmap), str(sample.label))
+            item.setData(Qt.ItemDataRole.UserRole, sample)
+            self.grid.addItem(item)
+
+    def delete_selected(self) -> None:
+        for item in self.grid.selectedItems():
+            self.store.delete(item.data(Qt.ItemDataRole.UserRole))
+        self.refresh()
+
+    def export_to(self, path: str) -> None:
+        n = self.store.export_archive(path)
+        self.message.setText(f"Exported {n} samples.")
+
+    def import_from(self, path: str) -> None:
+        try:
+            imported, skipped = self.store.import_archive(path)
+        except SampleError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText(f"Imported {imported} samples" + (f", skipped {skipped}." if skipped else "."))
+        self.refresh()
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export Samples", "my-samples.zip", "Sample archives (*.zip)")
+        if path:
+            self.export_to(path)
+
+    def _ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import Samples", "", "Sample archives (*.zip)")
+        if path:
+            self.import_from(path)

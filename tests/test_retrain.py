@@ -1,0 +1,125 @@
+"""Teaching samples and Model > Retrain... end to end: the real dialog, QProcess and training CLI."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from desktop.retrain import explain_failure
+from tests import handmade
+from tests.test_app import draw, shown_digit
+from tests.test_data import fake_mnist
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> tuple[Path, bool]:
+    """Real MNIST when available (so the retrained model must still read digits), else a tiny fake."""
+    real = os.environ.get("HWR_MNIST")
+    if real and Path(real).is_file():
+        return Path(real), True
+    path = tmp_path_factory.mktemp("data") / "fake.npz"
+    np.savez(path, **fake_mnist(n_train=3000, n_test=500))
+    return path, False
+
+
+def teach(window, qtbot, strokes, digit: int) -> None:
+    draw(window.canvas, strokes)
+    QTest.keyClick(window, Qt.Key(Qt.Key.Key_0 + digit))
+    assert window.label_to_teach() == digit
+    QTest.keyClick(window, Qt.Key.Key_Return)
+
+
+def test_teaching_saves_samples_with_the_chosen_label(app_window, qtbot):
+    teach(app_window, qtbot, handmade.european_one(), 1)
+    teach(app_window, qtbot, handmade.crossed_seven(), 7)
+    app_window.bars.digitClicked.emit(4)  # a click on the "4" bar picks 4
+    assert app_window.label_to_teach() == 4
+    samples = app_window.samples.samples()
+    assert [s.label for s in samples] == [1, 7]
+    assert all(s.png.exists() and s.meta.exists() for s in samples)
+    assert app_window.canvas.is_empty()  # ready for the next one
+    image = app_window.samples.image(samples[0])
+    assert image.shape == (28, 28) and image.max() > 0.9
+
+
+def test_teaching_a_blank_canvas_saves_nothing(app_window):
+    assert not app_window.teach()
+    assert app_window.samples.samples() == []
+
+
+def configure(dialog, data: Path, limit: int, epochs: int) -> None:
+    dialog.use_file.setChecked(True)
+    dialog.data_path.setText(str(data))
+    dialog.limit.setValue(limit)
+    dialog.epochs.setValue(epochs)
+
+
+@pytest.mark.slow
+def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
+    data, real = dataset
+    for _ in range(5):
+        teach(app_window, qtbot, handmade.seven(), 7)
+    old_path = app_window.recognizer.info.path
+    dialog = app_window.show_retrain()
+    configure(dialog, data, limit=600, epochs=2)
+    assert dialog.include_samples.isChecked()
+    assert dialog.start_from.currentIndex() == 0  # fine-tune: the bundled model has its weights
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=300_000)
+    assert dialog.result is not None, dialog.status.text()
+    kinds = {e["event"] for e in dialog.events}
+    assert {"device", "start", "step", "epoch", "done"} <= kinds
+    assert len(dialog.curves.points("loss")) == 2 and len(dialog.curves.points("val_accuracy")) == 2
+    assert dialog.progress.value() == dialog.progress.maximum()
+    assert "MNIST test set" in dialog.comparison.text() and "held-out" in dialog.comparison.text()
+    assert dialog.result["training_data"]["own_samples"] == 4 and dialog.result["training_data"]["own_samples_held_out"] == 1
+    assert dialog.use_button.isEnabled()
+    dialog.use_button.click()
+    assert app_window.recognizer.info.path == app_window.models.current
+    assert app_window.models.previous.read_bytes() == old_path.read_bytes()
+    draw(app_window.canvas, handmade.seven())
+    if real:
+        qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+    assert app_window.bars.probabilities().sum() == pytest.approx(1, abs=1e-3)
+    assert app_window.revert_action.isEnabled()
+    assert app_window.revert_model()
+    assert app_window.models.current.read_bytes() == old_path.read_bytes()
+
+
+@pytest.mark.slow
+def test_cancel_leaves_the_current_model_untouched(app_window, qtbot, dataset):
+    data, _ = dataset
+    before = app_window.recognizer
+    dialog = app_window.show_retrain()
+    configure(dialog, data, limit=0, epochs=20)
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: any(e["event"] == "step" for e in dialog.events), timeout=120_000)
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=60_000)
+    assert "Cancelled" in dialog.status.text()
+    assert dialog.result is None and not dialog.use_button.isEnabled()
+    assert app_window.recognizer is before
+    assert not app_window.models.current.exists()
+    assert not dialog.out_dir.exists()
+
+
+@pytest.mark.slow
+def test_a_failing_run_shows_its_reason(app_window, qtbot, tmp_path):
+    broken = tmp_path / "mnist-broken.npz"
+    broken.write_bytes(b"this is not a dataset")
+    dialog = app_window.show_retrain()
+    configure(dialog, broken, limit=100, epochs=1)
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=120_000)
+    assert "Training failed" in dialog.status.text()
+    assert "mnist-broken.npz" in dialog.status.text()
+    assert dialog.result is None and not dialog.use_button.isEnabled()
+
+
+def test_missing_tensorflow_is_explained_with_the_install_line():
+    text = explain_failure(1, None, "Traceback...\nModuleNotFoundError: No module named 'tensorflow'\n")
+    assert "pip install" in text and "train" in text
