@@ -52,8 +52,8 @@ def inference(model: Path, runs: int) -> list[str]:
     if weights.exists():
         from training.model import build_classifier
 
-        width = (recognizer.info.metadata.get("recipe") or {}).get("width", 32)
-        keras_model = build_classifier(width)
+        width = (recognizer.info.metadata.get("recipe") or {}).get("width")
+        keras_model = build_classifier(width) if width else build_classifier()
         keras_model.load_weights(weights)
         batch = x.reshape(1, 28, 28, 1)
         base = statistics.median(ort_ms)

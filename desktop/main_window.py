@@ -287,8 +287,10 @@ class MainWindow(QMainWindow):
         if self.recognizer is None:
             self.show_error("No model", "Open a model first.")
             return None
+        recipe = self.recognizer.info.metadata.get("recipe")
+        width = recipe.get("width") if isinstance(recipe, dict) else None
         dialog = RetrainDialog(self, self.recognizer.info.path, self.samples.root, self.runs_dir,
-                               sum(self.samples.counts()), self.settings)
+                               sum(self.samples.counts()), self.settings, width)
         dialog.modelAccepted.connect(self.install_model)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

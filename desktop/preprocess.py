@@ -20,6 +20,7 @@ BOX = 20  # MNIST fits the digit's longer side into BOX pixels
 WORK = 4  # supersampling factor: work at 4x and average down, for anti-aliasing
 STROKE_WIDTH = 2.0  # MNIST's typical stroke width in 28x28 pixels (2*area/perimeter of ink > 0.5)
 INK_THRESHOLD = 0.2  # a pixel counts as ink above this fraction of the darkest ink
+MIN_STEP = 1.5  # when rendering, stroke points closer than this (pixels) to the last kept one are skipped
 
 PREPROCESSING = {
     "version": 1,
@@ -46,32 +47,60 @@ def render_strokes(strokes: Strokes, shape: tuple[int, int], width: float, scale
     """Anti-aliased round-capped polylines of `width` pixels, drawn at point * scale + offset.
 
     Each pixel's ink is its coverage by the pen (distance to the nearest segment, 1 px soft edge).
+    All segments are handled in one vectorised pass over the pixels near each of them, so that the
+    cost stays low for the long, densely sampled strokes a mouse produces.
     """
     h, w = shape
     image = np.zeros(shape, np.float32)
+    a, b = _segments(strokes, scale, offset)
+    if len(a) == 0:
+        return image
     radius = width / 2.0
     reach = radius + 1.0
-    ox, oy = offset
+    lo, hi = np.minimum(a, b) - reach, np.maximum(a, b) + reach
+    x0 = np.clip(np.floor(lo[:, 0]).astype(np.int64), 0, w)
+    x1 = np.clip(np.ceil(hi[:, 0]).astype(np.int64) + 1, 0, w)
+    y0 = np.clip(np.floor(lo[:, 1]).astype(np.int64), 0, h)
+    y1 = np.clip(np.ceil(hi[:, 1]).astype(np.int64) + 1, 0, h)
+    bw, bh = np.maximum(x1 - x0, 0), np.maximum(y1 - y0, 0)
+    counts = bw * bh
+    total = int(counts.sum())
+    if total == 0:
+        return image
+    seg = np.repeat(np.arange(len(a)), counts)
+    local = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    px = x0[seg] + local % bw[seg]
+    py = y0[seg] + local // bw[seg]
+    d = b - a
+    length2 = (d * d).sum(axis=1)
+    rx, ry = px + 0.5 - a[seg, 0], py + 0.5 - a[seg, 1]  # from the segment start to pixel centres
+    t = np.clip((rx * d[seg, 0] + ry * d[seg, 1]) / np.maximum(length2[seg], 1e-12), 0.0, 1.0)
+    dist = np.hypot(rx - t * d[seg, 0], ry - t * d[seg, 1])
+    coverage = np.clip(radius + 0.5 - dist, 0.0, 1.0).astype(np.float32)
+    np.maximum.at(image.reshape(-1), py * w + px, coverage)
+    return image
+
+
+def _segments(strokes: Strokes, scale: float, offset: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end points of every segment (a single point is a zero-length segment), with
+    points closer than MIN_STEP pixels to the previous one dropped: they add cost, not ink."""
+    starts, ends = [], []
     for stroke in strokes:
-        points = np.asarray(stroke, np.float64).reshape(-1, 2) * scale + (ox, oy)
+        points = np.asarray(stroke, np.float64).reshape(-1, 2) * scale + offset
         if len(points) == 0:
             continue
-        starts, ends = (points[:-1], points[1:]) if len(points) > 1 else (points, points)
-        for a, b in zip(starts, ends):
-            x0 = max(int(np.floor(min(a[0], b[0]) - reach)), 0)
-            x1 = min(int(np.ceil(max(a[0], b[0]) + reach)) + 1, w)
-            y0 = max(int(np.floor(min(a[1], b[1]) - reach)), 0)
-            y1 = min(int(np.ceil(max(a[1], b[1]) + reach)) + 1, h)
-            if x0 >= x1 or y0 >= y1:
-                continue
-            ys, xs = np.mgrid[y0:y1, x0:x1] + 0.5  # pixel centres
-            d = b - a
-            length2 = float(d @ d)
-            t = 0.0 if length2 == 0 else np.clip(((xs - a[0]) * d[0] + (ys - a[1]) * d[1]) / length2, 0, 1)
-            dist = np.hypot(xs - (a[0] + t * d[0]), ys - (a[1] + t * d[1]))
-            coverage = np.clip(radius + 0.5 - dist, 0, 1).astype(np.float32)
-            np.maximum(image[y0:y1, x0:x1], coverage, out=image[y0:y1, x0:x1])
-    return image
+        keep = [0]
+        for i in range(1, len(points)):
+            if np.abs(points[i] - points[keep[-1]]).max() >= MIN_STEP or i == len(points) - 1:
+                keep.append(i)
+        points = points[keep]
+        if len(points) == 1:
+            points = np.vstack([points, points])
+        starts.append(points[:-1])
+        ends.append(points[1:])
+    if not starts:
+        return np.zeros((0, 2)), np.zeros((0, 2))
+    return np.concatenate(starts), np.concatenate(ends)
 
 
 def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
@@ -97,8 +126,12 @@ def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
 
 
 def strokes_to_input(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
-    """Strokes -> the model's 28x28 input (see `strokes_to_raster`, then `fit_and_center`)."""
-    return fit_and_center(strokes_to_raster(strokes, pen_width))
+    """Strokes -> the model's 28x28 input: `strokes_to_raster` (which already fitted the size, so
+    a dot stays small), averaged down to 28x28, centre of mass at the centre."""
+    small = resize(strokes_to_raster(strokes, pen_width), SIZE, SIZE)
+    if float(small.max(initial=0.0)) <= 0.0:
+        return empty_input()
+    return center(_crop(small / float(small.max())))
 
 
 # --- pictures -------------------------------------------------------------------------------------
@@ -141,7 +174,7 @@ def image_to_input(pixels: np.ndarray) -> np.ndarray:
     h, w = ink.shape
     scale = BOX * WORK / max(h, w)
     work = resize(ink, max(1, round(h * scale)), max(1, round(w * scale)))
-    work = np.pad(work, WORK * 4)
+    work = np.pad(work / max(float(work.max()), 1e-6), WORK * 4)  # a hairline fades when shrunk: restore it
     return fit_and_center(normalize_stroke_width(work, STROKE_WIDTH * WORK))
 
 
@@ -195,7 +228,12 @@ def fit_and_center(ink: np.ndarray) -> np.ndarray:
     h, w = glyph.shape
     scale = BOX / max(h, w)
     glyph = resize(glyph, max(1, round(h * scale)), max(1, round(w * scale)))
-    glyph = np.clip(glyph / max(float(glyph.max()), 1e-6), 0.0, 1.0)
+    return center(np.clip(glyph / max(float(glyph.max()), 1e-6), 0.0, 1.0))
+
+
+def center(glyph: np.ndarray) -> np.ndarray:
+    """Place a glyph (at most SIZE x SIZE) in the 28x28 field with its centre of mass at the centre,
+    as far as the field allows."""
     out = empty_input()
     gh, gw = glyph.shape
     total = float(glyph.sum())

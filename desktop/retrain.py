@@ -133,11 +133,12 @@ class RetrainDialog(QDialog):
     modelAccepted = Signal(Path)
 
     def __init__(self, parent: QWidget | None, current_model: Path, samples_dir: Path, runs_dir: Path,
-                 sample_count: int, settings):
+                 sample_count: int, settings, model_width: int | None = None):
         super().__init__(parent)
         self.setWindowTitle("Retrain the Model")
         self.setObjectName("retrain")
         self.current_model = current_model
+        self.model_width = model_width
         self.samples_dir = samples_dir
         self.runs_dir = runs_dir
         self.settings = settings
@@ -278,6 +279,8 @@ class RetrainDialog(QDialog):
             args += ["--data", self.data_path.text().strip()]
         if self.start_from.currentIndex() == 0:
             args += ["--init", str(weights_for(self.current_model))]
+            if self.model_width:
+                args += ["--width", str(self.model_width)]  # the architecture the weights belong to
         if self.include_samples.isChecked():
             args += ["--samples", str(self.samples_dir), "--samples-weight", str(self.sample_weight.value())]
         if self.limit.value():

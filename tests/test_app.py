@@ -174,3 +174,29 @@ def test_window_geometry_is_remembered(app_window, qtbot):
     again = MainWindow()
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (1000, 700)
+
+
+def test_paste_an_image_from_the_clipboard(app_window, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    ink = render_strokes(handmade.zero(), (400, 400), 24.0)
+    QGuiApplication.clipboard().setImage(gray_to_qimage(ink, invert=False))  # light ink on dark this time
+    QTest.keySequence(app_window, "Ctrl+V")
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 0, timeout=2000)
+    assert app_window.canvas.picture() is not None
+
+
+def test_drop_a_drawing_file_on_the_window(app_window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from desktop.drawing import Drawing, save_drawing
+
+    path = tmp_path / "dropped.json"
+    save_drawing(Drawing(400, 400, tuple(handmade.one()), 12.0), path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    app_window.dropEvent(event)
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
+    assert len(app_window.canvas.strokes()) == 1

@@ -26,7 +26,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--data", help="MNIST as a Keras-layout .npz or a folder of IDX files (gz or raw); "
                    "default: $HWR_MNIST, else keras.datasets.mnist.load_data() (downloads once)")
-    p.add_argument("--epochs", type=int, default=40, help="maximum epochs; early stopping may end sooner (default 40)")
+    p.add_argument("--epochs", type=int, default=30, help="maximum epochs; early stopping may end sooner (default 30)")
     p.add_argument("--batch-size", type=int, default=128, help="per-replica batch size (default 128)")
     p.add_argument("--out", type=Path, help="output folder for model.onnx and report/ (default runs/<time>)")
     p.add_argument("--seed", type=int, default=0, help="seed for the split, shuffling, augmentation and init")
@@ -36,7 +36,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--samples", type=Path, help="folder of your own labelled samples to train on as well")
     p.add_argument("--samples-weight", type=float, default=5.0, help="loss weight of each own sample (default 5)")
     p.add_argument("--init", type=Path, help="start from these weights (model.weights.h5) instead of from scratch")
-    p.add_argument("--width", type=int, default=32, help="channels of the middle stage; the CNN's size (default 32)")
+    p.add_argument("--width", type=int, default=40, help="channels of the middle stage; the CNN's size (default 40)")
     p.add_argument("--learning-rate", type=float, help="initial learning rate (default 2e-3; 3e-4 with --init)")
     p.add_argument("--compare", type=Path, help="an ONNX model to compare the new one with (test set and held-out own samples)")
     p.add_argument("--list-devices", action="store_true", help="print the devices TensorFlow sees (JSON) and exit")

@@ -22,10 +22,10 @@ from training.progress import JsonlProgress
 class TrainConfig:
     """Everything that decides a training run; recorded in the model card."""
 
-    epochs: int = 40
+    epochs: int = 30
     batch_size: int = 128
     learning_rate: float = 2e-3
-    width: int = 32
+    width: int = 40
     val_size: int = 5000
     patience: int = 8
     seed: int = 0
