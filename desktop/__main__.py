@@ -8,8 +8,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+# The app's numpy work is small matrices: extra BLAS threads only add latency (and fight the UI).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def main(argv: list[str]) -> int:

@@ -15,7 +15,7 @@ import numpy as np
 from desktop.drawing import DrawingError, load_drawing
 from desktop.engine import ModelError, Recognizer, read
 from desktop.paths import bundled_model_path
-from desktop.preprocess import image_to_input
+from desktop.preprocess import image_to_input, is_blank
 
 EXIT_FILE_FAILED = 1
 EXIT_BAD_MODEL = 2
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
             message = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"
             _report(args.json, {"file": str(path), "error": message}, f"{path}: error: {message}")
             continue
-        reading = read(recognizer.predict(x), blank=not x.any())
+        reading = read(recognizer.predict(x), blank=is_blank(x))
         result = {
             "file": str(path),
             "label": reading.label,

@@ -28,7 +28,7 @@ from desktop.engine import ModelError, Reading, Recognizer, read
 from desktop.model_store import ModelStore
 from desktop.imageio import IMAGE_SUFFIXES, ImageError, gray_to_qimage, qimage_to_array, read_image, save_png
 from desktop.paths import bundled_model_path
-from desktop.preprocess import empty_input, image_to_input, strokes_to_input
+from desktop.preprocess import empty_input, image_to_input, is_blank, strokes_to_input
 from desktop.samples import SampleStore
 from desktop.views import InputPreview, PredictionLabel, ProbabilityBars
 
@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         side = QVBoxLayout()
         side.addWidget(self.prediction)
+        side.addWidget(self.prediction.caption)
         side.addWidget(self.bars, 1)
         self.teach_button = QPushButton()
         self.teach_button.setObjectName("teach")
@@ -219,7 +220,7 @@ class MainWindow(QMainWindow):
         self.preview.set_input(x)
         if self.recognizer is None:
             return
-        self.reading = read(self.recognizer.predict(x), blank=not x.any())
+        self.reading = read(self.recognizer.predict(x), blank=is_blank(x))
         self.prediction.set_reading(self.reading)
         self.bars.set_reading(self.reading)
         self.latency_status.setText(f"{self.recognizer.last_ms:.2f} ms")
@@ -245,7 +246,7 @@ class MainWindow(QMainWindow):
 
     def _update_teach_button(self) -> None:
         label = self.label_to_teach()
-        blank = not self.current_input().any()
+        blank = self.reading is None or self.reading.confidence == 0.0
         self.teach_button.setEnabled(label is not None and not blank)
         self.teach_button.setText("Teach (pick a digit first)" if label is None or blank else f"Teach as {label}  ⏎")
 
@@ -260,7 +261,7 @@ class MainWindow(QMainWindow):
         """Save the current drawing (or picture) with its label as one of the user's samples."""
         label = self.label_to_teach()
         x = self.current_input()
-        if label is None or not x.any():
+        if label is None or is_blank(x):
             self.statusBar().showMessage("Draw a digit and pick its label (a digit key or a click on its bar) first", 5000)
             return False
         drawing = None if self.canvas.picture() is not None else self.canvas.drawing()

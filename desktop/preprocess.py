@@ -20,6 +20,8 @@ BOX = 20  # MNIST fits the digit's longer side into BOX pixels
 WORK = 4  # supersampling factor: work at 4x and average down, for anti-aliasing
 STROKE_WIDTH = 2.0  # MNIST's typical stroke width in 28x28 pixels (2*area/perimeter of ink > 0.5)
 INK_THRESHOLD = 0.2  # a pixel counts as ink above this fraction of the darkest ink
+MIN_DIGIT_EXTENT = 6  # pixels (of 28): ink spanning less than this is a dot, not a digit
+DOT_EXTENT = 3.5  # ink spanning fewer stroke widths than this is a dot (a disk spans about 2.6), not a digit
 MIN_STEP = 1.5  # when rendering, stroke points closer than this (pixels) to the last kept one are skipped
 
 PREPROCESSING = {
@@ -37,6 +39,16 @@ Strokes = Sequence[np.ndarray]  # each stroke: float array (K, 2) of x, y points
 def empty_input() -> np.ndarray:
     """The input for a blank canvas."""
     return np.zeros((SIZE, SIZE), np.float32)
+
+
+def is_blank(x: np.ndarray) -> bool:
+    """True when an input holds no digit: no ink, or only a dot (a tap, a speck) a few pixels across.
+
+    The network has only digits to choose from and reads a dot as a confident "1"; a dot is not one.
+    """
+    rows = np.flatnonzero((x > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((x > INK_THRESHOLD).any(axis=0))
+    return len(rows) == 0 or max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_DIGIT_EXTENT
 
 
 # --- strokes --------------------------------------------------------------------------------------
@@ -112,6 +124,8 @@ def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
     """
     points = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
     points = [p for p in points if len(p)]
+    if any(not np.isfinite(p).all() for p in points):
+        raise ValueError("a stroke has a point that is not a finite number")
     side = SIZE * WORK
     if not points:
         return np.zeros((side, side), np.float32)
@@ -147,6 +161,8 @@ def to_ink(pixels: np.ndarray) -> np.ndarray:
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or min(a.shape[:2]) < 1:
         raise ValueError(f"expected a gray, RGB or RGBA image, got an array of shape {a.shape}")
     a = a.astype(np.float32) / (255.0 if a.dtype == np.uint8 else 1.0)
+    if not np.isfinite(a).all():
+        raise ValueError("the image has pixels that are not finite numbers")
     if a.ndim == 2:
         a = a[..., None]
     alpha = a[..., 3] if a.shape[2] == 4 else None
@@ -169,9 +185,13 @@ def image_to_input(pixels: np.ndarray) -> np.ndarray:
     peak = float(ink.max())
     if peak < 0.1:
         return empty_input()
-    ink = ink / peak
-    ink = _crop(ink)
+    ink = _crop(ink / peak)
     h, w = ink.shape
+    width = stroke_width(ink)
+    if width and max(h, w) < DOT_EXTENT * width:
+        # A dot or blob, not a digit: keep it the size of a pen tip, do not blow it up.
+        scale = (STROKE_WIDTH + 1.0) / max(h, w)
+        return center(resize(ink, max(1, round(h * scale)), max(1, round(w * scale))))
     scale = BOX * WORK / max(h, w)
     work = resize(ink, max(1, round(h * scale)), max(1, round(w * scale)))
     work = np.pad(work / max(float(work.max()), 1e-6), WORK * 4)  # a hairline fades when shrunk: restore it

@@ -83,13 +83,16 @@ def has_training() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("training", "tensorflow"))
 
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # a checkout's root (unused when frozen)
+
+
 def worker_command(args: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment that start the training worker, as the app does."""
-    env = dict(os.environ)
+    """The command line and environment that start the training worker, as the app's retrain
+    dialog does (desktop.retrain.worker_command and RetrainDialog._prepare, without Qt)."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     if getattr(sys, "frozen", False):
         return [sys.executable, "--training-worker", *args], env
-    root = str(Path(__file__).resolve().parent.parent)  # so `-m training` works from any folder
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return [sys.executable, "-m", "training", *args], env
 
 
@@ -113,8 +116,9 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
                                        "--progress", "jsonl", "--out", str(out)])
         start = time.monotonic()
         try:
-            result = run(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, timeout=WORKER_TIMEOUT_S)
+            result = run(command, env=env, cwd=None if getattr(sys, "frozen", False) else PROJECT_ROOT,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         timeout=WORKER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             _print(f"training worker: FAILED: no result after {WORKER_TIMEOUT_S} s")
             return False

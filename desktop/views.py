@@ -82,7 +82,10 @@ class ProbabilityBars(QWidget):
 
 
 class PredictionLabel(QLabel):
-    """The large top-1 digit and its confidence; a dash and "unsure" when there is no confident digit."""
+    """The large top-1 digit and its confidence; "?" when unsure and a dash for a blank canvas.
+
+    `caption` is a small companion label that says the same in words.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -92,19 +95,22 @@ class PredictionLabel(QLabel):
         font.setPointSize(40)
         font.setBold(True)
         self.setFont(font)
-        self.setMinimumHeight(90)
+        self.setMinimumHeight(80)
+        self.caption = QLabel()
+        self.caption.setObjectName("caption")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.set_reading(None)
 
     def set_reading(self, reading: Reading | None) -> None:
         if reading is None or reading.confidence == 0.0:
             self.setText("–")
-            self.setToolTip("Draw a digit")
+            self.caption.setText("Draw a digit")
         elif reading.label is None:
-            self.setText("?  unsure")
-            self.setToolTip(f"Best guess {int(np.argmax(reading.probabilities))} at only {reading.confidence:.0%}")
+            self.setText("?")
+            self.caption.setText(f"Unsure — best guess {int(np.argmax(reading.probabilities))} at {reading.confidence:.0%}")
         else:
             self.setText(f"{reading.label}  {reading.confidence:.0%}")
-            self.setToolTip(f"The model reads {reading.label} with {reading.confidence:.1%} confidence")
+            self.caption.setText(f"Reads {reading.label} with {reading.confidence:.1%} confidence")
 
 
 class InputPreview(QLabel):

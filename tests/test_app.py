@@ -169,11 +169,11 @@ def test_resizing_keeps_the_drawing_and_its_reading(app_window, qtbot):
 def test_window_geometry_is_remembered(app_window, qtbot):
     from desktop.main_window import MainWindow
 
-    app_window.resize(1000, 700)
+    app_window.resize(720, 560)  # within the offscreen screen (800x600): restoring clamps to the screen
     app_window.close()
     again = MainWindow()
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (1000, 700)
+    assert (again.width(), again.height()) == (720, 560)
 
 
 def test_paste_an_image_from_the_clipboard(app_window, qtbot):
@@ -200,3 +200,12 @@ def test_drop_a_drawing_file_on_the_window(app_window, qtbot, tmp_path):
     app_window.dropEvent(event)
     qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
     assert len(app_window.canvas.strokes()) == 1
+
+
+def test_a_tap_is_not_read_as_a_digit(app_window, qtbot):
+    canvas = app_window.canvas
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(200, 200))
+    qtbot.waitUntil(lambda: app_window.preview.input().sum() > 0, timeout=2000)
+    assert len(canvas.strokes()) == 1
+    assert shown_digit(app_window) is None and app_window.bars.highlighted() is None
+    assert not app_window.teach_button.isEnabled()

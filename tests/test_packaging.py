@@ -1,0 +1,171 @@
+"""Packaging: build.spec selects its flavour, the self-test works from source, and (with
+HWR_BUILD_TEST=1) a real lean PyInstaller build passes its --self-test.
+
+The cheap tests run the spec with stand-ins for PyInstaller's Analysis/PYZ/EXE/COLLECT, so they need
+neither PyInstaller nor a build.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from desktop import selftest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "build.spec"
+BUILD_SCRIPT = ROOT / "scripts" / "build.sh"
+APP = "HandwritingRecognizer"
+
+
+class _Recorder:
+    """Stands in for a PyInstaller build target and records how the spec called it."""
+
+    calls: dict[str, "_Recorder"] = {}
+
+    def __init__(self, kind: str, *args, **kwargs):
+        self.kind, self.args, self.kwargs = kind, args, kwargs
+        self.binaries, self.datas, self.pure, self.scripts = [], list(kwargs.get("datas", [])), [], []
+        _Recorder.calls[kind] = self
+
+
+def _run_spec(monkeypatch, tmp_path: Path, flavour: str | None) -> dict[str, _Recorder]:
+    if flavour is None:
+        monkeypatch.delenv("HWR_FLAVOUR", raising=False)
+    else:
+        monkeypatch.setenv("HWR_FLAVOUR", flavour)
+    # PyInstaller's helpers, faked: the spec must not depend on what this environment has installed.
+    hooks = types.ModuleType("PyInstaller.utils.hooks")
+    hooks.collect_submodules = lambda package, **_: [f"{package}.fake_submodule"]
+    qt = types.ModuleType("PyInstaller.utils.hooks.qt")
+
+    class QtLibraryInfo:
+        def collect_plugins(self, plugin_type):
+            folder = f"PySide6/Qt/plugins/{plugin_type}"
+            names = {"platforms": ["libqxcb.so", "libqvnc.so", "libqwayland.so"],
+                     "platformthemes": ["libqgtk3.so", "libqxdgdesktopportal.so"]}[plugin_type]
+            return [(f"/qt/plugins/{plugin_type}/{name}", folder) for name in names]
+
+    qt.QtLibraryInfo = QtLibraryInfo
+    hooks.qt = qt
+    for name, module in {"PyInstaller": types.ModuleType("PyInstaller"), "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
+                         "PyInstaller.utils.hooks": hooks, "PyInstaller.utils.hooks.qt": qt}.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    _Recorder.calls = {}
+    namespace = {
+        "__name__": "__main__", "__file__": str(SPEC), "SPECPATH": str(ROOT), "DISTPATH": str(tmp_path / "dist"),
+        **{kind: (lambda *a, _kind=kind, **k: _Recorder(_kind, *a, **k)) for kind in ("Analysis", "PYZ", "EXE", "COLLECT")},
+    }
+    exec(compile(SPEC.read_text(), str(SPEC), "exec"), namespace)
+    namespace["plugin_filter_probe"] = [*QtLibraryInfo().collect_plugins("platforms"), *QtLibraryInfo().collect_plugins("platformthemes")]
+    calls = dict(_Recorder.calls)
+    calls["namespace"] = namespace  # type: ignore[assignment]
+    return calls
+
+
+def test_spec_is_python():
+    ast.parse(SPEC.read_text(), str(SPEC))
+
+
+@pytest.mark.parametrize("flavour", [None, "full", "lean", " LEAN "])
+def test_spec_selects_the_flavour(monkeypatch, tmp_path, flavour):
+    expected = (flavour or "full").strip().lower()
+    calls = _run_spec(monkeypatch, tmp_path, flavour)
+    analysis, exe, coll = calls["Analysis"], calls["EXE"], calls["COLLECT"]
+    assert exe.kwargs["name"] == APP
+    assert coll.kwargs["name"] == f"{APP}-{expected}"
+    assert analysis.args[0] == [str(ROOT / "desktop" / "__main__.py")]
+    excludes, hidden = set(analysis.kwargs["excludes"]), set(analysis.kwargs["hiddenimports"])
+    datas = {Path(src).name: dest for src, dest in analysis.kwargs["datas"]}
+    assert datas["model.onnx"] == "assets" and datas["icon.png"] == "assets"
+    assert not any("report" in src for src, _ in analysis.kwargs["datas"])
+    if (ROOT / "assets" / "model.weights.h5").is_file():
+        assert ("model.weights.h5" in datas) == (expected == "full")  # the start point of a retraining
+    assert "onnxruntime.transformers" in excludes  # it would drag TensorFlow and scipy in
+    assert {"PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtNetwork"} <= excludes  # unused Qt modules
+    assert not {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"} & excludes
+    heavy = {"tensorflow", "keras", "tf2onnx", "onnx", "matplotlib", "scipy", "training"}
+    if expected == "lean":
+        assert heavy <= excludes
+        assert not any(h.startswith("training") for h in hidden)
+    else:
+        assert not heavy & excludes
+        assert {"training.fake_submodule", "tf2onnx.fake_submodule"} <= hidden
+
+
+def test_spec_leaves_unused_qt_plugins_out(monkeypatch, tmp_path):
+    calls = _run_spec(monkeypatch, tmp_path, "lean")
+    kept = [Path(src).name for src, _ in calls["namespace"]["plugin_filter_probe"]]
+    assert kept == ["libqxcb.so", "libqwayland.so", "libqxdgdesktopportal.so"]  # not vnc, gtk3
+    dropped = calls["namespace"]["_dropped"]
+    assert dropped("PySide6/Qt/translations/qtbase_de.qm")
+    assert not dropped("PySide6/Qt/plugins/platforms/libqoffscreen.so")
+    assert not dropped("PySide6/Qt/plugins/imageformats/libqjpeg.so")
+
+
+def test_spec_rejects_an_unknown_flavour(monkeypatch, tmp_path):
+    with pytest.raises(SystemExit, match="HWR_FLAVOUR"):
+        _run_spec(monkeypatch, tmp_path, "medium")
+
+
+def test_build_script_is_documented():
+    text = BUILD_SCRIPT.read_text()
+    assert os.access(BUILD_SCRIPT, os.X_OK)
+    assert "scripts/build.sh [lean|full]" in text and "--self-test" in text
+
+
+def test_self_test_drawings_and_worker_command():
+    assert {expected for expected, _ in selftest.DRAWINGS.values()} >= {0, 1, 7}
+    command, env = selftest.worker_command(["--epochs", "1"])
+    assert command[:3] == [sys.executable, "-m", "training"] and command[-2:] == ["--epochs", "1"]
+    assert str(ROOT) in env["PYTHONPATH"].split(os.pathsep)
+
+
+def test_self_test_reports_every_drawing(capsys):
+    ok = selftest.check_recognition()
+    out = capsys.readouterr().out
+    for name in selftest.DRAWINGS:
+        assert f"drawing {name}: expected" in out
+    assert isinstance(ok, bool)  # right or wrong depends on the bundled model, which tests elsewhere judge
+
+
+def test_self_test_checks_the_worker_result(monkeypatch, capsys):
+    """check_training passes only when the worker exits 0 *and* wrote model.onnx."""
+    def fake_worker(write: bool, code: int):
+        def run(command, **kwargs):
+            out = Path(command[command.index("--out") + 1])
+            if write:
+                out.mkdir(parents=True, exist_ok=True)
+                (out / "model.onnx").write_bytes(b"x")
+            return subprocess.CompletedProcess(command, code, stdout='{"event": "done"}\n')
+        return run
+
+    assert selftest.check_training(fake_worker(True, 0))
+    assert not selftest.check_training(fake_worker(False, 0))
+    assert not selftest.check_training(fake_worker(True, 2))
+    assert "training worker: FAILED" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(os.environ.get("HWR_BUILD_TEST") != "1", reason="set HWR_BUILD_TEST=1 to build the lean app with PyInstaller (minutes)")
+def test_lean_build_passes_its_self_test():
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HWR_FLAVOUR": "lean"}
+    build = subprocess.run(["bash", str(BUILD_SCRIPT), "lean"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    output = build.stdout + build.stderr
+    assert build.returncode == 0, output[-4000:]
+    app = ROOT / "dist" / f"{APP}-lean" / APP
+    assert app.is_file()
+    bundle = app.parent / "_internal"
+    assert (bundle / "assets" / "model.onnx").is_file() and (bundle / "assets" / "icon.png").is_file()
+    assert not (bundle / "tensorflow").exists() and not (bundle / "training").exists()
+    for name in selftest.DRAWINGS:
+        assert f"drawing {name}: expected" in output
+    assert "training worker: skipped (lean" in output and "self-test: passed" in output
+    # The executable on its own, as a user would run it.
+    result = subprocess.run([str(app), "--self-test"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("drawing ") == len(selftest.DRAWINGS)
