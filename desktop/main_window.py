@@ -284,7 +284,14 @@ class MainWindow(QMainWindow):
     def show_retrain(self):
         """Open the retrain dialog (non-blocking) and return it."""
         from desktop.retrain import RetrainDialog
+        from desktop.worker import TRAINING_EXTRA_HINT, training_available
 
+        if not training_available():
+            box = QMessageBox(QMessageBox.Icon.Information, "Retrain", TRAINING_EXTRA_HINT, QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("retrain-unavailable")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return None
         if self.recognizer is None:
             self.show_error("No model", "Open a model first.")
             return None

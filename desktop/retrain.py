@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QProcess, QProcessEnvironment, QRectF, Qt, Signal
@@ -36,18 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.model_store import weights_for
-
-TRAINING_EXTRA_HINT = ("Retraining needs TensorFlow. Install the training extra next to the app: "
-                       "pip install -e '.[cpu,train]' (or use the full build of the app).")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def worker_command(args: list[str]) -> tuple[str, list[str]]:
-    """The program and arguments that run the training CLI in a new process."""
-    if getattr(sys, "frozen", False):
-        return sys.executable, ["--training-worker", *args]
-    return sys.executable, ["-m", "training", *args]
-
+from desktop.worker import TRAINING_EXTRA_HINT, worker_command, worker_cwd, worker_environment
 
 def explain_failure(exit_code: int, error_event: str | None, stderr: str) -> str:
     """The worker's reason in words, and how to fix it when we know."""
@@ -250,7 +238,7 @@ class RetrainDialog(QDialog):
     def _probe_devices(self) -> None:
         """Ask TensorFlow, in a worker process, which GPUs it sees (takes a few seconds)."""
         self._probe = QProcess(self)
-        program, args = worker_command(["--list-devices"])
+        program, *args = worker_command(["--list-devices"])
         self._prepare(self._probe)
         self._probe.finished.connect(self._show_devices)
         self._probe.errorOccurred.connect(lambda _: self.devices_label.setText("training is not available"))
@@ -288,15 +276,12 @@ class RetrainDialog(QDialog):
         return args
 
     def _prepare(self, process: QProcess) -> None:
-        env = QProcessEnvironment.systemEnvironment()
-        env.insert("PYTHONUNBUFFERED", "1")
-        env.insert("TF_CPP_MIN_LOG_LEVEL", "2")
-        if not self.use_file.isChecked():
-            env.remove("HWR_MNIST")  # the user asked for the real download
-        if not getattr(sys, "frozen", False):
-            env.insert("PYTHONPATH", os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.value("PYTHONPATH")])))
-            process.setWorkingDirectory(str(PROJECT_ROOT))
+        env = QProcessEnvironment()
+        for key, value in worker_environment(os.environ, dataset_from_env=self.use_file.isChecked()).items():
+            env.insert(key, value)
         process.setProcessEnvironment(env)
+        if worker_cwd() is not None:
+            process.setWorkingDirectory(str(worker_cwd()))
 
     def start(self) -> None:
         if self.process is not None:
@@ -313,7 +298,7 @@ class RetrainDialog(QDialog):
         self.process.readyReadStandardError.connect(self._read_stderr)
         self.process.finished.connect(self._finished)
         self.process.errorOccurred.connect(self._process_error)
-        program, args = worker_command(self.arguments())
+        program, *args = worker_command(self.arguments())
         self.status.setText("Starting the training process…")
         self.progress.setRange(0, 0)
         self.start_button.setEnabled(False)

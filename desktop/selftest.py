@@ -10,7 +10,6 @@ Returns 0 only if everything passed. Never imports TensorFlow (or Qt) in this pr
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -20,6 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from desktop.preprocess import is_blank
+from desktop.worker import training_available, worker_command, worker_cwd, worker_environment
 
 CANVAS = 400  # the drawings' coordinates are pixels on a CANVAS x CANVAS canvas
 PEN_WIDTH = 16.0  # the app's pen width on a 400 px canvas (canvas.PEN_FRACTION * 400)
@@ -68,7 +70,7 @@ def check_recognition(model: Path | None = None) -> bool:
     all_right = True
     for name, (expected, strokes) in DRAWINGS.items():
         x = strokes_to_input(strokes, PEN_WIDTH)
-        reading = read(recognizer.predict(x), blank=not x.any())
+        reading = read(recognizer.predict(x), blank=is_blank(x))
         best = int(np.argmax(reading.probabilities))
         right = reading.label == expected
         all_right &= right
@@ -76,24 +78,6 @@ def check_recognition(model: Path | None = None) -> bool:
         _print(f"drawing {name}: expected {expected}, read {shown} (best {best}, confidence "
                f"{reading.confidence:.1%}) {'ok' if right else 'WRONG'}")
     return all_right
-
-
-def has_training() -> bool:
-    """Whether this installation can train: a full build, or a checkout with the `train` extra."""
-    return all(importlib.util.find_spec(name) is not None for name in ("training", "tensorflow"))
-
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # a checkout's root (unused when frozen)
-
-
-def worker_command(args: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment that start the training worker, as the app's retrain
-    dialog does (desktop.retrain.worker_command and RetrainDialog._prepare, without Qt)."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
-    if getattr(sys, "frozen", False):
-        return [sys.executable, "--training-worker", *args], env
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    return [sys.executable, "-m", "training", *args], env
 
 
 def write_tiny_dataset(path: Path, train: int = 300, test: int = 100, seed: int = 0) -> None:
@@ -112,11 +96,11 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
         tmp_path = Path(tmp)
         data, out = tmp_path / "tiny-mnist.npz", tmp_path / "out"
         write_tiny_dataset(data)
-        command, env = worker_command(["--data", str(data), "--limit", "200", "--epochs", "1",
-                                       "--progress", "jsonl", "--out", str(out)])
+        command = worker_command(["--data", str(data), "--limit", "200", "--epochs", "1",
+                                  "--progress", "jsonl", "--out", str(out)])
         start = time.monotonic()
         try:
-            result = run(command, env=env, cwd=None if getattr(sys, "frozen", False) else PROJECT_ROOT,
+            result = run(command, env=worker_environment(os.environ), cwd=worker_cwd(),
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          timeout=WORKER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -139,7 +123,7 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
 
 def run_self_test() -> int:
     """The whole self-test; 0 if everything passed, 1 otherwise."""
-    full = has_training()
+    full = training_available()
     _print(f"self-test: {'full' if full else 'lean'} installation"
            f"{' (frozen)' if getattr(sys, 'frozen', False) else ''}, Python {sys.version.split()[0]}")
     ok = check_recognition()

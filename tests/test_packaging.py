@@ -116,14 +116,17 @@ def test_spec_rejects_an_unknown_flavour(monkeypatch, tmp_path):
 def test_build_script_is_documented():
     text = BUILD_SCRIPT.read_text()
     assert os.access(BUILD_SCRIPT, os.X_OK)
-    assert "scripts/build.sh [lean|full]" in text and "--self-test" in text
+    assert "./dev build [lean|full]" in text and "--self-test" in text
 
 
 def test_self_test_drawings_and_worker_command():
     assert {expected for expected, _ in selftest.DRAWINGS.values()} >= {0, 1, 7}
-    command, env = selftest.worker_command(["--epochs", "1"])
+    from desktop.worker import worker_command, worker_environment
+
+    command = worker_command(["--epochs", "1"])
     assert command[:3] == [sys.executable, "-m", "training"] and command[-2:] == ["--epochs", "1"]
-    assert str(ROOT) in env["PYTHONPATH"].split(os.pathsep)
+    env = worker_environment({"HWR_MNIST": "/data/mnist.npz"}, dataset_from_env=False)
+    assert str(ROOT) in env["PYTHONPATH"].split(os.pathsep) and "HWR_MNIST" not in env
 
 
 def test_self_test_reports_every_drawing(capsys):
@@ -154,7 +157,7 @@ def test_self_test_checks_the_worker_result(monkeypatch, capsys):
 @pytest.mark.skipif(os.environ.get("HWR_BUILD_TEST") != "1", reason="set HWR_BUILD_TEST=1 to build the lean app with PyInstaller (minutes)")
 def test_lean_build_passes_its_self_test():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HWR_FLAVOUR": "lean"}
-    build = subprocess.run(["bash", str(BUILD_SCRIPT), "lean"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    build = subprocess.run([str(ROOT / "dev"), "build", "lean"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     output = build.stdout + build.stderr
     assert build.returncode == 0, output[-4000:]
     app = ROOT / "dist" / f"{APP}-lean" / APP

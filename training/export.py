@@ -6,8 +6,6 @@ float32 [N,10] (softmax); metadata_props hold JSON strings describing the model.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import keras
@@ -17,6 +15,7 @@ import onnxruntime as ort
 import tensorflow as tf
 import tf2onnx
 
+from desktop.atomic import write_bytes_atomic
 from training.model import IMAGE_SHAPE, build_classifier
 
 OPSET = 17
@@ -81,15 +80,5 @@ def check_parity(proto: onnx.ModelProto, model: keras.Model, images: np.ndarray)
 
 
 def save_atomic(proto: onnx.ModelProto, path: Path) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see a partial model."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(proto.SerializeToString())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the model through a temporary file and a rename: readers never see a partial model."""
+    write_bytes_atomic(path, proto.SerializeToString())
