@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
                                      epilog="Subcommand: 'predict FILE... [--json] [--model PATH]' recognizes files without a window; "
                                      "'--self-test' checks the installation.")
     parser.add_argument("--model", type=Path, help="ONNX model to start with (default: the last one used, else the bundled one)")
-    args, _ = parser.parse_known_args(argv)
+    args = parser.parse_args(argv)
     from desktop.app import run
 
     return run(args.model)

@@ -24,9 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from desktop.drawing import Drawing
-
-PEN_FRACTION = 0.04  # pen width as a fraction of the canvas' shorter side
+from desktop.drawing import PEN_FRACTION, Drawing
 INK = QColor(20, 20, 30)
 PAPER = QColor(255, 255, 255)
 
@@ -87,8 +85,7 @@ class Canvas(QWidget):
     def set_drawing(self, drawing: Drawing) -> None:
         """Show an opened drawing (undoable)."""
         size = QSizeF(drawing.width, drawing.height)
-        pen = drawing.pen_width or PEN_FRACTION * min(drawing.width, drawing.height)
-        self.undo_stack.push(_SetStrokes(self, "Open drawing", list(drawing.strokes), size, pen))
+        self.undo_stack.push(_SetStrokes(self, "Open drawing", list(drawing.strokes), size, drawing.effective_pen_width()))
 
     def clear(self) -> None:
         """Erase everything (undoable for strokes)."""

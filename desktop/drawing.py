@@ -15,7 +15,8 @@ import numpy as np
 from desktop.atomic import write_bytes_atomic
 from desktop.preprocess import strokes_to_input
 
-MAX_POINTS = 1_000_000
+MAX_POINTS = 100_000
+PEN_FRACTION = 0.04  # the app's pen width as a fraction of the canvas' shorter side
 MAX_SIDE = 100_000
 
 
@@ -32,9 +33,13 @@ class Drawing:
     strokes: tuple[np.ndarray, ...]
     pen_width: float | None = None
 
+    def effective_pen_width(self) -> float:
+        """The pen it was drawn with, else the app's default pen for a canvas of this size."""
+        return self.pen_width or PEN_FRACTION * min(self.width, self.height)
+
     def to_input(self) -> np.ndarray:
         """The model's 28x28 input for this drawing."""
-        return strokes_to_input(self.strokes, self.pen_width or 1.0)
+        return strokes_to_input(self.strokes, self.effective_pen_width())
 
     def to_json(self) -> dict:
         data: dict = {

@@ -27,6 +27,7 @@ def qimage_to_array(image: QImage) -> np.ndarray:
 def read_image(path: Path | str) -> np.ndarray:
     """Decode an image file to RGBA; ImageError with Qt's reason when it is not an image."""
     reader = QImageReader(str(path))
+    reader.setAutoTransform(True)  # honour EXIF orientation: phone photos are often stored sideways
     image = reader.read()
     if image.isNull():
         raise ImageError(f"{Path(path).name}: not a readable image ({reader.errorString()})")

@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
             except ModelError as exc:
                 problems.append(str(exc))
         if problems:
-            QTimer.singleShot(0, lambda: self.show_error("Model problem", "\n".join(problems)))
+            QTimer.singleShot(0, self, lambda: self.show_error("Model problem", "\n".join(problems)))
 
     def _use(self, recognizer: Recognizer) -> None:
         self.recognizer = recognizer
@@ -279,7 +279,9 @@ class MainWindow(QMainWindow):
     def show_samples(self) -> None:
         from desktop.samples_view import SamplesDialog
 
-        SamplesDialog(self, self.samples).open()
+        dialog = SamplesDialog(self, self.samples)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def show_retrain(self):
         """Open the retrain dialog (non-blocking) and return it."""
@@ -298,8 +300,7 @@ class MainWindow(QMainWindow):
         recipe = self.recognizer.info.metadata.get("recipe")
         width = recipe.get("width") if isinstance(recipe, dict) else None
         dialog = RetrainDialog(self, self.recognizer.info.path, self.samples.root, self.runs_dir,
-                               sum(self.samples.counts()), self.settings, width)
-        dialog.modelAccepted.connect(self.install_model)
+                               sum(self.samples.counts()), self.settings, self.install_model, width)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -430,7 +431,11 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.open_file(path)
         elif event.mimeData().hasImage():
-            self.show_picture(qimage_to_array(QImage(event.mimeData().imageData())))
+            image = QImage(event.mimeData().imageData())
+            if image.isNull():
+                self.statusBar().showMessage("The dropped data is not a readable image", 4000)
+            else:
+                self.show_picture(qimage_to_array(image))
         event.acceptProposedAction()
 
     # --- dialogs -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ STROKE_WIDTH = 2.0  # MNIST's typical stroke width in 28x28 pixels (2*area/perim
 INK_THRESHOLD = 0.2  # a pixel counts as ink above this fraction of the darkest ink
 MIN_DIGIT_EXTENT = 6  # pixels (of 28): ink spanning less than this is a dot, not a digit
 DOT_EXTENT = 3.5  # ink spanning fewer stroke widths than this is a dot (a disk spans about 2.6), not a digit
-MIN_STEP = 1.5  # when rendering, stroke points closer than this (pixels) to the last kept one are skipped
+MIN_STEP = 1.5  # when rendering, one stroke point is kept per this many pixels travelled
 
 PREPROCESSING = {
     "version": 1,
@@ -94,18 +94,17 @@ def render_strokes(strokes: Strokes, shape: tuple[int, int], width: float, scale
 
 
 def _segments(strokes: Strokes, scale: float, offset: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end points of every segment (a single point is a zero-length segment), with
-    points closer than MIN_STEP pixels to the previous one dropped: they add cost, not ink."""
+    """Start and end points of every segment (a single point is a zero-length segment), keeping
+    one point per MIN_STEP pixels travelled: denser points add cost, not ink."""
     starts, ends = [], []
     for stroke in strokes:
         points = np.asarray(stroke, np.float64).reshape(-1, 2) * scale + offset
         if len(points) == 0:
             continue
-        keep = [0]
-        for i in range(1, len(points)):
-            if np.abs(points[i] - points[keep[-1]]).max() >= MIN_STEP or i == len(points) - 1:
-                keep.append(i)
-        points = points[keep]
+        travelled = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+        step = np.floor(travelled / MIN_STEP)
+        keep = np.flatnonzero(np.diff(step, prepend=-1.0) > 0)  # first point of each MIN_STEP of travel
+        points = points[np.union1d(keep, [len(points) - 1])]
         if len(points) == 1:
             points = np.vstack([points, points])
         starts.append(points[:-1])

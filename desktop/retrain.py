@@ -11,9 +11,10 @@ import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QProcess, QProcessEnvironment, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QProcess, QProcessEnvironment, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -118,14 +119,15 @@ class TrainingCurves(QWidget):
 class RetrainDialog(QDialog):
     """Choose how to retrain, watch it run, then keep or discard the new model."""
 
-    modelAccepted = Signal(Path)
+    _gpus_seen: str | None = None  # what TensorFlow sees, probed once per app session
 
     def __init__(self, parent: QWidget | None, current_model: Path, samples_dir: Path, runs_dir: Path,
-                 sample_count: int, settings, model_width: int | None = None):
+                 sample_count: int, settings, install: Callable[[Path], bool], model_width: int | None = None):
         super().__init__(parent)
         self.setWindowTitle("Retrain the Model")
         self.setObjectName("retrain")
         self.current_model = current_model
+        self.install = install
         self.model_width = model_width
         self.samples_dir = samples_dir
         self.runs_dir = runs_dir
@@ -149,11 +151,11 @@ class RetrainDialog(QDialog):
         form.addRow("Epochs:", self.epochs)
         self.start_from = QComboBox()
         self.start_from.addItems(["Current model (fine-tune)", "From scratch"])
+        self.start_from.currentIndexChanged.connect(lambda i: self.epochs.setValue(20 if i == 1 else 3))
         if not weights_for(self.current_model).exists():
             self.start_from.setCurrentIndex(1)
             self.start_from.model().item(0).setEnabled(False)
             self.start_from.setToolTip("The current model has no Keras weights beside it, so it cannot be fine-tuned.")
-        self.start_from.currentIndexChanged.connect(lambda i: self.epochs.setValue(20 if i == 1 else 3))
         form.addRow("Start from:", self.start_from)
         self.include_samples = QCheckBox(f"Include my samples ({sample_count})")
         self.include_samples.setChecked(sample_count > 0)
@@ -236,7 +238,11 @@ class RetrainDialog(QDialog):
             self.use_file.setChecked(True)
 
     def _probe_devices(self) -> None:
-        """Ask TensorFlow, in a worker process, which GPUs it sees (takes a few seconds)."""
+        """Ask TensorFlow, in a worker process, which GPUs it sees (seconds; once per session)."""
+        self._probe: QProcess | None = None
+        if RetrainDialog._gpus_seen is not None:
+            self.devices_label.setText(RetrainDialog._gpus_seen)
+            return
         self._probe = QProcess(self)
         program, *args = worker_command(["--list-devices"])
         self._prepare(self._probe)
@@ -253,12 +259,13 @@ class RetrainDialog(QDialog):
             self.devices_label.setText(explain_failure(code, None, stderr) if code else "unknown")
             self.devices_label.setWordWrap(True)
             return
-        self.devices_label.setText("TensorFlow sees: " + (", ".join(gpus) if gpus else "no GPU (CPU training)"))
+        RetrainDialog._gpus_seen = "TensorFlow sees: " + (", ".join(gpus) if gpus else "no GPU (CPU training)")
+        self.devices_label.setText(RetrainDialog._gpus_seen)
 
     # --- running -------------------------------------------------------------------------------
 
     def arguments(self) -> list[str]:
-        """The training CLI arguments for the choices in the form."""
+        """The training CLI arguments for the choices in the form (and a new run folder)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.out_dir = self.runs_dir / stamp
         args = ["--epochs", str(self.epochs.value()), "--device", self.device.currentText(), "--progress", "jsonl",
@@ -288,6 +295,9 @@ class RetrainDialog(QDialog):
             return
         if self.use_file.isChecked():
             self.settings.setValue("retrain/data", self.data_path.text().strip())
+        self._remove_run()  # a finished run the user neither used nor discarded
+        self.use_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
         self.events.clear()
         self.curves.clear()
         self.result, self._error_event, self._stderr, self._stdout_buffer, self._cancelled = None, None, "", b"", False
@@ -323,7 +333,7 @@ class RetrainDialog(QDialog):
             try:
                 event = json.loads(line)
             except ValueError:
-                continue
+                continue  # not a progress line (a library's own output)
             if isinstance(event, dict):
                 self._handle(event)
 
@@ -339,7 +349,8 @@ class RetrainDialog(QDialog):
             self.progress.setValue(done)
             eta = event.get("eta_s") or 0
             self.status.setText(f"Epoch {event['epoch']}/{epochs}, step {event['step']}/{steps} — "
-                                f"loss {event['loss']:.4f}, accuracy {event['accuracy']:.2%} — about {_duration(eta)} left")
+                                f"loss {_number(event.get('loss'), '.4f')}, accuracy {_number(event.get('accuracy'), '.2%')}"
+                                f" — about {_duration(eta)} left")
             if kind == "epoch":
                 for series in TrainingCurves.SERIES:
                     self.curves.add(series, event["epoch"], event.get(series))
@@ -398,10 +409,11 @@ class RetrainDialog(QDialog):
         return None if self.result is None else Path(self.result["model"])
 
     def use_new_model(self) -> None:
+        """Hand the new model to the app; the run folder goes only once it is installed."""
         path = self.new_model_path()
-        if path is not None:
-            self.modelAccepted.emit(path)
+        if path is not None and self.install(path):
             self._remove_run()
+            self.result = None
             self.accept()
 
     def discard(self) -> None:
@@ -416,10 +428,21 @@ class RetrainDialog(QDialog):
             shutil.rmtree(self.out_dir, ignore_errors=True)
 
     def reject(self) -> None:
-        if self.process is not None:
-            self.cancel()
-            self.process.waitForFinished(15000)
+        """Close: a running training is cancelled, an unused result removed."""
+        for process in (self.process, self._probe):
+            if process is not None and process.state() != QProcess.ProcessState.NotRunning:
+                if process is self.process:
+                    self.cancel()
+                else:
+                    process.kill()
+                process.waitForFinished(15000)
+        self._remove_run()
         super().reject()
+
+
+def _number(value: float | None, spec: str) -> str:
+    """A metric for the status line; a missing (non-finite) one shows as a dash."""
+    return "–" if value is None else format(value, spec)
 
 
 def _duration(seconds: float) -> str:

@@ -12,6 +12,7 @@ import io
 import json
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,10 +60,14 @@ class SampleStore:
             raise SampleError(f"label must be a digit 0-9, got {label}")
         if np.shape(image) != (28, 28):
             raise SampleError(f"a sample is a 28x28 input, got shape {np.shape(image)}")
-        folder = self.root / str(int(label))
         sample_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
-        sample = Sample(int(label), folder / f"{sample_id}.png", folder / f"{sample_id}.json")
-        meta = {"label": int(label), "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        return self._write(int(label), sample_id, image, drawing)
+
+    def _write(self, label: int, sample_id: str, image: np.ndarray, drawing: Drawing | None) -> Sample:
+        """The PNG first, the JSON last: the sample exists once both are complete."""
+        folder = self.root / str(label)
+        sample = Sample(label, folder / f"{sample_id}.png", folder / f"{sample_id}.json")
+        meta = {"label": label, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "drawing": drawing.to_json() if drawing is not None else None}
         write_bytes_atomic(sample.png, _encode_png(image))
         write_bytes_atomic(sample.meta, json.dumps(meta).encode("utf-8"))
@@ -124,17 +129,14 @@ class SampleStore:
                     continue
                 try:
                     label, image, drawing = self._read_archived(archive, name)
-                except (SampleError, ImageError, KeyError, ValueError, DrawingError, zipfile.BadZipFile):
+                except (SampleError, ImageError, KeyError, ValueError, DrawingError, zipfile.BadZipFile,
+                        RuntimeError, NotImplementedError, zlib.error):  # damaged or encrypted members
                     skipped += 1
                     continue
                 if (self.root / str(label) / Path(name).name).exists():
                     skipped += 1
                     continue
-                folder = self.root / str(label)
-                write_bytes_atomic(folder / Path(name).with_suffix(".png").name, _encode_png(image))
-                write_bytes_atomic(folder / Path(name).name, json.dumps(
-                    {"label": label, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                     "drawing": drawing.to_json() if drawing else None}).encode("utf-8"))
+                self._write(label, Path(name).stem, image, drawing)
                 imported += 1
         return imported, skipped
 

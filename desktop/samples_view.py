@@ -66,19 +66,27 @@ class SamplesDialog(QDialog):
             self.grid.addItem(item)
 
     def delete_selected(self) -> None:
-        for item in self.grid.selectedItems():
-            self.store.delete(item.data(Qt.ItemDataRole.UserRole))
+        try:
+            for item in self.grid.selectedItems():
+                self.store.delete(item.data(Qt.ItemDataRole.UserRole))
+        except OSError as exc:
+            self.message.setText(f"Cannot delete: {exc.strerror or exc}")
         self.refresh()
 
     def export_to(self, path: str) -> None:
-        n = self.store.export_archive(path)
+        try:
+            n = self.store.export_archive(path)
+        except OSError as exc:
+            self.message.setText(f"Cannot export: {exc.strerror or exc}")
+            return
         self.message.setText(f"Exported {n} samples.")
 
     def import_from(self, path: str) -> None:
         try:
             imported, skipped = self.store.import_archive(path)
-        except SampleError as exc:
+        except (SampleError, OSError) as exc:
             self.message.setText(str(exc))
+            self.refresh()
             return
         self.message.setText(f"Imported {imported} samples" + (f", skipped {skipped}." if skipped else "."))
         self.refresh()

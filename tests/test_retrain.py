@@ -101,6 +101,7 @@ def test_cancel_leaves_the_current_model_untouched(app_window, qtbot, dataset):
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: dialog.process is None, timeout=60_000)
     assert "Cancelled" in dialog.status.text()
+    assert any(e["event"] == "interrupted" for e in dialog.events), "the worker itself stopped on SIGTERM"
     assert dialog.result is None and not dialog.use_button.isEnabled()
     assert app_window.recognizer is before
     assert not app_window.models.current.exists()
@@ -123,3 +124,40 @@ def test_a_failing_run_shows_its_reason(app_window, qtbot, tmp_path):
 def test_missing_tensorflow_is_explained_with_the_install_line():
     text = explain_failure(1, None, "Traceback...\nModuleNotFoundError: No module named 'tensorflow'\n")
     assert "pip install" in text and "train" in text
+
+
+def test_without_tensorflow_retrain_explains_what_to_install(app_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr("desktop.worker.training_available", lambda: False)
+    assert app_window.show_retrain() is None
+    box = app_window.findChild(QMessageBox, "retrain-unavailable")
+    assert box is not None and box.isVisible()
+    assert "pip install" in box.text() and "full build" in box.text()
+
+
+def test_progress_without_numbers_does_not_break_the_dialog(app_window):
+    dialog = app_window.show_retrain()
+    dialog._handle({"event": "step", "epoch": 1, "epochs": 2, "step": 3, "steps": 10, "loss": None,
+                    "accuracy": None, "val_loss": None, "val_accuracy": None, "eta_s": 12})
+    assert "Epoch 1/2, step 3/10" in dialog.status.text() and "loss –" in dialog.status.text()
+    assert dialog.progress.value() == 3
+
+
+def test_a_model_that_cannot_be_installed_is_kept_for_another_try(app_window, tmp_path):
+    from desktop.retrain import RetrainDialog
+
+    run = tmp_path / "runs" / "r1"
+    run.mkdir(parents=True)
+    (run / "model.onnx").write_bytes(b"not really a model")
+    dialog = RetrainDialog(app_window, app_window.recognizer.info.path, tmp_path / "samples", tmp_path / "runs", 0,
+                           app_window.settings, install=app_window.install_model)
+    dialog.out_dir, dialog.result = run, {"model": str(run / "model.onnx")}
+    dialog.use_button.setEnabled(True)
+    dialog.use_new_model()
+    assert (run / "model.onnx").exists() and dialog.result is not None
+    assert app_window.last_error.windowTitle() == "Cannot use the new model"
+    assert "model.onnx" in app_window.last_error.text() and "current model stays active" in app_window.last_error.text()
+    assert not app_window.models.current.exists()
+    dialog.reject()
+    assert not run.exists()  # closing without using it removes the run

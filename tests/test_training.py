@@ -60,6 +60,7 @@ def test_short_run_writes_the_report_with_parity(short_run):
     assert report["parity_max_abs_diff"] <= 1e-4
     assert len(report["per_class_accuracy"]) == 10
     assert np.array(report["confusion_matrix"]).sum() == 1000
+    assert "MNIST test accuracy" in (out / "report" / "MODEL_CARD.md").read_text()
     for png in ("confusion_matrix.png", "curves.png", "misclassified.png"):
         assert (out / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
     assert not [p for p in out.iterdir() if p.name.startswith(".staging")]

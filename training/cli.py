@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ info lines bury the progress
+
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
@@ -26,7 +28,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--data", help="MNIST as a Keras-layout .npz or a folder of IDX files (gz or raw); "
                    "default: $HWR_MNIST, else keras.datasets.mnist.load_data() (downloads once)")
-    p.add_argument("--epochs", type=int, default=30, help="maximum epochs; early stopping may end sooner (default 30)")
+    p.add_argument("--epochs", type=int, default=40, help="maximum epochs; early stopping may end sooner (default 40)")
     p.add_argument("--batch-size", type=int, default=128, help="per-replica batch size (default 128)")
     p.add_argument("--out", type=Path, help="output folder for model.onnx and report/ (default runs/<time>)")
     p.add_argument("--seed", type=int, default=0, help="seed for the split, shuffling, augmentation and init")
@@ -133,7 +135,7 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
     from desktop.preprocess import PREPROCESSING
     from training import export, report
     from training.data import to_model_input
-    from training.train import TrainConfig, train
+    from training.train import TrainConfig, TrainingError, train
 
     learning_rate = args.learning_rate or (3e-4 if args.init else 2e-3)
     config = TrainConfig(
@@ -149,7 +151,10 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
         extra_weight=args.samples_weight,
         init_weights=args.init,
     )
-    result = train(mnist, config, plan, workdir=staging)
+    try:
+        result = train(mnist, config, plan, workdir=staging)
+    except TrainingError as exc:
+        raise UserFacingError(str(exc)) from exc
     classifier = export.float32_copy(result.classifier, config.width)
     classifier.save_weights(staging / "model.weights.h5")
 
@@ -164,6 +169,7 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
             "validation_images": result.val_size,
             "own_samples": len(own["train_y"]) if own else 0,
             "own_samples_held_out": len(own["held_y"]) if own else 0,
+            "own_samples_skipped": own["skipped"] if own else 0,
             "own_samples_weight": args.samples_weight if own else None,
         },
         "epochs": len(result.history["loss"]),

@@ -50,11 +50,11 @@ def build_augmentation(seed: int | None = None) -> keras.Sequential:
     """
     return keras.Sequential(
         [
-            layers.RandomRotation(12 / 360, fill_mode="constant", seed=seed),
-            layers.RandomShear(x_factor=0.25, y_factor=0.0, fill_mode="constant", seed=seed),
+            layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed),
+            layers.RandomShear(x_factor=0.2, y_factor=0.0, fill_mode="constant", seed=seed),
             layers.RandomZoom((-0.08, 0.08), fill_mode="constant", seed=seed),
             layers.RandomTranslation(0.05, 0.05, fill_mode="constant", seed=seed),
-            RandomStrokeWidth(0.5, seed=seed),
+            RandomStrokeWidth(0.4, seed=seed),
         ],
         name="augmentation",
     )
@@ -79,6 +79,7 @@ def build_classifier(width: int = 40, dropout: float = 0.3) -> keras.Model:
     x = _conv(x, width, strides=2)  # 14x14
     x = _conv(x, width)
     x = _conv(x, width * 2, strides=2)  # 7x7
+    x = _conv(x, width * 2)
     x = _conv(x, width * 2)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)

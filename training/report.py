@@ -40,10 +40,42 @@ def write_report(
         "history": history,
     }
     (folder / "report.json").write_text(json.dumps(report, indent=2))
+    (folder / "MODEL_CARD.md").write_text(model_card(report))
     _plot_confusion(matrix, folder / "confusion_matrix.png")
     _plot_curves(history, folder / "curves.png")
     _plot_misclassified(x_test, y_test, y_pred, probabilities, folder / "misclassified.png")
     return report
+
+
+def model_card(report: dict) -> str:
+    """A short human-readable card: what the model is, how it was trained, how well it does."""
+    data = report.get("training_data", {})
+    recipe = report.get("recipe", {})
+    per_class = " | ".join(f"{acc:.2%}" for acc in report["per_class_accuracy"])
+    lines = [
+        "# Model card: handwritten digit CNN",
+        "",
+        f"- **MNIST test accuracy: {report['test_accuracy']:.2%}** ({report['test_errors']} errors of "
+        f"{sum(map(sum, report['confusion_matrix']))}); validation accuracy {report['val_accuracy']:.2%} "
+        f"(checkpoint chosen on validation, best epoch {report.get('best_epoch')} of {report.get('epochs')}).",
+        f"- Parameters: {report.get('parameters'):,}; width {recipe.get('width')}; ONNX opset 17; "
+        f"onnxruntime vs Keras max abs difference {report.get('parity_max_abs_diff', float('nan')):.1e}.",
+        f"- Data: {data.get('train_images')} MNIST training images, {data.get('validation_images')} held out for "
+        f"validation, {data.get('own_samples', 0)} own samples; source {data.get('source')}.",
+        f"- Trained {report.get('date')}, {report.get('seconds')} s, {report.get('device')}; batch "
+        f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, seed {recipe.get('seed')}.",
+        f"- Input: {report['preprocessing']['description']}",
+        "",
+        "| digit | " + " | ".join(str(d) for d in range(10)) + " |",
+        "|---|" + "---|" * 10,
+        f"| test accuracy | {per_class} |",
+        "",
+        "![confusion matrix](confusion_matrix.png) ![training curves](curves.png)",
+        "",
+        "![misclassified test digits](misclassified.png)",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def _plot_confusion(matrix: np.ndarray, path: Path) -> None:

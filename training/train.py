@@ -18,16 +18,20 @@ from training.model import build_classifier, build_training_model
 from training.progress import JsonlProgress
 
 
+class TrainingError(Exception):
+    """Training cannot go on; the message says why and what to do."""
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that decides a training run; recorded in the model card."""
 
-    epochs: int = 30
+    epochs: int = 40
     batch_size: int = 128
     learning_rate: float = 2e-3
     width: int = 40
     val_size: int = 5000
-    patience: int = 8
+    patience: int = 10
     seed: int = 0
     limit: int | None = None
     progress: str = "bar"
@@ -82,7 +86,11 @@ def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, workdir: Path | N
         classifier = build_classifier(config.width)
         model = build_training_model(classifier, seed=config.seed)
         if config.init_weights is not None:
-            classifier.load_weights(config.init_weights)
+            try:
+                classifier.load_weights(config.init_weights)
+            except (ValueError, OSError) as exc:
+                raise TrainingError(f"{config.init_weights}: these weights do not fit this network "
+                                    f"(width {config.width}); train from scratch instead ({str(exc).splitlines()[0][:120]})") from exc
         model.compile(
             optimizer=keras.optimizers.Adam(config.learning_rate),
             loss=keras.losses.SparseCategoricalCrossentropy(),
@@ -94,8 +102,9 @@ def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, workdir: Path | N
         best = Path(tmp) / "best.weights.h5"
         callbacks: list[keras.callbacks.Callback] = [
             keras.callbacks.ModelCheckpoint(best, monitor="val_accuracy", save_best_only=True, save_weights_only=True),
-            keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.3, patience=2, min_lr=1e-5),
+            keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.3, patience=3, min_lr=1e-5),
             keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience),
+            keras.callbacks.TerminateOnNaN(),
         ]
         if config.progress == "jsonl":
             callbacks.append(JsonlProgress(config.epochs, steps))
@@ -105,14 +114,13 @@ def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, workdir: Path | N
             epochs=config.epochs,
             callbacks=callbacks,
             verbose=1 if config.progress == "bar" else 0,
+            shuffle=False,  # tf.data already reshuffles every epoch
         )
+        if not best.exists():
+            raise TrainingError("training diverged (the loss became NaN) before any usable epoch; try a lower learning rate")
         model.load_weights(best)
 
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     best_epoch = int(np.argmax(hist["val_accuracy"]))
     return TrainResult(classifier, hist, best_epoch + 1, hist["val_accuracy"][best_epoch], len(x_train), len(x_val))
 
-
-def predict(classifier: keras.Model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """Softmax probabilities for uint8 images (N,28,28) with the classifier in inference mode."""
-    return classifier.predict(x.astype(np.float32)[..., None] / 255.0, batch_size=batch_size, verbose=0)
