@@ -209,3 +209,29 @@ def test_a_tap_is_not_read_as_a_digit(app_window, qtbot):
     assert len(canvas.strokes()) == 1
     assert shown_digit(app_window) is None and app_window.bars.highlighted() is None
     assert not app_window.teach_button.isEnabled()
+
+
+def test_points_that_arrive_together_cost_one_prediction(app_window, qtbot):
+    """Coalescing: however many moves arrive before the event loop runs, one prediction follows."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas = app_window.canvas
+    calls = []
+    original = app_window.preview.set_input
+    app_window.preview.set_input = lambda x: (calls.append(1), original(x))
+
+    def send(kind, x, y):
+        event = QMouseEvent(kind, QPointF(x, y), QPointF(x, y), Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(canvas, event)
+
+    send(QEvent.Type.MouseButtonPress, 100, 100)
+    for i in range(1, 51):
+        send(QEvent.Type.MouseMove, 100 + 3 * i, 100 + 4 * i)
+    assert calls == []  # nothing ran inside the event handlers
+    qtbot.waitUntil(lambda: len(calls) >= 1, timeout=2000)
+    QApplication.processEvents()
+    assert len(calls) == 1
+    assert len(canvas.strokes()[0]) == 51  # every point was kept for the drawing
