@@ -204,7 +204,7 @@ def test_drop_a_drawing_file_on_the_window(app_window, qtbot, tmp_path):
 
 def test_a_tap_is_not_read_as_a_digit(app_window, qtbot):
     canvas = app_window.canvas
-    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(200, 200))
+    draw(canvas, [np.array([[200.0, 200.0]])])  # press and release at one point
     qtbot.waitUntil(lambda: app_window.preview.input().sum() > 0, timeout=2000)
     assert len(canvas.strokes()) == 1
     assert shown_digit(app_window) is None and app_window.bars.highlighted() is None
