@@ -107,3 +107,29 @@ def test_model_store_install_and_revert(tmp_path):
     store.revert()
     assert current.read_bytes() == b"new" and store.previous.read_bytes() == b"newer"
     assert weights_for(current).read_bytes() == b"new-weights"
+
+
+def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path):
+    from desktop.app import create_application
+    from desktop.samples_view import SamplesDialog
+
+    create_application([])
+    store = SampleStore(tmp_path / "mine")
+    for d in (1, 1, 7):
+        store.add(d, image(d))
+    dialog = SamplesDialog(None, store)
+    qtbot.addWidget(dialog)
+    assert "<b>1</b>: 2" in dialog.counts.text() and "<b>7</b>: 1" in dialog.counts.text() and "3 in all" in dialog.counts.text()
+    assert dialog.grid.count() == 3 and not dialog.grid.item(0).icon().isNull()
+    dialog.grid.item(0).setSelected(True)
+    dialog.delete_selected()
+    assert store.counts()[1] == 1 and dialog.grid.count() == 2
+    dialog.export_to(str(tmp_path / "out.zip"))
+    assert "Exported 2" in dialog.message.text()
+    other = SampleStore(tmp_path / "other")
+    second = SamplesDialog(None, other)
+    qtbot.addWidget(second)
+    second.import_from(str(tmp_path / "out.zip"))
+    assert "Imported 2" in second.message.text() and second.grid.count() == 2
+    second.import_from(str(tmp_path / "missing.zip"))
+    assert "missing.zip" in second.message.text()
