@@ -68,6 +68,7 @@ def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, workdir: Path | N
     """Train the classifier and return it with the weights of its best validation epoch."""
     keras.utils.set_random_seed(config.seed)
     val_size = config.val_size if config.limit is None else min(config.val_size, max(100, config.limit // 5))
+    val_size = min(val_size, len(mnist.x_train) // 5)  # small datasets keep most images for training
     x_train, y_train, x_val, y_val = split_validation(mnist.x_train, mnist.y_train, val_size, config.seed)
     if config.limit is not None:
         x_train, y_train = x_train[: config.limit], y_train[: config.limit]
