@@ -21,7 +21,7 @@ WORK = 4  # supersampling factor: work at 4x and average down, for anti-aliasing
 STROKE_WIDTH = 2.0  # MNIST's typical stroke width in 28x28 pixels (2*area/perimeter of ink > 0.5)
 INK_THRESHOLD = 0.2  # a pixel counts as ink above this fraction of the darkest ink
 MIN_DIGIT_EXTENT = 6  # pixels (of 28): ink spanning less than this is a dot, not a digit
-DOT_EXTENT = 3.5  # ink spanning fewer stroke widths than this is a dot (a disk spans about 2.6), not a digit
+DOT_EXTENT = 2.8  # ink spanning fewer stroke widths than this is a dot (a disk spans ~2.6, a 2:1 bar 3.0)
 MIN_STEP = 1.5  # when rendering, one stroke point is kept per this many pixels travelled
 
 PREPROCESSING = {
