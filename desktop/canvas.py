@@ -141,10 +141,13 @@ class Canvas(QWidget):
     def _begin(self, pos: QPointF) -> None:
         if self._picture is not None:
             self.set_picture(None)
-        if self.is_empty():
+        was_empty = self.is_empty()
+        if was_empty:
             self._fit_drawing_to_widget()
         self._current = [self._to_drawing(pos)]
         self._paint_segment(self._current[0], self._current[0])
+        if was_empty:
+            self.update()  # the whole widget: the "Draw a digit here" hint goes
         self.changed.emit()
 
     def _extend(self, pos: QPointF) -> None:

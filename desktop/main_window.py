@@ -6,6 +6,7 @@ runs, the next one reads only the latest drawing.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -480,5 +481,9 @@ class MainWindow(QMainWindow):
                           "<p>A small CNN trained on MNIST, run with onnxruntime.</p>")
 
     def closeEvent(self, event) -> None:
+        retrain = sys.modules.get("desktop.retrain")
+        if retrain is not None:
+            for dialog in self.findChildren(retrain.RetrainDialog):
+                dialog.reject()  # stop a running training cleanly before the window goes
         self.settings.setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)

@@ -247,10 +247,16 @@ class RetrainDialog(QDialog):
         program, *args = worker_command(["--list-devices"])
         self._prepare(self._probe)
         self._probe.finished.connect(self._show_devices)
-        self._probe.errorOccurred.connect(lambda _: self.devices_label.setText("training is not available"))
+        self._probe.errorOccurred.connect(self._probe_failed)
         self._probe.start(program, args)
 
-    def _show_devices(self, code: int, _status) -> None:
+    def _probe_failed(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self.devices_label.setText("training is not available")
+
+    def _show_devices(self, code: int, status: QProcess.ExitStatus) -> None:
+        if status == QProcess.ExitStatus.CrashExit:  # killed: the dialog is closing
+            return
         text = bytes(self._probe.readAllStandardOutput()).decode(errors="replace").strip().splitlines()
         try:
             gpus = json.loads(text[-1])["gpus"]
