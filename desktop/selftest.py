@@ -28,23 +28,23 @@ PEN_WIDTH = 16.0  # the app's pen width on a 400 px canvas (canvas.PEN_FRACTION 
 WORKER_TIMEOUT_S = 900  # TensorFlow's import alone can take a minute on a slow, busy machine
 
 
-def _polyline(points, n: int = 12) -> np.ndarray:
+def polyline(points, n: int = 12) -> np.ndarray:
     """A polyline through `points`, sampled like mouse moves (n points per segment)."""
     pts = np.asarray(points, np.float64)
     parts = [a + (b - a) * t for a, b in zip(pts[:-1], pts[1:]) for t in np.linspace(0, 1, n, endpoint=False)[:, None]]
     return np.vstack([*parts, pts[-1:]])
 
 
-def _ellipse(cx: float, cy: float, rx: float, ry: float, start_deg: float, end_deg: float, n: int = 48) -> np.ndarray:
+def ellipse_arc(cx: float, cy: float, rx: float, ry: float, start_deg: float, end_deg: float, n: int = 48) -> np.ndarray:
     t = np.radians(np.linspace(start_deg, end_deg, n))
     return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
 
 
 # name -> (expected digit, strokes). Plain, unambiguous shapes: any usable model reads them.
 DRAWINGS: dict[str, tuple[int, list[np.ndarray]]] = {
-    "zero (ellipse)": (0, [_ellipse(200, 200, 70, 110, -90, 275)]),
-    "one (vertical line)": (1, [_polyline([(205, 90), (195, 310)])]),
-    "seven (bar and stem)": (7, [_polyline([(120, 100), (280, 100), (180, 320)])]),
+    "zero (ellipse)": (0, [ellipse_arc(200, 200, 70, 110, -90, 275)]),
+    "one (vertical line)": (1, [polyline([(205, 90), (195, 310)])]),
+    "seven (bar and stem)": (7, [polyline([(120, 100), (280, 100), (180, 320)])]),
 }
 
 

@@ -3,19 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from desktop.selftest import ellipse_arc, polyline
+
 CANVAS = 400
-
-
-def _line(points, n: int = 12) -> np.ndarray:
-    """A polyline through `points`, sampled like mouse moves (n points per segment)."""
-    pts = np.asarray(points, np.float64)
-    parts = [a + (b - a) * t for a, b in zip(pts[:-1], pts[1:]) for t in np.linspace(0, 1, n, endpoint=False)[:, None]]
-    return np.vstack([*parts, pts[-1:]])
-
-
-def _arc(cx, cy, rx, ry, start_deg, end_deg, n: int = 40) -> np.ndarray:
-    t = np.radians(np.linspace(start_deg, end_deg, n))
-    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
 
 
 def _slant(stroke: np.ndarray, slant: float) -> np.ndarray:
@@ -24,26 +14,26 @@ def _slant(stroke: np.ndarray, slant: float) -> np.ndarray:
 
 
 def zero(scale: float = 1.0, dx: float = 0.0, dy: float = 0.0) -> list[np.ndarray]:
-    return [_arc(200, 200, 70, 110, -90, 275) * scale + (dx, dy)]
+    return [ellipse_arc(200, 200, 70, 110, -90, 275) * scale + (dx, dy)]
 
 
 def one(scale: float = 1.0, dx: float = 0.0, dy: float = 0.0) -> list[np.ndarray]:
-    return [_line([(205, 90), (195, 310)]) * scale + (dx, dy)]
+    return [polyline([(205, 90), (195, 310)]) * scale + (dx, dy)]
 
 
 def seven(scale: float = 1.0, dx: float = 0.0, dy: float = 0.0) -> list[np.ndarray]:
-    return [_line([(120, 100), (280, 100), (180, 320)]) * scale + (dx, dy)]
+    return [polyline([(120, 100), (280, 100), (180, 320)]) * scale + (dx, dy)]
 
 
 def crossed_seven(scale: float = 1.0, dx: float = 0.0, dy: float = 0.0, slant: float = 0.0) -> list[np.ndarray]:
     """A continental 7: with a bar across its stem."""
-    strokes = [_line([(120, 100), (280, 100), (180, 320)]), _line([(165, 210), (265, 210)])]
+    strokes = [polyline([(120, 100), (280, 100), (180, 320)]), polyline([(165, 210), (265, 210)])]
     return [_slant(s, slant) * scale + (dx, dy) for s in strokes]
 
 
 def european_one(scale: float = 1.0, dx: float = 0.0, dy: float = 0.0, flag: float = 1.0) -> list[np.ndarray]:
     """A continental 1: a long flag up to the top of the stem."""
-    return [_line([(200 - 80 * flag, 170 + 20 * flag), (215, 90), (200, 320)]) * scale + (dx, dy)]
+    return [polyline([(200 - 80 * flag, 170 + 20 * flag), (215, 90), (200, 320)]) * scale + (dx, dy)]
 
 
 DIGITS = {0: zero, 1: one, 7: seven}
