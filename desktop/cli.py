@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from desktop.drawing import DrawingError, load_drawing
-from desktop.engine import ModelError, Recognizer, read
+from desktop.engine import ModelError, Reading, Recognizer, read
 from desktop.paths import bundled_model_path
 from desktop.preprocess import image_to_input, is_blank
 
@@ -61,10 +61,16 @@ def main(argv: list[str]) -> int:
             "confidence": round(reading.confidence, 4),
             "probabilities": [round(float(p), 4) for p in reading.probabilities],
         }
-        text = f"{path}: unsure (best guess {int(np.argmax(reading.probabilities))}, {reading.confidence:.0%})" if reading.label is None \
-            else f"{path}: {reading.label} ({reading.confidence:.1%})"
-        _report(args.json, result, text)
+        _report(args.json, result, f"{path}: {_describe(reading)}")
     return EXIT_FILE_FAILED if failed else 0
+
+
+def _describe(reading: Reading) -> str:
+    if reading.label is not None:
+        return f"{reading.label} ({reading.confidence:.1%})"
+    if reading.confidence == 0.0:
+        return "no digit (blank)"
+    return f"unsure (best guess {int(np.argmax(reading.probabilities))}, {reading.confidence:.0%})"
 
 
 def _report(as_json: bool, obj: dict, text: str) -> None:

@@ -144,8 +144,10 @@ UNSURE_BELOW = 0.5
 
 
 def read(probabilities: np.ndarray, blank: bool, threshold: float = UNSURE_BELOW) -> Reading:
-    """Decide what to show: no digit for a blank input or a top probability under `threshold`."""
+    """Decide what to show: no digit for a top probability under `threshold`, and for a blank input
+    nothing at all (the network's output for no ink is meaningless, so its probabilities are zeros)."""
+    if blank:
+        return Reading(None, 0.0, np.zeros_like(probabilities))
     top = int(np.argmax(probabilities))
     confidence = float(probabilities[top])
-    label = None if blank or confidence < threshold else top
-    return Reading(label, 0.0 if blank else confidence, probabilities)
+    return Reading(None if confidence < threshold else top, confidence, probabilities)

@@ -52,6 +52,7 @@ def test_drawing_a_digit_shows_it(app_window, qtbot, digit):
 def test_blank_canvas_shows_no_digit(app_window):
     assert shown_digit(app_window) is None
     assert app_window.bars.highlighted() is None
+    assert app_window.bars.probabilities().sum() == 0  # no bars for no ink
     assert app_window.preview.input().sum() == 0
 
 

@@ -87,5 +87,6 @@ def test_reading_is_unsure_when_blank_or_low_confidence():
     confident = np.array([0.01] * 9 + [0.91], np.float32)
     assert read(confident, blank=False).label == 9
     assert read(confident, blank=True).label is None
+    assert read(confident, blank=True).probabilities.sum() == 0
     flat = np.full(10, 0.1, np.float32)
     assert read(flat, blank=False).label is None
