@@ -68,7 +68,7 @@ def main(argv: list[str]) -> int:
 def _describe(reading: Reading) -> str:
     if reading.label is not None:
         return f"{reading.label} ({reading.confidence:.1%})"
-    if reading.confidence == 0.0:
+    if reading.blank:
         return "no digit (blank)"
     return f"unsure (best guess {int(np.argmax(reading.probabilities))}, {reading.confidence:.0%})"
 

@@ -133,11 +133,13 @@ class Recognizer:
 
 @dataclass(frozen=True)
 class Reading:
-    """What the model reads in one input: the top label (None when unsure) and all probabilities."""
+    """What the model reads in one input: the top label (None when unsure or blank) and all
+    probabilities (zeros when blank)."""
 
     label: int | None
     confidence: float
     probabilities: np.ndarray
+    blank: bool = False
 
 
 UNSURE_BELOW = 0.5
@@ -147,7 +149,7 @@ def read(probabilities: np.ndarray, blank: bool, threshold: float = UNSURE_BELOW
     """Decide what to show: no digit for a top probability under `threshold`, and for a blank input
     nothing at all (the network's output for no ink is meaningless, so its probabilities are zeros)."""
     if blank:
-        return Reading(None, 0.0, np.zeros_like(probabilities))
+        return Reading(None, 0.0, np.zeros_like(probabilities), blank=True)
     top = int(np.argmax(probabilities))
     confidence = float(probabilities[top])
     return Reading(None if confidence < threshold else top, confidence, probabilities)

@@ -247,7 +247,7 @@ class MainWindow(QMainWindow):
 
     def _update_teach_button(self) -> None:
         label = self.label_to_teach()
-        blank = self.reading is None or self.reading.confidence == 0.0
+        blank = self.reading is None or self.reading.blank
         self.teach_button.setEnabled(label is not None and not blank)
         self.teach_button.setText("Teach (pick a digit first)" if label is None or blank else f"Teach as {label}  ⏎")
 

@@ -46,8 +46,7 @@ def is_blank(x: np.ndarray) -> bool:
 
     The network has only digits to choose from and reads a dot as a confident "1"; a dot is not one.
     """
-    rows = np.flatnonzero((x > INK_THRESHOLD).any(axis=1))
-    cols = np.flatnonzero((x > INK_THRESHOLD).any(axis=0))
+    rows, cols = _ink_bounds(x, INK_THRESHOLD)
     return len(rows) == 0 or max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_DIGIT_EXTENT
 
 
@@ -232,10 +231,15 @@ def _filter(image: np.ndarray, radius: int, reduce) -> np.ndarray:
 # --- shared: the MNIST recipe ---------------------------------------------------------------------
 
 
+def _ink_bounds(ink: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the rows and of the columns that hold a pixel above `level`."""
+    mask = ink > level
+    return np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+
+
 def _crop(ink: np.ndarray) -> np.ndarray:
     """Crop to the bounding box of the pixels that count as ink."""
-    rows = np.flatnonzero((ink > INK_THRESHOLD * ink.max()).any(axis=1))
-    cols = np.flatnonzero((ink > INK_THRESHOLD * ink.max()).any(axis=0))
+    rows, cols = _ink_bounds(ink, INK_THRESHOLD * ink.max())
     return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 

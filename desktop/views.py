@@ -102,7 +102,7 @@ class PredictionLabel(QLabel):
         self.set_reading(None)
 
     def set_reading(self, reading: Reading | None) -> None:
-        if reading is None or reading.confidence == 0.0:
+        if reading is None or reading.blank:
             self.setText("–")
             self.caption.setText("Draw a digit")
         elif reading.label is None:

@@ -113,10 +113,10 @@ def _publish(staging: Path, out: Path) -> None:
 
 def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
     """Load, train, export, check and report into `staging`; return the summary."""
-    from training.data import DatasetError, load_mnist
+    from training.data import DatasetError, load_mnist, resolve_source
 
     start = time.monotonic()
-    explicit = bool(args.data or os.environ.get("HWR_MNIST"))
+    explicit = resolve_source(args.data) is not None
     try:
         mnist = load_mnist(args.data) if explicit else None  # before TensorFlow loads: fast errors
         from training.devices import DeviceError, plan_devices
