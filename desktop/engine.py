@@ -2,10 +2,12 @@
 
 Contract: input `image` float32 [N,28,28,1] (0..1, ink = 1), output `probabilities` float32 [N,10].
 CUDA is used when onnxruntime offers it and a session really gets it; otherwise the CPU, tuned for
-batch-1 latency (one thread, sequential, all graph optimisations).
+batch-1 latency (one thread, sequential, all graph optimisations). On the CPU, the model's int8 copy
+(`model.int8.onnx`, written by training) runs instead when it was made from this exact file.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -18,6 +20,13 @@ INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
+INT8_SOURCE_KEY = "float_model_sha256"  # in an int8 model's metadata: the float model it was made from
+INT8_EXPORT_FAILED = "no int8 model: quantization failed"  # what training says when it cannot quantize
+
+
+def int8_path_for(model: Path) -> Path:
+    """Where a model's int8 copy lives: `model.onnx` -> `model.int8.onnx`."""
+    return model.with_suffix(".int8.onnx")
 
 
 class ModelError(Exception):
@@ -32,6 +41,7 @@ class ModelInfo:
     provider: str
     labels: tuple[str, ...]
     metadata: dict[str, object] = field(default_factory=dict)
+    precision: str = "float32"  # "int8" when the quantized copy runs
 
     @property
     def name(self) -> str:
@@ -57,11 +67,16 @@ def session_options() -> ort.SessionOptions:
 class Recognizer:
     """A loaded, validated model. Construction raises ModelError; a Recognizer is always usable."""
 
-    def __init__(self, path: Path | str, use_gpu: bool = True):
+    def __init__(self, path: Path | str, use_gpu: bool = True, int8: bool = True):
+        """`int8=False` runs the float32 model even where its int8 copy would do (comparisons)."""
         self.path = Path(path)
         data = self._read(self.path)
-        self._session = self._open(data, use_gpu)
-        self._check_contract()
+        on_cpu = not (use_gpu and CUDA in ort.get_available_providers())
+        self._session = self._open_int8(data) if on_cpu and int8 else None
+        precision = "int8" if self._session is not None else "float32"
+        if self._session is None:
+            self._session = self._open(data, use_gpu)
+            self._check_contract(self._session)
         meta = self._session.get_modelmeta().custom_metadata_map
         metadata: dict[str, object] = {}
         for key, value in meta.items():
@@ -72,7 +87,7 @@ class Recognizer:
         labels = metadata.get("labels")
         if not (isinstance(labels, list) and len(labels) == 10):
             labels = [str(i) for i in range(10)]
-        self.info = ModelInfo(self.path, self._session.get_providers()[0], tuple(str(x) for x in labels), metadata)
+        self.info = ModelInfo(self.path, self._session.get_providers()[0], tuple(str(x) for x in labels), metadata, precision)
         self.last_ms = 0.0
 
     @staticmethod
@@ -98,8 +113,25 @@ class Recognizer:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ModelError(f"{self.path.name}: not a usable ONNX model ({reason[:200]})") from exc
 
-    def _check_contract(self) -> None:
-        inputs, outputs = self._session.get_inputs(), self._session.get_outputs()
+    def _open_int8(self, data: bytes) -> ort.InferenceSession | None:
+        """The int8 copy's session when it exists, names this model as its source and meets the
+        contract; else None and the float model runs (a stale or broken copy only costs speed)."""
+        path = int8_path_for(self.path)
+        try:
+            session = ort.InferenceSession(path.read_bytes(), session_options(), providers=[CPU])
+        except Exception:  # missing or unreadable: not an error, the float model is the model
+            return None
+        source = session.get_modelmeta().custom_metadata_map.get(INT8_SOURCE_KEY, "")
+        if source.strip('"') != hashlib.sha256(data).hexdigest():
+            return None
+        try:
+            self._check_contract(session)
+        except ModelError:
+            return None
+        return session
+
+    def _check_contract(self, session: ort.InferenceSession) -> None:
+        inputs, outputs = session.get_inputs(), session.get_outputs()
         problem = None
         if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
             problem = f"expected one input named '{INPUT_NAME}', found {[i.name for i in inputs]}"
@@ -109,7 +141,7 @@ class Recognizer:
             problem = f"expected an output named '{OUTPUT_NAME}', found {[o.name for o in outputs]}"
         if problem is None:
             try:
-                probs = self.predict_batch(np.zeros((1, 28, 28, 1), np.float32))
+                probs = session.run([OUTPUT_NAME], {INPUT_NAME: np.zeros((1, 28, 28, 1), np.float32)})[0]
             except Exception as exc:
                 problem = f"running it failed ({str(exc).splitlines()[0][:200]})"
             else:

@@ -188,8 +188,8 @@ class MainWindow(QMainWindow):
         accuracy = f", MNIST test {info.test_accuracy:.2%}" if info.test_accuracy is not None else ""
         self.model_status.setText(f"Model: {info.name}{accuracy}")
         self.model_status.setToolTip(str(info.path))
-        self.provider_status.setText(info.provider.replace("ExecutionProvider", ""))
-        self.provider_status.setToolTip(f"onnxruntime execution provider: {info.provider}")
+        self.provider_status.setText(f"{info.provider.replace('ExecutionProvider', '')} {info.precision}")
+        self.provider_status.setToolTip(f"onnxruntime execution provider: {info.provider}, {info.precision} model")
 
     def open_model(self, path: str | Path) -> bool:
         """Switch to another model; on failure show why and keep the current one."""
@@ -454,7 +454,7 @@ class MainWindow(QMainWindow):
             return
         info = self.recognizer.info
         meta = info.metadata
-        rows = [("File", str(info.path)), ("Execution provider", info.provider)]
+        rows = [("File", str(info.path)), ("Execution provider", info.provider), ("Precision", info.precision)]
         for key, label in (("test_accuracy", "MNIST test accuracy"), ("val_accuracy", "Validation accuracy")):
             if isinstance(meta.get(key), (int, float)):
                 rows.append((label, f"{meta[key]:.2%}"))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.engine import INT8_EXPORT_FAILED
 from desktop.preprocess import is_blank
 from desktop.worker import training_available, worker_command, worker_cwd, worker_environment
 
@@ -65,7 +66,7 @@ def check_recognition(model: Path | None = None) -> bool:
         _print(f"model: FAILED: {exc}")
         return False
     accuracy = recognizer.info.test_accuracy
-    _print(f"model: {path} ({recognizer.info.provider}"
+    _print(f"model: {path} ({recognizer.info.provider}, {recognizer.info.precision}"
            + (f", test accuracy {accuracy:.2%})" if accuracy is not None else ")"))
     all_right = True
     for name, (expected, strokes) in DRAWINGS.items():
@@ -91,7 +92,8 @@ def write_tiny_dataset(path: Path, train: int = 300, test: int = 100, seed: int 
 
 
 def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.run) -> bool:
-    """One tiny training in the worker process; True if it exits 0 and writes model.onnx."""
+    """One tiny training in the worker process; True if it exits 0, writes model.onnx and could
+    quantize it (on this noise data the int8 copy is then rightly not kept)."""
     with tempfile.TemporaryDirectory(prefix="hwr-selftest-") as tmp:
         tmp_path = Path(tmp)
         data, out = tmp_path / "tiny-mnist.npz", tmp_path / "out"
@@ -111,11 +113,12 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
             return False
         seconds = time.monotonic() - start
         wrote = (out / "model.onnx").is_file()
-        if result.returncode == 0 and wrote:
-            _print(f"training worker: ok (exit 0, wrote model.onnx, {seconds:.0f} s)")
+        quantized = INT8_EXPORT_FAILED not in (result.stdout or "")
+        if result.returncode == 0 and wrote and quantized:
+            _print(f"training worker: ok (exit 0, wrote model.onnx, int8 export works, {seconds:.0f} s)")
             return True
         _print(f"training worker: FAILED (exit {result.returncode}, model.onnx {'written' if wrote else 'missing'}, "
-               f"{seconds:.0f} s); its last output:")
+               f"int8 export {'works' if quantized else 'failed'}, {seconds:.0f} s); its last output:")
         for line in (result.stdout or "").strip().splitlines()[-15:]:
             _print(f"    {line}")
         return False

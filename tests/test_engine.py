@@ -6,7 +6,9 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from desktop.engine import ModelError, Recognizer, read, session_options
+from desktop.engine import ModelError, Recognizer, int8_path_for, read, session_options
+from desktop.preprocess import strokes_to_input
+from desktop.selftest import DRAWINGS, PEN_WIDTH
 
 
 def test_bundled_model_meets_the_contract(bundled_model):
@@ -90,3 +92,38 @@ def test_reading_is_unsure_when_blank_or_low_confidence():
     assert read(confident, blank=True).probabilities.sum() == 0
     flat = np.full(10, 0.1, np.float32)
     assert read(flat, blank=False).label is None
+
+
+def _model_pair(folder, bundled_model):
+    """A copy of the bundled model and its int8 copy in `folder`."""
+    model = folder / "model.onnx"
+    model.write_bytes(bundled_model.read_bytes())
+    int8_path_for(model).write_bytes(int8_path_for(bundled_model).read_bytes())
+    return model
+
+
+def test_the_cpu_runs_the_matching_int8_copy(tmp_path, bundled_model):
+    model = _model_pair(tmp_path, bundled_model)
+    fast, exact = Recognizer(model, use_gpu=False), Recognizer(model, use_gpu=False, int8=False)
+    assert (fast.info.precision, exact.info.precision) == ("int8", "float32")
+    assert fast.info.path == model  # the user's model is still the float file
+    # The int8 copy reads the built-in drawings as the float model does.
+    for expected, strokes in DRAWINGS.values():
+        x = strokes_to_input(strokes, PEN_WIDTH)
+        p_fast, p_exact = fast.predict(x), exact.predict(x)
+        assert int(p_fast.argmax()) == int(p_exact.argmax()) == expected
+        assert np.abs(p_fast - p_exact).max() < 0.05
+
+
+def test_a_stale_or_broken_int8_copy_is_ignored(tmp_path, bundled_model):
+    model = _model_pair(tmp_path, bundled_model)
+    changed = onnx.load(model)  # the same network, but another file: e.g. retrained since
+    entry = changed.metadata_props.add()
+    entry.key, entry.value = "note", '"edited"'
+    onnx.save(changed, model)
+    assert Recognizer(model, use_gpu=False).info.precision == "float32"
+    model.write_bytes(bundled_model.read_bytes())
+    int8_path_for(model).write_bytes(b"\x08\x07garbage")
+    recognizer = Recognizer(model, use_gpu=False)
+    assert recognizer.info.precision == "float32"
+    assert recognizer.predict(np.zeros((28, 28), np.float32)).shape == (10,)

@@ -7,7 +7,10 @@ neither PyInstaller nor a build.
 from __future__ import annotations
 
 import ast
+import json
 import os
+import runpy
+import shutil
 import subprocess
 import sys
 import types
@@ -16,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from desktop import selftest
+from desktop.engine import INT8_EXPORT_FAILED
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"
@@ -27,10 +31,11 @@ class _Recorder:
     """Stands in for a PyInstaller build target and records how the spec called it."""
 
     calls: dict[str, "_Recorder"] = {}
+    found_binaries: list[tuple[str, str, str]] = []  # what the "analysis" finds
 
     def __init__(self, kind: str, *args, **kwargs):
         self.kind, self.args, self.kwargs = kind, args, kwargs
-        self.binaries, self.datas, self.pure, self.scripts = [], list(kwargs.get("datas", [])), [], []
+        self.binaries, self.datas, self.pure, self.scripts = list(self.found_binaries), list(kwargs.get("datas", [])), [], []
         _Recorder.calls[kind] = self
 
 
@@ -59,6 +64,7 @@ def _run_spec(monkeypatch, tmp_path: Path, flavour: str | None) -> dict[str, _Re
     _Recorder.calls = {}
     namespace = {
         "__name__": "__main__", "__file__": str(SPEC), "SPECPATH": str(ROOT), "DISTPATH": str(tmp_path / "dist"),
+        "workpath": str(tmp_path / "work"),
         **{kind: (lambda *a, _kind=kind, **k: _Recorder(_kind, *a, **k)) for kind in ("Analysis", "PYZ", "EXE", "COLLECT")},
     }
     exec(compile(SPEC.read_text(), str(SPEC), "exec"), namespace)
@@ -86,7 +92,8 @@ def test_spec_selects_the_flavour(monkeypatch, tmp_path, flavour):
     assert not any("report" in src for src, _ in analysis.kwargs["datas"])
     if (ROOT / "assets" / "model.weights.h5").is_file():
         assert ("model.weights.h5" in datas) == (expected == "full")  # the start point of a retraining
-    assert "onnxruntime.transformers" in excludes  # it would drag TensorFlow and scipy in
+    # onnxruntime's tooling: only the full flavour's worker quantizes (int8 export).
+    assert ("onnxruntime.quantization" in excludes) == ("onnxruntime.transformers" in excludes) == (expected == "lean")
     assert {"PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtNetwork"} <= excludes  # unused Qt modules
     assert not {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"} & excludes
     heavy = {"tensorflow", "keras", "tf2onnx", "onnx", "matplotlib", "scipy", "training"}
@@ -96,6 +103,35 @@ def test_spec_selects_the_flavour(monkeypatch, tmp_path, flavour):
     else:
         assert not heavy & excludes
         assert {"training.fake_submodule", "tf2onnx.fake_submodule"} <= hidden
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux packaging")
+def test_spec_leaves_desktop_libraries_to_the_system_and_trims_icu(monkeypatch, tmp_path):
+    icu = next((ROOT / ".venv").glob("lib/python3*/site-packages/PySide6/Qt/lib/libicudata.so.*"), None)
+    found = [("libX11.so.6", "/usr/lib/libX11.so.6", "BINARY"), ("libfontconfig.so.1", "/usr/lib/libfontconfig.so.1", "BINARY"),
+             ("libstdc++.so.6", "/usr/lib/libstdc++.so.6", "BINARY"),
+             ("PySide6/Qt/lib/libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY")]
+    if icu is not None:
+        found.append((f"PySide6/Qt/lib/{icu.name}", str(icu), "BINARY"))
+    monkeypatch.setattr(_Recorder, "found_binaries", found)
+    binaries = {dest: src for dest, src, _ in _run_spec(monkeypatch, tmp_path, "lean")["Analysis"].binaries}
+    assert "libX11.so.6" not in binaries and "libfontconfig.so.1" not in binaries  # the desktop's own
+    assert "libstdc++.so.6" in binaries and "PySide6/Qt/lib/libQt6Core.so.6" in binaries
+    if icu is not None and shutil.which("icupkg"):  # the build's tools (./dev build installs them)
+        trimmed = Path(binaries[f"PySide6/Qt/lib/{icu.name}"])
+        assert trimmed.parent == tmp_path / "work" / "icu"
+        assert trimmed.stat().st_size < icu.stat().st_size / 3
+
+
+def test_trimmed_icu_keeps_english_and_locale_independent_data():
+    trim_icu = runpy.run_path(str(ROOT / "scripts" / "trim_icu.py"))
+    wanted = trim_icu["wanted"]
+    for item in ("root.res", "en.res", "en_GB.res", "coll/root.res", "coll/ucadata.icu", "brkitr/line.brk",
+                 "brkitr/cjdict.dict", "uprops.icu", "nfc.nrm", "zoneinfo64.res", "supplementalData.res", "cnvalias.icu"):
+        assert wanted(item), item
+    for item in ("de.res", "zh_Hant_TW.res", "coll/zh.res", "coll/de_.res", "curr/fr.res", "zone/ja.res",
+                 "ibm-1047_P100-1995.cnv", "translit/root.res", "unames.icu"):
+        assert not wanted(item), item
 
 
 def test_spec_leaves_unused_qt_plugins_out(monkeypatch, tmp_path):
@@ -139,18 +175,20 @@ def test_self_test_reports_every_drawing(capsys):
 
 def test_self_test_checks_the_worker_result(monkeypatch, capsys):
     """check_training passes only when the worker exits 0 *and* wrote model.onnx."""
-    def fake_worker(write: bool, code: int):
+    def fake_worker(write: bool, code: int, quantizes: bool = True):
         def run(command, **kwargs):
             out = Path(command[command.index("--out") + 1])
             if write:
                 out.mkdir(parents=True, exist_ok=True)
                 (out / "model.onnx").write_bytes(b"x")
-            return subprocess.CompletedProcess(command, code, stdout='{"event": "done"}\n')
+            warning = "" if quantizes else json.dumps({"event": "warning", "message": f"{INT8_EXPORT_FAILED} (No module named x)"}) + "\n"
+            return subprocess.CompletedProcess(command, code, stdout=warning + '{"event": "done"}\n')
         return run
 
     assert selftest.check_training(fake_worker(True, 0))
     assert not selftest.check_training(fake_worker(False, 0))
     assert not selftest.check_training(fake_worker(True, 2))
+    assert not selftest.check_training(fake_worker(True, 0, quantizes=False))  # a frozen worker missing a module
     assert "training worker: FAILED" in capsys.readouterr().out
 
 
@@ -172,3 +210,7 @@ def test_lean_build_passes_its_self_test():
     result = subprocess.run([str(app), "--self-test"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("drawing ") == len(selftest.DRAWINGS)
+    assert "CPUExecutionProvider, int8" in result.stdout  # the bundled int8 copy runs
+    # The size target, as `du -sh` counts it (MiB): 150 MB.
+    size = sum(f.stat().st_size for f in app.parent.rglob("*") if f.is_file() and not f.is_symlink())
+    assert size <= 150 * 2**20, f"the lean build is {size / 2**20:.0f} MiB"

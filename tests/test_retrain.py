@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from desktop.engine import int8_path_for
 from desktop.retrain import explain_failure
 from tests import handmade
 from tests.test_app import draw, shown_digit
@@ -80,6 +81,10 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
     assert dialog.use_button.isEnabled()
     dialog.use_button.click()
     assert app_window.recognizer.info.path == app_window.models.current
+    # The run's int8 copy came along, and the CPU runs it.
+    assert int8_path_for(app_window.models.current).exists() == (app_window.recognizer.info.precision == "int8")
+    if real and app_window.recognizer.info.provider == "CPUExecutionProvider":
+        assert app_window.recognizer.info.precision == "int8"
     assert app_window.models.previous.read_bytes() == old_path.read_bytes()
     draw(app_window.canvas, handmade.seven())
     if real:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from desktop.drawing import Drawing
+from desktop.engine import int8_path_for
 from desktop.model_store import ModelStore, weights_for
 from desktop.samples import SampleError, SampleStore
 
@@ -95,18 +96,21 @@ def test_model_store_install_and_revert(tmp_path):
     new.parent.mkdir()
     new.write_bytes(b"new")
     weights_for(new).write_bytes(b"new-weights")
+    int8_path_for(new).write_bytes(b"new-int8")
     store = ModelStore(tmp_path / "models")
     current = store.install(new, bundled)
     assert current.read_bytes() == b"new" and weights_for(current).read_bytes() == b"new-weights"
+    assert int8_path_for(current).read_bytes() == b"new-int8"
     assert store.previous.read_bytes() == b"bundled" and weights_for(store.previous).read_bytes() == b"bundled-weights"
+    assert not int8_path_for(store.previous).exists()
     newer = tmp_path / "newer.onnx"
     newer.write_bytes(b"newer")
     store.install(newer, current)  # the active model is current.onnx itself
-    assert current.read_bytes() == b"newer" and not weights_for(current).exists()
-    assert store.previous.read_bytes() == b"new"
+    assert current.read_bytes() == b"newer" and not weights_for(current).exists() and not int8_path_for(current).exists()
+    assert store.previous.read_bytes() == b"new" and int8_path_for(store.previous).read_bytes() == b"new-int8"
     store.revert()
     assert current.read_bytes() == b"new" and store.previous.read_bytes() == b"newer"
-    assert weights_for(current).read_bytes() == b"new-weights"
+    assert weights_for(current).read_bytes() == b"new-weights" and int8_path_for(current).read_bytes() == b"new-int8"
 
 
 def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path):

@@ -108,6 +108,10 @@ def _publish(staging: Path, out: Path) -> None:
     for f in (staging / "report").iterdir():
         os.replace(f, report / f.name)
     os.replace(staging / "model.weights.h5", out / "model.weights.h5")
+    if (staging / "model.int8.onnx").exists():
+        os.replace(staging / "model.int8.onnx", out / "model.int8.onnx")
+    else:
+        (out / "model.int8.onnx").unlink(missing_ok=True)
     os.replace(staging / "model.onnx", out / "model.onnx")
 
 
@@ -190,9 +194,40 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
         raise UserFacingError(str(exc)) from exc
     if args.compare:
         summary["comparison"] = _compare(args.compare, proto, x_test, mnist.y_test, own)
+    float_model = proto.SerializeToString()
+    int8_model = _int8_copy(args, float_model, to_model_input(mnist.x_train[:512]), x_test, mnist.y_test, summary)
     report.write_report(staging / "report", probabilities, mnist.x_test, mnist.y_test, result.history, summary)
-    export.save_atomic(proto, staging / "model.onnx")
+    if int8_model is not None:
+        export.save_atomic(int8_model, staging / "model.int8.onnx")
+    export.save_atomic(float_model, staging / "model.onnx")
     return summary
+
+
+def _int8_copy(args, float_model: bytes, calibration, x_test, y_test, summary: dict[str, object]) -> bytes | None:
+    """The int8 model for the CPU, or None (said why) when it would read digits differently."""
+    from onnx import load_from_string
+
+    from desktop.engine import INT8_EXPORT_FAILED
+    from training import export
+
+    def onnx_metadata(model: bytes):
+        return load_from_string(model).metadata_props
+
+    try:
+        quantized = export.quantize(float_model, calibration)
+        check = export.compare_int8(quantized.SerializeToString(), float_model, x_test, y_test)
+    except Exception as exc:  # an optional speed-up: the float model is the product
+        _say(args, "warning", f"{INT8_EXPORT_FAILED} ({str(exc).splitlines()[0][:200]})")
+        return None
+    summary["int8"] = check
+    if check["agreement"] < export.MIN_INT8_AGREEMENT:
+        _say(args, "warning", f"no int8 model: it agrees with the float model on only {check['agreement']:.2%} of the test set")
+        return None
+    # Its metadata reports its own test accuracy: the app shows the accuracy of what it runs.
+    metadata = {entry.key: json.loads(entry.value) for entry in onnx_metadata(float_model)}
+    export.add_metadata(quantized, {**metadata, "precision": "int8", "test_accuracy": check["test_accuracy"],
+                                    "float_test_accuracy": summary["test_accuracy"]})
+    return quantized.SerializeToString()
 
 
 def _load_own_samples(folder: Path | None) -> dict[str, object] | None:

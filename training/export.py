@@ -1,11 +1,20 @@
-"""ONNX export (tf2onnx, opset 17) under the app's contract, with a parity check against Keras.
+"""ONNX export (tf2onnx, opset 17) under the app's contract, with a parity check against Keras,
+and an int8 copy of it for the CPU.
 
 Contract: input `image` float32 [N,28,28,1] in 0..1 (ink = 1 on 0); output `probabilities`
 float32 [N,10] (softmax); metadata_props hold JSON strings describing the model.
+
+`model.onnx` is the float32 model, checked against Keras. `model.int8.onnx` beside it is the same
+network statically quantized (QDQ, int8 weights per channel, uint8 activations calibrated on
+training images): about 2.5x faster at batch 1 on a CPU core. It names the float model's SHA-256,
+so the app only uses it next to the exact model it was made from.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import tempfile
 from pathlib import Path
 
 import keras
@@ -16,12 +25,14 @@ import tensorflow as tf
 import tf2onnx
 
 from desktop.atomic import write_bytes_atomic
+from desktop.engine import INT8_SOURCE_KEY
 from training.model import IMAGE_SHAPE, build_classifier
 
 OPSET = 17
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
 PARITY_TOLERANCE = 1e-4
+MIN_INT8_AGREEMENT = 0.99  # below this the int8 copy is not written and the app runs the float model
 
 
 class ExportError(Exception):
@@ -50,12 +61,17 @@ def to_onnx(model: keras.Model, metadata: dict[str, object]) -> onnx.ModelProto:
 
     proto, _ = tf2onnx.convert.from_function(serve, input_signature=spec, opset=OPSET)
     _rename_io(proto)
-    for key, value in metadata.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, json.dumps(value)
+    add_metadata(proto, metadata)
     proto.producer_name = "hwr-training"
     onnx.checker.check_model(proto)
     return proto
+
+
+def add_metadata(proto: onnx.ModelProto, metadata: dict[str, object]) -> None:
+    """Store each entry as a JSON string in the model's metadata_props."""
+    for key, value in metadata.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, json.dumps(value)
 
 
 def _rename_io(proto: onnx.ModelProto) -> None:
@@ -79,6 +95,58 @@ def check_parity(proto: onnx.ModelProto, model: keras.Model, images: np.ndarray)
     return diff
 
 
-def save_atomic(proto: onnx.ModelProto, path: Path) -> None:
+def quantize(float_model: bytes, calibration: np.ndarray) -> onnx.ModelProto:
+    """The float model statically quantized to int8 (QDQ); `calibration` are training images.
+
+    Its only metadata is the float model's hash; the caller adds the rest.
+    """
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+
+    class Batches(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._batches = iter(np.array_split(calibration, max(1, len(calibration) // 64)))
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            batch = next(self._batches, None)
+            return None if batch is None else {INPUT_NAME: batch}
+
+    with tempfile.TemporaryDirectory(prefix="quantize-") as tmp:
+        # No quant_pre_process: on this small static graph it changes neither accuracy nor speed,
+        # and it needs onnxruntime.transformers, which the executable leaves out.
+        quantized = Path(tmp) / "int8.onnx"
+        model = onnx.load_from_string(float_model)
+        # Softmax stays float: quantized to uint8, the probabilities would come in steps of 1/255
+        # and no longer sum to 1.
+        softmax = [node.name for node in model.graph.node if node.op_type == "Softmax"]
+        root_logger = logging.getLogger()
+        level = root_logger.level
+        root_logger.setLevel(logging.ERROR)  # its advice to pre-process (see above) goes to the root logger
+        try:
+            quantize_static(model, quantized, Batches(), quant_format=QuantFormat.QDQ, per_channel=True,
+                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, nodes_to_exclude=softmax)
+        finally:
+            root_logger.setLevel(level)
+        proto = onnx.load(quantized)
+    del proto.metadata_props[:]
+    add_metadata(proto, {INT8_SOURCE_KEY: hashlib.sha256(float_model).hexdigest()})
+    return proto
+
+
+def compare_int8(int8_model: bytes, float_model: bytes, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """The int8 model's test accuracy, and how often and how closely it agrees with the float one."""
+    def run(model: bytes) -> np.ndarray:
+        session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+        return np.concatenate([session.run([OUTPUT_NAME], {INPUT_NAME: images[i:i + 1000]})[0]
+                               for i in range(0, len(images), 1000)])
+
+    got, want = run(int8_model), run(float_model)
+    return {
+        "test_accuracy": round(float((got.argmax(1) == labels).mean()), 5),
+        "agreement": round(float((got.argmax(1) == want.argmax(1)).mean()), 5),
+        "max_abs_diff": round(float(np.max(np.abs(got - want))), 4),
+    }
+
+
+def save_atomic(proto: onnx.ModelProto | bytes, path: Path) -> None:
     """Write the model through a temporary file and a rename: readers never see a partial model."""
-    write_bytes_atomic(path, proto.SerializeToString())
+    write_bytes_atomic(path, proto if isinstance(proto, bytes) else proto.SerializeToString())
