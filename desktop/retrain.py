@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QProcess, QProcessEnvironment, QRectF, Qt
+from PySide6.QtCore import QPointF, QProcess, QProcessEnvironment, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -37,6 +37,9 @@ from PySide6.QtWidgets import (
 
 from desktop.model_store import weights_for
 from desktop.worker import TRAINING_EXTRA_HINT, worker_command, worker_cwd, worker_environment
+
+KILL_AFTER_MS = 15_000  # how long Cancel waits for the worker to stop by itself
+
 
 def explain_failure(exit_code: int, error_event: str | None, stderr: str) -> str:
     """The worker's reason in words, and how to fix it when we know."""
@@ -322,11 +325,15 @@ class RetrainDialog(QDialog):
         self.process.start(program, args)
 
     def cancel(self) -> None:
-        """Stop the worker cleanly (SIGTERM); it writes no model."""
+        """Stop the worker cleanly (SIGTERM); it writes no model. A worker that does not stop in
+        time (on Windows, terminate() is only a request a console program ignores) is killed: it
+        publishes its model by renames at the very end, so a kill leaves no partial model either."""
         if self.process is not None:
             self._cancelled = True
             self.status.setText("Stopping…")
             self.process.terminate()
+            process = self.process
+            QTimer.singleShot(KILL_AFTER_MS, self, lambda: process is self.process and process.kill())
 
     def _read_stderr(self) -> None:
         self._stderr += bytes(self.process.readAllStandardError()).decode(errors="replace")

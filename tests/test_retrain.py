@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,24 @@ def test_cancel_leaves_the_current_model_untouched(app_window, qtbot, dataset):
     assert app_window.recognizer is before
     assert not app_window.models.current.exists()
     assert not dialog.out_dir.exists()
+
+
+def test_cancel_kills_a_worker_that_ignores_the_stop_request(app_window, qtbot, dataset, monkeypatch):
+    # Windows' terminate() is a request a console program ignores; this worker ignores SIGTERM.
+    stubborn = ("import json, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                "print(json.dumps({'event': 'step', 'epoch': 1, 'epochs': 1, 'step': 1, 'steps': 9}), flush=True); "
+                "time.sleep(120)")
+    monkeypatch.setattr("desktop.retrain.worker_command", lambda args: [sys.executable, "-c", stubborn])
+    monkeypatch.setattr("desktop.retrain.KILL_AFTER_MS", 300)
+    data, _ = dataset
+    dialog = app_window.show_retrain()
+    configure(dialog, data, limit=0, epochs=1)
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: any(e["event"] == "step" for e in dialog.events), timeout=30_000)
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=10_000)
+    assert "Cancelled" in dialog.status.text()
+    assert dialog.result is None and not app_window.models.current.exists()
 
 
 @pytest.mark.slow
