@@ -3,7 +3,7 @@
 #
 #   ./dev build [lean|full]     (default: full; ./dev prepares .venv, then runs this script)
 #
-#   lean  the app only (onnxruntime + Qt), no training              ~190 MB, builds in ~30 s
+#   lean  the app only (onnxruntime + Qt), no training              ~150 MB, builds in ~30 s
 #   full  the app plus the training worker (TensorFlow, tf2onnx...)  ~1.4 GB, builds in ~3 min
 #
 # Output: dist/HandwritingRecognizer-<flavour>/HandwritingRecognizer (ship the whole folder).

@@ -96,17 +96,22 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
     assert app_window.models.current.read_bytes() == old_path.read_bytes()
 
 
-@pytest.mark.slow
-def test_cancel_leaves_the_current_model_untouched(app_window, qtbot, dataset):
-    data, _ = dataset
-    before = app_window.recognizer
+def start_then_cancel(app_window, qtbot, data, epochs: int, stop_within_ms: int):
+    """Start a retrain, cancel it at its first step, and wait until its process has ended."""
     dialog = app_window.show_retrain()
-    configure(dialog, data, limit=0, epochs=20)
+    configure(dialog, data, limit=0, epochs=epochs)
     dialog.start_button.click()
     qtbot.waitUntil(lambda: any(e["event"] == "step" for e in dialog.events), timeout=120_000)
     dialog.cancel_button.click()
-    qtbot.waitUntil(lambda: dialog.process is None, timeout=60_000)
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=stop_within_ms)
     assert "Cancelled" in dialog.status.text()
+    return dialog
+
+
+@pytest.mark.slow
+def test_cancel_leaves_the_current_model_untouched(app_window, qtbot, dataset):
+    before = app_window.recognizer
+    dialog = start_then_cancel(app_window, qtbot, dataset[0], epochs=20, stop_within_ms=60_000)
     assert any(e["event"] == "interrupted" for e in dialog.events), "the worker itself stopped on SIGTERM"
     assert dialog.result is None and not dialog.use_button.isEnabled()
     assert app_window.recognizer is before
@@ -121,14 +126,7 @@ def test_cancel_kills_a_worker_that_ignores_the_stop_request(app_window, qtbot, 
                 "time.sleep(120)")
     monkeypatch.setattr("desktop.retrain.worker_command", lambda args: [sys.executable, "-c", stubborn])
     monkeypatch.setattr("desktop.retrain.KILL_AFTER_MS", 300)
-    data, _ = dataset
-    dialog = app_window.show_retrain()
-    configure(dialog, data, limit=0, epochs=1)
-    dialog.start_button.click()
-    qtbot.waitUntil(lambda: any(e["event"] == "step" for e in dialog.events), timeout=30_000)
-    dialog.cancel_button.click()
-    qtbot.waitUntil(lambda: dialog.process is None, timeout=10_000)
-    assert "Cancelled" in dialog.status.text()
+    dialog = start_then_cancel(app_window, qtbot, dataset[0], epochs=1, stop_within_ms=10_000)
     assert dialog.result is None and not app_window.models.current.exists()
 
 
