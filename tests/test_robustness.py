@@ -84,4 +84,4 @@ def test_drawn_digits_are_read(setup, name):
     naive = accuracy(model, [naive_input(d, CANVAS, pen) for d in drawn[:N_NAIVE]], labels[:N_NAIVE])
     detail = f"{name}: stroke pipeline {ours:.1%}, naive canvas shrink {naive:.1%}"
     assert ours >= MIN_ACCURACY, detail
-    assert ours - naive >= min_lead, detail
+    assert round(ours - naive, 6) >= min_lead, detail  # rounded: 0.98 - 0.93 is 0.0499999... in floats
