@@ -39,6 +39,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--samples-weight", type=float, default=5.0, help="loss weight of each own sample (default 5)")
     p.add_argument("--init", type=Path, help="start from these weights (model.weights.h5) instead of from scratch")
     p.add_argument("--width", type=int, default=40, help="channels of the middle stage; the CNN's size (default 40)")
+    p.add_argument("--elastic", type=float, default=0.8,
+                   help="strength of the elastic distortion in training, in pixels (0: none; default 0.8)")
     p.add_argument("--learning-rate", type=float, help="initial learning rate (default 2e-3; 3e-4 with --init)")
     p.add_argument("--compare", type=Path, help="an ONNX model to compare the new one with (test set and held-out own samples)")
     p.add_argument("--list-devices", action="store_true", help="print the devices TensorFlow sees (JSON) and exit")
@@ -148,6 +150,7 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
         learning_rate=learning_rate,
         seed=args.seed,
         width=args.width,
+        elastic=args.elastic,
         limit=args.limit,
         progress=args.progress,
         extra_x=own["train_x"] if own else None,
@@ -182,7 +185,8 @@ def run(args: argparse.Namespace, staging: Path) -> dict[str, object]:
         "parameters": int(classifier.count_params()),
         "device": plan.description,
         "recipe": {"batch_size": args.batch_size, "learning_rate": learning_rate, "seed": args.seed,
-                   "init": str(args.init) if args.init else None, "width": config.width},
+                   "init": str(args.init) if args.init else None, "width": config.width,
+                   "elastic": config.elastic},
     }
     probabilities = classifier.predict(x_test, batch_size=1000, verbose=0)
     summary["test_accuracy"] = round(float((probabilities.argmax(1) == mnist.y_test).mean()), 5)

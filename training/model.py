@@ -5,6 +5,8 @@ augmentation runs only while training, on the device, as the first layers of the
 """
 from __future__ import annotations
 
+import math
+
 import keras
 from keras import layers, ops
 
@@ -41,8 +43,60 @@ class RandomStrokeWidth(layers.Layer):
         return {**super().get_config(), "max_amount": self.max_amount}
 
 
-def build_augmentation(seed: int | None = None) -> keras.Sequential:
-    """Random rotation, slant (shear), scale, shift and stroke width: how real drawings differ.
+class RandomWarp(layers.Layer):
+    """Rotation, slant, scale, shift and an elastic wobble, sampled once per image.
+
+    Keras' RandomRotation, RandomShear, RandomZoom and RandomTranslation each resample the image,
+    and every bilinear resampling blurs it a little more: four in a row make training digits
+    blurrier than the ones the app feeds the network. Here all of them (plus Simard et al.'s
+    elastic distortion, the wobble of a hand that does not draw straight lines) become one map of
+    coordinates and one `map_coordinates` call.
+    """
+
+    def __init__(self, rotation: float = 10.0, shear: float = 0.2, zoom: float = 0.08, shift: float = 0.05,
+                 elastic: float = 0.0, elastic_grid: int = 4, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.rotation, self.shear, self.zoom, self.shift = rotation, shear, zoom, shift
+        self.elastic, self.elastic_grid = elastic, elastic_grid
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def _uniform(self, batch, limit: float):
+        return keras.random.uniform((batch, 1, 1), -limit, limit, seed=self.seed_generator)
+
+    def call(self, images, training=None):
+        if not training:
+            return images
+        batch, height, width = ops.shape(images)[0], images.shape[1], images.shape[2]
+        angle = self._uniform(batch, self.rotation * math.pi / 180)
+        slant = self._uniform(batch, self.shear)
+        scale = 1.0 + self._uniform(batch, self.zoom)
+        rows = ops.arange(height, dtype="float32")[None, :, None] - (height - 1) / 2
+        cols = ops.arange(width, dtype="float32")[None, None, :] - (width - 1) / 2
+        # The output pixel (row, col) takes its value from these input coordinates.
+        cos, sin = ops.cos(angle) / scale, ops.sin(angle) / scale
+        src_rows = cos * rows - sin * cols + (height - 1) / 2 + self._uniform(batch, self.shift * height)
+        src_cols = sin * rows + cos * cols + slant * rows + (width - 1) / 2 + self._uniform(batch, self.shift * width)
+        if self.elastic > 0:
+            coarse = keras.random.normal((batch, self.elastic_grid, self.elastic_grid, 2), stddev=self.elastic,
+                                         seed=self.seed_generator)
+            field = ops.image.resize(coarse, (height, width), interpolation="bicubic")
+            src_rows, src_cols = src_rows + field[..., 0], src_cols + field[..., 1]
+        src_rows = ops.broadcast_to(src_rows, ops.shape(images)[:3])
+        src_cols = ops.broadcast_to(src_cols, ops.shape(images)[:3])
+
+        def sample(args):
+            image, r, c = args
+            return ops.image.map_coordinates(image, ops.stack([r, c]), order=1, fill_mode="constant")
+
+        return ops.vectorized_map(sample, (images[..., 0], src_rows, src_cols))[..., None]
+
+    def get_config(self):
+        return {**super().get_config(), "rotation": self.rotation, "shear": self.shear, "zoom": self.zoom,
+                "shift": self.shift, "elastic": self.elastic, "elastic_grid": self.elastic_grid}
+
+
+def build_augmentation(seed: int | None = None, elastic: float = 0.0) -> keras.Sequential:
+    """Random rotation, slant, scale, shift, elastic wobble and stroke width: how drawings differ.
 
     The app's preprocessing already normalises size, position and (for strokes) stroke width, so
     scale and shift are only jittered a little; rotation and slant, which preprocessing keeps, vary
@@ -50,10 +104,7 @@ def build_augmentation(seed: int | None = None) -> keras.Sequential:
     """
     return keras.Sequential(
         [
-            layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed),
-            layers.RandomShear(x_factor=0.2, y_factor=0.0, fill_mode="constant", seed=seed),
-            layers.RandomZoom((-0.08, 0.08), fill_mode="constant", seed=seed),
-            layers.RandomTranslation(0.05, 0.05, fill_mode="constant", seed=seed),
+            RandomWarp(rotation=10, shear=0.2, zoom=0.08, shift=0.05, elastic=elastic, seed=seed),
             RandomStrokeWidth(0.4, seed=seed),
         ],
         name="augmentation",
@@ -88,8 +139,8 @@ def build_classifier(width: int = 40, dropout: float = 0.3) -> keras.Model:
     return keras.Model(inputs, outputs, name="digits_cnn")
 
 
-def build_training_model(classifier: keras.Model, seed: int | None = None) -> keras.Model:
+def build_training_model(classifier: keras.Model, seed: int | None = None, elastic: float = 0.0) -> keras.Model:
     """The classifier behind the augmentation layers, for `fit` only."""
     inputs = keras.Input(IMAGE_SHAPE, name="image")
-    outputs = classifier(build_augmentation(seed)(inputs))
+    outputs = classifier(build_augmentation(seed, elastic)(inputs))
     return keras.Model(inputs, outputs, name="digits_cnn_training")

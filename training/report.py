@@ -63,7 +63,8 @@ def model_card(report: dict) -> str:
         f"- Data: {data.get('train_images')} MNIST training images, {data.get('validation_images')} held out for "
         f"validation, {data.get('own_samples', 0)} own samples; source {data.get('source')}.",
         f"- Trained {report.get('date')}, {report.get('seconds')} s, {report.get('device')}; batch "
-        f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, seed {recipe.get('seed')}.",
+        f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, elastic distortion {recipe.get('elastic')} px, "
+        f"seed {recipe.get('seed')}.",
         f"- Input: {report['preprocessing']['description']}",
         *_int8_line(report.get("int8")),
         "",

@@ -39,6 +39,7 @@ class TrainConfig:
     batch_size: int = 128
     learning_rate: float = 2e-3
     width: int = 40
+    elastic: float = 0.8
     val_size: int = 5000
     patience: int = 10
     seed: int = 0
@@ -94,7 +95,7 @@ def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, workdir: Path | N
 
     with plan.strategy.scope():
         classifier = build_classifier(config.width)
-        model = build_training_model(classifier, seed=config.seed)
+        model = build_training_model(classifier, seed=config.seed, elastic=config.elastic)
         if config.init_weights is not None:
             try:
                 classifier.load_weights(config.init_weights)
