@@ -79,13 +79,19 @@ def assert_faithful_int8_copy(model: Path) -> None:
 def test_quantization_keeps_what_the_model_reads(bundled_model, tmp_path):
     from training import export
 
-    drawings = [handmade.zero(), handmade.one(), handmade.seven(), handmade.crossed_seven(), handmade.european_one()]
+    # Drawings the float model reads surely: a flag as long as 60 % of the stem (european_one's
+    # default) makes a 1 a near coin-toss with a 7 (0.56 for 7), which int8 rounding may flip.
+    drawings = [handmade.zero(), handmade.one(), handmade.seven(), handmade.crossed_seven(), handmade.european_one(flag=0.5)]
     drawings += [strokes for _, strokes in DRAWINGS.values()]
     images = np.stack([strokes_to_input(strokes, PEN_WIDTH) for strokes in drawings])[..., None]
     float_model = bundled_model.read_bytes()
     quantized = export.quantize(float_model, images)
     check = export.compare_int8(quantized.SerializeToString(), float_model, images, np.array([0, 1, 7, 7, 1, 0, 1, 7]))
     assert check["agreement"] == 1.0 and check["test_accuracy"] == 1.0 and check["max_abs_diff"] < 0.05
+    # Every convolution runs on int8 weights but the one over the grey channel (faster in float).
+    float_weights = {i.name for i in quantized.graph.initializer if i.data_type == onnx.TensorProto.FLOAT}
+    convs = [node for node in quantized.graph.node if node.op_type == "Conv"]
+    assert [node.input[1] in float_weights for node in convs] == [True] + [False] * (len(convs) - 1)
     (tmp_path / "model.onnx").write_bytes(float_model)
     export.add_metadata(quantized, {"labels": [str(i) for i in range(10)], "precision": "int8", "float_test_accuracy": 0.99})
     export.save_atomic(quantized, tmp_path / "model.int8.onnx")
