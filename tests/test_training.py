@@ -176,7 +176,6 @@ def test_shipped_model_scores_on_the_real_test_set(bundled_model, mnist, int8):
     x = mnist["x_test"].astype(np.float32)[..., None] / 255.0
     probs = np.concatenate([recognizer.predict_batch(x[i : i + 1000]) for i in range(0, len(x), 1000)])
     accuracy = float((probs.argmax(1) == mnist["y_test"]).mean())
-    # The product's target is 99.6 %; the shipped model and its int8 copy reach 99.57 % (README:
-    # how recipes were compared), and this guards that against a regression.
-    assert accuracy >= 0.9955, f"MNIST test accuracy {accuracy:.4%}"
+    # The product's target: 99.6 % (the shipped model reads 99.66 %, its int8 copy 99.65 %).
+    assert accuracy >= 0.996, f"MNIST test accuracy {accuracy:.4%}"
     assert recognizer.info.metadata["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
