@@ -4,7 +4,7 @@
 #   ./dev build [lean|full]     (default: full; ./dev prepares .venv, then runs this script)
 #
 #   lean  the app only (onnxruntime + Qt), no training              ~150 MB, builds in ~30 s
-#   full  the app plus the training worker (TensorFlow, tf2onnx...)  ~1.4 GB, builds in ~3 min
+#   full  the app plus the training worker (TensorFlow, tf2onnx...)  ~1.5 GB, builds in ~3 min
 #
 # Output: dist/HandwritingRecognizer-<flavour>/HandwritingRecognizer (ship the whole folder).
 # Needs .venv/ with the build extra (and train for full): use ./dev build. The build runs

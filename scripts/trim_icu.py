@@ -3,14 +3,14 @@
     python scripts/trim_icu.py OUT_DIR      (build.spec runs it; needs icupkg and a C compiler)
 
 PySide6's Qt links ICU, whose data library (libicudata.so.NN, 32 MB) holds every locale's names,
-collation, currencies, time zones and calendars, the legacy charset converters and the CJK/Thai/
-Khmer/Lao/Burmese word dictionaries. The app's UI is English and it never converts legacy charsets,
-so this keeps the locale-independent data (Unicode properties, normalization, break rules, time
-zones, UCA collation) plus `root` and `en*` locales; ICU falls back to `root` for any other locale.
-The word dictionaries (3 MB) go too, as the data build tool's `brkitr_dictionaries` filter does: Qt
-finds text boundaries itself (qunicodetools) and links no ICU break iterator, and ICU's own break
-iterators fall back to rule-based breaking without them. It is the ICU data build tool's "filter"
-idea, done on the shipped package with ICU's own `icupkg`.
+collation, currencies, time zones and calendars, the legacy charset converters, and the break
+iterators' rules and CJK/Thai/Khmer/Lao/Burmese word dictionaries. The app's UI is English and it
+never converts legacy charsets, so this keeps the locale-independent data (Unicode properties,
+normalization, time zones, UCA collation) plus `root` and `en*` locales; ICU falls back to `root`
+for any other locale. The break iterators' data (3.4 MB) goes too, as the data build tool's
+`brkitr_*` filters do: Qt finds text boundaries itself (qunicodetools) and calls no ICU break
+iterator (its libraries use ICU's collation, calendars, converters and case mapping only). It is
+the ICU data build tool's "filter" idea, done on the shipped package with ICU's own `icupkg`.
 
 Writes OUT_DIR/libicudata.so.NN and prints its path; exits 1 with the reason when it cannot.
 """
@@ -23,17 +23,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-LOCALE_TREES = {"", "brkitr", "coll", "curr", "lang", "rbnf", "region", "unit", "zone"}
+LOCALE_TREES = {"", "coll", "curr", "lang", "rbnf", "region", "unit", "zone"}
+DROP_TREES = {"translit", "brkitr"}  # transliterators; break iterators' rules and dictionaries
 LOCALE_FILE = re.compile(r"(?:[a-z]{2,3}|root)(?:_[A-Za-z0-9]*)*\.res")
 KEEP_LOCALE = re.compile(r"(?:root|en(?:_[A-Za-z0-9]+)*)\.res")
-DROP_SUFFIXES = (".cnv", ".dict")  # legacy charset converters; word dictionaries (Qt uses no ICU break iterator)
+DROP_SUFFIXES = (".cnv",)  # legacy charset converters
 DROP_ITEMS = {"unames.icu", "confusables.cfu", "confusablesWholeScript.cfu"}  # character names, spoof checks
 
 
 def wanted(item: str) -> bool:
     """Whether the app keeps this ICU data item (a path like `coll/de.res`)."""
     tree, _, name = item.rpartition("/")
-    if tree == "translit" or name in DROP_ITEMS or name.endswith(DROP_SUFFIXES):
+    if tree in DROP_TREES or name in DROP_ITEMS or name.endswith(DROP_SUFFIXES):
         return False
     if tree in LOCALE_TREES and LOCALE_FILE.fullmatch(name):
         return bool(KEEP_LOCALE.fullmatch(name))
@@ -81,15 +82,7 @@ def trim(out_dir: Path) -> Path:
         full.write_bytes(blob)
         items = subprocess.run(["icupkg", "-l", str(full)], check=True, capture_output=True, text=True).stdout.split()
         drop.write_text("\n".join(item for item in items if not wanted(item)) + "\n")
-        remove = ["icupkg", "-r", str(drop), str(full), str(small)]
-        checked = subprocess.run(remove, capture_output=True, text=True)
-        if checked.returncode != 0:
-            # root's break rules name the word dictionaries, which icupkg counts as a dependency; ICU
-            # itself loads them only on demand and breaks without them. Any other missing item fails.
-            missing = set(re.findall(r"depends on missing item (\S+)", checked.stderr))
-            if not missing or any(not item.endswith(".dict") for item in missing):
-                raise RuntimeError(f"icupkg: {checked.stderr.strip() or checked.returncode}")
-            subprocess.run([remove[0], "--ignore-deps", *remove[1:]], check=True)
+        subprocess.run(["icupkg", "-r", str(drop), str(full), str(small)], check=True)
         assembly = Path(tmp) / "icudata.S"
         assembly.write_text(
             f'\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign 16\n{symbol}:\n'
