@@ -66,3 +66,26 @@ def test_the_same_seed_gives_the_same_warps(digits):
     a = np.asarray(RandomWarp(elastic=0.8, seed=5)(digits, training=True))
     b = np.asarray(RandomWarp(elastic=0.8, seed=5)(digits, training=True))
     np.testing.assert_array_equal(a, b)
+
+
+def test_the_elastic_field_is_upsampled_as_keras_bicubic_resize_does():
+    from training.model import _bicubic_upsampling
+
+    coarse = np.random.default_rng(0).normal(size=(4, 4, 4, 2)).astype(np.float32)
+    expected = np.asarray(keras.ops.image.resize(coarse, (28, 28), interpolation="bicubic"))
+    rows = cols = _bicubic_upsampling(4, 28)
+    np.testing.assert_allclose(np.einsum("hi,bijc,wj->bhwc", rows, coarse, cols), expected, atol=2e-6)
+
+
+@pytest.mark.slow
+def test_the_training_model_compiles_with_xla_as_on_a_gpu():
+    """GPU training compiles with XLA (jit_compile), which lacks some ops (ResizeBicubic, for one)."""
+    from training.model import build_classifier, build_training_model
+
+    model = build_training_model(build_classifier(8), seed=0, elastic=0.8)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3, use_ema=True), loss="sparse_categorical_crossentropy",
+                  jit_compile=True)
+    rng = np.random.default_rng(0)
+    history = model.fit(rng.random((64, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, 64), batch_size=32,
+                        epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])

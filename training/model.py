@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -79,7 +80,10 @@ class RandomWarp(layers.Layer):
         if self.elastic > 0:
             coarse = keras.random.normal((batch, self.elastic_grid, self.elastic_grid, 2), stddev=self.elastic,
                                          seed=self.seed_generator)
-            field = ops.image.resize(coarse, (height, width), interpolation="bicubic")
+            # Bicubic upsampling of the coarse field, as two matrix products: XLA (GPU training
+            # compiles with it) has no ResizeBicubic kernel.
+            up_rows, up_cols = _bicubic_upsampling(self.elastic_grid, height), _bicubic_upsampling(self.elastic_grid, width)
+            field = ops.einsum("hi,bijc,wj->bhwc", up_rows, coarse, up_cols)
             src_rows, src_cols = src_rows + field[..., 0], src_cols + field[..., 1]
         src_rows = ops.broadcast_to(src_rows, ops.shape(images)[:3])
         src_cols = ops.broadcast_to(src_cols, ops.shape(images)[:3])
@@ -93,6 +97,29 @@ class RandomWarp(layers.Layer):
     def get_config(self):
         return {**super().get_config(), "rotation": self.rotation, "shear": self.shear, "zoom": self.zoom,
                 "shift": self.shift, "elastic": self.elastic, "elastic_grid": self.elastic_grid}
+
+
+def _bicubic_upsampling(size: int, out: int) -> np.ndarray:
+    """The (out, size) matrix that upsamples a vector as TensorFlow's bicubic resize does.
+
+    Keys' cubic kernel (a = -0.5) at half-pixel centres, with the fractional position rounded to
+    1/1024 (TensorFlow's coefficient table) and taps outside the input dropped and renormalised;
+    it matches `ops.image.resize(..., interpolation="bicubic")` to float precision.
+    """
+    def keys(x: float, a: float = -0.5) -> float:
+        x = abs(x)
+        return ((a + 2) * x - (a + 3)) * x * x + 1 if x <= 1 else (((x - 5) * x + 8) * x - 4) * a if x < 2 else 0.0
+
+    matrix = np.zeros((out, size), np.float32)
+    for row in range(out):
+        centre = (row + 0.5) * size / out - 0.5
+        first = math.floor(centre)
+        t = round((centre - first) * 1024) / 1024
+        for tap, distance in zip(range(first - 1, first + 3), (1 + t, t, 1 - t, 2 - t)):
+            if 0 <= tap < size:
+                matrix[row, tap] = keys(distance)
+        matrix[row] /= matrix[row].sum()
+    return matrix
 
 
 def build_augmentation(seed: int | None = None, elastic: float = 0.0) -> keras.Sequential:
