@@ -77,9 +77,19 @@ def test_the_elastic_field_is_upsampled_as_keras_bicubic_resize_does():
     np.testing.assert_allclose(np.einsum("hi,bijc,wj->bhwc", rows, coarse, cols), expected, atol=2e-6)
 
 
+@pytest.fixture
+def precision_policy(request):
+    """Set Keras' global dtype policy for one test, and put float32 back after it."""
+    keras.mixed_precision.set_global_policy(request.param)
+    yield request.param
+    keras.mixed_precision.set_global_policy("float32")
+
+
 @pytest.mark.slow
-def test_the_training_model_compiles_with_xla_as_on_a_gpu():
-    """GPU training compiles with XLA (jit_compile), which lacks some ops (ResizeBicubic, for one)."""
+@pytest.mark.parametrize("precision_policy", ["float32", "mixed_float16"], indirect=True)
+def test_the_training_model_compiles_with_xla_as_on_a_gpu(precision_policy):
+    """GPU training compiles with XLA (jit_compile), which lacks some ops (ResizeBicubic, for one),
+    and on Tensor Core GPUs computes in mixed float16 (training/devices.py)."""
     from training.model import build_classifier, build_training_model
 
     model = build_training_model(build_classifier(8), seed=0, elastic=0.8)

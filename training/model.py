@@ -129,10 +129,12 @@ def build_augmentation(seed: int | None = None, elastic: float = 0.0) -> keras.S
     scale and shift are only jittered a little; rotation and slant, which preprocessing keeps, vary
     the most.
     """
+    # float32 whatever the global policy: under mixed_float16 (GPUs) the coordinates would lose
+    # precision, and the layers' float32 random draws would not mix with float16 images.
     return keras.Sequential(
         [
-            RandomWarp(rotation=10, shear=0.2, zoom=0.08, shift=0.05, elastic=elastic, seed=seed),
-            RandomStrokeWidth(0.4, seed=seed),
+            RandomWarp(rotation=10, shear=0.2, zoom=0.08, shift=0.05, elastic=elastic, seed=seed, dtype="float32"),
+            RandomStrokeWidth(0.4, seed=seed, dtype="float32"),
         ],
         name="augmentation",
     )
