@@ -68,6 +68,11 @@ def data_blob(library: Path) -> tuple[str, bytes]:
     raise RuntimeError(f"{library.name}: no .rodata section")
 
 
+def package_name(symbol: str) -> str:
+    """The file name icupkg needs for the package behind `symbol`: icudtNN + endianness + .dat."""
+    return f"{symbol.removesuffix('_dat')}{'l' if sys.byteorder == 'little' else 'b'}.dat"
+
+
 def trim(out_dir: Path) -> Path:
     for tool in ("icupkg", "nm", "readelf", "cc"):
         if shutil.which(tool) is None:
@@ -76,7 +81,7 @@ def trim(out_dir: Path) -> Path:
     symbol, blob = data_blob(library)
     with tempfile.TemporaryDirectory() as tmp:
         # icupkg reads the package's name (icudtNNl: version, little-endian) from the file's name.
-        package = f"{symbol.removesuffix('_dat')}{'l' if sys.byteorder == 'little' else 'b'}.dat"
+        package = package_name(symbol)
         (Path(tmp) / "full").mkdir(), (Path(tmp) / "small").mkdir()
         full, small, drop = Path(tmp) / "full" / package, Path(tmp) / "small" / package, Path(tmp) / "drop.txt"
         full.write_bytes(blob)

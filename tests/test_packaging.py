@@ -124,7 +124,7 @@ def test_spec_leaves_desktop_libraries_to_the_system_and_trims_icu(monkeypatch, 
         # What the rebuilt package holds: English, root and collation, no break iterator data.
         trim_icu = runpy.run_path(str(ROOT / "scripts" / "trim_icu.py"))
         symbol, blob = trim_icu["data_blob"](trimmed)
-        package = tmp_path / f"{symbol.removesuffix('_dat')}{'l' if sys.byteorder == 'little' else 'b'}.dat"
+        package = tmp_path / trim_icu["package_name"](symbol)
         package.write_bytes(blob)
         items = subprocess.run(["icupkg", "-l", str(package)], check=True, capture_output=True, text=True).stdout.split()
         assert {"coll/root.res", "coll/ucadata.icu", "en.res", "root.res"} <= set(items)

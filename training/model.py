@@ -122,7 +122,7 @@ def _bicubic_upsampling(size: int, out: int) -> np.ndarray:
     return matrix
 
 
-def build_augmentation(seed: int | None = None, elastic: float = 0.0) -> keras.Sequential:
+def build_augmentation(seed: int | None, elastic: float) -> keras.Sequential:
     """Random rotation, slant, scale, shift, elastic wobble and stroke width: how drawings differ.
 
     The app's preprocessing already normalises size, position and (for strokes) stroke width, so
@@ -168,8 +168,9 @@ def build_classifier(width: int = 40, dropout: float = 0.3) -> keras.Model:
     return keras.Model(inputs, outputs, name="digits_cnn")
 
 
-def build_training_model(classifier: keras.Model, seed: int | None = None, elastic: float = 0.0) -> keras.Model:
-    """The classifier behind the augmentation layers, for `fit` only."""
+def build_training_model(classifier: keras.Model, seed: int | None, elastic: float) -> keras.Model:
+    """The classifier behind the augmentation layers, for `fit` only (the recipe, `elastic` included,
+    is TrainConfig's)."""
     inputs = keras.Input(IMAGE_SHAPE, name="image")
     outputs = classifier(build_augmentation(seed, elastic)(inputs))
     return keras.Model(inputs, outputs, name="digits_cnn_training")
