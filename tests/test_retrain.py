@@ -88,6 +88,8 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
         assert app_window.recognizer.info.precision == "int8"
     assert app_window.models.previous.read_bytes() == old_path.read_bytes()
     draw(app_window.canvas, handmade.seven())
+    # The prediction runs from a zero-delay timer: wait for the event loop to run it.
+    qtbot.waitUntil(lambda: app_window.bars.probabilities().sum() > 0, timeout=2000)
     if real:
         qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
     assert app_window.bars.probabilities().sum() == pytest.approx(1, abs=1e-3)
