@@ -8,7 +8,7 @@ stroke, a clear, or a loaded drawing is one command on a QUndoStack.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -25,8 +25,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from desktop.drawing import PEN_FRACTION, Drawing
+
 INK = QColor(20, 20, 30)
 PAPER = QColor(255, 255, 255)
+UNDO_LIMIT = 200  # undoable steps kept: a long session's history stays bounded
 
 
 class _SetStrokes(QUndoCommand):
@@ -58,6 +60,7 @@ class Canvas(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Draw a digit here")
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._strokes: list[np.ndarray] = []
         self._current: list[tuple[float, float]] | None = None
         self._size = QSizeF(400, 400)
@@ -222,8 +225,10 @@ class Canvas(QWidget):
     def _render(self) -> None:
         """Redraw every stroke into a fresh image at the screen's pixel density."""
         ratio = self.devicePixelRatioF()
-        self._image = QImage(round(self.width() * ratio), round(self.height() * ratio), QImage.Format.Format_ARGB32_Premultiplied)
-        self._image.setDevicePixelRatio(ratio)
+        size = QSize(round(self.width() * ratio), round(self.height() * ratio))
+        if self._image.size() != size or self._image.devicePixelRatio() != ratio:  # else reuse it
+            self._image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+            self._image.setDevicePixelRatio(ratio)
         self._image.fill(PAPER)
         if self._picture is not None:
             self._draw_picture()

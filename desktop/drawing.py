@@ -1,7 +1,8 @@
 """Drawing files: `{"width": W, "height": H, "strokes": [[[x, y], ...], ...], "pen_width": P}`.
 
-Coordinates are canvas pixels; `pen_width` is optional. Loading validates everything and raises
-`DrawingError` with a message fit for a person.
+Coordinates are canvas pixels; `pen_width` is optional. Loading validates everything within a
+budget (file size, points, sizes, coordinates) and raises `DrawingError` with a message fit for a
+person, whatever the file holds.
 """
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ import numpy as np
 
 from desktop.atomic import write_bytes_atomic
 from desktop.preprocess import strokes_to_input
+from desktop.safe_io import MB, FileRefused, read_regular_file
 
-MAX_POINTS = 100_000
 PEN_FRACTION = 0.04  # the app's pen width as a fraction of the canvas' shorter side
-MAX_SIDE = 100_000
+MAX_FILE_BYTES = 16 * MB  # budget: a drawing file (100,000 points take about 2 MB)
+MAX_POINTS = 100_000  # budget: points in one drawing
+MAX_SIDE = 100_000  # budget: canvas width and height, in pixels (at least 1)
+MAX_COORDINATE = 10 * MAX_SIDE  # budget: |x| and |y| (points may lie outside the canvas)
 
 
 class DrawingError(Exception):
@@ -58,48 +62,69 @@ class Drawing:
             raise DrawingError("a drawing must be a JSON object with width, height and strokes")
         width, height = data.get("width"), data.get("height")
         for name, value in (("width", width), ("height", height)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= MAX_SIDE:
-                raise DrawingError(f"'{name}' must be a positive number up to {MAX_SIDE}")
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 1 <= value <= MAX_SIDE:
+                raise DrawingError(f"'{name}' must be a number from 1 to {MAX_SIDE}")
         strokes = data.get("strokes")
         if not isinstance(strokes, list):
             raise DrawingError("'strokes' must be a list of strokes, each a list of [x, y] points")
         parsed, total = [], 0
         for i, stroke in enumerate(strokes):
-            try:
-                points = np.asarray(stroke, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise DrawingError(f"stroke {i} is not a list of [x, y] number pairs") from None
-            if points.size == 0:
-                continue
-            if points.ndim != 2 or points.shape[1] != 2:
-                raise DrawingError(f"stroke {i} is not a list of [x, y] number pairs")
-            if not np.isfinite(points).all():
-                raise DrawingError(f"stroke {i} has a coordinate that is not a finite number")
-            total += len(points)
+            total += len(stroke) if isinstance(stroke, list) else 0
             if total > MAX_POINTS:
                 raise DrawingError(f"too many points (more than {MAX_POINTS})")
-            parsed.append(points)
+            points = _points(stroke, i)
+            if points.size:
+                parsed.append(points)
         pen = data.get("pen_width")
         if pen is not None and (not isinstance(pen, (int, float)) or isinstance(pen, bool) or not 0 < pen < MAX_SIDE or not math.isfinite(pen)):
             raise DrawingError("'pen_width' must be a positive number")
         return cls(int(round(width)), int(round(height)), tuple(parsed), None if pen is None else float(pen))
 
 
+def _points(stroke: object, i: int) -> np.ndarray:
+    """One stroke as a (K, 2) float array of finite coordinates within MAX_COORDINATE."""
+    problem = f"stroke {i} is not a list of [x, y] number pairs"
+    if not isinstance(stroke, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
+            for p in stroke):
+        raise DrawingError(problem)
+    try:
+        points = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+    except OverflowError:  # an integer too large for a float
+        points = np.array([[np.inf, np.inf]])
+    if not (np.isfinite(points).all() and (np.abs(points) <= MAX_COORDINATE).all()):
+        raise DrawingError(f"stroke {i} has a coordinate that is not a finite number within ±{MAX_COORDINATE}")
+    return points
+
+
+def parse_drawing(data: bytes, name: str = "drawing") -> Drawing:
+    """Validate the bytes of a drawing file; DrawingError (prefixed with `name`) says what is wrong."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DrawingError(f"{name}: not a drawing (not UTF-8 text)") from None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DrawingError(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise DrawingError(f"{name}: not a drawing (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise DrawingError(f"{name}: not a drawing ({exc})") from None
+    try:
+        return Drawing.from_json(parsed)
+    except DrawingError as exc:
+        raise DrawingError(f"{name}: {exc}") from None
+
+
 def load_drawing(path: Path | str) -> Drawing:
-    """Read and validate a drawing file."""
+    """Read and validate a drawing file within its budget."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DrawingError(f"{path.name}: cannot read ({exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'})") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DrawingError(f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
-    try:
-        return Drawing.from_json(data)
-    except DrawingError as exc:
-        raise DrawingError(f"{path.name}: {exc}") from exc
+        data = read_regular_file(path, MAX_FILE_BYTES, "drawing")
+    except FileRefused as exc:
+        raise DrawingError(str(exc)) from None
+    return parse_drawing(data, path.name)
 
 
 def save_drawing(drawing: Drawing, path: Path | str) -> None:

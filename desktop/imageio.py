@@ -1,19 +1,36 @@
-"""Pictures in and out through Qt's image codecs (the app ships no other imaging library)."""
+"""Pictures in and out through Qt's image codecs (the app ships no other imaging library).
+
+Every picture is decoded within a budget: the file's bytes, the decoded pixels (checked from the
+header before decoding, and by Qt's allocation limit while decoding), then shrunk to at most
+MAX_PIXELS before it is turned into numbers. SVG is rendered only when it is self-contained (no
+links to files or other documents, no DTD), gzip-compressed SVG only up to MAX_SVG_BYTES inflated.
+"""
 from __future__ import annotations
 
+import re
+import zlib
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QBuffer, QIODevice
+from PySide6.QtCore import QByteArray, QBuffer, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
 from desktop.atomic import write_bytes_atomic
+from desktop.safe_io import MB, FileRefused, describe_size, read_regular_file
 
-IMAGE_SUFFIXES = {"png", "jpg", "jpeg", "bmp", "gif", "pbm", "pgm", "ppm", "webp", "tif", "tiff"}
+IMAGE_SUFFIXES = {"png", "jpg", "jpeg", "bmp", "gif", "pbm", "pgm", "ppm", "webp", "tif", "tiff", "svg", "svgz"}
+MAX_FILE_BYTES = 64 * MB  # budget: a picture file
+MAX_DECODED_PIXELS = 64_000_000  # budget: a picture's pixels when decoded (8000 x 8000; 256 MB as RGBA)
+MAX_PIXELS = 4_000_000  # pictures are shrunk to at most this many pixels before recognition
+MAX_SVG_BYTES = 4 * MB  # budget: an SVG document's text, after inflating .svgz
+SVG_SIDE = 1024  # an SVG is rendered with its longer side this many pixels
+# What makes an SVG reach outside itself: a link to anything but an element of the same document
+# (files, URLs, data), a DTD (entities, external subsets), a CSS import.
+_SVG_OUTSIDE = re.compile(rb"""<!DOCTYPE|<!ENTITY|@import|href\s*=\s*["'](?!\s*#)""", re.IGNORECASE)
 
 
 class ImageError(Exception):
-    """A file is not an image Qt can read."""
+    """A file is not an image Qt can read, or is over its budget."""
 
 
 def qimage_to_array(image: QImage) -> np.ndarray:
@@ -25,13 +42,70 @@ def qimage_to_array(image: QImage) -> np.ndarray:
 
 
 def read_image(path: Path | str) -> np.ndarray:
-    """Decode an image file to RGBA; ImageError with Qt's reason when it is not an image."""
-    reader = QImageReader(str(path))
+    """Decode an image file to RGBA within the budgets; ImageError says why it cannot."""
+    path = Path(path)
+    try:
+        data = read_regular_file(path, MAX_FILE_BYTES, "picture")
+    except FileRefused as exc:
+        raise ImageError(str(exc)) from None
+    return decode_image(data, path.name)
+
+
+def decode_image(data: bytes, name: str = "image") -> np.ndarray:
+    """Decode image bytes (any format Qt reads, SVG when self-contained) to RGBA within the budgets."""
+    if data[:2] == b"\x1f\x8b":  # gzip: only .svgz is a compressed picture format
+        data = _inflate_svg(data, name)
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
     reader.setAutoTransform(True)  # honour EXIF orientation: phone photos are often stored sideways
+    kind = bytes(reader.format().data()).lower()
+    if kind.startswith(b"svg"):
+        _check_svg(data, name)
+        size = reader.size()
+        if size.isValid() and not size.isEmpty():
+            reader.setScaledSize(size.scaled(SVG_SIDE, SVG_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
+    else:
+        size = reader.size()
+        if size.isValid() and size.width() * size.height() > MAX_DECODED_PIXELS:
+            raise ImageError(f"{name}: {size.width()} x {size.height()} pixels is more than a picture may have "
+                             f"({MAX_DECODED_PIXELS / 1e6:.0f} megapixels)")
     image = reader.read()
     if image.isNull():
-        raise ImageError(f"{Path(path).name}: not a readable image ({reader.errorString()})")
-    return qimage_to_array(image)
+        raise ImageError(f"{name}: not a readable image ({reader.errorString()})")
+    return qimage_to_array(within_pixel_budget(image))
+
+
+def within_pixel_budget(image: QImage) -> QImage:
+    """The image, shrunk (aspect kept, smoothly) to at most MAX_PIXELS: enough for any digit."""
+    pixels = image.width() * image.height()
+    if pixels <= MAX_PIXELS:
+        return image
+    factor = (MAX_PIXELS / pixels) ** 0.5
+    return image.scaled(QSize(max(1, int(image.width() * factor)), max(1, int(image.height() * factor))),
+                        Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+def _inflate_svg(data: bytes, name: str) -> bytes:
+    """A gzip stream's content, at most MAX_SVG_BYTES of it: a small .svgz can inflate to gigabytes."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        text = inflater.decompress(data, MAX_SVG_BYTES + 1)
+    except zlib.error as exc:
+        raise ImageError(f"{name}: damaged compressed data ({exc})") from None
+    if len(text) > MAX_SVG_BYTES or inflater.unconsumed_tail:
+        raise ImageError(f"{name}: inflates to more than a drawing may be ({describe_size(MAX_SVG_BYTES)})")
+    return text
+
+
+def _check_svg(data: bytes, name: str) -> None:
+    """Refuse SVG that is too long or reaches outside itself (files, URLs, entities)."""
+    if len(data) > MAX_SVG_BYTES:
+        raise ImageError(f"{name}: {describe_size(len(data))} of SVG is more than a drawing may be "
+                         f"({describe_size(MAX_SVG_BYTES)})")
+    if _SVG_OUTSIDE.search(data):
+        raise ImageError(f"{name}: the SVG links to files or other documents; only self-contained SVG is read")
 
 
 def gray_to_qimage(gray: np.ndarray, invert: bool = True) -> QImage:
@@ -41,14 +115,6 @@ def gray_to_qimage(gray: np.ndarray, invert: bool = True) -> QImage:
     values = np.ascontiguousarray(values)
     h, w = values.shape
     return QImage(values.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
-
-
-def decode_image(data: bytes) -> np.ndarray:
-    """Decode image bytes (any format Qt reads) to RGBA."""
-    image = QImage.fromData(data)
-    if image.isNull():
-        raise ImageError("not a readable image")
-    return qimage_to_array(image)
 
 
 def encode_png(image: QImage) -> bytes:

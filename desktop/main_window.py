@@ -6,11 +6,12 @@ runs, the next one reads only the latest drawing.
 """
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, QUrl
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -23,13 +24,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import settings as keys
 from desktop.canvas import Canvas
 from desktop.drawing import DrawingError, load_drawing, save_drawing
 from desktop.engine import ModelError, Reading, Recognizer, read
+from desktop.imageio import (
+    IMAGE_SUFFIXES,
+    ImageError,
+    gray_to_qimage,
+    qimage_to_array,
+    read_image,
+    save_png,
+    within_pixel_budget,
+)
 from desktop.model_store import ModelStore
-from desktop.imageio import IMAGE_SUFFIXES, ImageError, gray_to_qimage, qimage_to_array, read_image, save_png
 from desktop.paths import bundled_model_path
-from desktop.preprocess import empty_input, image_to_input, is_blank, strokes_to_input
+from desktop.preprocess import InkBudgetError, empty_input, image_to_input, is_blank, strokes_to_input
 from desktop.samples import SampleStore
 from desktop.views import InputPreview, PredictionLabel, ProbabilityBars
 
@@ -58,7 +68,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
-        self.settings = QSettings()
+        self.settings = keys.open_settings()
         self.recognizer: Recognizer | None = None
         self.reading: Reading | None = None
         self.last_error: QMessageBox | None = None
@@ -86,7 +96,7 @@ class MainWindow(QMainWindow):
         self.bars.digitClicked.connect(self.choose_label)
 
         self._load_initial_model(model_path)
-        geometry = self.settings.value("window/geometry")
+        geometry = keys.read_bytes(self.settings, keys.GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(860, 560)
         self.predict_now()
@@ -158,7 +168,7 @@ class MainWindow(QMainWindow):
         self._action(self.model_menu, "My &Samples...", self.show_samples)
         self._action(self.model_menu, "Re&train...", self.show_retrain, "Ctrl+R")
         self.revert_action = self._action(self.model_menu, "Revert to &Previous Model", self.revert_model)
-        self.revert_action.setEnabled(self.models.previous.exists())
+        self.revert_action.setEnabled(self.models.has_previous())
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
@@ -167,10 +177,10 @@ class MainWindow(QMainWindow):
     # --- models --------------------------------------------------------------------------------
 
     def _load_initial_model(self, model_path: str | Path | None) -> None:
-        remembered = self.settings.value("model/path")
+        remembered = keys.read_text(self.settings, keys.MODEL_PATH)
         candidates = [Path(model_path)] if model_path else []
-        if not model_path and remembered and Path(str(remembered)).exists():
-            candidates.append(Path(str(remembered)))
+        if not model_path and remembered and Path(remembered).exists():
+            candidates.append(Path(remembered))
         candidates.append(bundled_model_path())
         problems = []
         for path in candidates:
@@ -183,13 +193,17 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, lambda: self.show_error("Model problem", "\n".join(problems)))
 
     def _use(self, recognizer: Recognizer) -> None:
-        self.recognizer = recognizer
+        """Make `recognizer` the active one and say so in the status bar (texts first: a switch
+        happens whole or not at all)."""
         info = recognizer.info
         accuracy = f", MNIST test {info.test_accuracy:.2%}" if info.test_accuracy is not None else ""
-        self.model_status.setText(f"Model: {info.name}{accuracy}")
+        texts = (f"Model: {info.name}{accuracy}", f"{info.provider.replace('ExecutionProvider', '')} {info.precision}",
+                 f"onnxruntime execution provider: {info.provider}, {info.precision} model")
+        self.recognizer = recognizer
+        self.model_status.setText(texts[0])
         self.model_status.setToolTip(str(info.path))
-        self.provider_status.setText(f"{info.provider.replace('ExecutionProvider', '')} {info.precision}")
-        self.provider_status.setToolTip(f"onnxruntime execution provider: {info.provider}, {info.precision} model")
+        self.provider_status.setText(texts[1])
+        self.provider_status.setToolTip(texts[2])
 
     def open_model(self, path: str | Path) -> bool:
         """Switch to another model; on failure show why and keep the current one."""
@@ -199,13 +213,13 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot open model", f"{exc}\n\nThe current model stays active.")
             return False
         self._use(recognizer)
-        self.settings.setValue("model/path", str(Path(path).resolve()))
+        self.settings.setValue(keys.MODEL_PATH, str(Path(path).resolve()))
         self.predict_now()
         return True
 
     def reset_model(self) -> None:
         if self.open_model(bundled_model_path()):
-            self.settings.remove("model/path")
+            self.settings.remove(keys.MODEL_PATH)
 
     # --- recognition ---------------------------------------------------------------------------
 
@@ -217,14 +231,29 @@ class MainWindow(QMainWindow):
 
     def predict_now(self) -> None:
         """Read the canvas and update every view."""
-        x = self.current_input()
+        try:
+            x = self.current_input()
+        except InkBudgetError as exc:
+            self._show_unreadable(f"Cannot read this: {exc}. Undo or clear.")
+            return
         self.preview.set_input(x)
         if self.recognizer is None:
             return
-        self.reading = read(self.recognizer.predict(x), blank=is_blank(x))
+        try:
+            self.reading = read(self.recognizer.predict(x), blank=is_blank(x))
+        except ModelError as exc:
+            self._show_unreadable(f"The model failed on this drawing: {exc}")
+            return
         self.prediction.set_reading(self.reading)
         self.bars.set_reading(self.reading)
         self.latency_status.setText(f"{self.recognizer.last_ms:.2f} ms")
+        self._update_teach_button()
+
+    def _show_unreadable(self, reason: str) -> None:
+        self.reading = None
+        self.preview.set_input(empty_input())
+        self.prediction.set_problem(reason)
+        self.bars.set_reading(read(np.zeros(10, np.float32), blank=True))
         self._update_teach_button()
 
     # --- teaching and retraining ---------------------------------------------------------------
@@ -357,7 +386,7 @@ class MainWindow(QMainWindow):
         if image.isNull():
             self.statusBar().showMessage("The clipboard holds no image", 4000)
             return
-        self.show_picture(qimage_to_array(image))
+        self.show_picture(qimage_to_array(within_pixel_budget(image)))
 
     def open_drawing(self, path: str | Path) -> bool:
         try:
@@ -388,11 +417,11 @@ class MainWindow(QMainWindow):
         return True
 
     def _ask(self, title: str, filter_: str, save: bool = False) -> str:
-        folder = str(self.settings.value("files/folder", ""))
+        folder = keys.read_text(self.settings, keys.FILES_FOLDER)
         ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
         path, _ = ask(self, title, folder, filter_)
         if path:
-            self.settings.setValue("files/folder", str(Path(path).parent))
+            self.settings.setValue(keys.FILES_FOLDER, str(Path(path).parent))
         return path
 
     def _ask_open_image(self) -> None:
@@ -436,7 +465,7 @@ class MainWindow(QMainWindow):
             if image.isNull():
                 self.statusBar().showMessage("The dropped data is not a readable image", 4000)
             else:
-                self.show_picture(qimage_to_array(image))
+                self.show_picture(qimage_to_array(within_pixel_budget(image)))
         event.acceptProposedAction()
 
     # --- dialogs -------------------------------------------------------------------------------
@@ -444,6 +473,7 @@ class MainWindow(QMainWindow):
     def show_error(self, title: str, text: str) -> None:
         """A non-blocking warning: the app keeps working behind it."""
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote file names and file contents
         box.setObjectName("error")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_error = box
@@ -453,19 +483,21 @@ class MainWindow(QMainWindow):
         if self.recognizer is None:
             return
         info = self.recognizer.info
-        meta = info.metadata
         rows = [("File", str(info.path)), ("Execution provider", info.provider), ("Precision", info.precision)]
-        for key, label in (("test_accuracy", "MNIST test accuracy"), ("val_accuracy", "Validation accuracy")):
-            if isinstance(meta.get(key), (int, float)):
-                rows.append((label, f"{meta[key]:.2%}"))
-        for key, label in (("parameters", "Parameters"), ("epochs", "Epochs"), ("date", "Trained"), ("device", "Device")):
-            if key in meta:
-                rows.append((label, str(meta[key])))
-        data = meta.get("training_data")
+        for label, fraction in (("MNIST test accuracy", info.test_accuracy), ("Validation accuracy", info.val_accuracy)):
+            if fraction is not None:
+                rows.append((label, f"{fraction:.2%}"))
+        for label, value in (("Parameters", info.parameters), ("Epochs", info.epochs), ("Trained", info.date), ("Device", info.device)):
+            if value is not None:
+                rows.append((label, str(value)))
+        data = info.metadata.get("training_data")
         if isinstance(data, dict):
-            rows.append(("Training data", f"{data.get('train_images')} MNIST images + {data.get('own_samples') or 0} own samples"))
-        html = "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
-        box = QMessageBox(QMessageBox.Icon.Information, "Model Info", html, QMessageBox.StandardButton.Ok, self)
+            images, own = data.get("train_images"), data.get("own_samples") or 0
+            if isinstance(images, int) and isinstance(own, int) and max(images, own) < 10**9:
+                rows.append(("Training data", f"{images} MNIST images + {own} own samples"))
+        table = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;</td><td>{html.escape(v)}</td></tr>" for k, v in rows)
+        box = QMessageBox(QMessageBox.Icon.Information, "Model Info", f"<table>{table}</table>", QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.RichText)  # the table is ours; every value in it is escaped
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -485,5 +517,5 @@ class MainWindow(QMainWindow):
         if retrain is not None:
             for dialog in self.findChildren(retrain.RetrainDialog):
                 dialog.reject()  # stop a running training cleanly before the window goes
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue(keys.GEOMETRY, self.saveGeometry())
         super().closeEvent(event)

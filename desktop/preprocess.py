@@ -23,6 +23,8 @@ INK_THRESHOLD = 0.2  # a pixel counts as ink above this fraction of the darkest 
 MIN_DIGIT_EXTENT = 6  # pixels (of 28): ink spanning less than this is a dot, not a digit
 DOT_EXTENT = 2.8  # ink spanning fewer stroke widths than this is a dot (a disk spans ~2.6, a 2:1 bar 3.0)
 MIN_STEP = 1.5  # when rendering, one stroke point is kept per this many pixels travelled
+MAX_INK_TRAVEL = 100  # budget: the pen may travel at most this many times the digit's size (a digit: 3-6)
+RENDER_CHUNK = 1 << 20  # pixels evaluated at once when rendering: bounds the memory of any drawing
 
 PREPROCESSING = {
     "version": 1,
@@ -34,6 +36,11 @@ PREPROCESSING = {
 }
 
 Strokes = Sequence[np.ndarray]  # each stroke: float array (K, 2) of x, y points
+
+
+class InkBudgetError(ValueError):
+    """The strokes travel so far that reading them would cost more than a drawing may: a scribble
+    that covers the canvas many times over, not a digit."""
 
 
 def empty_input() -> np.ndarray:
@@ -63,21 +70,32 @@ def render_strokes(strokes: Strokes, shape: tuple[int, int], width: float, scale
     """
     h, w = shape
     image = np.zeros(shape, np.float32)
-    a, b = _segments(strokes, scale, offset)
-    if len(a) == 0:
-        return image
     radius = width / 2.0
     reach = radius + 1.0
+    a, b = _split_long(*_segments(strokes, scale, offset), max(2.0 * reach, 4.0))
+    if len(a) == 0:
+        return image
     lo, hi = np.minimum(a, b) - reach, np.maximum(a, b) + reach
     x0 = np.clip(np.floor(lo[:, 0]).astype(np.int64), 0, w)
     x1 = np.clip(np.ceil(hi[:, 0]).astype(np.int64) + 1, 0, w)
     y0 = np.clip(np.floor(lo[:, 1]).astype(np.int64), 0, h)
     y1 = np.clip(np.ceil(hi[:, 1]).astype(np.int64) + 1, 0, h)
-    bw, bh = np.maximum(x1 - x0, 0), np.maximum(y1 - y0, 0)
+    boxes = np.stack([x0, np.maximum(x1 - x0, 0), y0, np.maximum(y1 - y0, 0)], axis=1)
+    counts = boxes[:, 1] * boxes[:, 3]
+    chunk_of = np.cumsum(counts) // RENDER_CHUNK  # consecutive segments, about RENDER_CHUNK pixels each
+    for chunk in np.unique(chunk_of):
+        pick = chunk_of == chunk
+        _cover(image, a[pick], b[pick], boxes[pick], radius)
+    return image
+
+
+def _cover(image: np.ndarray, a: np.ndarray, b: np.ndarray, boxes: np.ndarray, radius: float) -> None:
+    """Ink the pixels of `boxes` (x0, width, y0, height per segment) by their pen coverage."""
+    x0, bw, y0, bh = boxes.T
     counts = bw * bh
     total = int(counts.sum())
     if total == 0:
-        return image
+        return
     seg = np.repeat(np.arange(len(a)), counts)
     local = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     px = x0[seg] + local % bw[seg]
@@ -88,8 +106,20 @@ def render_strokes(strokes: Strokes, shape: tuple[int, int], width: float, scale
     t = np.clip((rx * d[seg, 0] + ry * d[seg, 1]) / np.maximum(length2[seg], 1e-12), 0.0, 1.0)
     dist = np.hypot(rx - t * d[seg, 0], ry - t * d[seg, 1])
     coverage = np.clip(radius + 0.5 - dist, 0.0, 1.0).astype(np.float32)
-    np.maximum.at(image.reshape(-1), py * w + px, coverage)
-    return image
+    np.maximum.at(image.reshape(-1), py * image.shape[1] + px, coverage)
+
+
+def _split_long(a: np.ndarray, b: np.ndarray, piece: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cut segments longer than `piece` into equal pieces: a long diagonal segment's bounding box
+    is mostly empty pixels, a short piece's is not, so the work follows the ink."""
+    parts = np.maximum(np.ceil(np.hypot(*(b - a).T) / piece).astype(np.int64), 1)
+    if int(parts.max(initial=1)) == 1:
+        return a, b
+    seg = np.repeat(np.arange(len(a)), parts)
+    k = np.arange(len(seg)) - np.repeat(np.cumsum(parts) - parts, parts)
+    d = (b - a)[seg] / parts[seg, None]
+    start = a[seg] + d * k[:, None]
+    return start, start + d
 
 
 def _segments(strokes: Strokes, scale: float, offset: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -131,7 +161,12 @@ def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
     lo, hi = allpts.min(axis=0), allpts.max(axis=0)
     extent = float(max(hi - lo))
     pen = STROKE_WIDTH * WORK
-    scale = (BOX * WORK - pen) / max(extent, pen_width, 1e-6)
+    size = max(extent, pen_width, 1e-6)
+    travel = sum(float(np.hypot(*np.diff(p, axis=0).T).sum()) for p in points)
+    if travel > MAX_INK_TRAVEL * size:
+        raise InkBudgetError(f"the strokes travel {travel / size:.0f} times the drawing's size "
+                             f"(at most {MAX_INK_TRAVEL}): too much ink to read as a digit")
+    scale = (BOX * WORK - pen) / size
     centre = (lo + hi) / 2.0
     offset = side / 2.0 - centre * scale
     return render_strokes(points, (side, side), pen, scale, (float(offset[0]), float(offset[1])))

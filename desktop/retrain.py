@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.model_store import weights_for
+from desktop.model_store import matching_weights
 from desktop.worker import TRAINING_EXTRA_HINT, worker_command, worker_cwd, worker_environment
 
 KILL_AFTER_MS = 15_000  # how long Cancel waits for the worker to stop by itself
@@ -155,7 +155,7 @@ class RetrainDialog(QDialog):
         self.start_from = QComboBox()
         self.start_from.addItems(["Current model (fine-tune)", "From scratch"])
         self.start_from.currentIndexChanged.connect(lambda i: self.epochs.setValue(20 if i == 1 else 3))
-        if not weights_for(self.current_model).exists():
+        if matching_weights(self.current_model) is None:
             self.start_from.setCurrentIndex(1)
             self.start_from.model().item(0).setEnabled(False)
             self.start_from.setToolTip("The current model has no Keras weights beside it, so it cannot be fine-tuned.")
@@ -282,7 +282,7 @@ class RetrainDialog(QDialog):
         if self.use_file.isChecked() and self.data_path.text().strip():
             args += ["--data", self.data_path.text().strip()]
         if self.start_from.currentIndex() == 0:
-            args += ["--init", str(weights_for(self.current_model))]
+            args += ["--init", str(matching_weights(self.current_model))]
             if self.model_width:
                 args += ["--width", str(self.model_width)]  # the architecture the weights belong to
         if self.include_samples.isChecked():

@@ -4,12 +4,20 @@ Layout: `<root>/<digit>/<id>.png` (the 28x28 model input, white ink on black lik
 `<root>/<digit>/<id>.json` (`{"label", "created", "drawing"}`, drawing optional). The PNG is
 written first and the JSON last, each atomically: a sample exists once its JSON does, so a crash
 or a full disk can lose at most the sample being written, never an earlier one.
+
+Samples travel as a zip archive (`export_archive`, `import_archive`) holding `FORMAT` and
+`<digit>/<id>.png` + `<digit>/<id>.json`. An archive may come from anywhere, so it is read within
+the budgets below, on the sizes it declares and again on the bytes it unpacks to, and every
+sample in it is validated before anything is written.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import lzma
+import re
+import struct
 import uuid
 import zipfile
 import zlib
@@ -21,12 +29,34 @@ import numpy as np
 from desktop.atomic import write_bytes_atomic
 from desktop.drawing import Drawing, DrawingError
 from desktop.imageio import ImageError, decode_image, encode_png, gray_to_qimage
+from desktop.safe_io import KB, MB, FileRefused, describe_size, read_regular_file
 
 ARCHIVE_MARKER = "hwr-samples/1"
+MARKER_MEMBER = "FORMAT"
+# A sample's id, as `add` makes them (20261125-163000-1a2b3c4d): a safe file name on every system.
+SAMPLE_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+# Budgets. A 28x28 PNG is under 1 KB and a sample's JSON with a long drawing tens of KB, so an
+# archive of 25,000 samples (50,000 files) with drawings unpacks to about 150 MB.
+MAX_PNG_BYTES = 256 * KB  # one sample's picture
+MAX_JSON_BYTES = 4 * MB  # one sample's JSON (label and drawing)
+MAX_ARCHIVE_BYTES = 256 * MB  # the archive file
+MAX_ARCHIVE_MEMBERS = 50_000  # files in the archive
+MAX_UNPACKED_BYTES = 512 * MB  # all the archive's files together, uncompressed
+
+_MEMBER_NAME = re.compile(rf"([0-9])/({SAMPLE_ID.pattern})\.(png|json)")
+_WINDOWS_DEVICE = re.compile(r"CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9]", re.IGNORECASE)  # not file names there
+_CENTRAL_DIRECTORY_RECORD = b"PK\x01\x02"  # starts each member's entry in a zip's table of contents
+# The PNG signature, then the IHDR chunk (13 bytes of data) declaring 28 x 28 pixels.
+_PNG_28X28_HEADER = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 28, 28)
+_CHUNK_BYTES = 64 * KB
+# What zipfile and its decompressors raise on a damaged archive or member (RuntimeError covers
+# NotImplementedError: a compression method or zip version zipfile does not support).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, RuntimeError)
 
 
 class SampleError(Exception):
-    """A sample or an archive of samples is unusable."""
+    """A sample or an archive of samples is unusable; the message is fit for a person."""
 
 
 @dataclass(frozen=True)
@@ -40,12 +70,27 @@ class Sample:
         return self.meta.stem
 
 
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import added, and each archive entry it left out with the reason, to show the user."""
+
+    imported: int
+    skipped: tuple[tuple[str, str], ...]  # (entry name, shortened and printable; reason)
+
+
 def _encode_png(image: np.ndarray) -> bytes:
     return encode_png(gray_to_qimage(image, invert=False))
 
 
 def _decode_png(data: bytes) -> np.ndarray:
-    return decode_image(data)[..., 0].astype(np.float32) / 255.0
+    """A sample's 28x28 input from PNG bytes. The header is checked before decoding, so a small
+    file declaring a huge picture is refused before it is expanded in memory."""
+    if not data.startswith(_PNG_28X28_HEADER):
+        raise SampleError("not a 28x28 PNG picture")
+    try:
+        return decode_image(data)[..., 0].astype(np.float32) / 255.0
+    except ImageError:
+        raise SampleError("not a readable PNG picture") from None
 
 
 class SampleStore:
@@ -74,12 +119,13 @@ class SampleStore:
         return sample
 
     def samples(self) -> list[Sample]:
-        """Complete samples (JSON and PNG present, label matching the folder), oldest first."""
+        """Complete samples (JSON and PNG present as regular files, named as `add` names them) by
+        digit, oldest first. Nothing is read: `image` says whether a sample's picture is usable."""
         found = []
         for digit in range(10):
             for meta in sorted((self.root / str(digit)).glob("*.json")):
                 png = meta.with_suffix(".png")
-                if png.is_file():
+                if SAMPLE_ID.fullmatch(meta.stem) and meta.is_file() and png.is_file():
                     found.append(Sample(digit, png, meta))
         return found
 
@@ -90,7 +136,15 @@ class SampleStore:
         return counts
 
     def image(self, sample: Sample) -> np.ndarray:
-        return _decode_png(sample.png.read_bytes())
+        """The sample's 28x28 input; SampleError when its picture is unreadable, too big or not 28x28."""
+        try:
+            data = read_regular_file(sample.png, MAX_PNG_BYTES, "sample picture")
+        except FileRefused as exc:
+            raise SampleError(str(exc)) from None
+        try:
+            return _decode_png(data)
+        except SampleError as exc:
+            raise SampleError(f"{sample.png.name}: {exc}") from None
 
     def delete(self, sample: Sample) -> None:
         """Remove a sample: the JSON first, so a half-deleted sample is simply absent."""
@@ -98,56 +152,190 @@ class SampleStore:
         sample.png.unlink(missing_ok=True)
 
     def export_archive(self, path: Path | str) -> int:
-        """Write all samples into one zip archive (atomically); return how many."""
+        """Write all readable samples into one zip archive (atomically); return how many.
+
+        A sample whose files cannot be read within the budgets stays behind: an import would skip it.
+        """
         buffer = io.BytesIO()
-        samples = self.samples()
+        exported = 0
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("FORMAT", ARCHIVE_MARKER)
-            for s in samples:
-                archive.write(s.png, f"{s.label}/{s.png.name}")
-                archive.write(s.meta, f"{s.label}/{s.meta.name}")
-        write_bytes_atomic(path, buffer.getvalue())
-        return len(samples)
-
-    def import_archive(self, path: Path | str) -> tuple[int, int]:
-        """Add the samples of an exported archive; return (imported, skipped as invalid or present)."""
-        path = Path(path)
-        try:
-            archive = zipfile.ZipFile(path)
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise SampleError(f"{path.name}: not a samples archive ({exc})") from exc
-        with archive:
-            try:
-                marker = archive.read("FORMAT").decode("ascii", "replace")
-            except KeyError:
-                marker = ""
-            if marker != ARCHIVE_MARKER:
-                raise SampleError(f"{path.name}: not a samples archive exported by this app")
-            imported = skipped = 0
-            for name in archive.namelist():
-                if not name.endswith(".json"):
-                    continue
+            archive.writestr(MARKER_MEMBER, ARCHIVE_MARKER)
+            for s in self.samples():
                 try:
-                    label, image, drawing = self._read_archived(archive, name)
-                except (SampleError, ImageError, KeyError, ValueError, DrawingError, zipfile.BadZipFile,
-                        RuntimeError, NotImplementedError, zlib.error):  # damaged or encrypted members
-                    skipped += 1
+                    png = read_regular_file(s.png, MAX_PNG_BYTES, "sample picture")
+                    meta = read_regular_file(s.meta, MAX_JSON_BYTES, "sample file")
+                except FileRefused:
                     continue
-                if (self.root / str(label) / Path(name).name).exists():
-                    skipped += 1
-                    continue
-                self._write(label, Path(name).stem, image, drawing)
-                imported += 1
-        return imported, skipped
+                archive.writestr(f"{s.label}/{s.png.name}", png)
+                archive.writestr(f"{s.label}/{s.meta.name}", meta)
+                exported += 1
+        write_bytes_atomic(path, buffer.getvalue())
+        return exported
 
-    @staticmethod
-    def _read_archived(archive: zipfile.ZipFile, name: str) -> tuple[int, np.ndarray, Drawing | None]:
-        meta = json.loads(archive.read(name))
-        label = meta.get("label") if isinstance(meta, dict) else None
-        if not isinstance(label, int) or not 0 <= label <= 9 or not name.startswith(f"{label}/"):
-            raise SampleError(f"{name}: bad label")
-        image = _decode_png(archive.read(name[: -len(".json")] + ".png"))
-        if image.shape != (28, 28):
-            raise SampleError(f"{name}: not a 28x28 sample")
-        drawing = Drawing.from_json(meta["drawing"]) if meta.get("drawing") else None
-        return label, image, drawing
+    def import_archive(self, path: Path | str) -> ImportReport:
+        """Add the samples of an archive made by `export_archive`; report what was left out and why.
+
+        A problem with the archive as a whole (unreadable, not a samples archive, over a budget, a
+        failed write) is a SampleError; a problem with one sample (damaged, malformed, oddly named,
+        already present) skips that sample. Samples written before a failure stay, each complete.
+        """
+        path = Path(path)
+        with _open_archive(path) as archive:
+            _check_archive(path.name, archive)
+            groups, skipped = _sample_members(archive.infolist())
+            imported = 0
+            for (folder, sample_id), members in groups.items():
+                meta, png = members.get("json"), members.get("png")
+                name = _shown((meta or png).filename)
+                try:
+                    reason = self._import_one(archive, folder, sample_id, meta, png)
+                except OSError as exc:
+                    raise SampleError(f"Cannot save {name}: {exc.strerror or exc}. Stopped after importing "
+                                      f"{imported} sample{'' if imported == 1 else 's'}; your earlier samples "
+                                      "are untouched.") from None
+                if reason is None:
+                    imported += 1
+                else:
+                    skipped.append((name, reason))
+        return ImportReport(imported, tuple(skipped))
+
+    def _import_one(self, archive: zipfile.ZipFile, folder: int, sample_id: str,
+                    meta: zipfile.ZipInfo | None, png: zipfile.ZipInfo | None) -> str | None:
+        """Write one archived sample; return why it was skipped instead, or None once written."""
+        if meta is None:
+            return "no .json (label) beside this picture"
+        if png is None:
+            return "no .png picture beside it"
+        if (self.root / str(folder) / f"{sample_id}.json").exists():
+            return "already in your samples"
+        try:
+            image, drawing = _read_sample(archive, meta, png, folder)
+        except SampleError as exc:
+            return str(exc)
+        self._write(folder, sample_id, image, drawing)
+        return None
+
+
+def _open_archive(path: Path) -> zipfile.ZipFile:
+    """The zip archive at `path`, read within MAX_ARCHIVE_BYTES and MAX_ARCHIVE_MEMBERS."""
+    try:
+        data = read_regular_file(path, MAX_ARCHIVE_BYTES, "samples archive")
+    except FileRefused as exc:
+        raise SampleError(str(exc)) from None
+    # Every member has one such record, so counting them bounds the members before zipfile builds
+    # an object for each (a 256 MB archive can list millions).
+    if data.count(_CENTRAL_DIRECTORY_RECORD) > MAX_ARCHIVE_MEMBERS:
+        raise SampleError(f"{path.name}: more than {MAX_ARCHIVE_MEMBERS:,} files, more than a samples archive may hold")
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except _DAMAGED:
+        raise SampleError(f"{path.name}: not a samples archive (not a readable zip file)") from None
+
+
+def _check_archive(name: str, archive: zipfile.ZipFile) -> None:
+    """Refuse the archive as a whole when it declares more than MAX_UNPACKED_BYTES or lacks our marker."""
+    declared = sum(info.file_size for info in archive.infolist())
+    if declared > MAX_UNPACKED_BYTES:
+        raise SampleError(f"{name}: its files would unpack to {describe_size(declared)}, more than a "
+                          f"samples archive may ({describe_size(MAX_UNPACKED_BYTES)})")
+    try:
+        marker = _read_member(archive, archive.getinfo(MARKER_MEMBER), len(ARCHIVE_MARKER), "format marker")
+    except KeyError:
+        marker = b""
+    except SampleError as exc:
+        raise SampleError(f"{name}: cannot read its {MARKER_MEMBER} marker: {exc}") from None
+    if marker != ARCHIVE_MARKER.encode("ascii"):
+        raise SampleError(f"{name}: not a samples archive exported by this app")
+
+
+def _sample_members(infos: list[zipfile.ZipInfo]) -> tuple[dict[tuple[int, str], dict[str, zipfile.ZipInfo]],
+                                                           list[tuple[str, str]]]:
+    """The members grouped by sample ((folder digit, id) -> {"png": ..., "json": ...}), and the
+    members that are no sample's file, each with the reason (folders and FORMAT are left out)."""
+    groups: dict[tuple[int, str], dict[str, zipfile.ZipInfo]] = {}
+    skipped = []
+    for info in infos:
+        if info.filename == MARKER_MEMBER or info.filename.endswith("/"):  # not is_dir(): it fails on ""
+            continue
+        match = _MEMBER_NAME.fullmatch(info.filename)
+        if match is None or _WINDOWS_DEVICE.fullmatch(match[2]):
+            skipped.append((_shown(info.filename), "not a sample's file: expected <digit>/<id>.png or .json, "
+                                                   "the id up to 80 letters, digits, - or _"))
+            continue
+        members = groups.setdefault((int(match[1]), match[2]), {})
+        if match[3] in members:
+            skipped.append((_shown(info.filename), "a second file of this name in the archive"))
+            continue
+        members[match[3]] = info
+    return groups, skipped
+
+
+def _read_sample(archive: zipfile.ZipFile, meta_info: zipfile.ZipInfo, png_info: zipfile.ZipInfo,
+                 folder: int) -> tuple[np.ndarray, Drawing | None]:
+    """A sample's input and drawing from its archived JSON and PNG; SampleError says what is wrong."""
+    meta = _parse_json_object(_read_member(archive, meta_info, MAX_JSON_BYTES, "sample file"))
+    label = meta.get("label")
+    if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
+        raise SampleError(f"the label must be a digit 0-9, not {_describe(label)}")
+    if label != folder:
+        raise SampleError(f"the label {label} does not match its folder {folder}/")
+    drawing = meta.get("drawing")
+    try:
+        drawing = None if drawing is None else Drawing.from_json(drawing)
+    except DrawingError as exc:
+        raise SampleError(f"its drawing is unusable: {exc}") from None
+    return _decode_png(_read_member(archive, png_info, MAX_PNG_BYTES, "sample picture")), drawing
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int, what: str) -> bytes:
+    """A member's bytes, at most `max_bytes`. The declared size is checked first (the archive's
+    declared total is within budget), then each chunk against it while unpacking, since a forged
+    header can understate it: the bytes read never exceed either budget."""
+    if info.flag_bits & 0x1:  # bit 0 of the general purpose flags: encrypted
+        raise SampleError("encrypted with a password")
+    if info.file_size > max_bytes:
+        raise SampleError(f"{describe_size(info.file_size)}, more than a {what} may be ({describe_size(max_bytes)})")
+    data = bytearray()
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK_BYTES):
+                data += chunk
+                if len(data) > info.file_size:
+                    raise SampleError("damaged: it unpacks to more than the size it declares")
+    except NotImplementedError:
+        raise SampleError("compressed in a way this app cannot read") from None
+    except _DAMAGED:
+        raise SampleError("damaged: its data in the archive is corrupt") from None
+    return bytes(data)
+
+
+def _parse_json_object(data: bytes) -> dict:
+    """A JSON object from UTF-8 bytes; SampleError says why not (never RecursionError or ValueError)."""
+    try:
+        meta = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SampleError("not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise SampleError(f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise SampleError("not a sample's JSON (nested too deeply)") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise SampleError("not a sample's JSON (a number is too long)") from None
+    if not isinstance(meta, dict):
+        raise SampleError("not a sample's JSON (not an object with a label)")
+    return meta
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """Text from an archive fit to show: non-printable characters replaced, long text shortened."""
+    text = "".join(c if c.isprintable() else "?" for c in text) or "(no name)"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(value: object) -> str:
+    """A JSON value for a message: scalars as written (shortened), lists and objects by kind."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return _shown(json.dumps(value), 30)

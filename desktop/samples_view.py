@@ -17,7 +17,24 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.imageio import gray_to_qimage
-from desktop.samples import SampleError, SampleStore
+from desktop.samples import ImportReport, SampleError, SampleStore
+
+MAX_REASONS_SHOWN = 10  # skipped entries listed after an import; the rest are counted
+
+
+def _samples(n: int) -> str:
+    return f"{n} sample{'' if n == 1 else 's'}"
+
+
+def import_summary(report: ImportReport) -> str:
+    """'Imported N samples; skipped M:' then the first skipped entries with their reasons, one a line."""
+    if not report.skipped:
+        return f"Imported {_samples(report.imported)}."
+    lines = [f"Imported {_samples(report.imported)}; skipped {len(report.skipped)}:"]
+    lines += [f"{name}: {reason}" for name, reason in report.skipped[:MAX_REASONS_SHOWN]]
+    if len(report.skipped) > MAX_REASONS_SHOWN:
+        lines.append(f"and {len(report.skipped) - MAX_REASONS_SHOWN} more")
+    return "\n".join(lines)
 
 
 class SamplesDialog(QDialog):
@@ -34,6 +51,8 @@ class SamplesDialog(QDialog):
         self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it shows names from archives: never HTML
+        self.message.setWordWrap(True)
         buttons = QHBoxLayout()
         for text, slot in (("Delete Selected", self.delete_selected), ("Export…", self._ask_export), ("Import…", self._ask_import)):
             button = QPushButton(text)
@@ -52,18 +71,22 @@ class SamplesDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
+        """Counts and thumbnails; a sample whose picture cannot be read is counted, not shown."""
         counts = self.store.counts()
-        self.counts.setText("  ".join(f"<b>{d}</b>: {n}" for d, n in enumerate(counts)) + f"  — {sum(counts)} in all")
         self.grid.clear()
+        unreadable = 0
         for sample in self.store.samples():
             try:
                 image = self.store.image(sample)
-            except Exception:  # an unreadable PNG is shown as missing, not fatal
+            except SampleError:
+                unreadable += 1
                 continue
             pixmap = QPixmap.fromImage(gray_to_qimage(image, invert=True)).scaled(56, 56, Qt.AspectRatioMode.KeepAspectRatio)
             item = QListWidgetItem(QIcon(pixmap), str(sample.label))
             item.setData(Qt.ItemDataRole.UserRole, sample)
             self.grid.addItem(item)
+        self.counts.setText("  ".join(f"<b>{d}</b>: {n}" for d, n in enumerate(counts)) + f"  — {sum(counts)} in all"
+                            + (f" ({unreadable} unreadable, not shown)" if unreadable else ""))
 
     def delete_selected(self) -> None:
         try:
@@ -79,17 +102,15 @@ class SamplesDialog(QDialog):
         except OSError as exc:
             self.message.setText(f"Cannot export: {exc.strerror or exc}")
             return
-        self.message.setText(f"Exported {n} samples.")
+        self.message.setText(f"Exported {_samples(n)}.")
 
     def import_from(self, path: str) -> None:
+        """Import an archive and say what was imported and what was skipped, and why."""
         try:
-            imported, skipped = self.store.import_archive(path)
-        except (SampleError, OSError) as exc:
+            self.message.setText(import_summary(self.store.import_archive(path)))
+        except SampleError as exc:
             self.message.setText(str(exc))
-            self.refresh()
-            return
-        self.message.setText(f"Imported {imported} samples" + (f", skipped {skipped}." if skipped else "."))
-        self.refresh()
+        self.refresh()  # a failed import may have added samples before it stopped
 
     def _ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export Samples", "my-samples.zip", "Sample archives (*.zip)")

@@ -112,6 +112,11 @@ class PredictionLabel(QLabel):
             self.setText(f"{reading.label}  {reading.confidence:.0%}")
             self.caption.setText(f"Reads {reading.label} with {reading.confidence:.1%} confidence")
 
+    def set_problem(self, reason: str) -> None:
+        """Nothing can be read, and why (e.g. far too much ink)."""
+        self.setText("?")
+        self.caption.setText(reason)
+
 
 class InputPreview(QLabel):
     """The 28x28 image the model sees, scaled up without smoothing."""

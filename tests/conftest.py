@@ -61,22 +61,3 @@ def app_window(qtbot, bundled_model):
     window.show()
     qtbot.waitExposed(window)
     return window
-
-
-
-_exit_status = {"code": 0}
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session, exitstatus):
-    _exit_status["code"] = int(exitstatus)
-
-
-def pytest_unconfigure(config):
-    """End the process once pytest has reported, skipping interpreter shutdown: with many Qt
-    windows created, PySide6 6.12 can crash while garbage-collecting them at shutdown
-    ("Fatal Python error: bool_dealloc"), which would turn a green run red."""
-    if sys.modules.get("PySide6.QtWidgets") is not None:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status["code"])

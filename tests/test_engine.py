@@ -1,12 +1,15 @@
 """The recognizer: contract checks on load, clear errors for bad files, metadata, latency bookkeeping."""
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from desktop.engine import ModelError, Recognizer, int8_path_for, read, session_options
+from desktop import engine
+from desktop.engine import CPU, CUDA, ModelError, Recognizer, int8_path_for, read, session_options
 from desktop.preprocess import strokes_to_input
 from desktop.selftest import DRAWINGS, PEN_WIDTH
 
@@ -26,6 +29,13 @@ def test_metadata_is_read(bundled_model):
     for key in ("labels", "preprocessing", "test_accuracy", "val_accuracy", "training_data", "epochs", "date", "parameters"):
         assert key in meta, key
     assert meta["preprocessing"]["version"] >= 1
+
+
+def test_model_info_holds_checked_values(bundled_model):
+    info = Recognizer(bundled_model).info
+    assert 0.99 < info.test_accuracy <= 1 and 0.99 < info.val_accuracy <= 1
+    assert info.parameters > 100_000 and info.epochs >= 1
+    assert info.date.startswith("20") and isinstance(info.device, str)
 
 
 def test_batch_and_single_agree(bundled_model):
@@ -115,15 +125,37 @@ def test_the_cpu_runs_the_matching_int8_copy(tmp_path, bundled_model):
         assert np.abs(p_fast - p_exact).max() < 0.05
 
 
-def test_a_stale_or_broken_int8_copy_is_ignored(tmp_path, bundled_model):
+def test_a_stale_or_broken_int8_copy_is_ignored_and_logged(tmp_path, bundled_model, caplog):
     model = _model_pair(tmp_path, bundled_model)
     changed = onnx.load(model)  # the same network, but another file: e.g. retrained since
     entry = changed.metadata_props.add()
     entry.key, entry.value = "note", '"edited"'
     onnx.save(changed, model)
-    assert Recognizer(model, use_gpu=False).info.precision == "float32"
-    model.write_bytes(bundled_model.read_bytes())
-    int8_path_for(model).write_bytes(b"\x08\x07garbage")
-    recognizer = Recognizer(model, use_gpu=False)
+    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+        assert Recognizer(model, use_gpu=False).info.precision == "float32"
+        assert "made from another model" in caplog.text
+        model.write_bytes(bundled_model.read_bytes())
+        int8_path_for(model).write_bytes(b"\x08\x07garbage")
+        recognizer = Recognizer(model, use_gpu=False)
     assert recognizer.info.precision == "float32"
     assert recognizer.predict(np.zeros((28, 28), np.float32)).shape == (10,)
+    assert [r.message.split(":")[0] for r in caplog.records] == ["ignoring the int8 copy, the float model runs"] * 2
+    assert "model.int8.onnx: not a usable ONNX model" in caplog.records[1].message
+
+
+@pytest.mark.parametrize("failure", ["raises", "silent"])
+def test_a_cuda_that_does_not_work_is_logged_and_the_cpu_runs(bundled_model, monkeypatch, caplog, failure):
+    real = engine.ort.InferenceSession
+
+    def broken_cuda(data, options, providers):
+        if CUDA in providers and failure == "raises":
+            raise RuntimeError("CUDA failure 100: no CUDA-capable device is detected")
+        return real(data, options, providers=[CPU])  # onnxruntime's own fallback when CUDA cannot load
+
+    monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
+    monkeypatch.setattr(engine.ort, "InferenceSession", broken_cuda)
+    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+        recognizer = Recognizer(bundled_model)
+    assert recognizer.info.provider == CPU
+    assert len(caplog.records) == 1 and "CUDA" in caplog.text and "using the CPU" in caplog.text
+    assert failure != "raises" or "no CUDA-capable device" in caplog.text

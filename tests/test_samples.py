@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import numpy as np
 import pytest
 
 from desktop.drawing import Drawing
-from desktop.engine import int8_path_for
-from desktop.model_store import ModelStore, weights_for
-from desktop.samples import SampleError, SampleStore
+from desktop.imageio import encode_png, gray_to_qimage
+from desktop.safe_io import GB
+from desktop.samples import ImportReport, Sample, SampleError, SampleStore
 
 
 def image(seed: int = 0) -> np.ndarray:
@@ -66,9 +67,11 @@ def test_delete_export_import_round_trip(tmp_path):
     assert len(store.samples()) == 4
     assert store.export_archive(tmp_path / "s.zip") == 4
     other = SampleStore(tmp_path / "b")
-    assert other.import_archive(tmp_path / "s.zip") == (4, 0)
+    assert other.import_archive(tmp_path / "s.zip") == ImportReport(4, ())
     assert other.counts() == store.counts()
-    assert other.import_archive(tmp_path / "s.zip") == (0, 4)  # already there: skipped, not duplicated
+    assert [s.id for s in other.samples()] == [s.id for s in store.samples()]
+    again = other.import_archive(tmp_path / "s.zip")  # already there: skipped, not duplicated
+    assert again.imported == 0 and [reason for _, reason in again.skipped] == ["already in your samples"] * 4
 
 
 def test_import_rejects_foreign_and_damaged_archives(tmp_path):
@@ -85,32 +88,10 @@ def test_import_rejects_foreign_and_damaged_archives(tmp_path):
         z.writestr("4/a.json", json.dumps({"label": 4}))
         z.writestr("4/a.png", b"not a png")
         z.writestr("5/b.json", json.dumps({"label": 9}))
-    assert store.import_archive(tmp_path / "z.zip") == (0, 2)
-
-
-def test_model_store_install_and_revert(tmp_path):
-    bundled = tmp_path / "bundled.onnx"
-    bundled.write_bytes(b"bundled")
-    weights_for(bundled).write_bytes(b"bundled-weights")
-    new = tmp_path / "run" / "model.onnx"
-    new.parent.mkdir()
-    new.write_bytes(b"new")
-    weights_for(new).write_bytes(b"new-weights")
-    int8_path_for(new).write_bytes(b"new-int8")
-    store = ModelStore(tmp_path / "models")
-    current = store.install(new, bundled)
-    assert current.read_bytes() == b"new" and weights_for(current).read_bytes() == b"new-weights"
-    assert int8_path_for(current).read_bytes() == b"new-int8"
-    assert store.previous.read_bytes() == b"bundled" and weights_for(store.previous).read_bytes() == b"bundled-weights"
-    assert not int8_path_for(store.previous).exists()
-    newer = tmp_path / "newer.onnx"
-    newer.write_bytes(b"newer")
-    store.install(newer, current)  # the active model is current.onnx itself
-    assert current.read_bytes() == b"newer" and not weights_for(current).exists() and not int8_path_for(current).exists()
-    assert store.previous.read_bytes() == b"new" and int8_path_for(store.previous).read_bytes() == b"new-int8"
-    store.revert()
-    assert current.read_bytes() == b"new" and store.previous.read_bytes() == b"newer"
-    assert weights_for(current).read_bytes() == b"new-weights" and int8_path_for(current).read_bytes() == b"new-int8"
+        z.writestr("5/b.png", b"not a png either")
+    assert store.import_archive(tmp_path / "z.zip") == ImportReport(0, (
+        ("4/a.json", "not a 28x28 PNG picture"), ("5/b.json", "the label 9 does not match its folder 5/")))
+    assert store.samples() == []
 
 
 def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path):
@@ -134,6 +115,51 @@ def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path)
     second = SamplesDialog(None, other)
     qtbot.addWidget(second)
     second.import_from(str(tmp_path / "out.zip"))
-    assert "Imported 2" in second.message.text() and second.grid.count() == 2
+    assert second.message.text() == "Imported 2 samples." and second.grid.count() == 2
     second.import_from(str(tmp_path / "missing.zip"))
     assert "missing.zip" in second.message.text()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_reading_the_folder_never_blocks_on_a_pipe_and_skips_broken_samples(qtbot, tmp_path):
+    from desktop.app import create_application
+    from desktop.samples_view import SamplesDialog
+
+    create_application([])
+    store = SampleStore(tmp_path / "mine")
+    good = store.add(1, image(1))
+    (tmp_path / "mine" / "2").mkdir()
+    os.mkfifo(tmp_path / "mine" / "2" / "pipe.json")  # a pipe with no writer: opening it would wait forever
+    (tmp_path / "mine" / "2" / "pipe.png").write_bytes(good.png.read_bytes())
+    (tmp_path / "mine" / "3").mkdir()
+    (tmp_path / "mine" / "3" / "pipe.json").write_bytes(good.meta.read_bytes())
+    os.mkfifo(tmp_path / "mine" / "3" / "pipe.png")
+    four = tmp_path / "mine" / "4"
+    four.mkdir()
+    for name in ("huge", "junk", "wide"):
+        (four / f"{name}.json").write_text(json.dumps({"label": 4}))
+    with open(four / "huge.png", "wb") as f:
+        f.truncate(1 * GB)  # sparse: a gigabyte that takes no disk
+    (four / "junk.png").write_bytes(b"not a png")
+    (four / "wide.png").write_bytes(encode_png(gray_to_qimage(np.zeros((28, 56)))))
+
+    samples = store.samples()
+    assert [s.id for s in samples] == [good.id, "huge", "junk", "wide"]  # the pipes are no samples
+    messages = []
+    for sample in samples[1:]:
+        with pytest.raises(SampleError) as caught:
+            store.image(sample)
+        messages.append(str(caught.value))
+    assert messages == ["huge.png: 1.0 GB is more than a sample picture may be (256.0 KB)",
+                        "junk.png: not a 28x28 PNG picture", "wide.png: not a 28x28 PNG picture"]
+    pipe = Sample(3, tmp_path / "mine" / "3" / "pipe.png", tmp_path / "mine" / "3" / "pipe.json")
+    with pytest.raises(SampleError, match="pipe.png: not a regular file"):  # say it became a pipe since listed
+        store.image(pipe)
+
+    dialog = SamplesDialog(None, store)  # opens despite the broken samples
+    qtbot.addWidget(dialog)
+    assert dialog.grid.count() == 1 and "4 in all (3 unreadable, not shown)" in dialog.counts.text()
+    dialog.export_to(str(tmp_path / "out.zip"))  # the gigabyte stays behind; the pipes are never opened
+    with zipfile.ZipFile(tmp_path / "out.zip") as z:
+        assert sorted(z.namelist()) == sorted(["FORMAT", f"1/{good.id}.png", f"1/{good.id}.json", "4/junk.png",
+                                               "4/junk.json", "4/wide.png", "4/wide.json"])

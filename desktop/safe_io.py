@@ -1,0 +1,59 @@
+"""Reading the files a user points the product at, within a budget.
+
+Every loader (drawings, pictures, models, samples, datasets) reads through `read_regular_file`:
+only regular files are read (a FIFO, a device or a socket would block or never end), and never
+more than the loader's stated number of bytes, checked before reading and while reading.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+KB = 1024
+MB = 1024 * KB
+GB = 1024 * MB
+
+
+class FileRefused(Exception):
+    """The file is not a regular file, cannot be read or is over its budget; the message says which."""
+
+
+def describe_size(n: int) -> str:
+    """Bytes for people: '812 bytes', '3.2 MB', '1.4 GB' (binary units)."""
+    for unit, size in (("GB", GB), ("MB", MB), ("KB", KB)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def read_regular_file(path: Path | str, max_bytes: int, what: str = "file") -> bytes:
+    """The bytes of `path` if it is a regular file of at most `max_bytes`; else FileRefused.
+
+    Opened without blocking (a FIFO with no writer would wait forever), then checked with fstat on
+    the open descriptor, so a file swapped in between cannot slip past the check.
+    """
+    path = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise FileRefused(f"{path.name}: cannot read ({exc.strerror or exc})") from exc
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefused(f"{path.name}: is a folder, not a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused(f"{path.name}: not a regular file (a pipe, device or socket), not a {what}")
+        if info.st_size > max_bytes:
+            raise FileRefused(f"{path.name}: {describe_size(info.st_size)} is more than a {what} may be "
+                              f"({describe_size(max_bytes)})")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise FileRefused(f"{path.name}: cannot read ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # the file grew while being read
+        raise FileRefused(f"{path.name}: more than a {what} may be ({describe_size(max_bytes)})")
+    return data

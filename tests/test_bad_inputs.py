@@ -1,0 +1,340 @@
+"""Every file a user can open, and every settings file, gets a clear message; the app keeps working.
+
+The bad inputs are generated here, one per class found by a sweep of 398 of them: drawings,
+pictures (raster, SVG, SVGZ), special files, settings, and the `predict` command's output.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.drawing import Drawing, DrawingError, load_drawing, parse_drawing, save_drawing
+from desktop.imageio import ImageError, decode_image, gray_to_qimage, read_image, save_png
+from desktop.preprocess import InkBudgetError, render_strokes, strokes_to_input
+from tests import handmade
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def predict(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "desktop", "predict", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, **kwargs)
+
+
+def seven_file(folder: Path) -> Path:
+    path = folder / "seven.json"
+    save_drawing(Drawing(400, 400, tuple(handmade.seven()), 14.0), path)
+    return path
+
+
+def zigzag(points: int, side: float = 400.0) -> list[np.ndarray]:
+    xs = np.where(np.arange(points) % 2 == 0, 0.0, side)
+    return [np.stack([xs, np.linspace(0.0, side, points)], axis=1)]
+
+
+# --- drawings -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"width": 0.4, "height": 400, "strokes": [[[1, 2], [3, 4]]]}', "'width' must be a number from 1 to"),
+    ('{"width": 400, "height": 0.5, "strokes": []}', "'height' must be a number from 1 to"),
+    ('{"width": 400, "height": 400, "strokes": [[[1' + "0" * 400 + ', 2]]]}', "not a finite number within"),
+    ('{"width": 400, "height": 400, "strokes": [[[1' + "0" * 5000 + ', 2]]]}', "not a drawing (Exceeds the limit"),
+    ("[" * 100_000, "nested too deeply"),
+    ('{"width": 400, "height": 400, "strokes": [[[NaN, 2]]]}', "not a finite number within"),
+    ('{"width": 400, "height": 400, "strokes": [[[true, 2]]]}', "is not a list of [x, y] number pairs"),
+    ('{"width": 400, "height": 400, "strokes": [[[1, 2, 3]]]}', "is not a list of [x, y] number pairs"),
+    (b"\xff\xfe".decode("latin-1"), "not UTF-8 text"),
+])
+def test_bad_drawing_files_get_a_message(tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    path.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode())
+    with pytest.raises(DrawingError) as caught:
+        load_drawing(path)
+    assert str(caught.value).startswith("bad.json: ") and message in str(caught.value)
+
+
+def test_special_files_are_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    with pytest.raises(DrawingError, match="not a regular file"):
+        load_drawing(fifo)
+    with pytest.raises(ImageError, match="not a regular file"):
+        read_image(fifo.rename(tmp_path / "pipe.png"))
+    with pytest.raises(DrawingError, match="is a folder"):
+        load_drawing(tmp_path)
+    assert time.monotonic() - start < 1
+
+
+def test_a_huge_drawing_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as f:
+        f.truncate(17 * 1024 * 1024)
+    with pytest.raises(DrawingError, match=r"huge.json: 17.0 MB is more than a drawing may be \(16.0 MB\)"):
+        load_drawing(path)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=2000),
+                 st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                              lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+                                  st.sampled_from(["width", "height", "strokes", "pen_width", "x"]), inner, max_size=5),
+                              max_leaves=30).map(lambda v: json.dumps(v).encode())))
+def test_any_bytes_give_a_drawing_or_a_drawing_error(data):
+    try:
+        drawing = parse_drawing(data)
+    except DrawingError:
+        return
+    assert 1 <= drawing.width and 1 <= drawing.height
+    try:
+        x = drawing.to_input()
+    except InkBudgetError:
+        return
+    assert x.shape == (28, 28) and np.isfinite(x).all()
+
+
+# --- the work a drawing may cost --------------------------------------------------------------------
+
+
+def test_a_zigzag_of_10000_points_is_refused_quickly_and_small():
+    tracemalloc.start()
+    start = time.monotonic()
+    with pytest.raises(InkBudgetError, match="too much ink"):
+        strokes_to_input(zigzag(10_000), 16.0)
+    seconds, peak = time.monotonic() - start, tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert seconds < 1 and peak < 50e6
+
+
+def test_rendering_stays_bounded_in_memory_for_any_number_of_long_segments():
+    tracemalloc.start()
+    render_strokes(zigzag(5000, 112.0), (112, 112), 8.0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 200e6  # the unbounded renderer needed 5.5 GB for such a drawing
+
+
+def test_rendering_long_segments_in_pieces_draws_the_same_ink():
+    line = [np.array([[10.0, 10.0], [100.0, 90.0], [15.0, 100.0]])]
+    image = render_strokes(line, (112, 112), 8.0)
+    assert image[50, 55] == 1.0 and image[100, 100] == 0.0 and image.sum() > 900
+    assert np.array_equal(image, render_strokes([line[0][::-1]], (112, 112), 8.0))
+
+
+def test_the_window_says_when_there_is_too_much_ink_and_undo_brings_the_reading_back(app_window, qtbot, tmp_path):
+    app_window.open_drawing(seven_file(tmp_path))
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
+    scribble = tmp_path / "scribble.json"
+    save_drawing(Drawing(400, 400, tuple(zigzag(2000)), 14.0), scribble)
+    assert app_window.open_drawing(scribble)
+    qtbot.waitUntil(lambda: "too much ink" in app_window.prediction.caption.text(), timeout=2000)
+    assert app_window.reading is None and app_window.bars.probabilities().sum() == 0
+    assert not app_window.teach_button.isEnabled()
+    app_window.canvas.undo_stack.undo()
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
+
+
+# --- pictures ---------------------------------------------------------------------------------------
+
+
+def test_a_picture_of_too_many_pixels_is_refused_from_its_header(tmp_path):
+    image = QImage(8001, 8000, QImage.Format.Format_Grayscale8)
+    image.fill(255)
+    path = tmp_path / "huge.png"
+    assert image.save(str(path))
+    assert path.stat().st_size < 200_000
+    with pytest.raises(ImageError, match="8001 x 8000 pixels is more than a picture may have"):
+        read_image(path)
+
+
+def test_a_large_picture_is_shrunk_before_it_is_turned_into_numbers(tmp_path):
+    ink = render_strokes(handmade.seven(), (400, 400), 14.0)
+    image = gray_to_qimage(ink).scaled(4000, 4000)
+    path = tmp_path / "big.png"
+    save_png(image, path)
+    pixels = read_image(path)
+    assert pixels.shape[0] * pixels.shape[1] <= 4_000_000 and pixels.shape[0] == pixels.shape[1]
+
+
+SVG_SEVEN = (b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+             b'<rect width="100" height="100" fill="white"/>'
+             b'<path d="M25 20 H75 L40 85" stroke="black" stroke-width="8" fill="none"/>{extra}</svg>')
+
+
+def test_a_self_contained_svg_is_read(tmp_path):
+    path = tmp_path / "seven.svg"
+    path.write_bytes(SVG_SEVEN.replace(b"{extra}", b""))
+    pixels = read_image(path)
+    assert max(pixels.shape[:2]) == 1024
+
+
+@pytest.mark.parametrize("extra", [
+    b'<image href="/etc/hostname" width="100" height="100"/>',
+    b'<image xlink:href="file:///etc/hostname" xmlns:xlink="http://www.w3.org/1999/xlink"/>',
+    b'<use href="other.svg#a"/>',
+    b'<style>@import url(other.css);</style>',
+])
+def test_svg_that_reaches_outside_itself_is_refused(tmp_path, extra):
+    path = tmp_path / "outside.svg"
+    path.write_bytes(SVG_SEVEN.replace(b"{extra}", extra))
+    with pytest.raises(ImageError, match="links to files or other documents"):
+        read_image(path)
+
+
+def test_an_svg_with_a_dtd_is_refused():
+    bomb = b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">]>' + SVG_SEVEN.replace(b"{extra}", b"&a;")
+    with pytest.raises(ImageError, match="links to files or other documents"):
+        decode_image(bomb, "bomb.svg")
+
+
+def test_an_svgz_that_inflates_to_gigabytes_is_refused_early(tmp_path):
+    path = tmp_path / "bomb.svgz"
+    with gzip.open(path, "wb", compresslevel=9) as f:
+        f.write(b'<svg xmlns="http://www.w3.org/2000/svg"><!--')
+        chunk = b" " * (1 << 20)
+        for _ in range(64):
+            f.write(chunk)
+    start = time.monotonic()
+    with pytest.raises(ImageError, match="inflates to more than a drawing may be"):
+        read_image(path)
+    assert time.monotonic() - start < 2
+
+
+def test_a_compressed_svg_within_budget_is_read(tmp_path):
+    path = tmp_path / "seven.svgz"
+    path.write_bytes(gzip.compress(SVG_SEVEN.replace(b"{extra}", b"")))
+    assert read_image(path).shape[2] == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4000))
+def test_any_bytes_give_a_picture_or_an_image_error(data):
+    try:
+        pixels = decode_image(data, "any")
+    except ImageError:
+        return
+    assert pixels.ndim == 3 and pixels.shape[2] == 4 and pixels.shape[0] * pixels.shape[1] <= 4_000_000
+
+
+# --- predict: batches, standard output ----------------------------------------------------------------
+
+
+def test_predict_reads_every_file_of_a_batch_with_svg_text_and_bad_drawings(tmp_path):
+    text_svg = tmp_path / "text.svg"
+    text_svg.write_bytes(SVG_SEVEN.replace(b"{extra}", b'<text x="5" y="95" font-size="9">seven</text>'))
+    big = tmp_path / "big.json"
+    big.write_text('{"width": 400, "height": 400, "strokes": [[[1' + "0" * 400 + ', 2]]]}')
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000)
+    proc = predict("--json", str(text_svg), str(big), str(nested), str(seven_file(tmp_path)))
+    assert proc.returncode == 1, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [Path(r["file"]).name for r in lines] == ["text.svg", "big.json", "nested.json", "seven.json"]
+    assert lines[0]["label"] == 7
+    assert "not a finite number within" in lines[1]["error"] and "nested too deeply" in lines[2]["error"]
+    assert lines[3]["label"] == 7
+
+
+def test_predict_keeps_standard_output_for_results(tmp_path):
+    proc = predict("--json", str(seven_file(tmp_path)), env=dict(os.environ, ORT_LOGGING_LEVEL="0"))
+    assert proc.returncode == 0
+    assert all(json.loads(line) for line in proc.stdout.splitlines())
+
+
+def test_predict_exits_quietly_when_the_reader_goes_away(tmp_path):
+    files = [str(seven_file(tmp_path))] * 2000
+    reader = subprocess.Popen([sys.executable, "-m", "desktop", "predict", *files], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.readline()
+    reader.stdout.close()  # like `predict ... | head -1`
+    stderr = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) == 3
+    assert "Traceback" not in stderr and "cannot write the results" in stderr
+
+
+def test_predict_says_when_standard_output_is_full(tmp_path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "desktop", "predict", str(seven_file(tmp_path))], cwd=ROOT,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 3 and "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+def settings_file() -> Path:
+    from PySide6.QtCore import QSettings
+
+    from desktop.app import create_application
+
+    create_application([])
+    return Path(QSettings().fileName())
+
+
+def open_window(qtbot):
+    from desktop.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.mark.parametrize("content", [
+    b"[window]\ngeometry=hello\n[model]\npath=@Variant(\\0\\0\\0\\x7f\n",
+    b"[window]\ngeometry=@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\x3[\\0\n",
+    b"[model]\npath=@Variant(\\0\\0\\0\\x2\\0\\0\\0\\x5)\n",
+])
+def test_a_damaged_settings_file_does_not_stop_the_app(qtbot, caplog, content):
+    path = settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    window = open_window(qtbot)
+    assert window.recognizer is not None and window.recognizer.info.name == "model.onnx"
+    assert window.width() > 100
+    assert "settings" in caplog.text
+
+
+def test_a_huge_settings_file_is_moved_aside_and_kept(qtbot, caplog):
+    path = settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"[window]\ngeometry=" + b"x" * (2 * 1024 * 1024) + b"\n")
+    window = open_window(qtbot)
+    assert window.recognizer is not None
+    kept = [p for p in path.parent.iterdir() if p.name.startswith(path.name + ".bad-")]
+    assert len(kept) == 1 and kept[0].stat().st_size > 2 * 1024 * 1024
+    assert "moved to" in caplog.text
+
+
+# --- the app's last resort ------------------------------------------------------------------------------
+
+
+def test_an_unexpected_error_in_a_slot_is_shown_and_the_app_keeps_working(app_window, qtbot, monkeypatch, tmp_path):
+    from desktop.app import report_unexpected
+
+    monkeypatch.setattr(sys, "excepthook", report_unexpected)
+    monkeypatch.setattr(app_window, "show_samples", lambda: 1 / 0)
+    action = next(a for a in app_window.findChildren(type(app_window.menuBar().actions()[0]))
+                  if a.text() == "My &Samples...")
+    action.triggered.disconnect()
+    action.triggered.connect(app_window.show_samples)
+    action.trigger()
+    box = app_window.findChild(QMessageBox, "unexpected-error")
+    assert box is not None and "ZeroDivisionError" in box.text()
+    app_window.open_drawing(seven_file(tmp_path))
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)

@@ -1,0 +1,259 @@
+"""Model files a user might pick, made to break the app: each is refused with a ModelError that says
+why, or loads with its harmful part ignored, and none hangs, crashes or leaks a file's bytes."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from onnx import TensorProto, helper
+
+from desktop import engine
+from desktop.engine import CPU, ModelError, ModelInfo, Recognizer, int8_path_for
+from desktop.safe_io import GB
+
+SECRET = np.arange(10, dtype=np.float32)  # what a file outside the model holds
+
+
+def _finishes(call, seconds: float = 20.0):
+    """`call()`'s result, failing the test (instead of hanging it) when it takes over `seconds`."""
+    outcome: dict[str, object] = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the test below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def contract_model(tail: list[onnx.NodeProto] | None = None, initializers: list[onnx.TensorProto] = ()) -> bytes:
+    """A model with the app's input that reads 10 `logits` from it, then `tail` (default: a softmax)
+    makes `probabilities` from them."""
+    rng = np.random.default_rng(0)
+    image = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28, 1])
+    probs = helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])
+    inits = [helper.make_tensor("shape", TensorProto.INT64, [2], [-1, 784]),
+             helper.make_tensor("w", TensorProto.FLOAT, [784, 10], rng.normal(0, 0.1, 7840).astype(np.float32)),
+             *initializers]
+    nodes = [helper.make_node("Reshape", ["image", "shape"], ["flat"]), helper.make_node("MatMul", ["flat", "w"], ["logits"]),
+             *(tail or [helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1)])]
+    graph = helper.make_graph(nodes, "g", [image], [probs], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+
+def scalar(name: str, value: float) -> onnx.TensorProto:
+    return helper.make_tensor(name, TensorProto.FLOAT, [], [value])
+
+
+def test_a_plain_contract_model_is_usable(tmp_path):
+    """The models below differ from this one only in what breaks them."""
+    path = tmp_path / "plain.onnx"
+    path.write_bytes(contract_model())
+    assert Recognizer(path, use_gpu=False).predict(np.zeros((28, 28), np.float32)).sum() == pytest.approx(1, abs=1e-5)
+
+
+# --- budgets and file types --------------------------------------------------------------------
+
+def test_a_huge_model_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "huge.onnx"
+    with open(path, "wb") as f:
+        f.truncate(2 * GB)  # sparse: no disk used, but reading it would take 2 GB of memory
+    start = time.perf_counter()
+    with pytest.raises(ModelError, match=r"huge.onnx: 2.0 GB is more than a model may be \(64.0 MB\)"):
+        Recognizer(path)
+    assert time.perf_counter() - start < 1
+
+
+def test_a_fifo_model_is_refused_without_waiting(tmp_path):
+    path = tmp_path / "pipe.onnx"
+    os.mkfifo(path)
+    with pytest.raises(ModelError, match="pipe.onnx: not a regular file"):
+        _finishes(lambda: Recognizer(path))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "huge"])
+def test_an_unusable_int8_copy_only_means_the_float_model_runs(tmp_path, bundled_model, caplog, kind):
+    model = tmp_path / "model.onnx"
+    model.write_bytes(bundled_model.read_bytes())
+    if kind == "fifo":
+        os.mkfifo(int8_path_for(model))
+    else:
+        with open(int8_path_for(model), "wb") as f:
+            f.truncate(2 * GB)
+    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+        recognizer = _finishes(lambda: Recognizer(model, use_gpu=False))
+    assert recognizer.info.precision == "float32"
+    assert "ignoring the int8 copy" in caplog.text and "model.int8.onnx" in caplog.text
+
+
+# --- external data -------------------------------------------------------------------------------
+
+def external(name: str, location: str) -> onnx.TensorProto:
+    """A float [10] initializer whose bytes are declared to be in the file `location`."""
+    tensor = helper.make_tensor(name, TensorProto.FLOAT, [10], np.zeros(10, np.float32))
+    tensor.ClearField("float_data")
+    tensor.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", location), ("offset", "0"), ("length", str(SECRET.nbytes))):
+        entry = tensor.external_data.add()
+        entry.key, entry.value = key, value
+    return tensor
+
+
+@pytest.mark.parametrize("location", ["secret.txt", "sub/file"])
+def test_a_model_that_reads_other_files_is_refused(tmp_path, monkeypatch, location):
+    monkeypatch.chdir(tmp_path)  # a model loaded from bytes would read external data from here
+    (tmp_path / location).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / location).write_bytes(SECRET.tobytes())
+    data = contract_model([helper.make_node("Add", ["logits", "leak"], ["biased"]),
+                           helper.make_node("Softmax", ["biased"], ["probabilities"], axis=-1)],
+                          [external("leak", location)])
+    # The threat is real: plain onnxruntime reads the file, and its bytes shape the probabilities.
+    plain = ort.InferenceSession(data, providers=[CPU]).run(None, {"image": np.zeros((1, 28, 28, 1), np.float32)})[0]
+    np.testing.assert_allclose(np.log(plain[0]) - np.log(plain[0, 0]), SECRET, atol=1e-4)
+    path = tmp_path / "leaky.onnx"
+    path.write_bytes(data)
+    with pytest.raises(ModelError, match="leaky.onnx: not a usable ONNX model .*external data"):
+        Recognizer(path, use_gpu=False)
+
+
+# --- hangs and wrong answers ---------------------------------------------------------------------
+
+def endless_loop() -> list[onnx.NodeProto]:
+    """A softmax passed unchanged through 2^62 iterations of a Loop."""
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]), helper.make_node("Identity", ["v_in"], ["v_out"])], "body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []), helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None)],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None)])
+    return [helper.make_node("Softmax", ["logits"], ["soft"], axis=-1),
+            helper.make_node("Constant", [], ["trips"], value=helper.make_tensor("t", TensorProto.INT64, [], [2**62])),
+            helper.make_node("Constant", [], ["go"], value=helper.make_tensor("c", TensorProto.BOOL, [], [True])),
+            helper.make_node("Loop", ["trips", "go", "soft"], ["probabilities"], body=body)]
+
+
+def test_a_model_that_never_finishes_is_stopped_and_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "CHECK_SECONDS", 0.3)
+    path = tmp_path / "loop.onnx"
+    path.write_bytes(contract_model(endless_loop()))
+    start = time.perf_counter()
+    with pytest.raises(ModelError, match=r"loop.onnx: incompatible model: reading one input took longer than 0.3 s"):
+        _finishes(lambda: Recognizer(path, use_gpu=False))
+    assert time.perf_counter() - start < 5
+
+
+def nan_for(threshold_of_ink: float) -> list[onnx.NodeProto]:
+    """A softmax plus 0 * sqrt(threshold - total ink): NaN once an input has more ink than that."""
+    return [helper.make_node("Softmax", ["logits"], ["soft"], axis=-1),
+            helper.make_node("ReduceSum", ["image"], ["ink"], keepdims=0),
+            helper.make_node("Sub", ["threshold", "ink"], ["room"]), helper.make_node("Sqrt", ["room"], ["root"]),
+            helper.make_node("Mul", ["root", "zero"], ["nothing"]), helper.make_node("Add", ["soft", "nothing"], ["probabilities"])]
+
+
+def test_a_model_that_answers_nan_for_ink_is_refused(tmp_path):
+    path = tmp_path / "nan.onnx"
+    path.write_bytes(contract_model(nan_for(0.5), [scalar("threshold", 0.5), scalar("zero", 0.0)]))
+    with pytest.raises(ModelError, match="nan.onnx: incompatible model: .*not finite .*for a drawn 7"):
+        Recognizer(path, use_gpu=False)
+
+
+def test_a_nan_answer_at_use_is_an_error_not_a_reading(tmp_path):
+    path = tmp_path / "nan-later.onnx"  # fine for the check's inputs; NaN for a field full of ink
+    path.write_bytes(contract_model(nan_for(500.0), [scalar("threshold", 500.0), scalar("zero", 0.0)]))
+    recognizer = Recognizer(path, use_gpu=False)
+    assert np.isfinite(recognizer.predict(np.zeros((28, 28), np.float32))).all()
+    with pytest.raises(ModelError, match="nan-later.onnx: no valid answer for this input: .*not finite"):
+        recognizer.predict(np.ones((28, 28), np.float32))
+
+
+def test_outputs_that_are_not_probabilities_are_refused(tmp_path):
+    path = tmp_path / "logits.onnx"
+    path.write_bytes(contract_model([helper.make_node("Identity", ["logits"], ["probabilities"])]))
+    with pytest.raises(ModelError, match="logits.onnx: incompatible model: .*not probabilities summing to 1"):
+        Recognizer(path, use_gpu=False)
+
+
+# --- metadata --------------------------------------------------------------------------------------
+
+def with_metadata(bundled_model: Path, entries: dict[str, str]) -> bytes:
+    proto = onnx.load(bundled_model)
+    for key, value in entries.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    return proto.SerializeToString()
+
+
+NASTY_METADATA = {
+    "test_accuracy": "9" * 5000,  # json.loads: ValueError (integer string conversion limit)
+    "val_accuracy": "[" * 5000 + "]" * 5000,  # json.loads: RecursionError
+    "parameters": "9" * 4000,  # parses to an integer no float can hold
+    "epochs": "1e999",  # infinity
+    "date": "x" * (2 * engine.METADATA_VALUE_MAX_CHARS),
+    "labels": json.dumps(["a very long label indeed"] * 10),
+    "device": '"<b>GPU</b>"',  # text for a window to escape, not markup to trust
+}
+
+
+def test_nasty_metadata_is_ignored_and_the_model_loads(tmp_path, bundled_model):
+    path = tmp_path / "meta.onnx"
+    path.write_bytes(with_metadata(bundled_model, NASTY_METADATA))
+    info = Recognizer(path, use_gpu=False, int8=False).info  # the int8 copy beside the bundled model is not beside this one
+    assert (info.test_accuracy, info.val_accuracy, info.parameters, info.epochs, info.date) == (None,) * 5
+    assert info.labels == tuple("0123456789") and info.device == "<b>GPU</b>"
+    assert not {"test_accuracy", "val_accuracy", "parameters", "epochs", "date"} & info.metadata.keys()
+    assert info.metadata["preprocessing"]["version"] == 1  # the model's other entries are kept
+
+
+def test_metadata_that_is_not_utf8_is_ignored(tmp_path, bundled_model):
+    data = with_metadata(bundled_model, {"bad": "x"})
+    path = tmp_path / "latin1.onnx"
+    path.write_bytes(data.replace(b"\x03bad\x12\x01x", b"\x03bad\x12\x01\xff"))  # onnxruntime cannot decode it
+    info = Recognizer(path, use_gpu=False, int8=False).info
+    assert info.metadata == {} and info.test_accuracy is None
+
+
+def test_too_many_metadata_entries_are_all_ignored():
+    raw = {f"k{i}": "1" for i in range(engine.METADATA_MAX_ENTRIES + 1)} | {"test_accuracy": "0.99"}
+    assert ModelInfo.from_metadata(Path("m.onnx"), CPU, "float32", raw).metadata == {}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers(min_value=-(10**400), max_value=10**400) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20)
+metadata_text = (json_values.map(lambda v: json.dumps(v))  # NaN and Infinity included, as json writes them
+                 | st.integers(1, 6000).map(lambda n: "9" * n)
+                 | st.integers(1, 10_000).map(lambda n: "[" * n + "]" * n)
+                 | st.text(max_size=50))
+metadata_keys = st.sampled_from(["labels", "test_accuracy", "val_accuracy", "parameters", "epochs", "date", "device"]) | st.text(max_size=10)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(metadata_keys, metadata_text, max_size=10))
+def test_any_metadata_gives_a_valid_model_info(raw):
+    info = ModelInfo.from_metadata(Path("m.onnx"), CPU, "float32", raw)
+    for accuracy in (info.test_accuracy, info.val_accuracy):
+        assert accuracy is None or (type(accuracy) is float and 0 <= accuracy <= 1)
+        assert accuracy is None or f"{accuracy:.2%}"  # what the window shows
+    for count in (info.parameters, info.epochs):
+        assert count is None or (type(count) is int and 1 <= count <= engine.COUNT_MAX)
+    assert len(info.labels) == 10 and all(isinstance(label, str) and label for label in info.labels)
+    assert info.date is None or isinstance(info.date, str)
+    json.dumps(info.metadata, allow_nan=False)  # plain, finite JSON values only
+    assert str(info.metadata)

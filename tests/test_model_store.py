@@ -1,0 +1,192 @@
+"""Retrained models on disk: a model and its companions switch as one unit, and no failure, at any
+step, leaves a mix or loses the model the user had."""
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import onnx
+import pytest
+
+from desktop import model_store
+from desktop.engine import WEIGHTS_SOURCE_KEY, ModelError, Recognizer, int8_path_for
+from desktop.model_store import ModelStore, matching_weights, weights_for
+
+
+@pytest.fixture(scope="module")
+def network(bundled_model) -> onnx.ModelProto:
+    return onnx.load(bundled_model)
+
+
+@pytest.fixture
+def make_model(tmp_path, network):
+    """`make_model(name)`: a real model file (the bundled network, told apart by its metadata) in its
+    own folder, with weights whose hash its metadata names and an int8 copy (stand-in bytes)."""
+    def make(name: str, weights: bytes | None = None, int8: bool = True, weights_hash: str | None = None) -> Path:
+        weights = f"{name}-weights".encode() if weights is None else weights
+        proto = onnx.ModelProto()
+        proto.CopyFrom(network)
+        for key, value in (("note", name), (WEIGHTS_SOURCE_KEY, weights_hash or hashlib.sha256(weights).hexdigest())):
+            entry = proto.metadata_props.add()
+            entry.key, entry.value = key, json.dumps(value)
+        path = tmp_path / name / "model.onnx"
+        path.parent.mkdir()
+        path.write_bytes(proto.SerializeToString())
+        weights_for(path).write_bytes(weights)
+        if int8:
+            int8_path_for(path).write_bytes(f"{name}-int8".encode())
+        return path
+    return make
+
+
+def unit(model: Path) -> tuple[bytes, bytes | None, bytes | None]:
+    """A model and its companions, as a user's next session would find them."""
+    return tuple(p.read_bytes() if p.exists() else None for p in (model, weights_for(model), int8_path_for(model)))
+
+
+def set_folders(store: ModelStore) -> list[str]:
+    return sorted(p.name for p in (store.root / "sets").iterdir())
+
+
+@pytest.fixture
+def store(tmp_path) -> ModelStore:
+    return ModelStore(tmp_path / "models")
+
+
+@pytest.fixture
+def installed(store, make_model):
+    """A store whose current model is "b" and previous "a": what the window holds after two retrains."""
+    a, b = make_model("a"), make_model("b")
+    store.install(b, store.install(a, make_model("bundled", int8=False)))
+    return store, unit(a), unit(b)
+
+
+def test_install_switches_model_and_companions_together(store, make_model):
+    bundled, new = make_model("bundled", int8=False), make_model("new")
+    assert not store.current.exists() and not store.has_previous()
+    current = store.install(new, bundled)
+    assert current == store.current and unit(current) == unit(new)
+    assert store.has_previous() and unit(store.previous) == unit(bundled)
+    assert Recognizer(current, use_gpu=False).info.metadata["note"] == "new"
+    newer = make_model("newer", int8=False)
+    store.install(newer, current)  # the active model is the current one: it becomes previous as it is
+    assert unit(store.current) == unit(newer) and store.previous == current and unit(current) == unit(new)
+    assert len(set_folders(store)) == 2  # the bundled copy, no longer named, is gone
+
+
+def test_revert_swaps_and_swaps_back(installed):
+    store, a, b = installed
+    assert unit(store.revert()) == a and unit(store.previous) == b
+    assert unit(store.revert()) == b and unit(store.previous) == a
+    assert len(set_folders(store)) == 2
+
+
+def test_revert_without_a_previous_model_says_so(store):
+    with pytest.raises(FileNotFoundError, match="no previous model"):
+        store.revert()
+
+
+def count_writes(monkeypatch, action) -> int:
+    """How many atomic writes `action()` makes."""
+    calls = []
+    real = model_store.write_bytes_atomic
+    monkeypatch.setattr(model_store, "write_bytes_atomic", lambda path, data: (calls.append(path), real(path, data)))
+    action()
+    monkeypatch.setattr(model_store, "write_bytes_atomic", real)
+    return len(calls)
+
+
+def fail_write(monkeypatch, at: int) -> None:
+    """Make the `at`-th atomic write from now on fail as a full disk does."""
+    calls = []
+    real = model_store.write_bytes_atomic
+
+    def write(path, data):
+        calls.append(path)
+        if len(calls) == at:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data)
+    monkeypatch.setattr(model_store, "write_bytes_atomic", write)
+
+
+def test_an_install_writes_three_files_and_the_pointer(tmp_path, make_model, monkeypatch):
+    """The failure tests below fail each of these writes in turn."""
+    store = ModelStore(tmp_path / "probe")
+    store.install(make_model("a"), make_model("bundled", int8=False))
+    assert count_writes(monkeypatch, lambda: store.install(make_model("c"), store.current)) == 4
+
+
+@pytest.mark.parametrize("at", [1, 2, 3, 4])
+@pytest.mark.parametrize("crash", [False, True], ids=["error", "crash"])
+def test_an_interrupted_install_leaves_the_previous_state_usable(installed, make_model, monkeypatch, at, crash):
+    store, a, b = installed
+    c = make_model("c")
+    fail_write(monkeypatch, at)
+    if crash:  # the process dies: nothing it would have cleaned up is
+        monkeypatch.setattr(model_store.shutil, "rmtree", lambda *args, **kwargs: None)
+    with pytest.raises(OSError, match="No space left"):
+        store.install(c, store.current)
+    monkeypatch.undo()
+    reopened = ModelStore(store.root)  # the next start of the app
+    assert unit(reopened.current) == b and unit(reopened.previous) == a
+    assert Recognizer(reopened.current, use_gpu=False).info.metadata["note"] == "b"
+    assert unit(reopened.install(c, reopened.current)) == unit(c)  # and the next install works
+    assert unit(reopened.previous) == b and len(set_folders(reopened)) == 2  # leftovers removed
+
+
+def test_a_revert_that_cannot_write_keeps_both_models(installed, monkeypatch):
+    store, a, b = installed
+    fail_write(monkeypatch, 1)
+    with pytest.raises(OSError, match="No space left"):
+        store.revert()
+    assert unit(store.current) == b and unit(store.previous) == a and store.has_previous()
+
+
+def test_the_old_layout_is_migrated_and_keeps_working(tmp_path, bundled_model, make_model):
+    root = tmp_path / "models"
+    root.mkdir()
+    old_current, old_previous = root / "current.onnx", root / "previous.onnx"
+    for source, target in ((bundled_model, old_current), (make_model("older"), old_previous)):
+        for companion in (lambda p: p, weights_for, int8_path_for):
+            if companion(source).exists():
+                companion(target).write_bytes(companion(source).read_bytes())
+    before = unit(old_current), unit(old_previous)
+    store = ModelStore(root)
+    assert (unit(store.current), unit(store.previous)) == before
+    assert Recognizer(store.current, use_gpu=False).info.precision == "int8"  # its int8 copy came along
+    assert matching_weights(store.current) == weights_for(store.current)
+    assert old_current.exists()  # the app may still run it from its remembered path
+    store.revert()
+    assert (unit(store.current), unit(store.previous)) == before[::-1]
+    assert sorted(p.name for p in root.iterdir()) == ["sets", "state.json"]
+
+
+def test_weights_are_only_used_with_the_model_they_belong_to(make_model, store):
+    good = make_model("good")
+    assert matching_weights(good) == weights_for(good)
+    stale = make_model("stale", weights_hash="0" * 64)  # retrained since: the weights are another model's
+    assert matching_weights(stale) is None
+    weights_for(good).unlink()
+    assert matching_weights(good) is None
+    store.install(stale, make_model("bundled", int8=False))
+    assert not weights_for(store.current).exists()  # never installed beside the wrong model
+    assert unit(store.current)[2] == b"stale-int8"
+
+
+def test_files_that_are_not_regular_files_are_refused_without_waiting(make_model, store, tmp_path):
+    fifo = tmp_path / "fifo.onnx"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelError, match="fifo.onnx: not a regular file"):
+        store.install(fifo, make_model("bundled"))
+    assert not store.current.exists() and not any((store.root / "sets").glob("*"))
+    new = make_model("new")
+    for companion in (weights_for(new), int8_path_for(new)):
+        companion.unlink()
+        os.mkfifo(companion)
+    assert unit(store.install(new, make_model("bundled2")))[1:] == (None, None)  # companions left out
+    (store.root / "state.json").unlink()
+    os.mkfifo(store.root / "state.json")
+    assert not store.has_previous()  # an unreadable pointer names nothing
