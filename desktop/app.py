@@ -15,6 +15,7 @@ from desktop.paths import assets_dir
 
 ORGANIZATION = "hwr"
 APPLICATION = "Handwriting Recognizer"
+UNEXPECTED_BOX = "unexpected-error"
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +31,31 @@ def create_application(argv: list[str]) -> QApplication:
 
 
 def report_unexpected(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-    """Last resort for a bug that escapes a slot: log the traceback and tell the user, and keep
-    running (every expected failure already has its own message; this one means a bug)."""
+    """Last resort for a bug that escapes a slot: log the traceback, tell the user in one box (a bug
+    in a paint or mouse handler repeats many times a second: the box counts instead of multiplying),
+    and keep running. Every expected failure already has its own message; this one means a bug."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, tb)
+        return
     log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
-    window = QApplication.activeWindow()
-    box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
-                      f"Something went wrong: {kind.__name__}: {error}\n\nYour drawing and samples are unchanged. "
-                      "Please report this with the log shown in the terminal.", QMessageBox.StandardButton.Ok, window)
+    text = f"Something went wrong: {kind.__name__}: {error}\n\nThe details are in the log. The app keeps running."
+    box = _unexpected_box()
+    if box is not None:
+        box.setProperty("count", int(box.property("count") or 1) + 1)
+        box.setText(f"{text}\n\n(This happened {box.property('count')} times.)")
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", text, QMessageBox.StandardButton.Ok,
+                      QApplication.activeWindow())
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setObjectName("unexpected-error")
+    box.setObjectName(UNEXPECTED_BOX)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
+
+
+def _unexpected_box() -> QMessageBox | None:
+    """The "Unexpected error" box still open, if any."""
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.objectName() == UNEXPECTED_BOX
+                 and w.isVisible()), None)
 
 
 def run(model: Path | None = None) -> int:

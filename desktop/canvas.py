@@ -24,7 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from desktop.drawing import PEN_FRACTION, Drawing
+from desktop.drawing import MAX_POINTS, PEN_FRACTION, Drawing
 
 INK = QColor(20, 20, 30)
 PAPER = QColor(255, 255, 255)
@@ -62,6 +62,7 @@ class Canvas(QWidget):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._strokes: list[np.ndarray] = []
+        self._finished_points = 0  # points in self._strokes: a drawing holds at most MAX_POINTS
         self._current: list[tuple[float, float]] | None = None
         self._size = QSizeF(400, 400)
         self._pen_width = PEN_FRACTION * 400
@@ -107,13 +108,14 @@ class Canvas(QWidget):
         self._picture = picture
         if picture is not None:
             self.undo_stack.clear()
-            self._strokes, self._current = [], None
+            self._strokes, self._current, self._finished_points = [], None, 0
             self._fit_drawing_to_widget()
         self._render()
         self.changed.emit()
 
     def _restore(self, strokes: list[np.ndarray], size: QSizeF, pen: float) -> None:
         self._strokes, self._current = list(strokes), None
+        self._finished_points = sum(len(stroke) for stroke in strokes)
         if strokes:
             self._size, self._pen_width = QSizeF(size), pen
         else:
@@ -157,8 +159,8 @@ class Canvas(QWidget):
         if self._current is None:
             return
         point = self._to_drawing(pos)
-        if point == self._current[-1]:
-            return
+        if point == self._current[-1] or self._finished_points + len(self._current) >= MAX_POINTS:
+            return  # a drawing over MAX_POINTS could be saved but not opened again
         self._paint_segment(self._current[-1], point)
         self._current.append(point)
         self.changed.emit()

@@ -99,7 +99,8 @@ def _results_stream() -> Iterator[IO[str]]:
     saved = os.dup(1)
     os.dup2(2, 1)
     try:
-        with os.fdopen(os.dup(saved), "w", encoding="utf-8") as out:
+        # surrogateescape: a file name that is not valid UTF-8 is written back as the bytes it was
+        with os.fdopen(os.dup(saved), "w", encoding=sys.stdout.encoding or "utf-8", errors="surrogateescape") as out:
             yield out
     finally:
         os.dup2(saved, 1)

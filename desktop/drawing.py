@@ -15,7 +15,7 @@ import numpy as np
 
 from desktop.atomic import write_bytes_atomic
 from desktop.preprocess import strokes_to_input
-from desktop.safe_io import MB, FileRefused, read_regular_file
+from desktop.safe_io import MB, FileRefused, parse_json, read_regular_file
 
 PEN_FRACTION = 0.04  # the app's pen width as a fraction of the canvas' shorter side
 MAX_FILE_BYTES = 16 * MB  # budget: a drawing file (100,000 points take about 2 MB)
@@ -100,17 +100,9 @@ def _points(stroke: object, i: int) -> np.ndarray:
 def parse_drawing(data: bytes, name: str = "drawing") -> Drawing:
     """Validate the bytes of a drawing file; DrawingError (prefixed with `name`) says what is wrong."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DrawingError(f"{name}: not a drawing (not UTF-8 text)") from None
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DrawingError(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    except RecursionError:
-        raise DrawingError(f"{name}: not a drawing (nested too deeply)") from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise DrawingError(f"{name}: not a drawing ({exc})") from None
+        parsed = parse_json(data, name)
+    except FileRefused as exc:
+        raise DrawingError(f"{exc} (not a drawing)") from None
     try:
         return Drawing.from_json(parsed)
     except DrawingError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zlib
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QBuffer, QIODevice, QSize, Qt
@@ -23,10 +24,14 @@ MAX_FILE_BYTES = 64 * MB  # budget: a picture file
 MAX_DECODED_PIXELS = 64_000_000  # budget: a picture's pixels when decoded (8000 x 8000; 256 MB as RGBA)
 MAX_PIXELS = 4_000_000  # pictures are shrunk to at most this many pixels before recognition
 MAX_SVG_BYTES = 4 * MB  # budget: an SVG document's text, after inflating .svgz
+MAX_SVG_ELEMENTS = 20_000  # budget: elements an SVG draws, counting each time a <use> repeats one
+MAX_SVG_DEPTH = 100  # budget: elements nested in each other
 SVG_SIDE = 1024  # an SVG is rendered with its longer side this many pixels
 # What makes an SVG reach outside itself: a link to anything but an element of the same document
-# (files, URLs, data), a DTD (entities, external subsets), a CSS import.
-_SVG_OUTSIDE = re.compile(rb"""<!DOCTYPE|<!ENTITY|@import|href\s*=\s*["'](?!\s*#)""", re.IGNORECASE)
+# (files, URLs, data), entities or an internal DTD subset (a DOCTYPE line alone is harmless: Qt
+# fetches no DTD), a CSS import.
+_SVG_OUTSIDE = re.compile(rb"""<!ENTITY|<!DOCTYPE[^>]*\[|@import|href\s*=\s*["'](?!\s*#)""", re.IGNORECASE)
+_HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
 
 
 class ImageError(Exception):
@@ -100,12 +105,38 @@ def _inflate_svg(data: bytes, name: str) -> bytes:
 
 
 def _check_svg(data: bytes, name: str) -> None:
-    """Refuse SVG that is too long or reaches outside itself (files, URLs, entities)."""
+    """Refuse SVG that is too long, reaches outside itself (files, URLs, entities) or would draw
+    too much: a few nested groups of <use> repeat an element exponentially often."""
     if len(data) > MAX_SVG_BYTES:
         raise ImageError(f"{name}: {describe_size(len(data))} of SVG is more than a drawing may be "
                          f"({describe_size(MAX_SVG_BYTES)})")
     if _SVG_OUTSIDE.search(data):
         raise ImageError(f"{name}: the SVG links to files or other documents; only self-contained SVG is read")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise ImageError(f"{name}: not a readable SVG ({exc})") from None
+    if not _draws_within_budget(root):
+        raise ImageError(f"{name}: the SVG draws more than {MAX_SVG_ELEMENTS} elements or nests them deeper "
+                         f"than {MAX_SVG_DEPTH}")
+
+
+def _draws_within_budget(root: ElementTree.Element) -> bool:
+    """Walk the elements as rendering would, following each <use> to what it repeats; stop as soon
+    as the walk exceeds the budget (so the walk itself is bounded, cycles included)."""
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    stack, drawn = [(root, 1)], 0
+    while stack:
+        element, depth = stack.pop()
+        drawn += 1
+        if drawn > MAX_SVG_ELEMENTS or depth > MAX_SVG_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in element)
+        if element.tag.rsplit("}", 1)[-1] == "use":
+            target = next((element.get(key) for key in _HREFS if element.get(key)), "")
+            if target.strip().startswith("#") and target.strip()[1:] in by_id:
+                stack.append((by_id[target.strip()[1:]], depth + 1))
+    return True
 
 
 def gray_to_qimage(gray: np.ndarray, invert: bool = True) -> QImage:

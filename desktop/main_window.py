@@ -290,7 +290,11 @@ class MainWindow(QMainWindow):
     def teach(self) -> bool:
         """Save the current drawing (or picture) with its label as one of the user's samples."""
         label = self.label_to_teach()
-        x = self.current_input()
+        try:
+            x = self.current_input()
+        except InkBudgetError as exc:
+            self.statusBar().showMessage(f"Nothing to teach: {exc}", 5000)
+            return False
         if label is None or is_blank(x):
             self.statusBar().showMessage("Draw a digit and pick its label (a digit key or a click on its bar) first", 5000)
             return False
@@ -410,7 +414,7 @@ class MainWindow(QMainWindow):
     def export_input(self, path: str | Path) -> bool:
         try:
             save_png(gray_to_qimage(self.current_input(), invert=False), path)
-        except (OSError, ImageError) as exc:
+        except (OSError, ImageError, InkBudgetError) as exc:
             self.show_error("Cannot export", f"{Path(path).name}: {exc}")
             return False
         self.statusBar().showMessage(f"Exported {Path(path).name}", 4000)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import settings as keys
 from desktop.model_store import matching_weights
 from desktop.worker import TRAINING_EXTRA_HINT, worker_command, worker_cwd, worker_environment
 
@@ -186,7 +187,7 @@ class RetrainDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.download)
         group.addButton(self.use_file)
-        self.data_path = QLineEdit(str(self.settings.value("retrain/data", os.environ.get("HWR_MNIST", ""))))
+        self.data_path = QLineEdit(keys.read_text(self.settings, keys.RETRAIN_DATA, os.environ.get("HWR_MNIST", "")))
         self.data_path.setPlaceholderText("mnist.npz or a folder of IDX files")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -303,7 +304,7 @@ class RetrainDialog(QDialog):
         if self.process is not None:
             return
         if self.use_file.isChecked():
-            self.settings.setValue("retrain/data", self.data_path.text().strip())
+            self.settings.setValue(keys.RETRAIN_DATA, self.data_path.text().strip())
         self._remove_run()  # a finished run the user neither used nor discarded
         self.use_button.setEnabled(False)
         self.discard_button.setEnabled(False)

@@ -6,6 +6,7 @@ more than the loader's stated number of bytes, checked before reading and while 
 """
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -34,7 +35,7 @@ def read_regular_file(path: Path | str, max_bytes: int, what: str = "file") -> b
     the open descriptor, so a file swapped in between cannot slip past the check.
     """
     path = Path(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)  # POSIX | Windows
     try:
         fd = os.open(path, flags)
     except OSError as exc:
@@ -48,8 +49,12 @@ def read_regular_file(path: Path | str, max_bytes: int, what: str = "file") -> b
         if info.st_size > max_bytes:
             raise FileRefused(f"{path.name}: {describe_size(info.st_size)} is more than a {what} may be "
                               f"({describe_size(max_bytes)})")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # a regular file: network file systems may honour O_NONBLOCK
         with os.fdopen(os.dup(fd), "rb") as f:
-            data = f.read(max_bytes + 1)
+            data = f.read(info.st_size + 1)  # the size it says, and one byte to see whether it grew
+            if len(data) > info.st_size:  # it grew, or it is a file of no stated size (/proc)
+                data += f.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise FileRefused(f"{path.name}: cannot read ({exc.strerror or exc})") from exc
     finally:
@@ -57,3 +62,23 @@ def read_regular_file(path: Path | str, max_bytes: int, what: str = "file") -> b
     if len(data) > max_bytes:  # the file grew while being read
         raise FileRefused(f"{path.name}: more than a {what} may be ({describe_size(max_bytes)})")
     return data
+
+
+def parse_json(data: bytes, name: str) -> object:
+    """Parse JSON bytes from a file; FileRefused says, for a person, why they are not JSON.
+
+    json.loads raises more than JSONDecodeError on hostile input: RecursionError when nested too
+    deeply, ValueError for an integer of more digits than Python converts.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileRefused(f"{name}: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileRefused(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise FileRefused(f"{name}: nested too deeply") from None
+    except ValueError:
+        raise FileRefused(f"{name}: a number is too long") from None

@@ -8,7 +8,8 @@ or a full disk can lose at most the sample being written, never an earlier one.
 Samples travel as a zip archive (`export_archive`, `import_archive`) holding `FORMAT` and
 `<digit>/<id>.png` + `<digit>/<id>.json`. An archive may come from anywhere, so it is read within
 the budgets below, on the sizes it declares and again on the bytes it unpacks to, and every
-sample in it is validated before anything is written.
+sample in it is validated before anything is written. An export over those budgets is refused, so
+every archive the app writes can be imported back.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ import numpy as np
 from desktop.atomic import write_bytes_atomic
 from desktop.drawing import Drawing, DrawingError
 from desktop.imageio import ImageError, decode_image, encode_png, gray_to_qimage
-from desktop.safe_io import KB, MB, FileRefused, describe_size, read_regular_file
+from desktop.safe_io import KB, MB, FileRefused, describe_size, parse_json, read_regular_file
 
 ARCHIVE_MARKER = "hwr-samples/1"
 MARKER_MEMBER = "FORMAT"
@@ -37,11 +38,11 @@ MARKER_MEMBER = "FORMAT"
 SAMPLE_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 # Budgets. A 28x28 PNG is under 1 KB and a sample's JSON with a long drawing tens of KB, so an
-# archive of 25,000 samples (50,000 files) with drawings unpacks to about 150 MB.
+# archive of 25,000 samples (50,001 files with FORMAT) with drawings unpacks to about 150 MB.
 MAX_PNG_BYTES = 256 * KB  # one sample's picture
 MAX_JSON_BYTES = 4 * MB  # one sample's JSON (label and drawing)
 MAX_ARCHIVE_BYTES = 256 * MB  # the archive file
-MAX_ARCHIVE_MEMBERS = 50_000  # files in the archive
+MAX_ARCHIVE_SAMPLES = 25_000  # samples in the archive: two files each, and FORMAT
 MAX_UNPACKED_BYTES = 512 * MB  # all the archive's files together, uncompressed
 
 _MEMBER_NAME = re.compile(rf"([0-9])/({SAMPLE_ID.pattern})\.(png|json)")
@@ -155,9 +156,12 @@ class SampleStore:
         """Write all readable samples into one zip archive (atomically); return how many.
 
         A sample whose files cannot be read within the budgets stays behind: an import would skip it.
+        Samples that `import_archive` would refuse as a whole (over MAX_ARCHIVE_SAMPLES or a byte
+        budget) are a SampleError, and nothing is written.
         """
         buffer = io.BytesIO()
         exported = 0
+        unpacked = len(ARCHIVE_MARKER)
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MARKER_MEMBER, ARCHIVE_MARKER)
             for s in self.samples():
@@ -166,10 +170,23 @@ class SampleStore:
                     meta = read_regular_file(s.meta, MAX_JSON_BYTES, "sample file")
                 except FileRefused:
                     continue
+                exported += 1
+                unpacked += len(png) + len(meta)
+                if exported > MAX_ARCHIVE_SAMPLES:  # checked while packing: the archive is built in memory
+                    raise _not_exported(f"more than {MAX_ARCHIVE_SAMPLES:,} samples, more than an archive may hold")
+                if unpacked > MAX_UNPACKED_BYTES:
+                    raise _not_exported(f"more than {describe_size(MAX_UNPACKED_BYTES)} of samples, more than an "
+                                        "archive may hold")
                 archive.writestr(f"{s.label}/{s.png.name}", png)
                 archive.writestr(f"{s.label}/{s.meta.name}", meta)
-                exported += 1
-        write_bytes_atomic(path, buffer.getvalue())
+        data = buffer.getvalue()
+        if len(data) > MAX_ARCHIVE_BYTES:
+            raise _not_exported(f"{describe_size(len(data))} zipped, more than an archive may be "
+                                f"({describe_size(MAX_ARCHIVE_BYTES)})")
+        if _too_many_members(data):  # only by chance: compressed bytes that look like a member's record
+            raise _not_exported(f"its zip seems to list more than {_max_members():,} files, more than an archive "
+                                "may hold")
+        write_bytes_atomic(path, data)
         return exported
 
     def import_archive(self, path: Path | str) -> ImportReport:
@@ -216,16 +233,32 @@ class SampleStore:
         return None
 
 
+def _not_exported(reason: str) -> SampleError:
+    """The error for an export over the archive budgets, which an import would refuse."""
+    return SampleError(f"Not exported: {reason}; it could not be imported back. Nothing was written.")
+
+
+def _max_members() -> int:
+    """The files in an archive of MAX_ARCHIVE_SAMPLES samples: each one's PNG and JSON, and FORMAT."""
+    return 2 * MAX_ARCHIVE_SAMPLES + 1
+
+
+def _too_many_members(data: bytes) -> bool:
+    """Whether zip bytes may list more than `_max_members()` files. Every member has a central
+    directory record, so counting their signatures bounds the members before zipfile builds an
+    object for each (a 256 MB archive can list millions)."""
+    return data.count(_CENTRAL_DIRECTORY_RECORD) > _max_members()
+
+
 def _open_archive(path: Path) -> zipfile.ZipFile:
-    """The zip archive at `path`, read within MAX_ARCHIVE_BYTES and MAX_ARCHIVE_MEMBERS."""
+    """The zip archive at `path`, read within MAX_ARCHIVE_BYTES and the files of MAX_ARCHIVE_SAMPLES."""
     try:
         data = read_regular_file(path, MAX_ARCHIVE_BYTES, "samples archive")
     except FileRefused as exc:
         raise SampleError(str(exc)) from None
-    # Every member has one such record, so counting them bounds the members before zipfile builds
-    # an object for each (a 256 MB archive can list millions).
-    if data.count(_CENTRAL_DIRECTORY_RECORD) > MAX_ARCHIVE_MEMBERS:
-        raise SampleError(f"{path.name}: more than {MAX_ARCHIVE_MEMBERS:,} files, more than a samples archive may hold")
+    if _too_many_members(data):
+        raise SampleError(f"{path.name}: more than {_max_members():,} files, more than a samples archive may hold "
+                          f"({MAX_ARCHIVE_SAMPLES:,} samples)")
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except _DAMAGED:
@@ -273,7 +306,12 @@ def _sample_members(infos: list[zipfile.ZipInfo]) -> tuple[dict[tuple[int, str],
 def _read_sample(archive: zipfile.ZipFile, meta_info: zipfile.ZipInfo, png_info: zipfile.ZipInfo,
                  folder: int) -> tuple[np.ndarray, Drawing | None]:
     """A sample's input and drawing from its archived JSON and PNG; SampleError says what is wrong."""
-    meta = _parse_json_object(_read_member(archive, meta_info, MAX_JSON_BYTES, "sample file"))
+    try:
+        meta = parse_json(_read_member(archive, meta_info, MAX_JSON_BYTES, "sample file"), "sample file")
+    except FileRefused as exc:
+        raise SampleError(str(exc)) from None
+    if not isinstance(meta, dict):
+        raise SampleError("sample file: not an object with a label")
     label = meta.get("label")
     if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
         raise SampleError(f"the label must be a digit 0-9, not {_describe(label)}")
@@ -307,23 +345,6 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int
     except _DAMAGED:
         raise SampleError("damaged: its data in the archive is corrupt") from None
     return bytes(data)
-
-
-def _parse_json_object(data: bytes) -> dict:
-    """A JSON object from UTF-8 bytes; SampleError says why not (never RecursionError or ValueError)."""
-    try:
-        meta = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise SampleError("not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise SampleError(f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    except RecursionError:
-        raise SampleError("not a sample's JSON (nested too deeply)") from None
-    except ValueError:  # an integer of more digits than Python converts
-        raise SampleError("not a sample's JSON (a number is too long)") from None
-    if not isinstance(meta, dict):
-        raise SampleError("not a sample's JSON (not an object with a label)")
-    return meta
 
 
 def _shown(text: str, limit: int = 60) -> str:

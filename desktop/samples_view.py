@@ -97,8 +97,12 @@ class SamplesDialog(QDialog):
         self.refresh()
 
     def export_to(self, path: str) -> None:
+        """Export all samples to one archive and say how many, or why none were."""
         try:
             n = self.store.export_archive(path)
+        except SampleError as exc:
+            self.message.setText(str(exc))
+            return
         except OSError as exc:
             self.message.setText(f"Cannot export: {exc.strerror or exc}")
             return

@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import stat
+import tempfile
+import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QStandardPaths
 
 from desktop.safe_io import MB
 
@@ -25,33 +28,50 @@ MAX_FILE_BYTES = 1 * MB  # budget: the settings file (a few hundred bytes in use
 log = logging.getLogger(__name__)
 
 
+def settings_path() -> Path:
+    """The settings file: `<config folder>/<organization>/<application>.conf`, where Qt keeps an
+    application's INI settings on Linux (the same file on every system here)."""
+    config = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
+    app = QCoreApplication.instance()
+    organization = app.organizationName() if app else ""
+    application = app.applicationName() if app else "settings"
+    return Path(config) / organization / f"{application}.conf"
+
+
 def open_settings() -> QSettings:
-    """The app's QSettings, after moving aside a settings file that cannot be used."""
-    settings = QSettings()
-    path = Path(settings.fileName())
-    problem = _file_problem(path, settings)
+    """The app's QSettings, after moving aside a settings file that cannot be used.
+
+    The file is checked before Qt opens it: QSettings reads the whole file as it is constructed
+    (a FIFO would block it forever, a huge file would fill the memory)."""
+    path = settings_path()
+    problem = _file_problem(path)
     if problem is None:
-        return settings
-    kept = path.with_name(f"{path.name}.bad-{dt.datetime.now():%Y%m%d-%H%M%S}")
+        settings = QSettings(str(path), QSettings.Format.IniFormat)
+        if settings.status() == QSettings.Status.NoError:
+            return settings
+        problem = "cannot be parsed"
+    kept = path.with_name(f"{path.name}.bad-{dt.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}")
     try:
         os.replace(path, kept)
     except OSError as exc:
-        log.warning("settings file %s %s and cannot be moved aside (%s): using defaults", path, problem, exc.strerror)
-        settings.clear()
-        return settings
+        log.warning("settings file %s %s and cannot be moved aside (%s): nothing is remembered this time",
+                    path, problem, exc.strerror)
+        return QSettings(str(Path(tempfile.mkdtemp(prefix="hwr-settings-")) / path.name), QSettings.Format.IniFormat)
     log.warning("settings file %s %s: moved to %s, starting with defaults", path, problem, kept.name)
-    return QSettings()
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
-def _file_problem(path: Path, settings: QSettings) -> str | None:
-    if not path.exists():
+def _file_problem(path: Path) -> str | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
         return None
-    if not path.is_file():
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
-    if path.stat().st_size > MAX_FILE_BYTES:
+    if info.st_size > MAX_FILE_BYTES:
         return f"is larger than {MAX_FILE_BYTES // MB} MB"
-    if settings.status() != QSettings.Status.NoError:
-        return "cannot be parsed"
     return None
 
 

@@ -97,6 +97,7 @@ class PredictionLabel(QLabel):
         self.setFont(font)
         self.setMinimumHeight(80)
         self.caption = QLabel()
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's or a file's words
         self.caption.setObjectName("caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.set_reading(None)

@@ -48,13 +48,12 @@ def isolated_user_folders(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def app_window(qtbot, bundled_model):
     """A fresh main window on the bundled model, with settings in a temporary folder."""
-    from PySide6.QtCore import QSettings
-
     from desktop.app import create_application
     from desktop.main_window import MainWindow
+    from desktop.settings import open_settings
 
     create_application([])
-    QSettings().clear()
+    open_settings().clear()
     window = MainWindow()
     qtbot.addWidget(window)
     window.resize(900, 600)

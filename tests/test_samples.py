@@ -94,7 +94,7 @@ def test_import_rejects_foreign_and_damaged_archives(tmp_path):
     assert store.samples() == []
 
 
-def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path):
+def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path, monkeypatch):
     from desktop.app import create_application
     from desktop.samples_view import SamplesDialog
 
@@ -118,6 +118,9 @@ def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path)
     assert second.message.text() == "Imported 2 samples." and second.grid.count() == 2
     second.import_from(str(tmp_path / "missing.zip"))
     assert "missing.zip" in second.message.text()
+    monkeypatch.setattr("desktop.samples.MAX_ARCHIVE_SAMPLES", 1)
+    second.export_to(str(tmp_path / "too-many.zip"))
+    assert second.message.text().startswith("Not exported: ") and not (tmp_path / "too-many.zip").exists()
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")

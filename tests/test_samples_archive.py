@@ -16,12 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from desktop import samples
 from desktop.imageio import encode_png, gray_to_qimage
-from desktop.safe_io import GB, MB
+from desktop.safe_io import GB, MB, describe_size
 from desktop.samples import (
     ARCHIVE_MARKER,
     MAX_ARCHIVE_BYTES,
-    MAX_ARCHIVE_MEMBERS,
+    MAX_ARCHIVE_SAMPLES,
     SAMPLE_ID,
     ImportReport,
     SampleError,
@@ -161,10 +162,82 @@ def test_a_member_that_unpacks_to_more_than_it_declares_is_stopped_at_the_declar
     assert Endless.served <= 1 * MB
 
 
-def test_an_archive_with_too_many_members_is_refused(store):
-    members = [(f"x{i}", b"") for i in range(MAX_ARCHIVE_MEMBERS)]  # with FORMAT, one too many
-    with pytest.raises(SampleError, match=r"^in.zip: more than 50,000 files, more than a samples archive may hold$"):
+def test_an_archive_with_more_files_than_25000_samples_make_is_refused(store):
+    members = [(f"x{i}", b"") for i in range(2 * MAX_ARCHIVE_SAMPLES + 1)]  # with FORMAT, one too many
+    with pytest.raises(SampleError, match=r"^in.zip: more than 50,001 files, more than a samples archive may hold "
+                                          r"\(25,000 samples\)$"):
         import_bytes(store, archive(members, compression=zipfile.ZIP_STORED))
+
+
+def test_an_archive_of_the_most_samples_is_imported_and_one_file_more_is_refused(store, monkeypatch):
+    monkeypatch.setattr(samples, "MAX_ARCHIVE_SAMPLES", 3)
+    most = [member for i in range(3) for member in sample("4", f"s{i}", i)]  # with FORMAT, 7 files
+    with pytest.raises(SampleError, match=r"^in.zip: more than 7 files, more than a samples archive may hold "
+                                          r"\(3 samples\)$"):
+        import_bytes(store, archive(most + [("4/extra.png", png())]))
+    assert import_bytes(store, archive(most)) == ImportReport(3, ())
+
+
+def export_refused(store: SampleStore, path: Path, reason: str) -> None:
+    """Exporting `store` to `path` fails with `reason` and writes nothing."""
+    before = contents(path.parent)
+    with pytest.raises(SampleError) as caught:
+        store.export_archive(path)
+    assert str(caught.value) == f"Not exported: {reason}; it could not be imported back. Nothing was written."
+    assert contents(path.parent) == before
+
+
+def test_an_export_of_the_most_samples_imports_back_and_one_more_is_not_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(samples, "MAX_ARCHIVE_SAMPLES", 3)
+    mine = SampleStore(tmp_path / "mine")
+    for digit in range(3):
+        mine.add(digit, np.zeros((28, 28), np.float32))
+    (mine.root / "5").mkdir()
+    (mine.root / "5" / "huge.json").write_bytes(meta(5))
+    with open(mine.root / "5" / "huge.png", "wb") as f:
+        f.truncate(samples.MAX_PNG_BYTES + 1)  # over its budget: this sample stays behind and does not count
+    out = tmp_path / "out.zip"
+    assert mine.export_archive(out) == 3
+    assert SampleStore(tmp_path / "other").import_archive(out) == ImportReport(3, ())
+    mine.add(9, np.zeros((28, 28), np.float32))
+    export_refused(mine, out, "more than 3 samples, more than an archive may hold")
+
+
+def test_an_export_within_the_byte_budgets_imports_back_and_one_byte_more_is_not_written(tmp_path, monkeypatch):
+    mine = SampleStore(tmp_path / "mine")
+    for digit in range(2):
+        mine.add(digit, np.random.default_rng(digit).random((28, 28)))
+    unpacked = len(ARCHIVE_MARKER) + sum(len(s.png.read_bytes()) + len(s.meta.read_bytes()) for s in mine.samples())
+    monkeypatch.setattr(samples, "MAX_UNPACKED_BYTES", unpacked)
+    out = tmp_path / "out.zip"
+    assert mine.export_archive(out) == 2
+    zipped = out.stat().st_size
+    monkeypatch.setattr(samples, "MAX_ARCHIVE_BYTES", zipped)
+    assert SampleStore(tmp_path / "other").import_archive(out) == ImportReport(2, ())
+
+    monkeypatch.setattr(samples, "MAX_UNPACKED_BYTES", unpacked - 1)
+    export_refused(mine, tmp_path / "over.zip", f"more than {describe_size(unpacked - 1)} of samples, more than an "
+                                                "archive may hold")
+    with pytest.raises(SampleError, match="its files would unpack to"):
+        SampleStore(tmp_path / "third").import_archive(out)
+
+    monkeypatch.setattr(samples, "MAX_UNPACKED_BYTES", unpacked)
+    monkeypatch.setattr(samples, "MAX_ARCHIVE_BYTES", zipped - 1)
+    export_refused(mine, tmp_path / "over.zip", f"{describe_size(zipped)} zipped, more than an archive may be "
+                                                f"({describe_size(zipped - 1)})")
+    with pytest.raises(SampleError, match="is more than a samples archive may be"):
+        SampleStore(tmp_path / "third").import_archive(out)
+
+
+def test_an_export_whose_bytes_an_import_would_count_as_too_many_files_is_not_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(samples, "MAX_ARCHIVE_SAMPLES", 1)
+    mine = SampleStore(tmp_path / "mine")
+    mine.add(4, np.zeros((28, 28), np.float32))
+    # Stands for compressed bytes that happen to hold the signature of a member's record: every
+    # header signature starts with PK, so the count exceeds the 3 files of one sample and FORMAT.
+    monkeypatch.setattr(samples, "_CENTRAL_DIRECTORY_RECORD", b"PK")
+    export_refused(mine, tmp_path / "out.zip", "its zip seems to list more than 3 files, more than an archive "
+                                               "may hold")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
@@ -255,14 +328,14 @@ def test_a_foreign_or_unreadable_archive_is_refused(store):
 
 
 @pytest.mark.parametrize("content, reason", [
-    (b"[" * 100_000, "not a sample's JSON (nested too deeply)"),
-    (b'{"label": ' + b"1" * 5000 + b"}", "not a sample's JSON (a number is too long)"),
-    (b'{"label": 4, "name": "\xff\xfe"}', "not UTF-8 text"),
-    (b"[4]", "not a sample's JSON (not an object with a label)"),
-    (b'"4"', "not a sample's JSON (not an object with a label)"),
-    (b"null", "not a sample's JSON (not an object with a label)"),
-    (b'{"label": 4', "not valid JSON (Expecting ',' delimiter, line 1)"),
-    (b"", "not valid JSON (Expecting value, line 1)"),
+    (b"[" * 100_000, "sample file: nested too deeply"),
+    (b'{"label": ' + b"1" * 5000 + b"}", "sample file: a number is too long"),
+    (b'{"label": 4, "name": "\xff\xfe"}', "sample file: not UTF-8 text"),
+    (b"[4]", "sample file: not an object with a label"),
+    (b'"4"', "sample file: not an object with a label"),
+    (b"null", "sample file: not an object with a label"),
+    (b'{"label": 4', "sample file: not valid JSON (Expecting ',' delimiter, line 1)"),
+    (b"", "sample file: not valid JSON (Expecting value, line 1)"),
     (meta(4, drawing={"width": 10}), "its drawing is unusable: "),
     (meta(4, drawing=[]), "its drawing is unusable: "),
 ])

@@ -13,7 +13,7 @@ import numpy as np
 import onnx
 import pytest
 
-from desktop.engine import Recognizer
+from desktop.engine import WEIGHTS_SOURCE_KEY, Recognizer
 from desktop.preprocess import strokes_to_input
 from desktop.selftest import DRAWINGS, PEN_WIDTH
 from tests import handmade
@@ -64,6 +64,13 @@ def test_short_run_exports_a_model_the_app_accepts(short_run):
     else:
         assert not (out / "model.int8.onnx").exists()
         assert "no int8 model: it agrees with the float model on only" in proc.stdout
+
+
+def test_short_run_model_names_its_weights(short_run):
+    """The weights written beside the model are told apart from any others by their hash."""
+    _, out = short_run
+    meta = {p.key: json.loads(p.value) for p in onnx.load(out / "model.onnx").metadata_props}
+    assert meta[WEIGHTS_SOURCE_KEY] == hashlib.sha256((out / "model.weights.h5").read_bytes()).hexdigest()
 
 
 def assert_faithful_int8_copy(model: Path) -> None:

@@ -7,7 +7,9 @@ float32 [N,10] (softmax); metadata_props hold JSON strings describing the model.
 `model.onnx` is the float32 model, checked against Keras. `model.int8.onnx` beside it is the same
 network statically quantized (QDQ, int8 weights per channel, uint8 activations calibrated on
 training images): about 2.5x faster at batch 1 on a CPU core. It names the float model's SHA-256,
-so the app only uses it next to the exact model it was made from.
+so the app only uses it next to the exact model it was made from. Likewise `model.onnx` names the
+SHA-256 of the Keras weights written beside it (`weights_sha256`, set by the CLI): weights left
+beside another model are told apart.
 """
 from __future__ import annotations
 
