@@ -1,15 +1,17 @@
 """The recognizer: an ONNX model in onnxruntime, checked against the app's contract when loaded.
 
 Contract: input `image` float32 [N,28,28,1] (0..1, ink = 1), output `probabilities` float32 [N,10].
-CUDA is used when onnxruntime offers it and a session really gets it; otherwise the CPU, tuned for
-batch-1 latency (one thread, sequential, all graph optimisations). On the CPU, the model's int8 copy
-(`model.int8.onnx`, written by training) runs instead when it was made from this exact file.
+CUDA is used when onnxruntime offers it and a CUDA session passes the contract check; otherwise the
+CPU, tuned for batch-1 latency (one thread, sequential, all graph optimisations). On the CPU, the
+model's int8 copy (`model.int8.onnx`, written by training) runs instead when it was made from this
+exact file.
 
 A model is a file a user may pick, so loading refuses, with a ModelError that says why: a file over
 its byte budget or not a regular file (read without blocking), a model that refers to data outside
 its file (external data), a model that takes longer than CHECK_SECONDS to read an input, and one
 whose outputs are not probabilities for a blank input and for a drawn "7". Its metadata is only
-description: whatever it holds, the model loads, and unusable entries are left out.
+description: whatever it holds, the model loads, and unusable entries are left out. A model that
+passes the check may still loop for other inputs: every prediction is stopped after PREDICT_SECONDS.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +45,10 @@ INT8_EXPORT_FAILED = "no int8 model: quantization failed"  # what training says 
 
 MODEL_MAX_BYTES = 64 * MB  # a model file or its int8 copy (the shipped model: 0.8 MB)
 CHECK_SECONDS = 2.0  # one run of the contract check (the shipped model: about 1 ms)
+CUDA_WARMUP_SECONDS = 60.0  # a CUDA session's first run: cuDNN/cuBLAS setup, algorithm search (reported: 1-12 s)
+PREDICT_SECONDS = 2.0  # one prediction (the shipped model: about 0.1 ms); a longer one is stopped
+WATCHDOG_POLL_SECONDS = 0.05  # how late, at most, the watchdog stops a run past its budget
+WATCHDOG_THREAD_NAME = "hwr-model-watchdog"
 PROBABILITY_TOLERANCE = 1e-3  # how far a softmax output may stray from 0..1 and a sum of 1
 METADATA_MAX_ENTRIES = 100  # a model with more has its metadata ignored (training writes about 12)
 METADATA_VALUE_MAX_CHARS = 16 * KB  # a longer key or value is ignored (the longest shipped: ~300)
@@ -226,26 +233,65 @@ def _probability_problem(probs: np.ndarray, rows: int) -> str | None:
     return f"output must be 10 softmax probabilities, got {found}"
 
 
-def _trial_run(session: ort.InferenceSession, x: np.ndarray) -> str | None:
-    """Run one input the way the contract check does, stopped after CHECK_SECONDS (a model can
-    loop for ever); what is wrong with the answer, or None."""
-    options = ort.RunOptions()
-    watchdog = threading.Timer(CHECK_SECONDS, setattr, (options, "terminate", True))
-    watchdog.start()
+class _Watchdog:
+    """Stops runs that overrun their budget (a model can loop for ever), without a thread per run.
+
+    onnxruntime ends a run whose RunOptions has `terminate` set. One daemon thread looks at the runs
+    in progress every WATCHDOG_POLL_SECONDS and sets it on those past their deadline. Each run gets
+    its own RunOptions (creating one takes about 0.4 us), so a look that comes late can only touch a
+    run that has already ended, never the next one.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._deadlines: dict[ort.RunOptions, float] = {}  # the runs in progress
+        self._stopped = threading.Event()
+        threading.Thread(target=self._watch, name=WATCHDOG_THREAD_NAME, daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(WATCHDOG_POLL_SECONDS):
+            now = time.perf_counter()
+            with self._lock:
+                for options, deadline in self._deadlines.items():
+                    if now > deadline:
+                        options.terminate = True
+
+    def stop(self) -> None:
+        """End the thread: its Recognizer is gone."""
+        self._stopped.set()
+
+    def run(self, session: ort.InferenceSession, x: np.ndarray, seconds: float) -> np.ndarray:
+        """The session's output for `x`; TimeoutError when the run was stopped after `seconds`."""
+        options = ort.RunOptions()
+        with self._lock:
+            self._deadlines[options] = time.perf_counter() + seconds
+        try:
+            return session.run([OUTPUT_NAME], {INPUT_NAME: x}, options)[0]
+        except Exception as exc:
+            if options.terminate:
+                raise TimeoutError(f"took longer than {seconds:g} s") from exc
+            raise
+        finally:
+            with self._lock:
+                del self._deadlines[options]
+
+
+def _trial_run(watchdog: _Watchdog, session: ort.InferenceSession, x: np.ndarray, seconds: float) -> str | None:
+    """Run one input the way the contract check does, stopped after `seconds`; what is wrong with
+    the answer, or None."""
     try:
-        probs = session.run([OUTPUT_NAME], {INPUT_NAME: x.reshape(1, 28, 28, 1)}, options)[0]
+        probs = watchdog.run(session, x.reshape(1, 28, 28, 1), seconds)
+    except TimeoutError as exc:
+        return f"reading one input {exc}"
     except Exception as exc:
-        if options.terminate:
-            return f"reading one input took longer than {CHECK_SECONDS:g} s"
         return f"running it failed ({_reason(exc)})"
-    finally:
-        watchdog.cancel()
     return _probability_problem(probs, 1)
 
 
-def _check_contract(session: ort.InferenceSession, name: str) -> None:
+def _check_contract(watchdog: _Watchdog, session: ort.InferenceSession, name: str, first_run_seconds: float) -> None:
     """ModelError unless the session takes the app's input and answers a blank input and a drawn
-    digit with probabilities."""
+    digit with probabilities. The first run may take `first_run_seconds`, the other CHECK_SECONDS:
+    a CUDA session sets itself up in its first run."""
     inputs, outputs = session.get_inputs(), session.get_outputs()
     output = next((o for o in outputs if o.name == OUTPUT_NAME), None)
     problem = None
@@ -258,8 +304,10 @@ def _check_contract(session: ort.InferenceSession, name: str) -> None:
     elif output.type != "tensor(float)":
         problem = f"output must be float32 probabilities, found {output.type}"
     else:
-        for what, x in (("a blank input", empty_input()), ("a drawn 7", strokes_to_input(CHECK_STROKES))):
-            problem = _trial_run(session, x)
+        trials = ((first_run_seconds, "a blank input", empty_input()),
+                  (CHECK_SECONDS, "a drawn 7", strokes_to_input(CHECK_STROKES)))
+        for seconds, what, x in trials:
+            problem = _trial_run(watchdog, session, x, seconds)
             if problem:
                 problem = f"{problem}, for {what}"
                 break
@@ -268,36 +316,45 @@ def _check_contract(session: ort.InferenceSession, name: str) -> None:
 
 
 class Recognizer:
-    """A loaded, validated model. Construction raises ModelError; a Recognizer is always usable."""
+    """A loaded, validated model. Construction raises ModelError; a Recognizer is always usable.
+    Each has a watchdog thread that stops its overlong runs and ends when the Recognizer is collected."""
 
     def __init__(self, path: Path | str, use_gpu: bool = True, int8: bool = True):
         """`int8=False` runs the float32 model even where its int8 copy would do (comparisons)."""
         self.path = Path(path)
+        self._watchdog = _Watchdog()
+        weakref.finalize(self, self._watchdog.stop)  # the app opens a Recognizer on every model switch
         data = _read_model(self.path)
-        gpu = use_gpu and CUDA in ort.get_available_providers()
-        self._session = self._open_int8(data) if int8 and not gpu else None
-        precision = "int8" if self._session is not None else "float32"
-        if self._session is None:
-            self._session = self._open(data, gpu)
-            _check_contract(self._session, self.path.name)
+        cuda = self._open_cuda(data) if use_gpu and CUDA in ort.get_available_providers() else None
+        self._session, precision = (cuda, "float32") if cuda is not None else self._open_cpu(data, int8)
         self.info = ModelInfo.from_metadata(self.path, self._session.get_providers()[0], precision,
                                             _metadata(self._session, self.path.name))
         self.last_ms = 0.0
 
-    def _open(self, data: bytes, gpu: bool) -> ort.InferenceSession:
-        """A CUDA session when `gpu`, falling back to the CPU: a broken CUDA install should not stop the app."""
+    def _open_cuda(self, data: bytes) -> ort.InferenceSession | None:
+        """A CUDA session that meets the contract, or None (logged) and the CPU runs the model: a
+        broken CUDA install, or one slower to set up than its budget, must not leave the user without a model."""
         name = self.path.name
-        if not gpu:
-            return _session(name, data, [CPU])
         try:
             session = _session(name, data, [CUDA, CPU])
+            if session.get_providers()[0] != CUDA:
+                log.warning("%s: onnxruntime offers CUDA but the session did not get it (see onnxruntime's "
+                            "log for why); using the CPU", name)
+                return None
+            _check_contract(self._watchdog, session, name, CUDA_WARMUP_SECONDS)
         except ModelError as exc:
-            log.warning("CUDA could not open the model, using the CPU: %s", exc)
-            return _session(name, data, [CPU])
-        if session.get_providers()[0] != CUDA:
-            log.warning("%s: onnxruntime offers CUDA but the session did not get it (see onnxruntime's "
-                        "log for why); using the CPU", name)
+            log.warning("CUDA could not run the model, using the CPU: %s", exc)
+            return None
         return session
+
+    def _open_cpu(self, data: bytes, int8: bool) -> tuple[ort.InferenceSession, str]:
+        """The CPU session and its precision: the int8 copy's when `int8` and it is usable, else the model's."""
+        session = self._open_int8(data) if int8 else None
+        if session is not None:
+            return session, "int8"
+        session = _session(self.path.name, data, [CPU])
+        _check_contract(self._watchdog, session, self.path.name, CHECK_SECONDS)
+        return session, "float32"
 
     def _open_int8(self, data: bytes) -> ort.InferenceSession | None:
         """The int8 copy's session when it exists, names this model as its source and meets the
@@ -309,7 +366,7 @@ class Recognizer:
             session = _session(path.name, _read_model(path), [CPU])
             if parse_metadata(_metadata(session, path.name)).get(INT8_SOURCE_KEY) != hashlib.sha256(data).hexdigest():
                 raise ModelError(f"{path.name}: made from another model (its {INT8_SOURCE_KEY} is not this model's hash)")
-            _check_contract(session, path.name)
+            _check_contract(self._watchdog, session, path.name, CHECK_SECONDS)
         except ModelError as exc:
             log.warning("ignoring the int8 copy, the float model runs: %s", exc)
             return None
@@ -318,12 +375,15 @@ class Recognizer:
     def predict_batch(self, images: np.ndarray) -> np.ndarray:
         """float32 (N,28,28,1) -> probabilities (N,10).
 
-        Raises ModelError when the model fails on these inputs or answers with anything but
-        probabilities (NaN, say): such numbers must never reach the user as a reading.
+        Raises ModelError when the model fails on these inputs, takes longer than PREDICT_SECONDS
+        (stopped: the app waits for the answer), or answers with anything but probabilities (NaN,
+        say): such numbers must never reach the user as a reading.
         """
         x = np.ascontiguousarray(images, np.float32)
         try:
-            probs = self._session.run([OUTPUT_NAME], {INPUT_NAME: x})[0]
+            probs = self._watchdog.run(self._session, x, PREDICT_SECONDS)
+        except TimeoutError as exc:
+            raise ModelError(f"{self.path.name}: reading this input {exc}") from exc
         except Exception as exc:
             raise ModelError(f"{self.path.name}: running the model failed ({_reason(exc)})") from exc
         problem = _probability_problem(probs, len(x))

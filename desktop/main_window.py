@@ -46,18 +46,9 @@ from desktop.views import InputPreview, PredictionLabel, ProbabilityBars
 APP_NAME = "Handwriting Recognizer"
 IMAGE_FILTER = "Images (" + " ".join(f"*.{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
 DRAWING_FILTER = "Drawings (*.json)"
-SHORTCUTS = [
+GESTURES = [  # what has no menu action; the keyboard shortcuts are read from the menus themselves
     ("Draw", "left mouse button, pen or finger on the canvas"),
-    ("Undo / Redo", "Ctrl+Z / Ctrl+Shift+Z"),
-    ("Clear", "Delete or Backspace"),
-    ("Open image / drawing", "Ctrl+O / Ctrl+Shift+O"),
-    ("Save drawing", "Ctrl+S"),
-    ("Export 28x28 PNG", "Ctrl+E"),
-    ("Paste an image", "Ctrl+V"),
     ("Pick the right label", "a digit key 0-9, or click its bar"),
-    ("Teach (save as a sample)", "Enter"),
-    ("Open model", "Ctrl+M"),
-    ("Quit", "Ctrl+Q"),
 ]
 
 
@@ -505,9 +496,23 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """The gestures, then every menu action that has a shortcut, as the menus name it: the help
+        cannot drift from the menus."""
+        rows = list(GESTURES)
+        for menu in (action.menu() for action in self.menuBar().actions()):
+            for action in menu.actions():
+                keys = [key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts()]
+                if keys:
+                    rows.append((action.text().replace("&", "").removesuffix("..."), " / ".join(keys)))
+        return rows
+
     def show_shortcuts(self) -> None:
-        html = "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS) + "</table>"
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts", html, QMessageBox.StandardButton.Ok, self)
+        table = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
+                        for k, v in self.shortcut_rows())
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts", f"<table>{table}</table>",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

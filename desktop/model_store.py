@@ -11,6 +11,11 @@ when complete; then `state.json` is replaced atomically. Whatever interrupts an 
 (a full disk, a crash), the pointer names either the old sets or the new ones, never a mix, and a
 revert only rewrites the pointer. Sets the pointer no longer names are removed afterwards.
 
+A pointer that is missing while sets exist, or that cannot be read (cut off, damaged, not a pointer),
+would otherwise name nothing, and the next install would remove every set: it is moved aside
+(`state.json.bad-<time>-<random>`) and rebuilt from the sets, the newest current and the one before
+it previous, so no model is lost and "Revert to previous" still works.
+
 Folders from the old layout (`current.onnx`, `previous.onnx` with companions) are copied into sets
 on first use; the old files stay until the next install or revert, because the app may have
 remembered the path of the old `current.onnx` and still be running it.
@@ -191,27 +196,63 @@ class ModelStore:
         return set_id
 
     def _state(self) -> _State:
-        """The pointer, migrating the old layout on first use. A pointer that cannot be read names
-        nothing (logged): the app then runs its remembered or bundled model."""
+        """The pointer, migrating the old layout on first use, rebuilt when missing or unreadable."""
         if not self._state_file.exists():
-            return self._migrate()
+            if any((self.root / name).exists() for name in LEGACY_FILES):
+                return self._migrate()
+            return self._rebuild("is missing")
         try:
-            saved = json.loads(read_regular_file(self._state_file, STATE_MAX_BYTES, "model state"))
-            ids = [saved.get(key) for key in ("current", "previous")]
-        except (FileRefused, ValueError, RecursionError, AttributeError) as exc:
-            log.warning("%s is unreadable, so no retrained model is current: %s", self._state_file, exc)
+            return self._read_pointer()
+        except (FileRefused, ValueError, RecursionError) as exc:
+            return self._rebuild(f"is unreadable ({exc}): {self._move_pointer_aside()}")
+
+    def _read_pointer(self) -> _State:
+        """What state.json names; FileRefused or ValueError when it is not a pointer this store wrote.
+        A set that is gone (removed by hand) names nothing."""
+        saved = json.loads(read_regular_file(self._state_file, STATE_MAX_BYTES, "model state"))
+        if (not isinstance(saved, dict) or saved.keys() != {"current", "previous"}
+                or not all(i is None or (isinstance(i, str) and SET_ID.fullmatch(i)) for i in saved.values())):
+            raise ValueError("it does not name model sets")
+        ids = saved["current"], saved["previous"]
+        return _State(*(i if i is not None and self._model_path(i).is_file() else None for i in ids))
+
+    def _move_pointer_aside(self) -> str:
+        """Keep an unreadable pointer for the user to look at; say where it went."""
+        kept = self._state_file.with_name(f"{self._state_file.name}.bad-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
+        try:
+            os.replace(self._state_file, kept)
+        except OSError as exc:
+            return f"it cannot be moved aside ({exc.strerror})"
+        return f"moved to {kept.name}"
+
+    def _rebuild(self, problem: str) -> _State:
+        """A pointer to the newest complete set (current) and the one before it (previous), written
+        when there are sets, so that no install removes models a lost pointer named. Oldest first is
+        by the time in the id, then by the model file's (ids have whole seconds)."""
+        ages: dict[str, tuple[str, int]] = {}
+        for folder in self._sets.glob("*"):
+            if SET_ID.fullmatch(folder.name):
+                try:
+                    ages[folder.name] = (folder.name[:15], (folder / MODEL_FILE).stat().st_mtime_ns)
+                except OSError:
+                    continue  # no model file: not a set this store finished
+        ids = sorted(ages, key=ages.__getitem__)
+        if not ids:
             return _State()
-        valid = [i if isinstance(i, str) and SET_ID.fullmatch(i) and self._model_path(i).is_file() else None
-                 for i in ids]
-        return _State(*valid)
+        state = _State(ids[-1], ids[-2] if len(ids) > 1 else None)
+        log.warning("%s %s; rebuilt from the newest model sets: current %s, previous %s",
+                    self._state_file, problem, state.current, state.previous)
+        try:
+            self._point_at(state)
+        except OSError as exc:  # the next use rebuilds it again; an install cannot write either
+            log.warning("could not write the rebuilt %s: %s", self._state_file, exc)
+        return state
 
     def _migrate(self) -> _State:
-        """Copy the old layout's models into sets and point at them (nothing to do for a new folder).
-        A model that cannot be copied is left out, logged; when the pointer cannot be written, the
-        old files stay the only copy and the next use tries again."""
+        """Copy the old layout's models into sets and point at them. A model that cannot be copied
+        is left out, logged; when the pointer cannot be written, the old files stay the only copy and
+        the next use tries again."""
         old = [self.root / name for name in LEGACY_FILES]
-        if not any(model.exists() for model in old):
-            return _State()
         ids: list[str | None] = []
         for model in old:
             try:

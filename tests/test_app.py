@@ -236,3 +236,15 @@ def test_points_that_arrive_together_cost_one_prediction(app_window, qtbot):
     QApplication.processEvents()
     assert len(calls) == 1
     assert len(canvas.strokes()[0]) == 51  # every point was kept for the drawing
+
+
+def test_the_shortcuts_help_lists_every_menu_shortcut(app_window):
+    from PySide6.QtGui import QKeySequence
+
+    rows = dict(app_window.shortcut_rows())
+    listed = " ".join(rows.values())
+    for menu in (a.menu() for a in app_window.menuBar().actions()):
+        for action in menu.actions():
+            for key in action.shortcuts():
+                assert key.toString(QKeySequence.SequenceFormat.NativeText) in listed, action.text()
+    assert rows["Retrain"] == "Ctrl+R" and "F1" in rows["Keyboard Shortcuts"]

@@ -1,7 +1,10 @@
 """The recognizer: contract checks on load, clear errors for bad files, metadata, latency bookkeeping."""
 from __future__ import annotations
 
+import gc
 import logging
+import threading
+import time
 
 import numpy as np
 import onnx
@@ -159,3 +162,79 @@ def test_a_cuda_that_does_not_work_is_logged_and_the_cpu_runs(bundled_model, mon
     assert recognizer.info.provider == CPU
     assert len(caplog.records) == 1 and "CUDA" in caplog.text and "using the CPU" in caplog.text
     assert failure != "raises" or "no CUDA-capable device" in caplog.text
+
+
+class FakeCudaSession:
+    """A CPU session that reports CUDA, as a GPU machine's would: its runs fail with `error`, or are
+    `slow_runs` seconds slower (the first run's one-time setup, or every run's) than the CPU's."""
+
+    def __init__(self, real, slow_runs: list[float], error: str | None):
+        self._real, self._slow_runs, self._error = real, list(slow_runs), error
+
+    def get_providers(self) -> list[str]:
+        return [CUDA, CPU]
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    def run(self, names, feeds, options=None):
+        if self._error:
+            raise RuntimeError(self._error)
+        if self._slow_runs:
+            time.sleep(self._slow_runs.pop(0))  # the run stops here if the watchdog set terminate meanwhile
+        return self._real.run(names, feeds, options)
+
+
+def fake_cuda(monkeypatch, slow_runs: list[float] = (), error: str | None = None) -> None:
+    """Make onnxruntime offer CUDA and give CUDA sessions as FakeCudaSession describes."""
+    real = engine.ort.InferenceSession
+
+    def session(data, options, providers):
+        cpu = real(data, options, providers=[CPU])
+        return FakeCudaSession(cpu, slow_runs, error) if CUDA in providers else cpu
+
+    monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
+    monkeypatch.setattr(engine.ort, "InferenceSession", session)
+
+
+def test_a_cuda_sessions_first_run_may_take_its_setup_time(bundled_model, monkeypatch, caplog):
+    monkeypatch.setattr(engine, "CHECK_SECONDS", 0.2)
+    fake_cuda(monkeypatch, slow_runs=[0.5])  # cuDNN and cuBLAS set up on the first run
+    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+        recognizer = Recognizer(bundled_model)
+    assert recognizer.info.provider == CUDA and caplog.records == []
+    assert int(recognizer.predict(strokes_to_input(engine.CHECK_STROKES)).argmax()) == 7
+
+
+@pytest.mark.parametrize("failure", ["error", "slow"])
+def test_a_cuda_session_that_fails_the_check_is_logged_and_the_cpu_runs(bundled_model, monkeypatch, caplog, failure):
+    monkeypatch.setattr(engine, "CHECK_SECONDS", 0.2)
+    monkeypatch.setattr(engine, "CUDA_WARMUP_SECONDS", 0.2)
+    fake_cuda(monkeypatch, **({"error": "CUDNN_STATUS_EXECUTION_FAILED"} if failure == "error" else {"slow_runs": [0.5]}))
+    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+        recognizer = Recognizer(bundled_model)
+    assert (recognizer.info.provider, recognizer.info.precision) == (CPU, "int8")  # what the CPU runs
+    assert len(caplog.records) == 1 and "CUDA" in caplog.text and "using the CPU" in caplog.text
+    assert ("CUDNN_STATUS_EXECUTION_FAILED" if failure == "error" else "took longer than 0.2 s") in caplog.text
+
+
+def watchdogs() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == engine.WATCHDOG_THREAD_NAME}
+
+
+def test_switching_models_leaves_no_threads_behind(tmp_path, bundled_model):
+    """The app opens a model on each switch, retrain and revert; each Recognizer's watchdog ends with it."""
+    before = watchdogs()
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    recognizers = [Recognizer(bundled_model, use_gpu=False) for _ in range(5)]
+    for _ in range(5):
+        with pytest.raises(ModelError):
+            Recognizer(broken)
+    started = watchdogs() - before
+    assert len(started) >= 5 and all(thread.daemon for thread in started)  # they never keep the app running
+    del recognizers
+    gc.collect()
+    for thread in started:
+        thread.join(1)
+    assert not any(thread.is_alive() for thread in started)

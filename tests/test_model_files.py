@@ -135,27 +135,54 @@ def test_a_model_that_reads_other_files_is_refused(tmp_path, monkeypatch, locati
 
 # --- hangs and wrong answers ---------------------------------------------------------------------
 
-def endless_loop() -> list[onnx.NodeProto]:
-    """A softmax passed unchanged through 2^62 iterations of a Loop."""
+def looping(trips: list[onnx.NodeProto]) -> list[onnx.NodeProto]:
+    """A softmax passed unchanged through a Loop, for as many iterations as the `trips` nodes make."""
     body = helper.make_graph(
         [helper.make_node("Identity", ["cond_in"], ["cond_out"]), helper.make_node("Identity", ["v_in"], ["v_out"])], "body",
         [helper.make_tensor_value_info("i", TensorProto.INT64, []), helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
          helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None)],
         [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None)])
-    return [helper.make_node("Softmax", ["logits"], ["soft"], axis=-1),
-            helper.make_node("Constant", [], ["trips"], value=helper.make_tensor("t", TensorProto.INT64, [], [2**62])),
+    return [helper.make_node("Softmax", ["logits"], ["soft"], axis=-1), *trips,
             helper.make_node("Constant", [], ["go"], value=helper.make_tensor("c", TensorProto.BOOL, [], [True])),
             helper.make_node("Loop", ["trips", "go", "soft"], ["probabilities"], body=body)]
+
+
+ENDLESS = helper.make_tensor("endless", TensorProto.INT64, [], [2**62])  # iterations no run finishes
+
+
+def endless_loop() -> list[onnx.NodeProto]:
+    """2^62 iterations, whatever the input."""
+    return looping([helper.make_node("Identity", ["endless"], ["trips"])])
+
+
+def endless_loop_for_ink() -> list[onnx.NodeProto]:
+    """(total ink > `threshold`) * 2^62 iterations: none for little ink, endless for more."""
+    return looping([helper.make_node("ReduceSum", ["image"], ["ink"], keepdims=0),
+                    helper.make_node("Greater", ["ink", "threshold"], ["inked"]),
+                    helper.make_node("Cast", ["inked"], ["on"], to=TensorProto.INT64),
+                    helper.make_node("Mul", ["on", "endless"], ["trips"])])
 
 
 def test_a_model_that_never_finishes_is_stopped_and_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "CHECK_SECONDS", 0.3)
     path = tmp_path / "loop.onnx"
-    path.write_bytes(contract_model(endless_loop()))
+    path.write_bytes(contract_model(endless_loop(), [ENDLESS]))
     start = time.perf_counter()
     with pytest.raises(ModelError, match=r"loop.onnx: incompatible model: reading one input took longer than 0.3 s"):
         _finishes(lambda: Recognizer(path, use_gpu=False))
     assert time.perf_counter() - start < 5
+
+
+def test_a_model_that_never_finishes_for_some_inputs_is_stopped_at_use(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "PREDICT_SECONDS", 0.3)
+    path = tmp_path / "loop-later.onnx"  # fine for the check's inputs; endless for a field full of ink
+    path.write_bytes(contract_model(endless_loop_for_ink(), [ENDLESS, scalar("threshold", 500.0)]))
+    recognizer = Recognizer(path, use_gpu=False)
+    start = time.perf_counter()
+    with pytest.raises(ModelError, match=r"loop-later.onnx: reading this input took longer than 0.3 s"):
+        _finishes(lambda: recognizer.predict(np.ones((28, 28), np.float32)))
+    assert time.perf_counter() - start < 2
+    assert recognizer.predict(np.zeros((28, 28), np.float32)).sum() == pytest.approx(1, abs=1e-5)  # and it reads on
 
 
 def nan_for(threshold_of_ink: float) -> list[onnx.NodeProto]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -189,4 +190,34 @@ def test_files_that_are_not_regular_files_are_refused_without_waiting(make_model
     assert unit(store.install(new, make_model("bundled2")))[1:] == (None, None)  # companions left out
     (store.root / "state.json").unlink()
     os.mkfifo(store.root / "state.json")
-    assert not store.has_previous()  # an unreadable pointer names nothing
+    assert store.has_previous()  # the unreadable pointer is moved aside and rebuilt, without waiting
+    assert len(list(store.root.glob("state.json.bad-*"))) == 1
+
+
+def damage(state: Path, how: str) -> None:
+    """Break the pointer as a crash, a full disk, another program or a user might."""
+    if how == "cut in half":
+        state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])
+    elif how == "not a pointer":
+        state.write_text(json.dumps({"current": "../../elsewhere", "previous": None}))
+    else:
+        state.unlink()
+
+
+@pytest.mark.parametrize("how", ["cut in half", "not a pointer", "missing"])
+def test_a_damaged_pointer_is_rebuilt_and_no_model_is_lost(installed, make_model, caplog, how):
+    store, a, b = installed
+    state = store.root / "state.json"
+    damage(state, how)
+    broken = state.read_bytes() if state.exists() else None
+    with caplog.at_level(logging.WARNING, logger="desktop.model_store"):
+        reopened = ModelStore(store.root)  # the next start of the app
+        assert unit(reopened.current) == b and unit(reopened.previous) == a  # the newest set is current
+    assert len(caplog.records) == 1 and "rebuilt" in caplog.text
+    assert [p.read_bytes() for p in store.root.glob("state.json.bad-*")] == ([broken] if broken else [])
+    c = make_model("c")
+    assert unit(reopened.install(c, reopened.current)) == unit(c)  # the app runs b, the current model
+    assert unit(reopened.previous) == b and unit(reopened.revert()) == b
+    assert len(set_folders(reopened)) == 2  # from here on, the usual current and previous: a made way for c
+    assert len(caplog.records) == 1  # the rebuilt pointer is read as any other
+
