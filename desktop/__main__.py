@@ -3,6 +3,7 @@
     python -m desktop [--model PATH]           the app
     python -m desktop predict FILE... [--json]   recognize files without a window
     python -m desktop --self-test                check the bundled model (and, in a full build, training)
+    python -m desktop --version                  print "handwriting-recognizer <version>"
     python -m desktop --training-worker ARGS     the training CLI (the frozen app re-invokes itself so)
 """
 from __future__ import annotations
@@ -29,10 +30,13 @@ def main(argv: list[str]) -> int:
         from desktop.selftest import run_self_test
 
         return run_self_test()
+    from desktop import DISTRIBUTION, __version__
+
     parser = argparse.ArgumentParser(prog="python -m desktop", description="Draw a digit and watch a neural network read it.",
                                      epilog="Subcommand: 'predict FILE... [--json] [--model PATH]' recognizes files without a window; "
                                      "'--self-test' checks the installation.")
     parser.add_argument("--model", type=Path, help="ONNX model to start with (default: the last one used, else the bundled one)")
+    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}")
     args = parser.parse_args(argv)
     from desktop.app import run
 

@@ -1,23 +1,71 @@
-"""Start the GUI: the QApplication, its identity (for QSettings and QStandardPaths) and the window."""
+"""Start the GUI: the QApplication, its identity (for QSettings and QStandardPaths), the log and the window."""
 from __future__ import annotations
 
 import logging
+import platform
 import sys
 import traceback
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import Qt
+import onnxruntime
+import PySide6
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, qVersion
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop import __version__
 from desktop.paths import assets_dir
 
 ORGANIZATION = "hwr"
 APPLICATION = "Handwriting Recognizer"
+DESCRIPTION = "Draw a digit and watch a neural network read it, live; train and retrain that network."
+LICENCE = "MIT"
 UNEXPECTED_BOX = "unexpected-error"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_FILE_BYTES = 1_000_000  # budget: app.log is rotated at this size ...
+LOG_FILES = 3  # ... and at most this many files are kept (app.log, app.log.1, app.log.2)
 
 log = logging.getLogger(__name__)
+
+
+def library_versions() -> str:
+    """The versions a bug report needs: what runs the window, the model and the code."""
+    return (f"Qt {qVersion()}, PySide6 {PySide6.__version__}, onnxruntime {onnxruntime.__version__}, "
+            f"Python {platform.python_version()}")
+
+
+def about_text() -> str:
+    """Plain text for Help > About: the app, its version and licence, and the libraries it runs on."""
+    return f"{APPLICATION} {__version__}\n{DESCRIPTION}\nLicence: {LICENCE}\n{library_versions()}"
+
+
+def log_file_path() -> Path:
+    """The log file, in the user's data folder (AppDataLocation/logs/app.log). Needs the
+    application's identity, set by create_application, to name the right folder."""
+    data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(data) / "logs" / "app.log"
+
+
+def setup_logging() -> Path | None:
+    """Log INFO and above to standard error and to the rotating log file, so that what the app
+    ignores or falls back from (a bad setting, the CPU instead of CUDA, an unexpected error) is
+    still there after the terminal, or the lack of one, is gone. Returns the log file, or None when
+    it cannot be written: then the app logs to standard error only, says so once, and still starts."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    path = log_file_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and not path.is_file():  # opening a FIFO to append would block the start
+            raise OSError("not a regular file")
+        handler = RotatingFileHandler(path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILES - 1, encoding="utf-8")
+    except OSError as exc:
+        log.warning("cannot write the log file %s (%s): logging to standard error only", path, exc.strerror or exc)
+        return None
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.getLogger().addHandler(handler)
+    return path
 
 
 def create_application(argv: list[str]) -> QApplication:
@@ -59,11 +107,13 @@ def _unexpected_box() -> QMessageBox | None:
 
 
 def run(model: Path | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_application(sys.argv)
+    app = create_application(sys.argv)  # first: the log file's folder depends on the app's name
+    setup_logging()
     sys.excepthook = report_unexpected
     from desktop.main_window import MainWindow
 
     window = MainWindow(model)
     window.show()
+    # Once the window shows: looking the versions up costs ~25 ms that the start need not wait for.
+    QTimer.singleShot(0, lambda: log.info("%s %s started (%s)", APPLICATION, __version__, library_versions()))
     return app.exec()

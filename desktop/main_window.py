@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import settings as keys
+from desktop.app import APPLICATION, about_text, log_file_path
 from desktop.canvas import Canvas
 from desktop.drawing import DrawingError, load_drawing, save_drawing
 from desktop.engine import ModelError, Reading, Recognizer, read
@@ -43,7 +44,6 @@ from desktop.preprocess import InkBudgetError, empty_input, image_to_input, is_b
 from desktop.samples import SampleStore
 from desktop.views import InputPreview, PredictionLabel, ProbabilityBars
 
-APP_NAME = "Handwriting Recognizer"
 IMAGE_FILTER = "Images (" + " ".join(f"*.{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
 DRAWING_FILTER = "Drawings (*.json)"
 GESTURES = [  # what has no menu action; the keyboard shortcuts are read from the menus themselves
@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, model_path: str | Path | None = None):
         super().__init__()
-        self.setWindowTitle(APP_NAME)
+        self.setWindowTitle(APPLICATION)
         self.setAcceptDrops(True)
         self.settings = keys.open_settings()
         self.recognizer: Recognizer | None = None
@@ -517,9 +517,12 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"<b>{APP_NAME}</b><p>Draw a digit and watch a neural network read it, live.</p>"
-                          "<p>A small CNN trained on MNIST, run with onnxruntime.</p>")
+        box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APPLICATION}", f"{about_text()}\n\nLog file: {log_file_path()}",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("about")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def closeEvent(self, event) -> None:
         retrain = sys.modules.get("desktop.retrain")

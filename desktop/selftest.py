@@ -1,4 +1,5 @@
 """`--self-test`: check an installation (a checkout or a PyInstaller build) without a window.
+Its first line names the version, the kind of installation and Python: what a bug report needs.
 
 1. Loads the bundled model and reads a few built-in drawings (polylines on a 400x400 canvas, like
    the app's canvas), printing one line per drawing: expected, read, confidence.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop import DISTRIBUTION, __version__
 from desktop.engine import INT8_EXPORT_FAILED
 from desktop.preprocess import is_blank
 from desktop.worker import training_available, worker_command, worker_cwd, worker_environment
@@ -132,7 +134,7 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
 def run_self_test() -> int:
     """The whole self-test; 0 if everything passed, 1 otherwise."""
     full = training_available()
-    _print(f"self-test: {'full' if full else 'lean'} installation"
+    _print(f"self-test: {DISTRIBUTION} {__version__}, {'full' if full else 'lean'} installation"
            f"{' (frozen)' if getattr(sys, 'frozen', False) else ''}, Python {sys.version.split()[0]}")
     ok = check_recognition()
     if full:

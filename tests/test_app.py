@@ -248,3 +248,12 @@ def test_the_shortcuts_help_lists_every_menu_shortcut(app_window):
             for key in action.shortcuts():
                 assert key.toString(QKeySequence.SequenceFormat.NativeText) in listed, action.text()
     assert rows["Retrain"] == "Ctrl+R" and "F1" in rows["Keyboard Shortcuts"]
+
+
+def test_about_names_the_version_and_the_log_file(app_window):
+    import desktop
+    from desktop.app import log_file_path
+
+    app_window.show_about()
+    box = app_window.findChild(QMessageBox, "about")
+    assert desktop.__version__ in box.text() and str(log_file_path()) in box.text() and "MIT" in box.text()

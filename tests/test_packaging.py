@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import desktop
 from desktop import selftest
 from desktop.engine import INT8_EXPORT_FAILED
 
@@ -47,6 +48,7 @@ def _run_spec(monkeypatch, tmp_path: Path, flavour: str | None) -> dict[str, _Re
     # PyInstaller's helpers, faked: the spec must not depend on what this environment has installed.
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = lambda package, **_: [f"{package}.fake_submodule"]
+    hooks.copy_metadata = lambda name, **_: [(f"/site-packages/{name}.dist-info", f"{name}.dist-info")]
     qt = types.ModuleType("PyInstaller.utils.hooks.qt")
 
     class QtLibraryInfo:
@@ -231,6 +233,7 @@ def test_lean_build_passes_its_self_test():
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("drawing ") == len(selftest.DRAWINGS)
     assert "CPUExecutionProvider, int8" in result.stdout  # the bundled int8 copy runs
+    assert f"handwriting-recognizer {desktop.__version__}," in result.stdout  # the frozen app knows its version
     # The size target, 150 MB in decimal bytes (what `du -sb` counts, less its directory entries).
     size = sum(f.stat().st_size for f in app.parent.rglob("*") if f.is_file() and not f.is_symlink())
     assert size <= 150_000_000, f"the lean build is {size / 1e6:.1f} MB"

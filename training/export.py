@@ -26,6 +26,7 @@ import onnxruntime as ort
 import tensorflow as tf
 import tf2onnx
 
+from desktop import DISTRIBUTION, __version__
 from desktop.atomic import write_bytes_atomic
 from desktop.engine import INT8_SOURCE_KEY
 from training.model import IMAGE_SHAPE, build_classifier
@@ -64,9 +65,15 @@ def to_onnx(model: keras.Model, metadata: dict[str, object]) -> onnx.ModelProto:
     proto, _ = tf2onnx.convert.from_function(serve, input_signature=spec, opset=OPSET)
     _rename_io(proto)
     add_metadata(proto, metadata)
-    proto.producer_name = "hwr-training"
+    _set_producer(proto)
     onnx.checker.check_model(proto)
     return proto
+
+
+def _set_producer(proto: onnx.ModelProto) -> None:
+    """Name this project and its version as the model's producer, so that a model file says which
+    release of the trainer wrote it (tf2onnx and the quantizer put their own names there)."""
+    proto.producer_name, proto.producer_version = DISTRIBUTION, __version__
 
 
 def add_metadata(proto: onnx.ModelProto, metadata: dict[str, object]) -> None:
@@ -100,7 +107,7 @@ def check_parity(proto: onnx.ModelProto, model: keras.Model, images: np.ndarray)
 def quantize(float_model: bytes, calibration: np.ndarray) -> onnx.ModelProto:
     """The float model statically quantized to int8 (QDQ); `calibration` are training images.
 
-    Its only metadata is the float model's hash; the caller adds the rest.
+    Its only metadata is the float model's hash (and its producer is this project); the caller adds the rest.
     """
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
@@ -134,6 +141,7 @@ def quantize(float_model: bytes, calibration: np.ndarray) -> onnx.ModelProto:
             root_logger.setLevel(level)
         proto = onnx.load(quantized)
     del proto.metadata_props[:]
+    _set_producer(proto)
     add_metadata(proto, {INT8_SOURCE_KEY: hashlib.sha256(float_model).hexdigest()})
     return proto
 
