@@ -526,8 +526,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         retrain = sys.modules.get("desktop.retrain")
-        if retrain is not None:
-            for dialog in self.findChildren(retrain.RetrainDialog):
-                dialog.reject()  # stop a running training cleanly before the window goes
+        for dialog in self.findChildren(retrain.RetrainDialog) if retrain is not None else []:
+            running = dialog.process is not None
+            dialog.reject()  # cancels a running training; that dialog closes once the worker has stopped
+            if running:  # and the window then: the worker stops cleanly while the window stays live
+                dialog.finished.connect(self.close, Qt.ConnectionType.SingleShotConnection)
+                event.ignore()
+                return
         self.settings.setValue(keys.GEOMETRY, self.saveGeometry())
         super().closeEvent(event)

@@ -1,21 +1,22 @@
-"""Model > Retrain...: runs the training CLI in a separate process and shows its progress live.
+"""Model > Retrain...: choose how to retrain, watch the worker train live, keep or discard the result.
 
-The worker is `python -m training ... --progress jsonl` (the frozen app re-invokes itself with
-`--training-worker`), started with QProcess so the UI never waits on it. Each JSON line updates the
-progress bar, the ETA and the curves. Cancel sends SIGTERM: the worker stops and writes nothing.
-At the end the old and new models are compared and the user keeps or discards the new one.
+The run itself (the worker process, cancel, its events) is `retrain_process.RetrainProcess`; each
+event updates the progress bar, the status line, the warnings and the curves. At the end the old
+and new models are compared and the user keeps or discards the new one.
 """
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import math
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QPointF, QProcess, QProcessEnvironment, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QProcess, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -35,89 +36,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import progress_events as events
 from desktop import settings as keys
 from desktop.model_store import matching_weights
-from desktop.worker import TRAINING_EXTRA_HINT, worker_command, worker_cwd, worker_environment
+from desktop.retrain_failures import explain_failure
+from desktop.retrain_process import RetrainProcess, prepared_process, start_worker
+from desktop.training_curves import TrainingCurves
+from desktop.worker import TRAINING_EXTRA_HINT
 
-KILL_AFTER_MS = 15_000  # how long Cancel waits for the worker to stop by itself
-
-
-def explain_failure(exit_code: int, error_event: str | None, stderr: str) -> str:
-    """The worker's reason in words, and how to fix it when we know."""
-    if "No module named 'tensorflow'" in stderr or "No module named 'training'" in stderr or "No module named 'keras'" in stderr:
-        return TRAINING_EXTRA_HINT
-    if error_event:
-        reason = error_event.removeprefix("error: ")
-        if "no such file" in reason or ".npz" in reason or "IDX" in reason or "download failed" in reason:
-            return f"{reason}\n\nChoose a working MNIST copy (an .npz or a folder of IDX files) or the download."
-        return reason
-    lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(("I0000", "W0000", "E0000"))]
-    tail = "\n".join(lines[-3:]) or f"the training process ended with code {exit_code}"
-    if "ResourceExhausted" in stderr or "out of memory" in stderr.lower():
-        return f"Training ran out of memory. Try a smaller batch, the CPU, or fewer images.\n\n{tail}"
-    return tail
-
-
-class TrainingCurves(QWidget):
-    """Loss and accuracy per epoch, train and validation, drawn as the epochs finish."""
-
-    SERIES = {"loss": ("loss", QColor(30, 110, 220)), "val_loss": ("loss", QColor(230, 120, 20)),
-              "accuracy": ("accuracy", QColor(30, 110, 220)), "val_accuracy": ("accuracy", QColor(230, 120, 20))}
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("curves")
-        self.setMinimumSize(420, 160)
-        self._points: dict[str, list[tuple[float, float]]] = {name: [] for name in self.SERIES}
-
-    def points(self, series: str) -> list[tuple[float, float]]:
-        return list(self._points[series])
-
-    def clear(self) -> None:
-        for values in self._points.values():
-            values.clear()
-        self.update()
-
-    def add(self, series: str, x: float, y: float | None) -> None:
-        if y is not None:
-            self._points[series].append((x, y))
-            self.update()
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        half = self.width() / 2
-        for i, panel in enumerate(("loss", "accuracy")):
-            self._panel(painter, QRectF(i * half + 30, 8, half - 40, self.height() - 30), panel)
-        painter.end()
-
-    def _panel(self, painter: QPainter, box: QRectF, panel: str) -> None:
-        painter.setPen(QColor(190, 190, 200))
-        painter.drawRect(box)
-        painter.setPen(QColor(60, 60, 70))
-        painter.drawText(QRectF(box.left(), box.bottom() + 2, box.width(), 18), Qt.AlignmentFlag.AlignCenter,
-                         f"{panel} (blue: train, orange: validation)")
-        series = [name for name, (p, _) in self.SERIES.items() if p == panel]
-        values = [pt for name in series for pt in self._points[name]]
-        if not values:
-            return
-        xs, ys = [x for x, _ in values], [y for _, y in values]
-        x0, x1 = min(xs), max(max(xs), min(xs) + 1e-9)
-        y0, y1 = min(ys), max(max(ys), min(ys) + 1e-9)
-        painter.drawText(QRectF(box.left() - 30, box.top() - 2, 28, 14), Qt.AlignmentFlag.AlignRight, f"{y1:.3g}")
-        painter.drawText(QRectF(box.left() - 30, box.bottom() - 12, 28, 14), Qt.AlignmentFlag.AlignRight, f"{y0:.3g}")
-        for name in series:
-            pts = self._points[name]
-            if not pts:
-                continue
-            mapped = [QPointF(box.left() + (x - x0) / (x1 - x0) * box.width(), box.bottom() - (y - y0) / (y1 - y0) * box.height()) for x, y in pts]
-            path = QPainterPath(mapped[0])
-            for p in mapped[1:]:
-                path.lineTo(p)
-            painter.setPen(QPen(self.SERIES[name][1], 2))
-            painter.drawPath(path)
-            for p in mapped:
-                painter.drawEllipse(p, 2, 2)
+PROGRESS_MAX = 2**31 - 1  # QProgressBar counts in 32-bit ints
+WARNINGS_SHOWN = 5  # the latest ones: the status area stays a few lines
+COMPARED = (("mnist_test", "MNIST test set"), ("own_held_out", "Your held-out samples"))
 
 
 class RetrainDialog(QDialog):
@@ -136,20 +65,35 @@ class RetrainDialog(QDialog):
         self.samples_dir = samples_dir
         self.runs_dir = runs_dir
         self.settings = settings
-        self.process: QProcess | None = None
+        self.process: RetrainProcess | None = None  # the run going on, if any
         self.out_dir: Path | None = None
-        self.result: dict | None = None
-        self.events: list[dict] = []
-        self._stdout_buffer = b""
-        self._stderr = ""
-        self._error_event: str | None = None
-        self._cancelled = False
+        self.summary: dict[str, Any] | None = None  # the finished run's Done summary, until kept or discarded
+        self.events: list[events.Event] = []
+        self._error_message: str | None = None
+        self._closing = False  # closed during a run: the dialog goes once the worker has stopped
         self._build(sample_count)
         self._probe_devices()
 
     # --- form ----------------------------------------------------------------------------------
 
     def _build(self, sample_count: int) -> None:
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.status = _text_label("status", "Ready.")
+        self.warnings = _text_label("warnings")
+        self.warnings.hide()
+        self.curves = TrainingCurves()
+        self.comparison = QLabel()
+        self.comparison.setObjectName("comparison")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form(sample_count))
+        for widget in (self.progress, self.status, self.warnings):
+            layout.addWidget(widget)
+        layout.addWidget(self.curves, 1)
+        layout.addWidget(self.comparison)
+        layout.addLayout(self._buttons())
+
+    def _form(self, sample_count: int) -> QFormLayout:
         form = QFormLayout()
         self.epochs = QSpinBox(minimum=1, maximum=200, value=3)
         form.addRow("Epochs:", self.epochs)
@@ -166,11 +110,7 @@ class RetrainDialog(QDialog):
         self.include_samples.setEnabled(sample_count > 0)
         self.sample_weight = QDoubleSpinBox(minimum=0.5, maximum=100.0, value=5.0, singleStep=1.0)
         self.sample_weight.setToolTip("How much each of your samples counts compared to one MNIST image")
-        row = QHBoxLayout()
-        row.addWidget(self.include_samples)
-        row.addWidget(QLabel("weight:"))
-        row.addWidget(self.sample_weight)
-        form.addRow("Your samples:", row)
+        form.addRow("Your samples:", _row(self.include_samples, QLabel("weight:"), self.sample_weight))
         self.limit = QSpinBox(minimum=0, maximum=60000, value=0, singleStep=1000)
         self.limit.setSpecialValueText("all")
         self.limit.setToolTip("Train on fewer MNIST images for a quick run")
@@ -178,10 +118,11 @@ class RetrainDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "gpu"])
         self.devices_label = QLabel("checking what TensorFlow sees…")
-        row = QHBoxLayout()
-        row.addWidget(self.device)
-        row.addWidget(self.devices_label, 1)
-        form.addRow("Device:", row)
+        form.addRow("Device:", _row(self.device, (self.devices_label, 1)))
+        form.addRow("Dataset:", self._dataset_choice())
+        return form
+
+    def _dataset_choice(self) -> QVBoxLayout:
         self.download = QRadioButton("Download MNIST (once, then cached)")
         self.use_file = QRadioButton("Use a file:")
         group = QButtonGroup(self)
@@ -192,48 +133,28 @@ class RetrainDialog(QDialog):
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         (self.use_file if self.data_path.text() else self.download).setChecked(True)
-        row = QHBoxLayout()
-        row.addWidget(self.use_file)
-        row.addWidget(self.data_path, 1)
-        row.addWidget(browse)
-        data_box = QVBoxLayout()
-        data_box.addWidget(self.download)
-        data_box.addLayout(row)
-        form.addRow("Dataset:", data_box)
+        box = QVBoxLayout()
+        box.addWidget(self.download)
+        box.addLayout(_row(self.use_file, (self.data_path, 1), browse))
+        return box
 
-        self.progress = QProgressBar()
-        self.progress.setObjectName("progress")
-        self.status = QLabel("Ready.")
-        self.status.setObjectName("status")
-        self.status.setWordWrap(True)
-        self.curves = TrainingCurves()
-        self.comparison = QLabel()
-        self.comparison.setObjectName("comparison")
+    def _buttons(self) -> QHBoxLayout:
         self.start_button = QPushButton("Start")
         self.start_button.clicked.connect(self.start)
         self.cancel_button = QPushButton("Cancel Training")
         self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.setEnabled(False)
         self.use_button = QPushButton("Use New Model")
         self.use_button.clicked.connect(self.use_new_model)
         self.discard_button = QPushButton("Discard")
         self.discard_button.clicked.connect(self.discard)
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
-        for b in (self.use_button, self.discard_button):
-            b.setEnabled(False)
-        buttons = QHBoxLayout()
-        for b in (self.start_button, self.cancel_button, self.use_button, self.discard_button):
-            buttons.addWidget(b)
+        for button in (self.cancel_button, self.use_button, self.discard_button):
+            button.setEnabled(False)
+        buttons = _row(self.start_button, self.cancel_button, self.use_button, self.discard_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
-        layout.addWidget(self.curves, 1)
-        layout.addWidget(self.comparison)
-        layout.addLayout(buttons)
+        return buttons
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "MNIST copy", self.data_path.text(), "MNIST (*.npz);;All files (*)")
@@ -247,12 +168,10 @@ class RetrainDialog(QDialog):
         if RetrainDialog._gpus_seen is not None:
             self.devices_label.setText(RetrainDialog._gpus_seen)
             return
-        self._probe = QProcess(self)
-        program, *args = worker_command(["--list-devices"])
-        self._prepare(self._probe)
+        self._probe = prepared_process(self)
         self._probe.finished.connect(self._show_devices)
         self._probe.errorOccurred.connect(self._probe_failed)
-        self._probe.start(program, args)
+        start_worker(self._probe, ["--list-devices"])
 
     def _probe_failed(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
@@ -263,8 +182,8 @@ class RetrainDialog(QDialog):
             return
         text = bytes(self._probe.readAllStandardOutput()).decode(errors="replace").strip().splitlines()
         try:
-            gpus = json.loads(text[-1])["gpus"]
-        except (IndexError, ValueError, KeyError):
+            gpus = [str(gpu) for gpu in json.loads(text[-1])["gpus"]]
+        except (IndexError, ValueError, KeyError, TypeError):
             stderr = bytes(self._probe.readAllStandardError()).decode(errors="replace")
             self.devices_label.setText(explain_failure(code, None, stderr) if code else "unknown")
             self.devices_label.setWordWrap(True)
@@ -292,14 +211,6 @@ class RetrainDialog(QDialog):
             args += ["--limit", str(self.limit.value())]
         return args
 
-    def _prepare(self, process: QProcess) -> None:
-        env = QProcessEnvironment()
-        for key, value in worker_environment(os.environ, dataset_from_env=self.use_file.isChecked()).items():
-            env.insert(key, value)
-        process.setProcessEnvironment(env)
-        if worker_cwd() is not None:
-            process.setWorkingDirectory(str(worker_cwd()))
-
     def start(self) -> None:
         if self.process is not None:
             return
@@ -310,129 +221,109 @@ class RetrainDialog(QDialog):
         self.discard_button.setEnabled(False)
         self.events.clear()
         self.curves.clear()
-        self.result, self._error_event, self._stderr, self._stdout_buffer, self._cancelled = None, None, "", b"", False
         self.comparison.clear()
-        self.process = QProcess(self)
-        self._prepare(self.process)
-        self.process.readyReadStandardOutput.connect(self._read_stdout)
-        self.process.readyReadStandardError.connect(self._read_stderr)
+        self.warnings.clear()
+        self.warnings.hide()
+        self.summary, self._error_message = None, None
+        self.process = RetrainProcess(self)
+        self.process.received.connect(self.handle_event)
         self.process.finished.connect(self._finished)
-        self.process.errorOccurred.connect(self._process_error)
-        program, *args = worker_command(self.arguments())
+        self.process.failed_to_start.connect(self._could_not_start)
         self.status.setText("Starting the training process…")
         self.progress.setRange(0, 0)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.process.start(program, args)
+        self.process.start(self.arguments(), dataset_from_env=self.use_file.isChecked())
 
     def cancel(self) -> None:
-        """Stop the worker cleanly (SIGTERM); it writes no model. A worker that does not stop in
-        time (on Windows, terminate() is only a request a console program ignores) is killed: it
-        publishes its model by renames at the very end, so a kill leaves no partial model either."""
+        """Stop the run; the worker writes no model. Returns at once: the end comes as `_finished`."""
         if self.process is not None:
-            self._cancelled = True
             self.status.setText("Stopping…")
-            self.process.terminate()
-            process = self.process
-            QTimer.singleShot(KILL_AFTER_MS, self, lambda: process is self.process and process.kill())
+            self.process.cancel()
 
-    def _read_stderr(self) -> None:
-        self._stderr += bytes(self.process.readAllStandardError()).decode(errors="replace")
-        self._stderr = self._stderr[-20000:]
-
-    def _read_stdout(self) -> None:
-        self._stdout_buffer += bytes(self.process.readAllStandardOutput())
-        *lines, self._stdout_buffer = self._stdout_buffer.split(b"\n")
-        for line in lines:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue  # not a progress line (a library's own output)
-            if isinstance(event, dict):
-                self._handle(event)
-
-    def _handle(self, event: dict) -> None:
+    def handle_event(self, event: events.Event) -> None:
+        """Show one progress event of the worker."""
         self.events.append(event)
-        kind = event.get("event")
-        if kind == "device":
-            self.status.setText(event.get("message", ""))
-        elif kind in ("step", "epoch"):
-            steps, epochs = event["steps"], event["epochs"]
-            done = (event["epoch"] - 1) * steps + event["step"]
-            self.progress.setRange(0, epochs * steps)
-            self.progress.setValue(done)
-            eta = event.get("eta_s") or 0
-            self.status.setText(f"Epoch {event['epoch']}/{epochs}, step {event['step']}/{steps} — "
-                                f"loss {_number(event.get('loss'), '.4f')}, accuracy {_number(event.get('accuracy'), '.2%')}"
-                                f" — about {_duration(eta)} left")
-            if kind == "epoch":
-                for series in TrainingCurves.SERIES:
-                    self.curves.add(series, event["epoch"], event.get(series))
-        elif kind in ("error", "interrupted"):
-            self._error_event = event.get("message")
-        elif kind == "done":
-            self.result = event
+        match event:
+            case events.Device(message=text):
+                self.status.setText(text)
+            case events.Step() | events.Epoch():
+                self._show_progress(event)
+            case events.Warning():
+                shown = [f"Warning: {e.message}" for e in self.events if isinstance(e, events.Warning)]
+                self.warnings.setText("\n".join(shown[-WARNINGS_SHOWN:]))
+                self.warnings.show()
+            case events.Error(message=text) | events.Interrupted(message=text):
+                self._error_message = text
+            case events.Done(summary=summary):
+                self.summary = summary
 
-    def _process_error(self, error) -> None:
-        if error == QProcess.ProcessError.FailedToStart:
-            self._fail(f"The training process could not start ({self.process.errorString()}).\n\n{TRAINING_EXTRA_HINT}")
+    def _show_progress(self, event: events.Step | events.Epoch) -> None:
+        total = event.epochs * event.steps
+        done = min(max((event.epoch - 1) * event.steps + event.step, 0), total)
+        unit = max(1, math.ceil(total / PROGRESS_MAX))  # a run too long to count step by step
+        self.progress.setRange(0, total // unit)
+        self.progress.setValue(done // unit)
+        self.status.setText(f"Epoch {event.epoch}/{event.epochs}, step {event.step}/{event.steps} — "
+                            f"loss {_number(event.loss, '.4f')}, accuracy {_number(event.accuracy, '.2%')}"
+                            f" — about {_duration(event.eta_s or 0)} left")
+        if isinstance(event, events.Epoch):
+            for series in TrainingCurves.SERIES:
+                self.curves.add(series, event.epoch, getattr(event, series))
 
-    def _finished(self, code: int, _status) -> None:
-        self._read_stdout()
-        self._read_stderr()
-        process, self.process = self.process, None
-        process.deleteLater()
-        self.cancel_button.setEnabled(False)
-        self.start_button.setEnabled(True)
-        self.progress.setRange(0, 1)
-        if self._cancelled:
-            self.progress.setValue(0)
-            self.status.setText("Cancelled. The current model is unchanged.")
+    def _finished(self, code: int, stderr_tail: str) -> None:
+        if self.process.cancelled:
+            self._show_outcome("Cancelled. The current model is unchanged.")
             self._remove_run()
-        elif code == 0 and self.result is not None:
-            self.progress.setValue(1)
-            self.status.setText(f"Done in {_duration(self.result.get('seconds', 0))}. Compare, then keep or discard the new model.")
-            self._show_comparison(self.result.get("comparison") or {})
+        elif code == 0 and self.summary is not None:
+            seconds = self.summary.get("seconds")
+            took = f" in {_duration(seconds)}" if _is_number(seconds) else ""
+            self._show_outcome(f"Done{took}. Compare, then keep or discard the new model.", done=True)
+            self.comparison.setText(comparison_table(self.summary.get("comparison")))
             self.use_button.setEnabled(True)
             self.discard_button.setEnabled(True)
         else:
-            self._fail(explain_failure(code, self._error_event, self._stderr))
+            self._fail(explain_failure(code, self._error_message, stderr_tail))
+        self._end_run()
+
+    def _could_not_start(self, reason: str) -> None:
+        self._fail(f"The training process could not start ({reason}).\n\n{TRAINING_EXTRA_HINT}")
+        self._end_run()
 
     def _fail(self, message: str) -> None:
-        self.process = None
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.start_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.status.setText(f"Training failed: {message}")
+        self._show_outcome(f"Training failed: {message}")
         self._remove_run()
 
-    def _show_comparison(self, comparison: dict) -> None:
-        def cell(value) -> str:
-            return "—" if value is None else f"{value:.2%}"
+    def _show_outcome(self, text: str, done: bool = False) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if done else 0)
+        self.status.setText(text)
 
-        rows = []
-        for key, title in (("mnist_test", "MNIST test set"), ("own_held_out", "Your held-out samples")):
-            c = comparison.get(key, {})
-            rows.append(f"<tr><td>{title} ({c.get('images', 0)})</td><td align=right>{cell(c.get('old'))}</td>"
-                        f"<td align=right><b>{cell(c.get('new'))}</b></td></tr>")
-        self.comparison.setText("<table cellspacing=6><tr><th></th><th>current model</th><th>new model</th></tr>"
-                                + "".join(rows) + "</table>")
+    def _end_run(self) -> None:
+        """Forget the ended run's process; the form is ready for another run, or closes if asked to."""
+        process, self.process = self.process, None
+        process.deleteLater()
+        self.start_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        if self._closing:
+            self.reject()
+
+    # --- the result ----------------------------------------------------------------------------
 
     def new_model_path(self) -> Path | None:
-        return None if self.result is None else Path(self.result["model"])
+        return None if self.summary is None else Path(self.summary["model"])
 
     def use_new_model(self) -> None:
         """Hand the new model to the app; the run folder goes only once it is installed."""
         path = self.new_model_path()
         if path is not None and self.install(path):
             self._remove_run()
-            self.result = None
+            self.summary = None
             self.accept()
 
     def discard(self) -> None:
         self._remove_run()
-        self.result = None
+        self.summary = None
         self.use_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         self.status.setText("Discarded. The current model is unchanged.")
@@ -442,21 +333,60 @@ class RetrainDialog(QDialog):
             shutil.rmtree(self.out_dir, ignore_errors=True)
 
     def reject(self) -> None:
-        """Close: a running training is cancelled, an unused result removed."""
-        for process in (self.process, self._probe):
-            if process is not None and process.state() != QProcess.ProcessState.NotRunning:
-                if process is self.process:
-                    self.cancel()
-                else:
-                    process.kill()
-                process.waitForFinished(15000)
+        """Close; an unused new model is removed. A running training is cancelled first and the
+        dialog closes once the worker has stopped (at most KILL_AFTER_MS): waiting here for it
+        would freeze the whole window."""
+        if self._probe is not None and self._probe.state() != QProcess.ProcessState.NotRunning:
+            self._probe.kill()
+        if self.process is not None:
+            self._closing = True
+            self.cancel()
+            return
         self._remove_run()
         super().reject()
 
 
-def _number(value: float | None, spec: str) -> str:
-    """A metric for the status line; a missing (non-finite) one shows as a dash."""
-    return "–" if value is None else format(value, spec)
+def comparison_table(comparison: object) -> str:
+    """The Done summary's comparison of the current and new model, as an HTML table."""
+    rows = []
+    for key, title in COMPARED:
+        scores = comparison.get(key) if isinstance(comparison, dict) else None
+        scores = scores if isinstance(scores, dict) else {}
+        rows.append(f"<tr><td>{title} ({html.escape(str(scores.get('images', 0)))})</td>"
+                    f"<td align=right>{_number(scores.get('old'), '.2%')}</td>"
+                    f"<td align=right><b>{_number(scores.get('new'), '.2%')}</b></td></tr>")
+    return "<table cellspacing=6><tr><th></th><th>current model</th><th>new model</th></tr>" + "".join(rows) + "</table>"
+
+
+def _text_label(name: str, text: str = "") -> QLabel:
+    """A wrapped plain-text label: worker messages are text, whatever they contain (`<module>`)."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def _row(*items: QWidget | tuple[QWidget, int]) -> QHBoxLayout:
+    """A row of widgets; a (widget, stretch) pair takes the room left."""
+    row = QHBoxLayout()
+    for item in items:
+        widget, stretch = item if isinstance(item, tuple) else (item, 0)
+        row.addWidget(widget, stretch)
+    return row
+
+
+def _is_number(value: object) -> bool:
+    """A finite int or float (JSON gives no other numbers; a bool is none)."""
+    try:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    except OverflowError:  # an int too big for a float
+        return False
+
+
+def _number(value: object, spec: str) -> str:
+    """A metric for the status line or the comparison; a missing (non-finite) one shows as a dash."""
+    return format(value, spec) if _is_number(value) else "–"
 
 
 def _duration(seconds: float) -> str:

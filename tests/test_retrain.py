@@ -3,18 +3,25 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
-import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from desktop import progress_events as events
+from desktop.drawing import Drawing
 from desktop.engine import int8_path_for
-from desktop.retrain import explain_failure
+from desktop.progress_events import MAX_COUNT
+from desktop.retrain import RetrainDialog, comparison_table
+from desktop.retrain_failures import explain_failure
+from desktop.retrain_process import CRASHED, RetrainProcess
+from desktop.selftest import write_tiny_dataset
+from desktop.training_curves import TrainingCurves
 from tests import handmade
-from tests.test_app import draw, shown_digit
-from tests.test_data import fake_mnist
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +31,17 @@ def dataset(tmp_path_factory) -> tuple[Path, bool]:
     if real and Path(real).is_file():
         return Path(real), True
     path = tmp_path_factory.mktemp("data") / "fake.npz"
-    np.savez(path, **fake_mnist(n_train=3000, n_test=500))
+    write_tiny_dataset(path, train=3000, test=500)
     return path, False
 
 
+def draw(window, strokes) -> None:
+    """Put strokes drawn on a 400x400 canvas on the window's canvas (the mouse is test_app's)."""
+    window.canvas.set_drawing(Drawing(handmade.CANVAS, handmade.CANVAS, tuple(strokes)))
+
+
 def teach(window, qtbot, strokes, digit: int) -> None:
-    draw(window.canvas, strokes)
+    draw(window, strokes)
     QTest.keyClick(window, Qt.Key(Qt.Key.Key_0 + digit))
     assert window.label_to_teach() == digit
     QTest.keyClick(window, Qt.Key.Key_Return)
@@ -60,6 +72,11 @@ def configure(dialog, data: Path, limit: int, epochs: int) -> None:
     dialog.epochs.setValue(epochs)
 
 
+def fake_worker(monkeypatch, script: str) -> None:
+    """The retrain dialog and RetrainProcess run `python -c script` instead of the training CLI."""
+    monkeypatch.setattr("desktop.retrain_process.worker_command", lambda args: [sys.executable, "-c", script])
+
+
 @pytest.mark.slow
 def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
     data, real = dataset
@@ -72,13 +89,13 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
     assert dialog.start_from.currentIndex() == 0  # fine-tune: the bundled model has its weights
     dialog.start_button.click()
     qtbot.waitUntil(lambda: dialog.process is None, timeout=300_000)
-    assert dialog.result is not None, dialog.status.text()
-    kinds = {e["event"] for e in dialog.events}
-    assert {"device", "start", "step", "epoch", "done"} <= kinds
+    assert dialog.summary is not None, dialog.status.text()
+    kinds = {type(e) for e in dialog.events}
+    assert {events.Device, events.Start, events.Step, events.Epoch, events.Done} <= kinds
     assert len(dialog.curves.points("loss")) == 2 and len(dialog.curves.points("val_accuracy")) == 2
     assert dialog.progress.value() == dialog.progress.maximum()
     assert "MNIST test set" in dialog.comparison.text() and "held-out" in dialog.comparison.text()
-    assert dialog.result["training_data"]["own_samples"] == 4 and dialog.result["training_data"]["own_samples_held_out"] == 1
+    assert dialog.summary["training_data"]["own_samples"] == 4 and dialog.summary["training_data"]["own_samples_held_out"] == 1
     assert dialog.use_button.isEnabled()
     dialog.use_button.click()
     assert app_window.recognizer.info.path == app_window.models.current
@@ -87,11 +104,11 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
     if real and app_window.recognizer.info.provider == "CPUExecutionProvider":
         assert app_window.recognizer.info.precision == "int8"
     assert app_window.models.previous.read_bytes() == old_path.read_bytes()
-    draw(app_window.canvas, handmade.seven())
+    draw(app_window, handmade.seven())
     # The prediction runs from a zero-delay timer: wait for the event loop to run it.
     qtbot.waitUntil(lambda: app_window.bars.probabilities().sum() > 0, timeout=2000)
     if real:
-        qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+        qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
     assert app_window.bars.probabilities().sum() == pytest.approx(1, abs=1e-3)
     assert app_window.revert_action.isEnabled()
     assert app_window.revert_model()
@@ -103,7 +120,7 @@ def start_then_cancel(app_window, qtbot, data, epochs: int, stop_within_ms: int)
     dialog = app_window.show_retrain()
     configure(dialog, data, limit=0, epochs=epochs)
     dialog.start_button.click()
-    qtbot.waitUntil(lambda: any(e["event"] == "step" for e in dialog.events), timeout=120_000)
+    qtbot.waitUntil(lambda: any(isinstance(e, events.Step) for e in dialog.events), timeout=120_000)
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: dialog.process is None, timeout=stop_within_ms)
     assert "Cancelled" in dialog.status.text()
@@ -114,8 +131,8 @@ def start_then_cancel(app_window, qtbot, data, epochs: int, stop_within_ms: int)
 def test_cancel_leaves_the_current_model_untouched(app_window, qtbot, dataset):
     before = app_window.recognizer
     dialog = start_then_cancel(app_window, qtbot, dataset[0], epochs=20, stop_within_ms=60_000)
-    assert any(e["event"] == "interrupted" for e in dialog.events), "the worker itself stopped on SIGTERM"
-    assert dialog.result is None and not dialog.use_button.isEnabled()
+    assert any(isinstance(e, events.Interrupted) for e in dialog.events), "the worker itself stopped on SIGTERM"
+    assert dialog.summary is None and not dialog.use_button.isEnabled()
     assert app_window.recognizer is before
     assert not app_window.models.current.exists()
     assert not dialog.out_dir.exists()
@@ -126,10 +143,10 @@ def test_cancel_kills_a_worker_that_ignores_the_stop_request(app_window, qtbot, 
     stubborn = ("import json, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
                 "print(json.dumps({'event': 'step', 'epoch': 1, 'epochs': 1, 'step': 1, 'steps': 9}), flush=True); "
                 "time.sleep(120)")
-    monkeypatch.setattr("desktop.retrain.worker_command", lambda args: [sys.executable, "-c", stubborn])
-    monkeypatch.setattr("desktop.retrain.KILL_AFTER_MS", 300)
+    fake_worker(monkeypatch, stubborn)
+    monkeypatch.setattr("desktop.retrain_process.KILL_AFTER_MS", 300)
     dialog = start_then_cancel(app_window, qtbot, dataset[0], epochs=1, stop_within_ms=10_000)
-    assert dialog.result is None and not app_window.models.current.exists()
+    assert dialog.summary is None and not app_window.models.current.exists()
 
 
 @pytest.mark.slow
@@ -142,7 +159,7 @@ def test_a_failing_run_shows_its_reason(app_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: dialog.process is None, timeout=120_000)
     assert "Training failed" in dialog.status.text()
     assert "mnist-broken.npz" in dialog.status.text()
-    assert dialog.result is None and not dialog.use_button.isEnabled()
+    assert dialog.summary is None and not dialog.use_button.isEnabled()
 
 
 def test_missing_tensorflow_is_explained_with_the_install_line():
@@ -162,26 +179,125 @@ def test_without_tensorflow_retrain_explains_what_to_install(app_window, monkeyp
 
 def test_progress_without_numbers_does_not_break_the_dialog(app_window):
     dialog = app_window.show_retrain()
-    dialog._handle({"event": "step", "epoch": 1, "epochs": 2, "step": 3, "steps": 10, "loss": None,
-                    "accuracy": None, "val_loss": None, "val_accuracy": None, "eta_s": 12})
+    dialog.handle_event(events.Step(epoch=1, epochs=2, step=3, steps=10, eta_s=12))
     assert "Epoch 1/2, step 3/10" in dialog.status.text() and "loss –" in dialog.status.text()
     assert dialog.progress.value() == 3
 
 
 def test_a_model_that_cannot_be_installed_is_kept_for_another_try(app_window, tmp_path):
-    from desktop.retrain import RetrainDialog
-
     run = tmp_path / "runs" / "r1"
     run.mkdir(parents=True)
     (run / "model.onnx").write_bytes(b"not really a model")
     dialog = RetrainDialog(app_window, app_window.recognizer.info.path, tmp_path / "samples", tmp_path / "runs", 0,
                            app_window.settings, install=app_window.install_model)
-    dialog.out_dir, dialog.result = run, {"model": str(run / "model.onnx")}
+    dialog.out_dir, dialog.summary = run, {"model": str(run / "model.onnx")}
     dialog.use_button.setEnabled(True)
     dialog.use_new_model()
-    assert (run / "model.onnx").exists() and dialog.result is not None
+    assert (run / "model.onnx").exists() and dialog.summary is not None
     assert app_window.last_error.windowTitle() == "Cannot use the new model"
     assert "model.onnx" in app_window.last_error.text() and "current model stays active" in app_window.last_error.text()
     assert not app_window.models.current.exists()
     dialog.reject()
     assert not run.exists()  # closing without using it removes the run
+
+
+def test_the_process_reads_typed_events_and_drops_everything_else(qtbot, monkeypatch):
+    fake_worker(monkeypatch, r"""
+import sys
+out = sys.stdout
+out.write("TensorFlow says hello\n{not json\n")
+out.write('{"event": "device", "message": "CPU"}\n'); out.flush()
+long_event = '{"event": "warning", "message": "' + "x" * 1_100_000 + '"}'
+for part in range(0, len(long_event), 100_000):  # a line too long to be an event, in pieces
+    out.write(long_event[part:part + 100_000]); out.flush()
+out.write('\n{"event": "warning", "message": "after the long line"}\n')
+out.write('{"event": "done", "model": "m.onnx", "seconds": 1}\n')
+sys.stderr.write("E0000 noise\nthe last words\n")
+sys.exit(3)
+""")
+    process = RetrainProcess()
+    received = []
+    process.received.connect(received.append)
+    with qtbot.waitSignal(process.finished, timeout=30_000) as finished:
+        process.start([])
+    assert received == [events.Device("CPU"), events.Warning("after the long line"),
+                        events.Done({"model": "m.onnx", "seconds": 1})]
+    code, stderr_tail = finished.args
+    assert code == 3 and stderr_tail.endswith("the last words\n")
+    assert not process.is_running() and not process.cancelled
+
+
+def test_closing_during_a_run_stops_it_without_freezing_the_window(app_window, qtbot, monkeypatch, dataset):
+    fake_worker(monkeypatch, "import time; print('{\"event\": \"start\", \"epochs\": 1, \"steps\": 9}', flush=True); "
+                             "time.sleep(120)")
+    dialog = app_window.show_retrain()
+    configure(dialog, dataset[0], limit=0, epochs=1)
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: any(isinstance(e, events.Start) for e in dialog.events), timeout=30_000)
+    run = dialog.out_dir
+    run.mkdir(parents=True)
+    closed = qtbot.waitSignal(dialog.finished, timeout=10_000)
+    began = time.monotonic()
+    dialog.reject()
+    assert time.monotonic() - began < 1, "reject() waited for the worker"
+    assert dialog.isVisible() and "Stopping" in dialog.status.text()
+    closed.wait()  # once the worker has ended (here on SIGTERM)
+    assert not run.exists()
+
+
+def test_a_worker_that_cannot_start_is_explained(app_window, qtbot, monkeypatch, tmp_path):
+    monkeypatch.setattr("desktop.retrain_process.worker_command", lambda args: [str(tmp_path / "no-such-program")])
+    dialog = app_window.show_retrain()
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=10_000)
+    assert "could not start" in dialog.status.text() and "pip install" in dialog.status.text()
+    assert dialog.start_button.isEnabled() and not dialog.cancel_button.isEnabled()
+
+
+def test_a_crashed_worker_is_called_crashed():
+    assert explain_failure(CRASHED, None, "") == "the training process crashed"
+    assert explain_failure(1, None, "") == "the training process ended with code 1"
+
+
+def test_warnings_are_shown_as_plain_text(app_window):
+    dialog = app_window.show_retrain()
+    assert not dialog.warnings.isVisible()
+    dialog.handle_event(events.Warning("skipped 2 of your samples <b>that cannot be used</b>"))
+    dialog.handle_event(events.Step(epoch=1, epochs=2, step=3, steps=10))
+    assert dialog.warnings.isVisible()
+    assert dialog.warnings.text() == "Warning: skipped 2 of your samples <b>that cannot be used</b>"
+    assert dialog.warnings.textFormat() == Qt.TextFormat.PlainText
+    assert "Epoch 1/2" in dialog.status.text()  # the status line goes on; the warning stays
+
+
+def test_a_comparison_of_odd_shape_shows_dashes():
+    table = comparison_table({"mnist_test": [], "own_held_out": {"old": "x", "new": 10**400, "images": "<i>"}})
+    assert table.count("–") == 4 and "&lt;i&gt;" in table
+    assert "98.50%" in comparison_table({"mnist_test": {"images": 10, "old": 0.985, "new": 0.99}})
+
+
+def test_curves_of_a_single_huge_value_are_drawn(qtbot):
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.add("loss", 1, 3e10)  # a diverged first epoch: the value range is a single point
+    curves.add("accuracy", MAX_COUNT, 0.1)
+    assert not curves.grab().isNull()
+
+
+COUNTS = st.integers(0, MAX_COUNT)
+
+
+@pytest.fixture
+def retrain_dialog(app_window):
+    return app_window.show_retrain()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from([events.Step, events.Epoch]), counts=st.lists(COUNTS, min_size=4, max_size=4),
+       metrics=st.lists(st.none() | st.floats(allow_nan=False, allow_infinity=False), min_size=5, max_size=5))
+def test_any_progress_the_protocol_accepts_is_shown(retrain_dialog, kind, counts, metrics):
+    event = kind(*counts, *metrics)
+    retrain_dialog.handle_event(event)
+    assert f"Epoch {event.epoch}/{event.epochs}, step {event.step}/{event.steps}" in retrain_dialog.status.text()
+    assert retrain_dialog.progress.maximum() <= MAX_COUNT
+    retrain_dialog.curves.grab()  # paints whatever points the epochs gave

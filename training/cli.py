@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from desktop import progress_events as events
 from desktop.safe_io import FileRefused, read_regular_file
 
 if TYPE_CHECKING:
@@ -128,10 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _main(args)
         except KeyboardInterrupt:
-            _say(args, "interrupted", "interrupted: stopped cleanly, no model written")
+            _say(args, events.Interrupted, "interrupted: stopped cleanly, no model written")
             return EXIT_INTERRUPTED
         except UserFacingError as exc:
-            _say(args, "error", f"error: {exc}")
+            _say(args, events.Error, f"error: {exc}")
             return EXIT_BAD_INPUT
 
 
@@ -153,9 +154,7 @@ def _main(args: argparse.Namespace) -> int:
         shutil.rmtree(staging, ignore_errors=True)
     summary["model"] = str(out / "model.onnx")
     if args.progress == "jsonl":
-        from training.progress import emit
-
-        emit("done", **summary)
+        events.emit(events.Done(summary))
     else:
         print(f"test accuracy {summary['test_accuracy']:.4%} (validation {summary['val_accuracy']:.4%}); "
               f"wrote {out / 'model.onnx'} in {summary['seconds']:.0f} s")
@@ -166,15 +165,14 @@ class UserFacingError(Exception):
     """An error whose message is the whole story (no traceback)."""
 
 
-def _say(args: argparse.Namespace, event: str, message: str) -> None:
-    """One message: a JSON line (`event`, `message`) in jsonl mode, else a line on stderr.
+def _say(args: argparse.Namespace, event: type[events.Message], message: str) -> None:
+    """One message: the `event` in jsonl mode, else a line on stderr.
 
-    Written here rather than with training.progress, which loads Keras: after a Cancel that broke
-    off TensorFlow's import, importing it again fails, and an error found before TensorFlow loads
-    should not wait for it.
+    progress_events loads neither Keras nor TensorFlow: after a Cancel that broke off TensorFlow's
+    import, importing it again fails, and an error found before TensorFlow loads should not wait for it.
     """
     if args.progress == "jsonl":
-        print(json.dumps({"event": event, "message": message}), flush=True)
+        events.emit(event(message))
     else:
         print(message, file=sys.stderr)
 
@@ -253,7 +251,7 @@ def run(args: argparse.Namespace, staging: Path, compare: Recognizer | None = No
             mnist = load_mnist(None)
     except DatasetError as exc:
         raise UserFacingError(str(exc)) from exc
-    _say(args, "device", plan.description)
+    _say(args, events.Device, plan.description)
 
     from desktop.engine import WEIGHTS_SOURCE_KEY
     from desktop.preprocess import PREPROCESSING
@@ -341,11 +339,11 @@ def _int8_copy(args, float_model: bytes, calibration, x_test, y_test, summary: d
         quantized = export.quantize(float_model, calibration)
         check = export.compare_int8(quantized.SerializeToString(), float_model, x_test, y_test)
     except Exception as exc:  # an optional speed-up: the float model is the product
-        _say(args, "warning", f"{INT8_EXPORT_FAILED} ({str(exc).splitlines()[0][:200]})")
+        _say(args, events.Warning, f"{INT8_EXPORT_FAILED} ({str(exc).splitlines()[0][:200]})")
         return None
     summary["int8"] = check
     if check["agreement"] < export.MIN_INT8_AGREEMENT:
-        _say(args, "warning", f"no int8 model: it agrees with the float model on only {check['agreement']:.2%} of the test set")
+        _say(args, events.Warning, f"no int8 model: it agrees with the float model on only {check['agreement']:.2%} of the test set")
         return None
     # Its metadata reports its own test accuracy: the app shows the accuracy of what it runs.
     metadata = {entry.key: json.loads(entry.value) for entry in onnx_metadata(float_model)}
@@ -363,7 +361,7 @@ def _load_own_samples(args: argparse.Namespace) -> dict[str, object] | None:
 
     x, y, skipped = load_samples(args.samples)
     if skipped:
-        _say(args, "warning", f"skipped {len(skipped)} of your samples that cannot be used (the first: {skipped[0]})")
+        _say(args, events.Warning, f"skipped {len(skipped)} of your samples that cannot be used (the first: {skipped[0]})")
     train_x, train_y, held_x, held_y = split_held_out(x, y)
     return {"train_x": train_x, "train_y": train_y, "held_x": held_x, "held_y": held_y, "skipped": len(skipped)}
 
