@@ -48,9 +48,9 @@ def isolated_user_folders(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def app_window(qtbot, bundled_model):
     """A fresh main window on the bundled model, with settings in a temporary folder."""
-    from desktop.app import create_application
-    from desktop.main_window import MainWindow
-    from desktop.settings import open_settings
+    from handwriting_recognizer.app.application import create_application
+    from handwriting_recognizer.app.main_window import MainWindow
+    from handwriting_recognizer.app.settings import open_settings
 
     create_application([])
     open_settings().clear()

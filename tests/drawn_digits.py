@@ -7,7 +7,7 @@ Pure numpy (no Qt, no TensorFlow), shared by the tests and `benchmarks/robustnes
 - `naive_input`: the "tutorial app" baseline that shrinks the whole canvas to 28x28.
 
 Coordinates are x, y in pixels; a pixel (row r, column c) has its centre at (c + 0.5, r + 0.5), the
-convention of `desktop.preprocess.render_strokes`. Canvas sizes are (width, height).
+convention of `handwriting_recognizer.core.preprocess.render_strokes`. Canvas sizes are (width, height).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from desktop.preprocess import render_strokes, resize
+from handwriting_recognizer.core.preprocess import render_strokes, resize
 
 # 8-neighbourhood in Zhang-Suen order P2..P9 (N, NE, E, SE, S, SW, W, NW) as (dy, dx).
 _RING = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))

@@ -22,11 +22,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop.app import create_application
-from desktop.drawing import Drawing, save_drawing
-from desktop.imageio import gray_to_qimage, save_png
-from desktop.main_window import MainWindow
-from desktop.preprocess import render_strokes
+from handwriting_recognizer.app.application import create_application
+from handwriting_recognizer.core.drawing import Drawing, save_drawing
+from handwriting_recognizer.app.imageio import gray_to_qimage, save_png
+from handwriting_recognizer.app.main_window import MainWindow
+from handwriting_recognizer.core.preprocess import render_strokes
 from tests import handmade
 
 POINTS_PER_STROKE = 60

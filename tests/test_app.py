@@ -7,9 +7,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from desktop.drawing import load_drawing
-from desktop.imageio import gray_to_qimage, read_image, save_png
-from desktop.preprocess import render_strokes
+from handwriting_recognizer.core.drawing import load_drawing
+from handwriting_recognizer.app.imageio import gray_to_qimage, read_image, save_png
+from handwriting_recognizer.core.preprocess import render_strokes
 from tests import handmade
 
 
@@ -95,7 +95,7 @@ def test_corrupt_model_shows_an_error_and_the_old_model_keeps_working(app_window
 
 
 def test_opened_model_is_remembered(app_window, qtbot, tmp_path, bundled_model):
-    from desktop.main_window import MainWindow
+    from handwriting_recognizer.app.main_window import MainWindow
 
     copy = tmp_path / "mine.onnx"
     copy.write_bytes(bundled_model.read_bytes())
@@ -168,7 +168,7 @@ def test_resizing_keeps_the_drawing_and_its_reading(app_window, qtbot):
 
 
 def test_window_geometry_is_remembered(app_window, qtbot):
-    from desktop.main_window import MainWindow
+    from handwriting_recognizer.app.main_window import MainWindow
 
     app_window.resize(720, 560)  # within the offscreen screen (800x600): restoring clamps to the screen
     app_window.close()
@@ -191,7 +191,7 @@ def test_drop_a_drawing_file_on_the_window(app_window, qtbot, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
-    from desktop.drawing import Drawing, save_drawing
+    from handwriting_recognizer.core.drawing import Drawing, save_drawing
 
     path = tmp_path / "dropped.json"
     save_drawing(Drawing(400, 400, tuple(handmade.one()), 12.0), path)
@@ -251,9 +251,9 @@ def test_the_shortcuts_help_lists_every_menu_shortcut(app_window):
 
 
 def test_about_names_the_version_and_the_log_file(app_window):
-    import desktop
-    from desktop.app import log_file_path
+    import handwriting_recognizer
+    from handwriting_recognizer.app.application import log_file_path
 
     app_window.show_about()
     box = app_window.findChild(QMessageBox, "about")
-    assert desktop.__version__ in box.text() and str(log_file_path()) in box.text() and "MIT" in box.text()
+    assert handwriting_recognizer.__version__ in box.text() and str(log_file_path()) in box.text() and "MIT" in box.text()

@@ -8,9 +8,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from desktop.preprocess import strokes_to_input
-from desktop.selftest import DRAWINGS, PEN_WIDTH
-from training.model import RandomWarp, build_augmentation
+from handwriting_recognizer.core.preprocess import strokes_to_input
+from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
+from handwriting_recognizer.training.model import RandomWarp, build_augmentation
 
 
 def sharpness(images: np.ndarray) -> float:
@@ -69,7 +69,7 @@ def test_the_same_seed_gives_the_same_warps(digits):
 
 
 def test_the_elastic_field_is_upsampled_as_keras_bicubic_resize_does():
-    from training.model import _bicubic_upsampling
+    from handwriting_recognizer.training.model import _bicubic_upsampling
 
     coarse = np.random.default_rng(0).normal(size=(4, 4, 4, 2)).astype(np.float32)
     expected = np.asarray(keras.ops.image.resize(coarse, (28, 28), interpolation="bicubic"))
@@ -90,7 +90,7 @@ def precision_policy(request):
 def test_the_training_model_compiles_with_xla_as_on_a_gpu(precision_policy):
     """GPU training compiles with XLA (jit_compile), which lacks some ops (ResizeBicubic, for one),
     and on Tensor Core GPUs computes in mixed float16 (training/devices.py)."""
-    from training.model import build_classifier, build_training_model
+    from handwriting_recognizer.training.model import build_classifier, build_training_model
 
     model = build_training_model(build_classifier(8), seed=0, elastic=0.8)
     model.compile(optimizer=keras.optimizers.Adam(1e-3, use_ema=True), loss="sparse_categorical_crossentropy",

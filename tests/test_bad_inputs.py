@@ -21,16 +21,16 @@ from hypothesis import strategies as st
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.drawing import Drawing, DrawingError, load_drawing, parse_drawing, save_drawing
-from desktop.imageio import ImageError, decode_image, gray_to_qimage, read_image, save_png
-from desktop.preprocess import InkBudgetError, render_strokes, strokes_to_input
+from handwriting_recognizer.core.drawing import Drawing, DrawingError, load_drawing, parse_drawing, save_drawing
+from handwriting_recognizer.app.imageio import ImageError, decode_image, gray_to_qimage, read_image, save_png
+from handwriting_recognizer.core.preprocess import InkBudgetError, render_strokes, strokes_to_input
 from tests import handmade
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def predict(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "desktop", "predict", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, **kwargs)
 
 
@@ -258,7 +258,7 @@ def test_predict_keeps_standard_output_for_results(tmp_path):
 
 def test_predict_exits_quietly_when_the_reader_goes_away(tmp_path):
     files = [str(seven_file(tmp_path))] * 2000
-    reader = subprocess.Popen([sys.executable, "-m", "desktop", "predict", *files], cwd=ROOT,
+    reader = subprocess.Popen([sys.executable, "-m", "handwriting_recognizer", "predict", *files], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     reader.stdout.readline()
     reader.stdout.close()  # like `predict ... | head -1`
@@ -271,7 +271,7 @@ def test_predict_says_when_standard_output_is_full(tmp_path):
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "desktop", "predict", str(seven_file(tmp_path))], cwd=ROOT,
+        proc = subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", str(seven_file(tmp_path))], cwd=ROOT,
                               stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert proc.returncode == 3 and "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -280,15 +280,15 @@ def test_predict_says_when_standard_output_is_full(tmp_path):
 
 
 def settings_file() -> Path:
-    from desktop.app import create_application
-    from desktop.settings import settings_path
+    from handwriting_recognizer.app.application import create_application
+    from handwriting_recognizer.app.settings import settings_path
 
     create_application([])
     return settings_path()
 
 
 def open_window(qtbot):
-    from desktop.main_window import MainWindow
+    from handwriting_recognizer.app.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -335,7 +335,7 @@ def test_a_settings_file_that_is_a_fifo_does_not_block_the_start(qtbot, caplog):
 
 
 def test_an_unexpected_error_in_a_slot_is_shown_and_the_app_keeps_working(app_window, qtbot, monkeypatch, tmp_path):
-    from desktop.app import report_unexpected
+    from handwriting_recognizer.app.application import report_unexpected
 
     monkeypatch.setattr(sys, "excepthook", report_unexpected)
     monkeypatch.setattr(app_window, "show_samples", lambda: 1 / 0)
@@ -395,7 +395,7 @@ def test_the_canvas_holds_at_most_the_points_a_drawing_file_may_hold(app_window,
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
 
-    monkeypatch.setattr("desktop.canvas.MAX_POINTS", 50)
+    monkeypatch.setattr("handwriting_recognizer.app.canvas.MAX_POINTS", 50)
     canvas = app_window.canvas
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(20, 20))
     for i in range(80):
@@ -403,7 +403,7 @@ def test_the_canvas_holds_at_most_the_points_a_drawing_file_may_hold(app_window,
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(260, 20))
     assert sum(len(s) for s in canvas.strokes()) == 50
     app_window.save_drawing(tmp_path / "full.json")
-    monkeypatch.setattr("desktop.drawing.MAX_POINTS", 50)
+    monkeypatch.setattr("handwriting_recognizer.core.drawing.MAX_POINTS", 50)
     assert sum(len(s) for s in load_drawing(tmp_path / "full.json").strokes) == 50
 
 

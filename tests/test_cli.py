@@ -1,4 +1,4 @@
-"""`python -m desktop predict`: pictures and drawings, good and bad, in one process."""
+"""`python -m handwriting_recognizer predict`: pictures and drawings, good and bad, in one process."""
 from __future__ import annotations
 
 import json
@@ -9,16 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.drawing import Drawing, save_drawing
-from desktop.imageio import gray_to_qimage, save_png
-from desktop.preprocess import render_strokes
+from handwriting_recognizer.core.drawing import Drawing, save_drawing
+from handwriting_recognizer.app.imageio import gray_to_qimage, save_png
+from handwriting_recognizer.core.preprocess import render_strokes
 from tests import handmade
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def predict(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "desktop", "predict", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

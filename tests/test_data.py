@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.data import DatasetError, load_mnist, read_idx, split_validation
+from handwriting_recognizer.training.data import DatasetError, load_mnist, read_idx, split_validation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,7 +109,7 @@ def test_every_bad_file_is_a_clear_error(tmp_path):
 def test_cli_bad_dataset_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"PK\x03\x04 this is not a zip")
-    proc = subprocess.run([sys.executable, "-m", "training", "--data", str(bad), "--out", str(tmp_path / "out")],
+    proc = subprocess.run([sys.executable, "-m", "handwriting_recognizer.training", "--data", str(bad), "--out", str(tmp_path / "out")],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from desktop.drawing import Drawing, DrawingError, load_drawing, save_drawing
+from handwriting_recognizer.core.drawing import Drawing, DrawingError, load_drawing, save_drawing
 
 
 def test_round_trip(tmp_path):

@@ -11,10 +11,10 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from desktop import engine
-from desktop.engine import CPU, CUDA, ModelError, Recognizer, int8_path_for, read, session_options
-from desktop.preprocess import strokes_to_input
-from desktop.selftest import DRAWINGS, PEN_WIDTH
+from handwriting_recognizer.core import recognizer as engine
+from handwriting_recognizer.core.recognizer import CPU, CUDA, ModelError, Recognizer, int8_path_for, read, session_options
+from handwriting_recognizer.core.preprocess import strokes_to_input
+from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
 
 
 def test_bundled_model_meets_the_contract(bundled_model):
@@ -134,7 +134,7 @@ def test_a_stale_or_broken_int8_copy_is_ignored_and_logged(tmp_path, bundled_mod
     entry = changed.metadata_props.add()
     entry.key, entry.value = "note", '"edited"'
     onnx.save(changed, model)
-    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+    with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.recognizer"):
         assert Recognizer(model, use_gpu=False).info.precision == "float32"
         assert "made from another model" in caplog.text
         model.write_bytes(bundled_model.read_bytes())
@@ -157,7 +157,7 @@ def test_a_cuda_that_does_not_work_is_logged_and_the_cpu_runs(bundled_model, mon
 
     monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
     monkeypatch.setattr(engine.ort, "InferenceSession", broken_cuda)
-    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+    with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.recognizer"):
         recognizer = Recognizer(bundled_model)
     assert recognizer.info.provider == CPU
     assert len(caplog.records) == 1 and "CUDA" in caplog.text and "using the CPU" in caplog.text
@@ -200,7 +200,7 @@ def fake_cuda(monkeypatch, slow_runs: list[float] = (), error: str | None = None
 def test_a_cuda_sessions_first_run_may_take_its_setup_time(bundled_model, monkeypatch, caplog):
     monkeypatch.setattr(engine, "CHECK_SECONDS", 0.2)
     fake_cuda(monkeypatch, slow_runs=[0.5])  # cuDNN and cuBLAS set up on the first run
-    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+    with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.recognizer"):
         recognizer = Recognizer(bundled_model)
     assert recognizer.info.provider == CUDA and caplog.records == []
     assert int(recognizer.predict(strokes_to_input(engine.CHECK_STROKES)).argmax()) == 7
@@ -211,7 +211,7 @@ def test_a_cuda_session_that_fails_the_check_is_logged_and_the_cpu_runs(bundled_
     monkeypatch.setattr(engine, "CHECK_SECONDS", 0.2)
     monkeypatch.setattr(engine, "CUDA_WARMUP_SECONDS", 0.2)
     fake_cuda(monkeypatch, **({"error": "CUDNN_STATUS_EXECUTION_FAILED"} if failure == "error" else {"slow_runs": [0.5]}))
-    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+    with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.recognizer"):
         recognizer = Recognizer(bundled_model)
     assert (recognizer.info.provider, recognizer.info.precision) == (CPU, "int8")  # what the CPU runs
     assert len(caplog.records) == 1 and "CUDA" in caplog.text and "using the CPU" in caplog.text
@@ -238,3 +238,12 @@ def test_switching_models_leaves_no_threads_behind(tmp_path, bundled_model):
     for thread in started:
         thread.join(1)
     assert not any(thread.is_alive() for thread in started)
+
+
+def test_a_large_batch_gets_time_in_proportion(bundled_model):
+    """Training compares models on the 10,000 test images in one batch: seconds, not a hang."""
+    from handwriting_recognizer.core.recognizer import Recognizer
+
+    recognizer = Recognizer(bundled_model, use_gpu=False)
+    probs = recognizer.predict_batch(np.zeros((10_000, 28, 28, 1), np.float32))
+    assert probs.shape == (10_000, 10)

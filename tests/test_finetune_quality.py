@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.drawing import Drawing
-from desktop.engine import Recognizer
-from desktop.model_store import weights_for
-from desktop.preprocess import strokes_to_input
-from desktop.samples import SampleStore
+from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.recognizer import Recognizer
+from handwriting_recognizer.core.model_store import weights_for
+from handwriting_recognizer.core.preprocess import strokes_to_input
+from handwriting_recognizer.core.samples import SampleStore
 from tests import handmade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def test_fine_tuning_on_a_handful_of_samples_fixes_that_style(bundled_model, mni
     out = tmp_path / "run"
     width = base.info.metadata["recipe"]["width"]
     proc = subprocess.run(
-        [sys.executable, "-m", "training", "--data", str(mnist_path), "--init", str(weights_for(bundled_model)),
+        [sys.executable, "-m", "handwriting_recognizer.training", "--data", str(mnist_path), "--init", str(weights_for(bundled_model)),
          "--width", str(width), "--samples", str(store.root), "--samples-weight", "10", "--epochs", "2",
          "--limit", "20000", "--compare", str(bundled_model), "--out", str(out), "--progress", "jsonl"],
         cwd=ROOT, capture_output=True, text=True, timeout=900)

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper
 
-from desktop import engine
-from desktop.engine import CPU, ModelError, ModelInfo, Recognizer, int8_path_for
-from desktop.safe_io import GB
+from handwriting_recognizer.core import recognizer as engine
+from handwriting_recognizer.core.recognizer import CPU, ModelError, ModelInfo, Recognizer, int8_path_for
+from handwriting_recognizer.core.safe_io import GB
 
 SECRET = np.arange(10, dtype=np.float32)  # what a file outside the model holds
 
@@ -97,7 +97,7 @@ def test_an_unusable_int8_copy_only_means_the_float_model_runs(tmp_path, bundled
     else:
         with open(int8_path_for(model), "wb") as f:
             f.truncate(2 * GB)
-    with caplog.at_level(logging.WARNING, logger="desktop.engine"):
+    with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.recognizer"):
         recognizer = _finishes(lambda: Recognizer(model, use_gpu=False))
     assert recognizer.info.precision == "float32"
     assert "ignoring the int8 copy" in caplog.text and "model.int8.onnx" in caplog.text

@@ -12,9 +12,9 @@ from pathlib import Path
 import onnx
 import pytest
 
-from desktop import model_store
-from desktop.engine import WEIGHTS_SOURCE_KEY, ModelError, Recognizer, int8_path_for
-from desktop.model_store import ModelStore, matching_weights, weights_for
+from handwriting_recognizer.core import model_store
+from handwriting_recognizer.core.recognizer import WEIGHTS_SOURCE_KEY, ModelError, Recognizer, int8_path_for
+from handwriting_recognizer.core.model_store import ModelStore, matching_weights, weights_for
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +210,7 @@ def test_a_damaged_pointer_is_rebuilt_and_no_model_is_lost(installed, make_model
     state = store.root / "state.json"
     damage(state, how)
     broken = state.read_bytes() if state.exists() else None
-    with caplog.at_level(logging.WARNING, logger="desktop.model_store"):
+    with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.model_store"):
         reopened = ModelStore(store.root)  # the next start of the app
         assert unit(reopened.current) == b and unit(reopened.previous) == a  # the newest set is current
     assert len(caplog.records) == 1 and "rebuilt" in caplog.text

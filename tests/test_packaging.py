@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-import desktop
-from desktop import selftest
-from desktop.engine import INT8_EXPORT_FAILED
+import handwriting_recognizer
+from handwriting_recognizer import selftest
+from handwriting_recognizer.core.recognizer import INT8_EXPORT_FAILED
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"
@@ -87,7 +87,7 @@ def test_spec_selects_the_flavour(monkeypatch, tmp_path, flavour):
     analysis, exe, coll = calls["Analysis"], calls["EXE"], calls["COLLECT"]
     assert exe.kwargs["name"] == APP
     assert coll.kwargs["name"] == f"{APP}-{expected}"
-    assert analysis.args[0] == [str(ROOT / "desktop" / "__main__.py")]
+    assert analysis.args[0] == [str(ROOT / "src" / "handwriting_recognizer" / "__main__.py")]
     excludes, hidden = set(analysis.kwargs["excludes"]), set(analysis.kwargs["hiddenimports"])
     datas = {Path(src).name: dest for src, dest in analysis.kwargs["datas"]}
     assert datas["model.onnx"] == "assets" and datas["icon.png"] == "assets"
@@ -98,13 +98,13 @@ def test_spec_selects_the_flavour(monkeypatch, tmp_path, flavour):
     assert ("onnxruntime.quantization" in excludes) == ("onnxruntime.transformers" in excludes) == (expected == "lean")
     assert {"PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtNetwork"} <= excludes  # unused Qt modules
     assert not {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"} & excludes
-    heavy = {"tensorflow", "keras", "tf2onnx", "onnx", "matplotlib", "scipy", "training"}
+    heavy = {"tensorflow", "keras", "tf2onnx", "onnx", "matplotlib", "scipy", "handwriting_recognizer.training"}
     if expected == "lean":
         assert heavy <= excludes
-        assert not any(h.startswith("training") for h in hidden)
+        assert not any(".training" in h for h in hidden)
     else:
         assert not heavy & excludes
-        assert {"training.fake_submodule", "tf2onnx.fake_submodule"} <= hidden
+        assert {"handwriting_recognizer.training.fake_submodule", "tf2onnx.fake_submodule"} <= hidden
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux packaging")
@@ -177,12 +177,12 @@ def test_build_script_is_documented():
 
 def test_self_test_drawings_and_worker_command():
     assert {expected for expected, _ in selftest.DRAWINGS.values()} >= {0, 1, 7}
-    from desktop.worker import worker_command, worker_environment
+    from handwriting_recognizer.core.worker import worker_command, worker_environment
 
     command = worker_command(["--epochs", "1"])
-    assert command[:3] == [sys.executable, "-m", "training"] and command[-2:] == ["--epochs", "1"]
+    assert command[:3] == [sys.executable, "-m", "handwriting_recognizer.training"] and command[-2:] == ["--epochs", "1"]
     env = worker_environment({"HWR_MNIST": "/data/mnist.npz"}, dataset_from_env=False)
-    assert str(ROOT) in env["PYTHONPATH"].split(os.pathsep) and "HWR_MNIST" not in env
+    assert str(ROOT / "src") in env["PYTHONPATH"].split(os.pathsep) and "HWR_MNIST" not in env
 
 
 def test_self_test_reports_every_drawing(capsys):
@@ -222,7 +222,7 @@ def test_lean_build_passes_its_self_test():
     assert app.is_file()
     bundle = app.parent / "_internal"
     assert (bundle / "assets" / "model.onnx").is_file() and (bundle / "assets" / "icon.png").is_file()
-    assert not (bundle / "tensorflow").exists() and not (bundle / "training").exists()
+    assert not (bundle / "tensorflow").exists() and not (bundle / "handwriting_recognizer" / "training").exists()
     assert not list(bundle.rglob("libQt6OpenGL*")) and not list(bundle.rglob("xcbglintegrations"))  # raster only
     assert (bundle / "PySide6" / "Qt" / "plugins" / "wayland-shell-integration" / "libxdg-shell.so").is_file()
     for name in selftest.DRAWINGS:
@@ -233,7 +233,7 @@ def test_lean_build_passes_its_self_test():
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("drawing ") == len(selftest.DRAWINGS)
     assert "CPUExecutionProvider, int8" in result.stdout  # the bundled int8 copy runs
-    assert f"handwriting-recognizer {desktop.__version__}," in result.stdout  # the frozen app knows its version
+    assert f"handwriting-recognizer {handwriting_recognizer.__version__}," in result.stdout  # the frozen app knows its version
     # The size target, 150 MB in decimal bytes (what `du -sb` counts, less its directory entries).
     size = sum(f.stat().st_size for f in app.parent.rglob("*") if f.is_file() and not f.is_symlink())
     assert size <= 150_000_000, f"the lean build is {size / 1e6:.1f} MB"

@@ -1,4 +1,4 @@
-"""Unit tests of desktop/preprocess.py: what a drawing or a picture becomes before the model sees it.
+"""Unit tests of core/preprocess.py: what a drawing or a picture becomes before the model sees it.
 
 The model was trained on MNIST, so every input should look like an MNIST digit whatever the user did:
 longer side ~20 px, centre of mass at the centre, MNIST's stroke width, ink = 1 on 0.
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 
-from desktop.preprocess import image_to_input, render_strokes, stroke_width, strokes_to_input
+from handwriting_recognizer.core.preprocess import image_to_input, render_strokes, stroke_width, strokes_to_input
 from tests.drawn_digits import mnist_to_strokes, place
 
 CANVAS = (400, 400)  # (height, width) for render_strokes

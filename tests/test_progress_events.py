@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop import progress_events as events
-from desktop.progress_events import MAX_COUNT, MAX_LINE_CHARS, emit, parse
+from handwriting_recognizer.core import progress as events
+from handwriting_recognizer.core.progress import MAX_COUNT, MAX_LINE_CHARS, emit, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,7 +152,7 @@ def test_any_message_round_trips(kind, text):
 
 
 def test_the_protocol_loads_neither_qt_nor_tensorflow():
-    code = ("import sys, desktop.progress_events; "
+    code = ("import sys, handwriting_recognizer.core.progress; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'keras', 'tensorflow', 'numpy')))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr

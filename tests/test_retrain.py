@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from desktop import progress_events as events
-from desktop.drawing import Drawing
-from desktop.engine import int8_path_for
-from desktop.progress_events import MAX_COUNT
-from desktop.retrain import RetrainDialog, comparison_table
-from desktop.retrain_failures import explain_failure
-from desktop.retrain_process import CRASHED, RetrainProcess
-from desktop.selftest import write_tiny_dataset
-from desktop.training_curves import TrainingCurves
+from handwriting_recognizer.core import progress as events
+from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.recognizer import int8_path_for
+from handwriting_recognizer.core.progress import MAX_COUNT
+from handwriting_recognizer.app.retrain import RetrainDialog, comparison_table
+from handwriting_recognizer.app.retrain_failures import explain_failure
+from handwriting_recognizer.app.retrain_process import CRASHED, RetrainProcess
+from handwriting_recognizer.selftest import write_tiny_dataset
+from handwriting_recognizer.app.training_curves import TrainingCurves
 from tests import handmade
 
 
@@ -74,7 +74,7 @@ def configure(dialog, data: Path, limit: int, epochs: int) -> None:
 
 def fake_worker(monkeypatch, script: str) -> None:
     """The retrain dialog and RetrainProcess run `python -c script` instead of the training CLI."""
-    monkeypatch.setattr("desktop.retrain_process.worker_command", lambda args: [sys.executable, "-c", script])
+    monkeypatch.setattr("handwriting_recognizer.app.retrain_process.worker_command", lambda args: [sys.executable, "-c", script])
 
 
 @pytest.mark.slow
@@ -144,7 +144,7 @@ def test_cancel_kills_a_worker_that_ignores_the_stop_request(app_window, qtbot, 
                 "print(json.dumps({'event': 'step', 'epoch': 1, 'epochs': 1, 'step': 1, 'steps': 9}), flush=True); "
                 "time.sleep(120)")
     fake_worker(monkeypatch, stubborn)
-    monkeypatch.setattr("desktop.retrain_process.KILL_AFTER_MS", 300)
+    monkeypatch.setattr("handwriting_recognizer.app.retrain_process.KILL_AFTER_MS", 300)
     dialog = start_then_cancel(app_window, qtbot, dataset[0], epochs=1, stop_within_ms=10_000)
     assert dialog.summary is None and not app_window.models.current.exists()
 
@@ -170,7 +170,7 @@ def test_missing_tensorflow_is_explained_with_the_install_line():
 def test_without_tensorflow_retrain_explains_what_to_install(app_window, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    monkeypatch.setattr("desktop.worker.training_available", lambda: False)
+    monkeypatch.setattr("handwriting_recognizer.core.worker.training_available", lambda: False)
     assert app_window.show_retrain() is None
     box = app_window.findChild(QMessageBox, "retrain-unavailable")
     assert box is not None and box.isVisible()
@@ -246,7 +246,7 @@ def test_closing_during_a_run_stops_it_without_freezing_the_window(app_window, q
 
 
 def test_a_worker_that_cannot_start_is_explained(app_window, qtbot, monkeypatch, tmp_path):
-    monkeypatch.setattr("desktop.retrain_process.worker_command", lambda args: [str(tmp_path / "no-such-program")])
+    monkeypatch.setattr("handwriting_recognizer.app.retrain_process.worker_command", lambda args: [str(tmp_path / "no-such-program")])
     dialog = app_window.show_retrain()
     dialog.start_button.click()
     qtbot.waitUntil(lambda: dialog.process is None, timeout=10_000)

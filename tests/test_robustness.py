@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from desktop.preprocess import strokes_to_input
+from handwriting_recognizer.core.preprocess import strokes_to_input
 from tests.drawn_digits import mnist_to_strokes, naive_input, place
 
 MODEL = ROOT / "assets" / "model.onnx"
@@ -52,7 +52,7 @@ def setup():
         pytest.skip(f"HWR_MNIST={path} is not a file")
     if not MODEL.is_file():
         pytest.skip(f"no shipped model at {MODEL.relative_to(ROOT)}: train and export one first")
-    from desktop.engine import Recognizer
+    from handwriting_recognizer.core.recognizer import Recognizer
 
     model = Recognizer(MODEL, use_gpu=False)
     with np.load(path) as data:

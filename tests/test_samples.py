@@ -8,10 +8,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from desktop.drawing import Drawing
-from desktop.imageio import encode_png, gray_to_qimage
-from desktop.safe_io import GB
-from desktop.samples import ImportReport, Sample, SampleError, SampleStore
+from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.app.imageio import encode_png, gray_to_qimage
+from handwriting_recognizer.core.safe_io import GB
+from handwriting_recognizer.core.samples import ImportReport, Sample, SampleError, SampleStore
 
 
 def image(seed: int = 0) -> np.ndarray:
@@ -95,8 +95,8 @@ def test_import_rejects_foreign_and_damaged_archives(tmp_path):
 
 
 def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path, monkeypatch):
-    from desktop.app import create_application
-    from desktop.samples_view import SamplesDialog
+    from handwriting_recognizer.app.application import create_application
+    from handwriting_recognizer.app.samples_view import SamplesDialog
 
     create_application([])
     store = SampleStore(tmp_path / "mine")
@@ -118,15 +118,15 @@ def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path,
     assert second.message.text() == "Imported 2 samples." and second.grid.count() == 2
     second.import_from(str(tmp_path / "missing.zip"))
     assert "missing.zip" in second.message.text()
-    monkeypatch.setattr("desktop.samples.MAX_ARCHIVE_SAMPLES", 1)
+    monkeypatch.setattr("handwriting_recognizer.core.samples.MAX_ARCHIVE_SAMPLES", 1)
     second.export_to(str(tmp_path / "too-many.zip"))
     assert second.message.text().startswith("Not exported: ") and not (tmp_path / "too-many.zip").exists()
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_reading_the_folder_never_blocks_on_a_pipe_and_skips_broken_samples(qtbot, tmp_path):
-    from desktop.app import create_application
-    from desktop.samples_view import SamplesDialog
+    from handwriting_recognizer.app.application import create_application
+    from handwriting_recognizer.app.samples_view import SamplesDialog
 
     create_application([])
     store = SampleStore(tmp_path / "mine")

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop import samples
-from desktop.imageio import encode_png, gray_to_qimage
-from desktop.safe_io import GB, MB, describe_size
-from desktop.samples import (
+from handwriting_recognizer.core import samples
+from handwriting_recognizer.app.imageio import encode_png, gray_to_qimage
+from handwriting_recognizer.core.safe_io import GB, MB, describe_size
+from handwriting_recognizer.core.samples import (
     ARCHIVE_MARKER,
     MAX_ARCHIVE_BYTES,
     MAX_ARCHIVE_SAMPLES,
@@ -461,8 +461,8 @@ def test_any_json_gives_a_report_or_a_sample_error(tmp_path_factory, value, labe
 def test_the_dialog_shows_what_was_skipped_as_plain_text(qtbot, store):
     from PySide6.QtCore import Qt
 
-    from desktop.app import create_application
-    from desktop.samples_view import SamplesDialog
+    from handwriting_recognizer.app.application import create_application
+    from handwriting_recognizer.app.samples_view import SamplesDialog
 
     create_application([])
     odd = [(f"4/<b>odd{i}</b>.json", meta(4)) for i in range(12)]

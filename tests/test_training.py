@@ -13,9 +13,9 @@ import numpy as np
 import onnx
 import pytest
 
-from desktop.engine import WEIGHTS_SOURCE_KEY, Recognizer
-from desktop.preprocess import strokes_to_input
-from desktop.selftest import DRAWINGS, PEN_WIDTH
+from handwriting_recognizer.core.recognizer import WEIGHTS_SOURCE_KEY, Recognizer
+from handwriting_recognizer.core.preprocess import strokes_to_input
+from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
 from tests import handmade
 from tests.test_data import fake_mnist
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 
 def training(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "training", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "handwriting_recognizer.training", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=600, **kwargs)
 
 
@@ -84,7 +84,7 @@ def assert_faithful_int8_copy(model: Path) -> None:
 
 
 def test_quantization_keeps_what_the_model_reads(bundled_model, tmp_path):
-    from training import export
+    from handwriting_recognizer.training import export
 
     # Drawings the float model reads surely: a flag as long as 60 % of the stem (european_one's
     # default) makes a 1 a near coin-toss with a 7 (0.52 for 1), which int8 rounding may flip.
@@ -138,7 +138,7 @@ def test_sigterm_stops_cleanly_without_a_model(small_npz, tmp_path):
     big = tmp_path / "big.npz"
     np.savez(big, **fake_mnist(n_train=20000, n_test=100, seed=2))
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "training", "--data", str(big), "--epochs", "20", "--out", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "handwriting_recognizer.training", "--data", str(big), "--epochs", "20", "--out", str(out),
                              "--progress", "jsonl"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:

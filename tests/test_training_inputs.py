@@ -1,7 +1,7 @@
 """The training CLI refuses every bad input with one line and exit code 2 before any training work,
 and stops cleanly (exit 130) whenever it is cancelled.
 
-These run `training.cli.main` in this process (errors come before TensorFlow loads, so they are
+These run `handwriting_recognizer.training.cli.main` in this process (errors come before TensorFlow loads, so they are
 fast) and the CLI as a process where a signal or the import of TensorFlow is what is tested.
 """
 from __future__ import annotations
@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.safe_io import MB
-from desktop.samples import MAX_JSON_BYTES, MAX_PNG_BYTES, SampleStore
+from handwriting_recognizer.core.safe_io import MB
+from handwriting_recognizer.core.samples import MAX_JSON_BYTES, MAX_PNG_BYTES, SampleStore
 from tests.test_data import IDX, fake_mnist, write_idx_folder
-from training.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, main
-from training.data import MAX_IMAGES, MAX_NPZ_BYTES
-from training.samples import load_samples
+from handwriting_recognizer.training.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, main
+from handwriting_recognizer.training.data import MAX_IMAGES, MAX_NPZ_BYTES
+from handwriting_recognizer.training.samples import load_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
@@ -308,8 +308,8 @@ def test_compressed_data_inflates_no_further_than_declared(tmp_path, kind):
     path, expected = bomb(tmp_path, kind)
     script = f"""
 import resource
-from training import data
-from training.cli import main
+from handwriting_recognizer.training import data
+from handwriting_recognizer.training.cli import main
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 code = main(["--data", {str(path)!r}, "--out", {str(tmp_path / "out")!r}])
 print(code, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
@@ -373,7 +373,7 @@ def test_bad_inputs_are_refused_before_tensorflow_loads(tmp_path):
     taken.write_text("a file")
     script = f"""
 import sys
-from training.cli import main
+from handwriting_recognizer.training.cli import main
 codes = [main([*args, "--out", {str(out)!r}]) for args in (
     ["--data", {str(tmp_path / "no.npz")!r}], ["--init", {str(tmp_path / "no.h5")!r}],
     ["--compare", {str(taken)!r}], ["--samples", {str(taken)!r}])]
@@ -403,7 +403,7 @@ def wait_for_tensorflow_import(proc: subprocess.Popen, timeout: float = 120) -> 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_cancel_during_the_tensorflow_import_stops_cleanly(npz, tmp_path, stop):
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "training", "--data", str(npz), "--epochs", "1", "--progress", "jsonl",
+    proc = subprocess.Popen([sys.executable, "-m", "handwriting_recognizer.training", "--data", str(npz), "--epochs", "1", "--progress", "jsonl",
                              "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_tensorflow_import(proc)

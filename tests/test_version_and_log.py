@@ -16,10 +16,10 @@ import PySide6
 import pytest
 from PySide6.QtCore import qVersion
 
-import desktop
-from desktop import selftest
-from desktop.app import LOG_FILE_BYTES, LOG_FILES, about_text, create_application, log_file_path, setup_logging
-from desktop.settings import open_settings, settings_path
+import handwriting_recognizer
+from handwriting_recognizer import selftest
+from handwriting_recognizer.app.application import LOG_FILE_BYTES, LOG_FILES, about_text, create_application, log_file_path, setup_logging
+from handwriting_recognizer.app.settings import open_settings, settings_path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_FILE = Path(".local", "share", "hwr", "Handwriting Recognizer", "logs", "app.log")  # under the isolated home
@@ -38,7 +38,7 @@ def root_logger():
 
 
 def test_version_is_the_installed_packages():
-    assert desktop.__version__ == importlib.metadata.version("handwriting-recognizer") != desktop.UNKNOWN_VERSION
+    assert handwriting_recognizer.__version__ == importlib.metadata.version("handwriting-recognizer") != handwriting_recognizer.UNKNOWN_VERSION
 
 
 def test_version_is_unknown_only_without_the_package(monkeypatch):
@@ -46,30 +46,30 @@ def test_version_is_unknown_only_without_the_package(monkeypatch):
         raise importlib.metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(importlib.metadata, "version", not_installed)
-    desktop.installed_version.cache_clear()
+    handwriting_recognizer.installed_version.cache_clear()
     try:
-        assert desktop.installed_version() == "unknown"
+        assert handwriting_recognizer.installed_version() == "unknown"
     finally:
-        desktop.installed_version.cache_clear()
+        handwriting_recognizer.installed_version.cache_clear()
 
 
 def test_version_option_prints_name_and_version():
-    proc = subprocess.run([sys.executable, "-m", "desktop", "--version"], cwd=ROOT, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "handwriting_recognizer", "--version"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == f"handwriting-recognizer {desktop.__version__}\n"
+    assert proc.stdout == f"handwriting-recognizer {handwriting_recognizer.__version__}\n"
 
 
 def test_self_test_names_the_version_first(monkeypatch, capsys):
     monkeypatch.setattr(selftest, "training_available", lambda: False)  # the recognition part only
     assert selftest.run_self_test() == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith(f"self-test: handwriting-recognizer {desktop.__version__}, lean installation")
+    assert first.startswith(f"self-test: handwriting-recognizer {handwriting_recognizer.__version__}, lean installation")
 
 
 def test_about_text_names_version_licence_and_libraries():
     text = about_text()
-    assert text.splitlines()[0] == f"Handwriting Recognizer {desktop.__version__}"
+    assert text.splitlines()[0] == f"Handwriting Recognizer {handwriting_recognizer.__version__}"
     assert "Licence: MIT" in text
     for library in (f"Qt {qVersion()}", f"PySide6 {PySide6.__version__}", f"onnxruntime {onnxruntime.__version__}",
                     f"Python {platform.python_version()}"):
@@ -82,7 +82,7 @@ def test_what_a_module_logs_goes_to_the_log_file(root_logger, isolated_user_fold
     assert path == log_file_path() == isolated_user_folders / LOG_FILE
     settings_path().mkdir(parents=True)  # a folder where the settings file should be: moved aside with a warning
     open_settings()
-    lines = [line for line in path.read_text().splitlines() if " WARNING desktop.settings: " in line]
+    lines = [line for line in path.read_text().splitlines() if " WARNING handwriting_recognizer.app.settings: " in line]
     assert len(lines) == 1 and "is not a regular file: moved to" in lines[0]
 
 
@@ -91,7 +91,7 @@ def test_log_files_are_rotated_within_their_budget(root_logger, isolated_user_fo
     path = setup_logging()
     line = "x" * 1000
     for _ in range(4 * LOG_FILE_BYTES // len(line)):
-        logging.getLogger("desktop.engine").warning(line)
+        logging.getLogger("handwriting_recognizer.core.recognizer").warning(line)
     files = sorted(p.name for p in path.parent.iterdir())
     assert files == ["app.log"] + [f"app.log.{n}" for n in range(1, LOG_FILES)]
     assert all((path.parent / name).stat().st_size <= LOG_FILE_BYTES for name in files)
@@ -114,18 +114,18 @@ def test_a_fifo_in_place_of_the_log_file_does_not_block_the_start(isolated_user_
     path.parent.mkdir(parents=True)
     os.mkfifo(path)
     # In a process of its own: opening the FIFO would block until a reader comes, i.e. forever.
-    code = "from desktop.app import create_application, setup_logging; create_application([]); print(setup_logging())"
+    code = "from handwriting_recognizer.app.application import create_application, setup_logging; create_application([]); print(setup_logging())"
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout == "None\n", proc.stderr
     assert "(not a regular file): logging to standard error only" in proc.stderr
 
 
 def test_trained_models_name_this_project_and_version_as_producer():
-    from training import export
-    from training.model import build_classifier
+    from handwriting_recognizer.training import export
+    from handwriting_recognizer.training.model import build_classifier
 
     float_model = export.to_onnx(build_classifier(width=2), {})
     calibration = np.random.default_rng(0).random((8, 28, 28, 1), dtype=np.float32)
     int8_model = export.quantize(float_model.SerializeToString(), calibration)
     for proto in (float_model, int8_model):
-        assert (proto.producer_name, proto.producer_version) == ("handwriting-recognizer", desktop.__version__)
+        assert (proto.producer_name, proto.producer_version) == ("handwriting-recognizer", handwriting_recognizer.__version__)

@@ -1,0 +1,164 @@
+"""Pictures in and out through Qt's image codecs (the app ships no other imaging library).
+
+Every picture is decoded within a budget: the file's bytes, the decoded pixels (checked from the
+header before decoding, and by Qt's allocation limit while decoding), then shrunk to at most
+MAX_PIXELS before it is turned into numbers. SVG is rendered only when it is self-contained (no
+links to files or other documents, no DTD), gzip-compressed SVG only up to MAX_SVG_BYTES inflated.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QBuffer, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage, QImageReader
+
+from handwriting_recognizer.core.atomic import write_bytes_atomic
+from handwriting_recognizer.core.safe_io import MB, FileRefused, describe_size, read_regular_file
+
+IMAGE_SUFFIXES = {"png", "jpg", "jpeg", "bmp", "gif", "pbm", "pgm", "ppm", "webp", "tif", "tiff", "svg", "svgz"}
+MAX_FILE_BYTES = 64 * MB  # budget: a picture file
+MAX_DECODED_PIXELS = 64_000_000  # budget: a picture's pixels when decoded (8000 x 8000; 256 MB as RGBA)
+MAX_PIXELS = 4_000_000  # pictures are shrunk to at most this many pixels before recognition
+MAX_SVG_BYTES = 4 * MB  # budget: an SVG document's text, after inflating .svgz
+MAX_SVG_ELEMENTS = 20_000  # budget: elements an SVG draws, counting each time a <use> repeats one
+MAX_SVG_DEPTH = 100  # budget: elements nested in each other
+SVG_SIDE = 1024  # an SVG is rendered with its longer side this many pixels
+# What makes an SVG reach outside itself: a link to anything but an element of the same document
+# (files, URLs, data), entities or an internal DTD subset (a DOCTYPE line alone is harmless: Qt
+# fetches no DTD), a CSS import.
+_SVG_OUTSIDE = re.compile(rb"""<!ENTITY|<!DOCTYPE[^>]*\[|@import|href\s*=\s*["'](?!\s*#)""", re.IGNORECASE)
+_HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
+
+
+class ImageError(Exception):
+    """A file is not an image Qt can read, or is over its budget."""
+
+
+def qimage_to_array(image: QImage) -> np.ndarray:
+    """Any QImage -> an (H, W, 4) uint8 RGBA array (a copy)."""
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    h, w = rgba.height(), rgba.width()
+    buffer = np.frombuffer(rgba.constBits(), np.uint8, count=rgba.bytesPerLine() * h)
+    return buffer.reshape(h, rgba.bytesPerLine())[:, : w * 4].reshape(h, w, 4).copy()
+
+
+def read_image(path: Path | str) -> np.ndarray:
+    """Decode an image file to RGBA within the budgets; ImageError says why it cannot."""
+    path = Path(path)
+    try:
+        data = read_regular_file(path, MAX_FILE_BYTES, "picture")
+    except FileRefused as exc:
+        raise ImageError(str(exc)) from None
+    return decode_image(data, path.name)
+
+
+def decode_image(data: bytes, name: str = "image") -> np.ndarray:
+    """Decode image bytes (any format Qt reads, SVG when self-contained) to RGBA within the budgets."""
+    if data[:2] == b"\x1f\x8b":  # gzip: only .svgz is a compressed picture format
+        data = _inflate_svg(data, name)
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.setAutoTransform(True)  # honour EXIF orientation: phone photos are often stored sideways
+    kind = bytes(reader.format().data()).lower()
+    if kind.startswith(b"svg"):
+        _check_svg(data, name)
+        size = reader.size()
+        if size.isValid() and not size.isEmpty():
+            reader.setScaledSize(size.scaled(SVG_SIDE, SVG_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
+    else:
+        size = reader.size()
+        if size.isValid() and size.width() * size.height() > MAX_DECODED_PIXELS:
+            raise ImageError(f"{name}: {size.width()} x {size.height()} pixels is more than a picture may have "
+                             f"({MAX_DECODED_PIXELS / 1e6:.0f} megapixels)")
+    image = reader.read()
+    if image.isNull():
+        raise ImageError(f"{name}: not a readable image ({reader.errorString()})")
+    return qimage_to_array(within_pixel_budget(image))
+
+
+def within_pixel_budget(image: QImage) -> QImage:
+    """The image, shrunk (aspect kept, smoothly) to at most MAX_PIXELS: enough for any digit."""
+    pixels = image.width() * image.height()
+    if pixels <= MAX_PIXELS:
+        return image
+    factor = (MAX_PIXELS / pixels) ** 0.5
+    return image.scaled(QSize(max(1, int(image.width() * factor)), max(1, int(image.height() * factor))),
+                        Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+def _inflate_svg(data: bytes, name: str) -> bytes:
+    """A gzip stream's content, at most MAX_SVG_BYTES of it: a small .svgz can inflate to gigabytes."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        text = inflater.decompress(data, MAX_SVG_BYTES + 1)
+    except zlib.error as exc:
+        raise ImageError(f"{name}: damaged compressed data ({exc})") from None
+    if len(text) > MAX_SVG_BYTES or inflater.unconsumed_tail:
+        raise ImageError(f"{name}: inflates to more than a drawing may be ({describe_size(MAX_SVG_BYTES)})")
+    return text
+
+
+def _check_svg(data: bytes, name: str) -> None:
+    """Refuse SVG that is too long, reaches outside itself (files, URLs, entities) or would draw
+    too much: a few nested groups of <use> repeat an element exponentially often."""
+    if len(data) > MAX_SVG_BYTES:
+        raise ImageError(f"{name}: {describe_size(len(data))} of SVG is more than a drawing may be "
+                         f"({describe_size(MAX_SVG_BYTES)})")
+    if _SVG_OUTSIDE.search(data):
+        raise ImageError(f"{name}: the SVG links to files or other documents; only self-contained SVG is read")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise ImageError(f"{name}: not a readable SVG ({exc})") from None
+    if not _draws_within_budget(root):
+        raise ImageError(f"{name}: the SVG draws more than {MAX_SVG_ELEMENTS} elements or nests them deeper "
+                         f"than {MAX_SVG_DEPTH}")
+
+
+def _draws_within_budget(root: ElementTree.Element) -> bool:
+    """Walk the elements as rendering would, following each <use> to what it repeats; stop as soon
+    as the walk exceeds the budget (so the walk itself is bounded, cycles included)."""
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    stack, drawn = [(root, 1)], 0
+    while stack:
+        element, depth = stack.pop()
+        drawn += 1
+        if drawn > MAX_SVG_ELEMENTS or depth > MAX_SVG_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in element)
+        if element.tag.rsplit("}", 1)[-1] == "use":
+            target = next((element.get(key) for key in _HREFS if element.get(key)), "")
+            if target.strip().startswith("#") and target.strip()[1:] in by_id:
+                stack.append((by_id[target.strip()[1:]], depth + 1))
+    return True
+
+
+def gray_to_qimage(gray: np.ndarray, invert: bool = True) -> QImage:
+    """A 0..1 ink image as an 8-bit grey QImage (dark ink on white when `invert`)."""
+    values = np.clip(gray, 0.0, 1.0)
+    values = (255 * (1.0 - values) if invert else 255 * values).round().astype(np.uint8)
+    values = np.ascontiguousarray(values)
+    h, w = values.shape
+    return QImage(values.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+
+def encode_png(image: QImage) -> bytes:
+    """PNG bytes of `image`, encoded in memory."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ImageError("could not encode PNG")
+    buffer.close()
+    return bytes(data)
+
+
+def save_png(image: QImage, path: Path | str) -> None:
+    """Encode to PNG in memory, then write atomically."""
+    write_bytes_atomic(path, encode_png(image))

@@ -1,0 +1,394 @@
+"""Model > Retrain...: choose how to retrain, watch the worker train live, keep or discard the result.
+
+The run itself (the worker process, cancel, its events) is `retrain_process.RetrainProcess`; each
+event updates the progress bar, the status line, the warnings and the curves. At the end the old
+and new models are compared and the user keeps or discards the new one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QProcess, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from handwriting_recognizer.core import progress as events
+from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.core.model_store import matching_weights
+from handwriting_recognizer.app.retrain_failures import explain_failure
+from handwriting_recognizer.app.retrain_process import RetrainProcess, prepared_process, start_worker
+from handwriting_recognizer.app.training_curves import TrainingCurves
+from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT
+
+PROGRESS_MAX = 2**31 - 1  # QProgressBar counts in 32-bit ints
+WARNINGS_SHOWN = 5  # the latest ones: the status area stays a few lines
+COMPARED = (("mnist_test", "MNIST test set"), ("own_held_out", "Your held-out samples"))
+
+
+class RetrainDialog(QDialog):
+    """Choose how to retrain, watch it run, then keep or discard the new model."""
+
+    _gpus_seen: str | None = None  # what TensorFlow sees, probed once per app session
+
+    def __init__(self, parent: QWidget | None, current_model: Path, samples_dir: Path, runs_dir: Path,
+                 sample_count: int, settings, install: Callable[[Path], bool], model_width: int | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Retrain the Model")
+        self.setObjectName("retrain")
+        self.current_model = current_model
+        self.install = install
+        self.model_width = model_width
+        self.samples_dir = samples_dir
+        self.runs_dir = runs_dir
+        self.settings = settings
+        self.process: RetrainProcess | None = None  # the run going on, if any
+        self.out_dir: Path | None = None
+        self.summary: dict[str, Any] | None = None  # the finished run's Done summary, until kept or discarded
+        self.events: list[events.Event] = []
+        self._error_message: str | None = None
+        self._closing = False  # closed during a run: the dialog goes once the worker has stopped
+        self._build(sample_count)
+        self._probe_devices()
+
+    # --- form ----------------------------------------------------------------------------------
+
+    def _build(self, sample_count: int) -> None:
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.status = _text_label("status", "Ready.")
+        self.warnings = _text_label("warnings")
+        self.warnings.hide()
+        self.curves = TrainingCurves()
+        self.comparison = QLabel()
+        self.comparison.setObjectName("comparison")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form(sample_count))
+        for widget in (self.progress, self.status, self.warnings):
+            layout.addWidget(widget)
+        layout.addWidget(self.curves, 1)
+        layout.addWidget(self.comparison)
+        layout.addLayout(self._buttons())
+
+    def _form(self, sample_count: int) -> QFormLayout:
+        form = QFormLayout()
+        self.epochs = QSpinBox(minimum=1, maximum=200, value=3)
+        form.addRow("Epochs:", self.epochs)
+        self.start_from = QComboBox()
+        self.start_from.addItems(["Current model (fine-tune)", "From scratch"])
+        self.start_from.currentIndexChanged.connect(lambda i: self.epochs.setValue(20 if i == 1 else 3))
+        if matching_weights(self.current_model) is None:
+            self.start_from.setCurrentIndex(1)
+            self.start_from.model().item(0).setEnabled(False)
+            self.start_from.setToolTip("The current model has no Keras weights beside it, so it cannot be fine-tuned.")
+        form.addRow("Start from:", self.start_from)
+        self.include_samples = QCheckBox(f"Include my samples ({sample_count})")
+        self.include_samples.setChecked(sample_count > 0)
+        self.include_samples.setEnabled(sample_count > 0)
+        self.sample_weight = QDoubleSpinBox(minimum=0.5, maximum=100.0, value=5.0, singleStep=1.0)
+        self.sample_weight.setToolTip("How much each of your samples counts compared to one MNIST image")
+        form.addRow("Your samples:", _row(self.include_samples, QLabel("weight:"), self.sample_weight))
+        self.limit = QSpinBox(minimum=0, maximum=60000, value=0, singleStep=1000)
+        self.limit.setSpecialValueText("all")
+        self.limit.setToolTip("Train on fewer MNIST images for a quick run")
+        form.addRow("MNIST images:", self.limit)
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "gpu"])
+        self.devices_label = QLabel("checking what TensorFlow sees…")
+        form.addRow("Device:", _row(self.device, (self.devices_label, 1)))
+        form.addRow("Dataset:", self._dataset_choice())
+        return form
+
+    def _dataset_choice(self) -> QVBoxLayout:
+        self.download = QRadioButton("Download MNIST (once, then cached)")
+        self.use_file = QRadioButton("Use a file:")
+        group = QButtonGroup(self)
+        group.addButton(self.download)
+        group.addButton(self.use_file)
+        self.data_path = QLineEdit(keys.read_text(self.settings, keys.RETRAIN_DATA, os.environ.get("HWR_MNIST", "")))
+        self.data_path.setPlaceholderText("mnist.npz or a folder of IDX files")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        (self.use_file if self.data_path.text() else self.download).setChecked(True)
+        box = QVBoxLayout()
+        box.addWidget(self.download)
+        box.addLayout(_row(self.use_file, (self.data_path, 1), browse))
+        return box
+
+    def _buttons(self) -> QHBoxLayout:
+        self.start_button = QPushButton("Start")
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Cancel Training")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.use_button = QPushButton("Use New Model")
+        self.use_button.clicked.connect(self.use_new_model)
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.clicked.connect(self.discard)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        for button in (self.cancel_button, self.use_button, self.discard_button):
+            button.setEnabled(False)
+        buttons = _row(self.start_button, self.cancel_button, self.use_button, self.discard_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        return buttons
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "MNIST copy", self.data_path.text(), "MNIST (*.npz);;All files (*)")
+        if path:
+            self.data_path.setText(path)
+            self.use_file.setChecked(True)
+
+    def _probe_devices(self) -> None:
+        """Ask TensorFlow, in a worker process, which GPUs it sees (seconds; once per session)."""
+        self._probe: QProcess | None = None
+        if RetrainDialog._gpus_seen is not None:
+            self.devices_label.setText(RetrainDialog._gpus_seen)
+            return
+        self._probe = prepared_process(self)
+        self._probe.finished.connect(self._show_devices)
+        self._probe.errorOccurred.connect(self._probe_failed)
+        start_worker(self._probe, ["--list-devices"])
+
+    def _probe_failed(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self.devices_label.setText("training is not available")
+
+    def _show_devices(self, code: int, status: QProcess.ExitStatus) -> None:
+        if status == QProcess.ExitStatus.CrashExit:  # killed: the dialog is closing
+            return
+        text = bytes(self._probe.readAllStandardOutput()).decode(errors="replace").strip().splitlines()
+        try:
+            gpus = [str(gpu) for gpu in json.loads(text[-1])["gpus"]]
+        except (IndexError, ValueError, KeyError, TypeError):
+            stderr = bytes(self._probe.readAllStandardError()).decode(errors="replace")
+            self.devices_label.setText(explain_failure(code, None, stderr) if code else "unknown")
+            self.devices_label.setWordWrap(True)
+            return
+        RetrainDialog._gpus_seen = "TensorFlow sees: " + (", ".join(gpus) if gpus else "no GPU (CPU training)")
+        self.devices_label.setText(RetrainDialog._gpus_seen)
+
+    # --- running -------------------------------------------------------------------------------
+
+    def arguments(self) -> list[str]:
+        """The training CLI arguments for the choices in the form (and a new run folder)."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.out_dir = self.runs_dir / stamp
+        args = ["--epochs", str(self.epochs.value()), "--device", self.device.currentText(), "--progress", "jsonl",
+                "--out", str(self.out_dir), "--compare", str(self.current_model)]
+        if self.use_file.isChecked() and self.data_path.text().strip():
+            args += ["--data", self.data_path.text().strip()]
+        if self.start_from.currentIndex() == 0:
+            args += ["--init", str(matching_weights(self.current_model))]
+            if self.model_width:
+                args += ["--width", str(self.model_width)]  # the architecture the weights belong to
+        if self.include_samples.isChecked():
+            args += ["--samples", str(self.samples_dir), "--samples-weight", str(self.sample_weight.value())]
+        if self.limit.value():
+            args += ["--limit", str(self.limit.value())]
+        return args
+
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        if self.use_file.isChecked():
+            self.settings.setValue(keys.RETRAIN_DATA, self.data_path.text().strip())
+        self._remove_run()  # a finished run the user neither used nor discarded
+        self.use_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        self.events.clear()
+        self.curves.clear()
+        self.comparison.clear()
+        self.warnings.clear()
+        self.warnings.hide()
+        self.summary, self._error_message = None, None
+        self.process = RetrainProcess(self)
+        self.process.received.connect(self.handle_event)
+        self.process.finished.connect(self._finished)
+        self.process.failed_to_start.connect(self._could_not_start)
+        self.status.setText("Starting the training process…")
+        self.progress.setRange(0, 0)
+        self.start_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.process.start(self.arguments(), dataset_from_env=self.use_file.isChecked())
+
+    def cancel(self) -> None:
+        """Stop the run; the worker writes no model. Returns at once: the end comes as `_finished`."""
+        if self.process is not None:
+            self.status.setText("Stopping…")
+            self.process.cancel()
+
+    def handle_event(self, event: events.Event) -> None:
+        """Show one progress event of the worker."""
+        self.events.append(event)
+        match event:
+            case events.Device(message=text):
+                self.status.setText(text)
+            case events.Step() | events.Epoch():
+                self._show_progress(event)
+            case events.Warning():
+                shown = [f"Warning: {e.message}" for e in self.events if isinstance(e, events.Warning)]
+                self.warnings.setText("\n".join(shown[-WARNINGS_SHOWN:]))
+                self.warnings.show()
+            case events.Error(message=text) | events.Interrupted(message=text):
+                self._error_message = text
+            case events.Done(summary=summary):
+                self.summary = summary
+
+    def _show_progress(self, event: events.Step | events.Epoch) -> None:
+        total = event.epochs * event.steps
+        done = min(max((event.epoch - 1) * event.steps + event.step, 0), total)
+        unit = max(1, math.ceil(total / PROGRESS_MAX))  # a run too long to count step by step
+        self.progress.setRange(0, total // unit)
+        self.progress.setValue(done // unit)
+        self.status.setText(f"Epoch {event.epoch}/{event.epochs}, step {event.step}/{event.steps} — "
+                            f"loss {_number(event.loss, '.4f')}, accuracy {_number(event.accuracy, '.2%')}"
+                            f" — about {_duration(event.eta_s or 0)} left")
+        if isinstance(event, events.Epoch):
+            for series in TrainingCurves.SERIES:
+                self.curves.add(series, event.epoch, getattr(event, series))
+
+    def _finished(self, code: int, stderr_tail: str) -> None:
+        if self.process.cancelled:
+            self._show_outcome("Cancelled. The current model is unchanged.")
+            self._remove_run()
+        elif code == 0 and self.summary is not None:
+            seconds = self.summary.get("seconds")
+            took = f" in {_duration(seconds)}" if _is_number(seconds) else ""
+            self._show_outcome(f"Done{took}. Compare, then keep or discard the new model.", done=True)
+            self.comparison.setText(comparison_table(self.summary.get("comparison")))
+            self.use_button.setEnabled(True)
+            self.discard_button.setEnabled(True)
+        else:
+            self._fail(explain_failure(code, self._error_message, stderr_tail))
+        self._end_run()
+
+    def _could_not_start(self, reason: str) -> None:
+        self._fail(f"The training process could not start ({reason}).\n\n{TRAINING_EXTRA_HINT}")
+        self._end_run()
+
+    def _fail(self, message: str) -> None:
+        self._show_outcome(f"Training failed: {message}")
+        self._remove_run()
+
+    def _show_outcome(self, text: str, done: bool = False) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if done else 0)
+        self.status.setText(text)
+
+    def _end_run(self) -> None:
+        """Forget the ended run's process; the form is ready for another run, or closes if asked to."""
+        process, self.process = self.process, None
+        process.deleteLater()
+        self.start_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        if self._closing:
+            self.reject()
+
+    # --- the result ----------------------------------------------------------------------------
+
+    def new_model_path(self) -> Path | None:
+        return None if self.summary is None else Path(self.summary["model"])
+
+    def use_new_model(self) -> None:
+        """Hand the new model to the app; the run folder goes only once it is installed."""
+        path = self.new_model_path()
+        if path is not None and self.install(path):
+            self._remove_run()
+            self.summary = None
+            self.accept()
+
+    def discard(self) -> None:
+        self._remove_run()
+        self.summary = None
+        self.use_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        self.status.setText("Discarded. The current model is unchanged.")
+
+    def _remove_run(self) -> None:
+        if self.out_dir is not None:
+            shutil.rmtree(self.out_dir, ignore_errors=True)
+
+    def reject(self) -> None:
+        """Close; an unused new model is removed. A running training is cancelled first and the
+        dialog closes once the worker has stopped (at most KILL_AFTER_MS): waiting here for it
+        would freeze the whole window."""
+        if self._probe is not None and self._probe.state() != QProcess.ProcessState.NotRunning:
+            self._probe.kill()
+        if self.process is not None:
+            self._closing = True
+            self.cancel()
+            return
+        self._remove_run()
+        super().reject()
+
+
+def comparison_table(comparison: object) -> str:
+    """The Done summary's comparison of the current and new model, as an HTML table."""
+    rows = []
+    for key, title in COMPARED:
+        scores = comparison.get(key) if isinstance(comparison, dict) else None
+        scores = scores if isinstance(scores, dict) else {}
+        rows.append(f"<tr><td>{title} ({html.escape(str(scores.get('images', 0)))})</td>"
+                    f"<td align=right>{_number(scores.get('old'), '.2%')}</td>"
+                    f"<td align=right><b>{_number(scores.get('new'), '.2%')}</b></td></tr>")
+    return "<table cellspacing=6><tr><th></th><th>current model</th><th>new model</th></tr>" + "".join(rows) + "</table>"
+
+
+def _text_label(name: str, text: str = "") -> QLabel:
+    """A wrapped plain-text label: worker messages are text, whatever they contain (`<module>`)."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def _row(*items: QWidget | tuple[QWidget, int]) -> QHBoxLayout:
+    """A row of widgets; a (widget, stretch) pair takes the room left."""
+    row = QHBoxLayout()
+    for item in items:
+        widget, stretch = item if isinstance(item, tuple) else (item, 0)
+        row.addWidget(widget, stretch)
+    return row
+
+
+def _is_number(value: object) -> bool:
+    """A finite int or float (JSON gives no other numbers; a bool is none)."""
+    try:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    except OverflowError:  # an int too big for a float
+        return False
+
+
+def _number(value: object, spec: str) -> str:
+    """A metric for the status line or the comparison; a missing (non-finite) one shows as a dash."""
+    return format(value, spec) if _is_number(value) else "–"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"

@@ -1,0 +1,26 @@
+"""Why a training worker failed, in words the user can act on, from its error event and stderr."""
+from __future__ import annotations
+
+from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT
+
+MISSING_MODULES = ("No module named 'tensorflow'", "No module named 'handwriting_recognizer.training'", "No module named 'keras'")
+DATASET_CLUES = ("no such file", ".npz", "IDX", "download failed")
+LOG_PREFIXES = ("I0000", "W0000", "E0000")  # TensorFlow's C++ log lines: noise, not the reason
+
+
+def explain_failure(exit_code: int, error_message: str | None, stderr: str) -> str:
+    """The worker's reason in words, and how to fix it when we know. `exit_code` is negative when
+    the worker crashed; `error_message` is its Error or Interrupted event's message, if any."""
+    if any(missing in stderr for missing in MISSING_MODULES):
+        return TRAINING_EXTRA_HINT
+    if error_message:
+        reason = error_message.removeprefix("error: ")
+        if any(clue in reason for clue in DATASET_CLUES):
+            return f"{reason}\n\nChoose a working MNIST copy (an .npz or a folder of IDX files) or the download."
+        return reason
+    lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(LOG_PREFIXES)]
+    ended = "the training process crashed" if exit_code < 0 else f"the training process ended with code {exit_code}"
+    tail = "\n".join(lines[-3:]) or ended
+    if "ResourceExhausted" in stderr or "out of memory" in stderr.lower():
+        return f"Training ran out of memory. Try a smaller batch, the CPU, or fewer images.\n\n{tail}"
+    return tail

@@ -1,0 +1,425 @@
+"""The recognizer: an ONNX model in onnxruntime, checked against the app's contract when loaded.
+
+Contract: input `image` float32 [N,28,28,1] (0..1, ink = 1), output `probabilities` float32 [N,10].
+CUDA is used when onnxruntime offers it and a CUDA session passes the contract check; otherwise the
+CPU, tuned for batch-1 latency (one thread, sequential, all graph optimisations). On the CPU, the
+model's int8 copy (`model.int8.onnx`, written by training) runs instead when it was made from this
+exact file.
+
+A model is a file a user may pick, so loading refuses, with a ModelError that says why: a file over
+its byte budget or not a regular file (read without blocking), a model that refers to data outside
+its file (external data), a model that takes longer than CHECK_SECONDS to read an input, and one
+whose outputs are not probabilities for a blank input and for a drawn "7". Its metadata is only
+description: whatever it holds, the model loads, and unusable entries are left out. A model that
+passes the check may still loop for other inputs: every prediction is stopped after PREDICT_SECONDS.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from handwriting_recognizer.core.preprocess import empty_input, strokes_to_input
+from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, read_regular_file
+
+log = logging.getLogger(__name__)
+
+INPUT_NAME = "image"
+OUTPUT_NAME = "probabilities"
+CUDA = "CUDAExecutionProvider"
+CPU = "CPUExecutionProvider"
+INT8_SOURCE_KEY = "float_model_sha256"  # in an int8 model's metadata: the float model it was made from
+WEIGHTS_SOURCE_KEY = "weights_sha256"  # in a model's metadata: the Keras weights file it was exported from
+INT8_EXPORT_FAILED = "no int8 model: quantization failed"  # what training says when it cannot quantize
+
+MODEL_MAX_BYTES = 64 * MB  # a model file or its int8 copy (the shipped model: 0.8 MB)
+CHECK_SECONDS = 2.0  # one run of the contract check (the shipped model: about 1 ms)
+CUDA_WARMUP_SECONDS = 60.0  # a CUDA session's first run: cuDNN/cuBLAS setup, algorithm search (reported: 1-12 s)
+PREDICT_SECONDS = 2.0  # one prediction (the shipped model: about 0.1 ms); a longer one is stopped
+PREDICT_SECONDS_PER_IMAGE = 0.01  # and this much more for each image of a batch (100x the shipped model's)
+WATCHDOG_POLL_SECONDS = 0.05  # how late, at most, the watchdog stops a run past its budget
+WATCHDOG_THREAD_NAME = "hwr-model-watchdog"
+PROBABILITY_TOLERANCE = 1e-3  # how far a softmax output may stray from 0..1 and a sum of 1
+METADATA_MAX_ENTRIES = 100  # a model with more has its metadata ignored (training writes about 12)
+METADATA_VALUE_MAX_CHARS = 16 * KB  # a longer key or value is ignored (the longest shipped: ~300)
+METADATA_MAX_DEPTH = 8  # JSON nested deeper is ignored (training writes depth 2)
+LABEL_MAX_CHARS = 8
+TEXT_MAX_CHARS = 200  # `date` and `device`: shown on one line
+COUNT_MAX = 10**9  # `parameters` and `epochs`: more is not a model this app trains
+DIGIT_LABELS = tuple(str(i) for i in range(10))
+# Where onnxruntime looks for external data of a model loaded from bytes (else: the current folder).
+EXTERNAL_DATA_FOLDER_KEY = "session.model_external_initializers_file_folder_path"
+CHECK_STROKES = [np.array([(0.0, 0.0), (10.0, 0.0), (4.0, 14.0)])]  # a "7": the contract check draws it
+
+
+def int8_path_for(model: Path) -> Path:
+    """Where a model's int8 copy lives: `model.onnx` -> `model.int8.onnx`."""
+    return model.with_suffix(".int8.onnx")
+
+
+class ModelError(Exception):
+    """The model file cannot be used; the message says why in words."""
+
+
+def parse_metadata(raw: Mapping[str, str]) -> dict[str, object]:
+    """Each metadata entry's JSON value (its text when it is not JSON).
+
+    Metadata is description, so it never stops a model from loading: entries over the budget, JSON
+    nested too deep, and numbers no float can hold (a 5000-digit integer, NaN) are left out, and a
+    model with too many entries has none read.
+    """
+    if len(raw) > METADATA_MAX_ENTRIES:
+        return {}
+    parsed: dict[str, object] = {}
+    for key, text in raw.items():
+        if max(len(key), len(text)) > METADATA_VALUE_MAX_CHARS:
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text  # plain text, as other tools write it
+        except (ValueError, RecursionError):
+            continue  # an integer too long to convert, or nesting too deep for the parser
+        if _plain(value, METADATA_MAX_DEPTH):
+            parsed[key] = value
+    return parsed
+
+
+def _plain(value: object, depth: int) -> bool:
+    """True for JSON the app can show: numbers a float can hold, nested at most `depth` deep."""
+    if isinstance(value, (list, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        return depth > 0 and all(_plain(item, depth - 1) for item in items)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return abs(value) <= sys.float_info.max  # False for NaN, infinities and huge integers
+    return True  # str, bool, None
+
+
+def _fraction(value: object) -> float | None:
+    """An accuracy: a number in [0, 1] (NaN fails the comparison)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    return None
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= COUNT_MAX:
+        return value
+    return None
+
+
+def _text(value: object, max_chars: int) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= max_chars else None
+
+
+def _labels(value: object) -> tuple[str, ...]:
+    if isinstance(value, list) and len(value) == 10:
+        labels = [_text(label, LABEL_MAX_CHARS) for label in value]
+        if None not in labels:
+            return tuple(labels)
+    return DIGIT_LABELS
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the app shows about a model. The typed fields are checked (None when the model does not
+    say, or says something unusable); `metadata` holds every readable entry, as plain JSON values.
+    All are text or numbers, never markup: a window shows them escaped."""
+
+    path: Path
+    provider: str
+    precision: str = "float32"  # "int8" when the quantized copy runs
+    labels: tuple[str, ...] = DIGIT_LABELS
+    test_accuracy: float | None = None
+    val_accuracy: float | None = None
+    parameters: int | None = None
+    epochs: int | None = None
+    date: str | None = None
+    device: str | None = None
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @classmethod
+    def from_metadata(cls, path: Path, provider: str, precision: str, raw: Mapping[str, str]) -> ModelInfo:
+        """The info for a model whose metadata map is `raw`; never fails, whatever `raw` holds."""
+        meta = parse_metadata(raw)
+        return cls(path, provider, precision, labels=_labels(meta.get("labels")),
+                   test_accuracy=_fraction(meta.get("test_accuracy")), val_accuracy=_fraction(meta.get("val_accuracy")),
+                   parameters=_count(meta.get("parameters")), epochs=_count(meta.get("epochs")),
+                   date=_text(meta.get("date"), TEXT_MAX_CHARS), device=_text(meta.get("device"), TEXT_MAX_CHARS),
+                   metadata=meta)
+
+
+def session_options() -> ort.SessionOptions:
+    """Options for the lowest batch-1 latency: the work is far too small to share across threads."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return options
+
+
+def _reason(exc: Exception) -> str:
+    """onnxruntime's message in one short line."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    if "external data" in text.lower():
+        return "it refers to data in other files (external data), which the app never reads"
+    return text
+
+
+def _read_model(path: Path) -> bytes:
+    """A model file's bytes, refused before reading when over MODEL_MAX_BYTES or not a regular file."""
+    try:
+        data = read_regular_file(path, MODEL_MAX_BYTES, "model")
+    except FileRefused as exc:
+        raise ModelError(str(exc)) from exc
+    if not data:
+        raise ModelError(f"{path.name}: the file is empty")
+    return data
+
+
+def _session(name: str, data: bytes, providers: list[str]) -> ort.InferenceSession:
+    """A session that can only use what is in `data`: a model loaded from bytes reads external data
+    relative to the current folder, so onnxruntime is pointed at an empty private folder instead."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="hwr-no-external-data-") as empty:
+            options = session_options()
+            options.add_session_config_entry(EXTERNAL_DATA_FOLDER_KEY, empty)
+            return ort.InferenceSession(data, options, providers=providers)
+    except Exception as exc:  # onnxruntime raises several types for bad files
+        raise ModelError(f"{name}: not a usable ONNX model ({_reason(exc)})") from exc
+
+
+def _metadata(session: ort.InferenceSession, name: str) -> dict[str, str]:
+    """The session's metadata map; empty when it is not UTF-8 (onnxruntime cannot decode it then)."""
+    try:
+        return session.get_modelmeta().custom_metadata_map
+    except UnicodeDecodeError:
+        log.warning("%s: its metadata is not UTF-8 text; ignored", name)
+        return {}
+
+
+def read_metadata(path: Path) -> dict[str, object]:
+    """A model file's metadata as `parse_metadata` gives it; ModelError when the file is unusable."""
+    return parse_metadata(_metadata(_session(path.name, _read_model(path), [CPU]), path.name))
+
+
+def _probability_problem(probs: np.ndarray, rows: int) -> str | None:
+    """Why `probs` are not `rows` softmax outputs over the 10 digits; None when they are."""
+    if probs.shape != (rows, 10):
+        found = f"shape {probs.shape}"
+    elif not np.isfinite(probs).all():
+        found = "numbers that are not finite (NaN or infinity)"
+    elif (probs.min() < -PROBABILITY_TOLERANCE or probs.max() > 1 + PROBABILITY_TOLERANCE
+          or np.abs(probs.sum(axis=1) - 1).max() > PROBABILITY_TOLERANCE):
+        found = "numbers that are not probabilities summing to 1"
+    else:
+        return None
+    return f"output must be 10 softmax probabilities, got {found}"
+
+
+class _Watchdog:
+    """Stops runs that overrun their budget (a model can loop for ever), without a thread per run.
+
+    onnxruntime ends a run whose RunOptions has `terminate` set. One daemon thread looks at the runs
+    in progress every WATCHDOG_POLL_SECONDS and sets it on those past their deadline. Each run gets
+    its own RunOptions (creating one takes about 0.4 us), so a look that comes late can only touch a
+    run that has already ended, never the next one.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._deadlines: dict[ort.RunOptions, float] = {}  # the runs in progress
+        self._stopped = threading.Event()
+        threading.Thread(target=self._watch, name=WATCHDOG_THREAD_NAME, daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(WATCHDOG_POLL_SECONDS):
+            now = time.perf_counter()
+            with self._lock:
+                for options, deadline in self._deadlines.items():
+                    if now > deadline:
+                        options.terminate = True
+
+    def stop(self) -> None:
+        """End the thread: its Recognizer is gone."""
+        self._stopped.set()
+
+    def run(self, session: ort.InferenceSession, x: np.ndarray, seconds: float) -> np.ndarray:
+        """The session's output for `x`; TimeoutError when the run was stopped after `seconds`."""
+        options = ort.RunOptions()
+        with self._lock:
+            self._deadlines[options] = time.perf_counter() + seconds
+        try:
+            return session.run([OUTPUT_NAME], {INPUT_NAME: x}, options)[0]
+        except Exception as exc:
+            if options.terminate:
+                raise TimeoutError(f"took longer than {seconds:g} s") from exc
+            raise
+        finally:
+            with self._lock:
+                del self._deadlines[options]
+
+
+def _trial_run(watchdog: _Watchdog, session: ort.InferenceSession, x: np.ndarray, seconds: float) -> str | None:
+    """Run one input the way the contract check does, stopped after `seconds`; what is wrong with
+    the answer, or None."""
+    try:
+        probs = watchdog.run(session, x.reshape(1, 28, 28, 1), seconds)
+    except TimeoutError as exc:
+        return f"reading one input {exc}"
+    except Exception as exc:
+        return f"running it failed ({_reason(exc)})"
+    return _probability_problem(probs, 1)
+
+
+def _check_contract(watchdog: _Watchdog, session: ort.InferenceSession, name: str, first_run_seconds: float) -> None:
+    """ModelError unless the session takes the app's input and answers a blank input and a drawn
+    digit with probabilities. The first run may take `first_run_seconds`, the other CHECK_SECONDS:
+    a CUDA session sets itself up in its first run."""
+    inputs, outputs = session.get_inputs(), session.get_outputs()
+    output = next((o for o in outputs if o.name == OUTPUT_NAME), None)
+    problem = None
+    if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
+        problem = f"expected one input named '{INPUT_NAME}', found {[i.name for i in inputs]}"
+    elif inputs[0].type != "tensor(float)" or list(inputs[0].shape[1:]) != [28, 28, 1]:
+        problem = f"input must be float32 [N,28,28,1], found {inputs[0].type} {inputs[0].shape}"
+    elif output is None:
+        problem = f"expected an output named '{OUTPUT_NAME}', found {[o.name for o in outputs]}"
+    elif output.type != "tensor(float)":
+        problem = f"output must be float32 probabilities, found {output.type}"
+    else:
+        trials = ((first_run_seconds, "a blank input", empty_input()),
+                  (CHECK_SECONDS, "a drawn 7", strokes_to_input(CHECK_STROKES)))
+        for seconds, what, x in trials:
+            problem = _trial_run(watchdog, session, x, seconds)
+            if problem:
+                problem = f"{problem}, for {what}"
+                break
+    if problem:
+        raise ModelError(f"{name}: incompatible model: {problem}")
+
+
+class Recognizer:
+    """A loaded, validated model. Construction raises ModelError; a Recognizer is always usable.
+    Each has a watchdog thread that stops its overlong runs and ends when the Recognizer is collected."""
+
+    def __init__(self, path: Path | str, use_gpu: bool = True, int8: bool = True):
+        """`int8=False` runs the float32 model even where its int8 copy would do (comparisons)."""
+        self.path = Path(path)
+        self._watchdog = _Watchdog()
+        weakref.finalize(self, self._watchdog.stop)  # the app opens a Recognizer on every model switch
+        data = _read_model(self.path)
+        cuda = self._open_cuda(data) if use_gpu and CUDA in ort.get_available_providers() else None
+        self._session, precision = (cuda, "float32") if cuda is not None else self._open_cpu(data, int8)
+        self.info = ModelInfo.from_metadata(self.path, self._session.get_providers()[0], precision,
+                                            _metadata(self._session, self.path.name))
+        self.last_ms = 0.0
+
+    def _open_cuda(self, data: bytes) -> ort.InferenceSession | None:
+        """A CUDA session that meets the contract, or None (logged) and the CPU runs the model: a
+        broken CUDA install, or one slower to set up than its budget, must not leave the user without a model."""
+        name = self.path.name
+        try:
+            session = _session(name, data, [CUDA, CPU])
+            if session.get_providers()[0] != CUDA:
+                log.warning("%s: onnxruntime offers CUDA but the session did not get it (see onnxruntime's "
+                            "log for why); using the CPU", name)
+                return None
+            _check_contract(self._watchdog, session, name, CUDA_WARMUP_SECONDS)
+        except ModelError as exc:
+            log.warning("CUDA could not run the model, using the CPU: %s", exc)
+            return None
+        return session
+
+    def _open_cpu(self, data: bytes, int8: bool) -> tuple[ort.InferenceSession, str]:
+        """The CPU session and its precision: the int8 copy's when `int8` and it is usable, else the model's."""
+        session = self._open_int8(data) if int8 else None
+        if session is not None:
+            return session, "int8"
+        session = _session(self.path.name, data, [CPU])
+        _check_contract(self._watchdog, session, self.path.name, CHECK_SECONDS)
+        return session, "float32"
+
+    def _open_int8(self, data: bytes) -> ort.InferenceSession | None:
+        """The int8 copy's session when it exists, names this model as its source and meets the
+        contract; else None and the float model runs (a stale or broken copy only costs speed)."""
+        path = int8_path_for(self.path)
+        if not path.exists():
+            return None  # models trained without a copy: nothing to say
+        try:
+            session = _session(path.name, _read_model(path), [CPU])
+            if parse_metadata(_metadata(session, path.name)).get(INT8_SOURCE_KEY) != hashlib.sha256(data).hexdigest():
+                raise ModelError(f"{path.name}: made from another model (its {INT8_SOURCE_KEY} is not this model's hash)")
+            _check_contract(self._watchdog, session, path.name, CHECK_SECONDS)
+        except ModelError as exc:
+            log.warning("ignoring the int8 copy, the float model runs: %s", exc)
+            return None
+        return session
+
+    def predict_batch(self, images: np.ndarray) -> np.ndarray:
+        """float32 (N,28,28,1) -> probabilities (N,10).
+
+        Raises ModelError when the model fails on these inputs, takes longer than PREDICT_SECONDS
+        plus PREDICT_SECONDS_PER_IMAGE for each (stopped: the app waits for the answer), or answers with anything but probabilities (NaN,
+        say): such numbers must never reach the user as a reading.
+        """
+        x = np.ascontiguousarray(images, np.float32)
+        try:
+            probs = self._watchdog.run(self._session, x, PREDICT_SECONDS + PREDICT_SECONDS_PER_IMAGE * len(x))
+        except TimeoutError as exc:
+            raise ModelError(f"{self.path.name}: reading this input {exc}") from exc
+        except Exception as exc:
+            raise ModelError(f"{self.path.name}: running the model failed ({_reason(exc)})") from exc
+        problem = _probability_problem(probs, len(x))
+        if problem:
+            raise ModelError(f"{self.path.name}: no valid answer for this input: {problem}")
+        return probs
+
+    def predict(self, image: np.ndarray) -> np.ndarray:
+        """One 28x28 input -> its 10 probabilities; records the time taken in `last_ms`. Raises
+        ModelError as `predict_batch` does."""
+        start = time.perf_counter()
+        probs = self.predict_batch(image.reshape(1, 28, 28, 1))[0]
+        self.last_ms = (time.perf_counter() - start) * 1000.0
+        return probs
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the model reads in one input: the top label (None when unsure or blank) and all
+    probabilities (zeros when blank)."""
+
+    label: int | None
+    confidence: float
+    probabilities: np.ndarray
+    blank: bool = False
+
+
+UNSURE_BELOW = 0.5
+
+
+def read(probabilities: np.ndarray, blank: bool, threshold: float = UNSURE_BELOW) -> Reading:
+    """Decide what to show: no digit for a top probability under `threshold`, and for a blank input
+    nothing at all (the network's output for no ink is meaningless, so its probabilities are zeros)."""
+    if blank:
+        return Reading(None, 0.0, np.zeros_like(probabilities), blank=True)
+    top = int(np.argmax(probabilities))
+    confidence = float(probabilities[top])
+    return Reading(None if confidence < threshold else top, confidence, probabilities)

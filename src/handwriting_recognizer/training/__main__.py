@@ -1,0 +1,5 @@
+import sys
+
+from handwriting_recognizer.training.cli import main
+
+sys.exit(main())

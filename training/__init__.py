@@ -1,1 +1,0 @@
-"""Training pipeline: MNIST (+ the user's samples) -> Keras CNN -> ONNX. Never imported by the app."""
