@@ -42,7 +42,7 @@ def row(name: str, ms: list[float], base: float | None = None) -> str:
 
 
 def inference(model: Path, runs: int) -> list[str]:
-    from desktop.engine import Recognizer
+    from handwriting_recognizer.core.recognizer import Recognizer
 
     x = np.random.default_rng(0).random((28, 28), dtype=np.float32)
     recognizer = Recognizer(model, use_gpu=False)  # what the app runs: the int8 copy when there is one
@@ -54,7 +54,7 @@ def inference(model: Path, runs: int) -> list[str]:
         lines.append(row("onnxruntime, batch 1, float32", timings(lambda: exact.predict(x), runs), base))
     weights = model.with_suffix(".weights.h5")
     if weights.exists():
-        from training.model import build_classifier
+        from handwriting_recognizer.training.model import build_classifier
 
         width = (recognizer.info.metadata.get("recipe") or {}).get("width")
         keras_model = build_classifier(width) if width else build_classifier()
@@ -71,9 +71,9 @@ def stroke_to_bars(model: Path, points: int = 300) -> tuple[list[str], list[floa
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
 
-    from desktop.app import create_application
-    from desktop.main_window import MainWindow
-    from desktop.preprocess import strokes_to_input
+    from handwriting_recognizer.app.application import create_application
+    from handwriting_recognizer.app.main_window import MainWindow
+    from handwriting_recognizer.core.preprocess import strokes_to_input
 
     app = create_application([])
     window = MainWindow(model)
@@ -117,16 +117,16 @@ def stroke_to_bars(model: Path, points: int = 300) -> tuple[list[str], list[floa
 
 
 def start_to_window(runs: int = 5) -> list[str]:
-    """Process start -> main window shown, from source (python -m desktop)."""
-    code = ("import time, sys; from PySide6.QtCore import QTimer; from desktop.app import create_application;"
-            "app = create_application(sys.argv); from desktop.main_window import MainWindow; w = MainWindow(); w.show();"
+    """Process start -> main window shown, from source (python -m handwriting_recognizer)."""
+    code = ("import time, sys; from PySide6.QtCore import QTimer; from handwriting_recognizer.app.application import create_application;"
+            "app = create_application(sys.argv); from handwriting_recognizer.app.main_window import MainWindow; w = MainWindow(); w.show();"
             "QTimer.singleShot(0, lambda: (print(time.time()), app.quit())); app.exec()")
     ms = []
     for _ in range(runs):
         start = time.time()
         out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
         ms.append((float(out.stdout.strip().splitlines()[-1]) - start) * 1000.0)
-    return [row(f"app start -> window shown (python -m desktop, {runs} runs)", ms)]
+    return [row(f"app start -> window shown (python -m handwriting_recognizer, {runs} runs)", ms)]
 
 
 def main() -> None:

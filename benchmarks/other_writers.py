@@ -20,8 +20,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from desktop.engine import Recognizer  # noqa: E402
-from desktop.preprocess import image_to_input, resize  # noqa: E402
+from handwriting_recognizer.core.recognizer import Recognizer  # noqa: E402
+from handwriting_recognizer.core.preprocess import image_to_input, resize  # noqa: E402
 
 
 def uci_digits() -> tuple[np.ndarray, np.ndarray]:

@@ -40,8 +40,8 @@ for _p in (ROOT, ROOT / "tests"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from desktop.engine import Recognizer  # noqa: E402
-from desktop.preprocess import image_to_input, resize, strokes_to_input  # noqa: E402
+from handwriting_recognizer.core.recognizer import Recognizer  # noqa: E402
+from handwriting_recognizer.core.preprocess import image_to_input, resize, strokes_to_input  # noqa: E402
 from drawn_digits import mnist_to_strokes, place, render  # noqa: E402
 
 CANVAS = (400, 400)

@@ -1,7 +1,7 @@
 """Cold start: time from process start to a visible window titled TITLE (X11, via xdotool).
 
     Xvfb :99 & DISPLAY=:99 python benchmarks/startup.py --runs 9 -- dist/HandwritingRecognizer-lean/HandwritingRecognizer
-    DISPLAY=:99 python benchmarks/startup.py --runs 9 -- .venv/bin/python -m desktop
+    DISPLAY=:99 python benchmarks/startup.py --runs 9 -- .venv/bin/python -m handwriting_recognizer
 
 Each run: fresh temporary HOME/XDG folders (no settings, no user data), start CMD, poll
 `xdotool search --onlyvisible --name TITLE` every 10 ms, then terminate the app. Needs Debian's
