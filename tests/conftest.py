@@ -15,12 +15,18 @@ BUNDLED_MODEL = ROOT / "assets" / "model.onnx"
 
 
 @pytest.fixture(scope="session")
-def mnist_path() -> Path:
-    """The real MNIST .npz from $HWR_MNIST; tests that need it skip, loudly, without it."""
+def optional_mnist_path() -> Path | None:
+    """The real MNIST .npz named by $HWR_MNIST, or None: the one place tests look for it."""
     value = os.environ.get("HWR_MNIST")
-    if not value or not Path(value).is_file():
+    return Path(value) if value and Path(value).is_file() else None
+
+
+@pytest.fixture(scope="session")
+def mnist_path(optional_mnist_path: Path | None) -> Path:
+    """The real MNIST .npz; tests that need it skip, loudly, without it."""
+    if optional_mnist_path is None:
         pytest.skip("real MNIST not available: set HWR_MNIST to a Keras-layout mnist.npz to run this test")
-    return Path(value)
+    return optional_mnist_path
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +43,12 @@ def bundled_model() -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_user_folders(tmp_path_factory, monkeypatch):
-    """Settings and the user's data folder go to a temporary place, never the real ones."""
+    """Settings and the user's data folder go to a temporary place, never the real ones: Qt's test
+    mode keeps QStandardPaths away from the user's folders on every system, and a fresh HOME/XDG
+    per test separates the tests from each other (where Qt reads those: Linux, macOS)."""
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))

@@ -1,8 +1,6 @@
 """Training augmentation: varied like real drawings, yet as sharp as the digits the app feeds the model."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -19,11 +17,10 @@ def sharpness(images: np.ndarray) -> float:
 
 
 @pytest.fixture(scope="module")
-def digits() -> np.ndarray:
+def digits(optional_mnist_path) -> np.ndarray:
     """Real MNIST digits when $HWR_MNIST is set (what training warps), else the app's own drawings."""
-    path = os.environ.get("HWR_MNIST")
-    if path:
-        with np.load(path) as data:
+    if optional_mnist_path is not None:
+        with np.load(optional_mnist_path) as data:
             return data["x_train"][:256].astype(np.float32)[..., None] / 255.0
     drawn = [strokes_to_input(strokes, PEN_WIDTH) for _, strokes in DRAWINGS.values()]
     return np.repeat(np.stack(drawn)[..., None], 32, axis=0).astype(np.float32)

@@ -11,7 +11,6 @@ Needs the real model (assets/model.onnx) and MNIST ($HWR_MNIST); skipped without
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -43,13 +42,9 @@ MIN_ACCURACY = 0.95  # the stroke pipeline, every condition
 
 
 @pytest.fixture(scope="module")
-def setup():
+def setup(mnist_path):
     """The shipped model and the digits (images, labels, strokes) used by every condition."""
-    path = os.environ.get("HWR_MNIST")
-    if not path:
-        pytest.skip("set HWR_MNIST to MNIST's .npz (Keras layout) to run the robustness tests")
-    if not Path(path).is_file():
-        pytest.skip(f"HWR_MNIST={path} is not a file")
+    path = mnist_path
     if not MODEL.is_file():
         pytest.skip(f"no shipped model at {MODEL.relative_to(ROOT)}: train and export one first")
     from handwriting_recognizer.core.recognizer import Recognizer

@@ -22,7 +22,15 @@ from handwriting_recognizer.app.application import LOG_FILE_BYTES, LOG_FILES, ab
 from handwriting_recognizer.app.settings import open_settings, settings_path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOG_FILE = Path(".local", "share", "hwr", "Handwriting Recognizer", "logs", "app.log")  # under the isolated home
+LOG_FILE = Path(".local", "share", "hwr", "Handwriting Recognizer", "logs", "app.log")  # a new process, home isolated
+
+
+def data_folder() -> Path:
+    """The app's data folder in this test process (Qt's test mode puts it under the isolated home)."""
+    from PySide6.QtCore import QStandardPaths
+
+    create_application([])
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
 
 
 @pytest.fixture
@@ -79,7 +87,7 @@ def test_about_text_names_version_licence_and_libraries():
 def test_what_a_module_logs_goes_to_the_log_file(root_logger, isolated_user_folders):
     create_application([])
     path = setup_logging()
-    assert path == log_file_path() == isolated_user_folders / LOG_FILE
+    assert path == log_file_path() == data_folder() / "logs" / "app.log"
     settings_path().mkdir(parents=True)  # a folder where the settings file should be: moved aside with a warning
     open_settings()
     lines = [line for line in path.read_text().splitlines() if " WARNING handwriting_recognizer.app.settings: " in line]
@@ -98,14 +106,14 @@ def test_log_files_are_rotated_within_their_budget(root_logger, isolated_user_fo
 
 
 def test_unwritable_data_folder_leaves_standard_error_only(root_logger, isolated_user_folders, caplog):
-    (isolated_user_folders / ".local").mkdir()
-    (isolated_user_folders / ".local" / "share").write_text("a file where the data folder should be")  # fails as root too
-    create_application([])
+    blocked = data_folder().parent.parent
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("a file where the data folder should be")  # fails as root too
     handlers = list(root_logger.handlers)
     with caplog.at_level(logging.WARNING):
         assert setup_logging() is None
     assert [r.getMessage() for r in caplog.records] == [
-        f"cannot write the log file {isolated_user_folders / LOG_FILE} (Not a directory): logging to standard error only"]
+        f"cannot write the log file {data_folder() / 'logs' / 'app.log'} (Not a directory): logging to standard error only"]
     assert not [h for h in root_logger.handlers if h not in handlers and isinstance(h, logging.FileHandler)]
 
 
