@@ -1,4 +1,5 @@
-"""Small fake datasets the tests share: MNIST-shaped arrays and their IDX files (no real data)."""
+"""Small fakes the tests share: MNIST-shaped arrays and their IDX files, ONNX models that follow
+(or bend) the model contract (no real data)."""
 from __future__ import annotations
 
 import gzip
@@ -6,6 +7,10 @@ import struct
 from pathlib import Path
 
 import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, LABELS, OUTPUT_NAME
 
 
 def fake_mnist(n_train: int = 60, n_test: int = 20, seed: int = 0) -> dict[str, np.ndarray]:
@@ -36,3 +41,29 @@ def write_idx_folder(folder: Path, arrays: dict[str, np.ndarray], gz: bool) -> P
     for key, stem in IDX.items():
         write_idx(folder / (stem + (".gz" if gz else "")), arrays[key], gz)
     return folder
+
+
+def contract_model(tail: list[onnx.NodeProto] | None = None, initializers: list[onnx.TensorProto] = ()) -> bytes:
+    """A model with the contract's input that reads 10 `logits` from it, then `tail` (default: a softmax)
+    makes the contract's output, `probabilities`, from them."""
+    rng = np.random.default_rng(0)
+    image = helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["N", *INPUT_SHAPE])
+    probs = helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", len(LABELS)])
+    pixels = int(np.prod(INPUT_SHAPE))
+    inits = [helper.make_tensor("shape", TensorProto.INT64, [2], [-1, pixels]),
+             helper.make_tensor("w", TensorProto.FLOAT, [pixels, len(LABELS)],
+                                rng.normal(0, 0.1, pixels * len(LABELS)).astype(np.float32)),
+             *initializers]
+    nodes = [helper.make_node("Reshape", [INPUT_NAME, "shape"], ["flat"]),
+             helper.make_node("MatMul", ["flat", "w"], ["logits"]),
+             *(tail or [helper.make_node("Softmax", ["logits"], [OUTPUT_NAME], axis=-1)])]
+    graph = helper.make_graph(nodes, "g", [image], [probs], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+
+def with_metadata(bundled_model: Path, entries: dict[str, str]) -> bytes:
+    proto = onnx.load(bundled_model)
+    for key, value in entries.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    return proto.SerializeToString()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from handwriting_recognizer.selftest import ellipse_arc, polyline
+from handwriting_recognizer.core.shapes import ellipse_arc, polyline
 
 CANVAS = 400
 

@@ -23,9 +23,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from handwriting_recognizer.app.application import create_application
-from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.app.imageio import gray_to_qimage, save_png
 from handwriting_recognizer.app.main_window import MainWindow
+from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
 from tests import handmade
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from handwriting_recognizer.core.drawing import load_drawing
 from handwriting_recognizer.app.imageio import gray_to_qimage, read_image, save_png
+from handwriting_recognizer.core.drawing import load_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
 from tests import handmade
 
@@ -197,7 +197,8 @@ def test_drop_a_drawing_file_on_the_window(app_window, qtbot, tmp_path):
     save_drawing(Drawing(400, 400, tuple(handmade.one()), 12.0), path)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
     app_window.dropEvent(event)
     qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
     assert len(app_window.canvas.strokes()) == 1
@@ -256,4 +257,98 @@ def test_about_names_the_version_and_the_log_file(app_window):
 
     app_window.show_about()
     box = app_window.findChild(QMessageBox, "about")
-    assert handwriting_recognizer.__version__ in box.text() and str(log_file_path()) in box.text() and "MIT" in box.text()
+    assert handwriting_recognizer.__version__ in box.text() and "MIT" in box.text()
+    assert str(log_file_path()) in box.text()
+
+
+def menu_action(window, text: str):
+    """The menu action named `text` (no '&', no '...'), as a user finds it in the menus."""
+    for menu in (a.menu() for a in window.menuBar().actions()):
+        for action in menu.actions():
+            if action.text().replace("&", "").removesuffix("...") == text:
+                return action
+    raise AssertionError(f"no menu action {text!r}")
+
+
+def test_file_dialogs_start_in_the_last_folder_used(app_window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from handwriting_recognizer.app import settings as keys
+    from handwriting_recognizer.core.drawing import Drawing, save_drawing
+
+    path = tmp_path / "one.json"
+    save_drawing(Drawing(400, 400, tuple(handmade.one()), 12.0), path)
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda parent, title, folder, filter_: (asked.append(folder), (str(path), filter_))[1])
+    menu_action(app_window, "Open Drawing").trigger()
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
+    assert app_window.settings.value(keys.FILES_FOLDER) == str(tmp_path)
+    menu_action(app_window, "Open Drawing").trigger()
+    assert asked[-1] == str(tmp_path)
+
+
+def test_save_as_adds_the_suffix_a_drawing_needs(app_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    draw(app_window.canvas, handmade.seven())
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(tmp_path / "mine"), ""))
+    menu_action(app_window, "Save Drawing").trigger()
+    assert len(load_drawing(tmp_path / "mine.json").strokes) == 1
+
+
+def test_a_failed_save_says_why_once_and_changes_nothing(app_window, tmp_path):
+    draw(app_window.canvas, handmade.seven())
+    (tmp_path / "a-file").write_text("")
+    target = tmp_path / "a-file" / "seven.json"  # a folder that cannot be made
+    assert not app_window.save_drawing(target)
+    assert "seven.json" in app_window.last_error.text() and "None" not in app_window.last_error.text()
+    assert len([b for b in app_window.findChildren(QMessageBox, "error") if b.isVisible()]) == 1
+    assert len(app_window.canvas.strokes()) == 1 and (tmp_path / "a-file").read_text() == ""
+
+
+def test_a_bad_picture_keeps_the_picture_shown(app_window, qtbot, tmp_path):
+    ink = render_strokes(handmade.seven(), (400, 400), 30.0)
+    good = tmp_path / "scan.png"
+    save_png(gray_to_qimage(ink, invert=True), good)
+    assert app_window.open_image(good)
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+    before = app_window.current_input()
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a picture")
+    assert not app_window.open_image(bad)
+    assert "bad.png" in app_window.last_error.text()
+    assert app_window.canvas.picture() is not None
+    np.testing.assert_array_equal(app_window.current_input(), before)
+
+
+def test_paste_without_an_image_says_so_and_keeps_the_drawing(app_window):
+    from PySide6.QtGui import QGuiApplication
+
+    draw(app_window.canvas, handmade.one())
+    QGuiApplication.clipboard().setText("just words")
+    assert not app_window.paste()
+    assert "clipboard" in app_window.statusBar().currentMessage()
+    assert len(app_window.canvas.strokes()) == 1 and app_window.canvas.picture() is None
+
+
+def test_dropped_image_data_is_read(app_window, qtbot):
+    from PySide6.QtCore import QMimeData, QPointF
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setImageData(gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True))
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    app_window.dropEvent(event)
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+    assert app_window.canvas.picture() is not None
+
+
+def test_the_menus_hold_every_action_once_and_revert_waits_for_a_previous_model(app_window):
+    texts = [a.text() for m in (a.menu() for a in app_window.menuBar().actions()) for a in m.actions() if a.text()]
+    assert len(texts) == len(set(texts))
+    assert [a.text() for a in app_window.menuBar().actions()] == ["&File", "&Edit", "&Model", "&Help"]
+    assert not menu_action(app_window, "Revert to Previous Model").isEnabled()
+    assert menu_action(app_window, "Revert to Previous Model") is app_window.revert_action
+    assert dict(app_window.shortcut_rows())["Teach This Drawing"].startswith("Return")

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
-from handwriting_recognizer.core.drawing import Drawing, DrawingError, load_drawing, parse_drawing, save_drawing
 from handwriting_recognizer.app.imageio import ImageError, decode_image, gray_to_qimage, read_image, save_png
+from handwriting_recognizer.core.drawing import Drawing, DrawingError, load_drawing, parse_drawing, save_drawing
 from handwriting_recognizer.core.preprocess import InkBudgetError, render_strokes, strokes_to_input
 from tests import handmade
 
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def predict(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, **kwargs)
+    return subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, **kwargs)
 
 
 def seven_file(folder: Path) -> Path:
@@ -271,8 +271,8 @@ def test_predict_says_when_standard_output_is_full(tmp_path):
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", str(seven_file(tmp_path))], cwd=ROOT,
-                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+        proc = subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", str(seven_file(tmp_path))],
+                              cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert proc.returncode == 3 and "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
 
 

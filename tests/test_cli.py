@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.app.imageio import gray_to_qimage, save_png
+from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
 from tests import handmade
 

@@ -12,8 +12,9 @@ import pytest
 from onnx import TensorProto, helper
 
 from handwriting_recognizer.core import recognizer as engine
-from handwriting_recognizer.core.recognizer import CPU, CUDA, ModelError, Recognizer, int8_path_for, read, session_options
+from handwriting_recognizer.core.contract import int8_path_for
 from handwriting_recognizer.core.preprocess import strokes_to_input
+from handwriting_recognizer.core.recognizer import CPU, CUDA, ModelError, Recognizer, read, session_options
 from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from handwriting_recognizer.core.contract import weights_for
 from handwriting_recognizer.core.drawing import Drawing
-from handwriting_recognizer.core.recognizer import Recognizer
-from handwriting_recognizer.core.model_store import weights_for
 from handwriting_recognizer.core.preprocess import strokes_to_input
+from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.core.samples import SampleStore
 from tests import handmade
 

@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 from onnx import TensorProto, helper
 
 from handwriting_recognizer.core import recognizer as engine
-from handwriting_recognizer.core.recognizer import CPU, ModelError, ModelInfo, Recognizer, int8_path_for
+from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, OUTPUT_NAME, int8_path_for
+from handwriting_recognizer.core.recognizer import CPU, ModelError, ModelInfo, Recognizer
 from handwriting_recognizer.core.safe_io import GB
+from tests.fakes import contract_model, with_metadata
 
 SECRET = np.arange(10, dtype=np.float32)  # what a file outside the model holds
 
@@ -41,21 +43,6 @@ def _finishes(call, seconds: float = 20.0):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
-
-
-def contract_model(tail: list[onnx.NodeProto] | None = None, initializers: list[onnx.TensorProto] = ()) -> bytes:
-    """A model with the app's input that reads 10 `logits` from it, then `tail` (default: a softmax)
-    makes `probabilities` from them."""
-    rng = np.random.default_rng(0)
-    image = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28, 1])
-    probs = helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])
-    inits = [helper.make_tensor("shape", TensorProto.INT64, [2], [-1, 784]),
-             helper.make_tensor("w", TensorProto.FLOAT, [784, 10], rng.normal(0, 0.1, 7840).astype(np.float32)),
-             *initializers]
-    nodes = [helper.make_node("Reshape", ["image", "shape"], ["flat"]), helper.make_node("MatMul", ["flat", "w"], ["logits"]),
-             *(tail or [helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1)])]
-    graph = helper.make_graph(nodes, "g", [image], [probs], inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
 
 
 def scalar(name: str, value: float) -> onnx.TensorProto:
@@ -122,10 +109,11 @@ def test_a_model_that_reads_other_files_is_refused(tmp_path, monkeypatch, locati
     (tmp_path / location).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / location).write_bytes(SECRET.tobytes())
     data = contract_model([helper.make_node("Add", ["logits", "leak"], ["biased"]),
-                           helper.make_node("Softmax", ["biased"], ["probabilities"], axis=-1)],
+                           helper.make_node("Softmax", ["biased"], [OUTPUT_NAME], axis=-1)],
                           [external("leak", location)])
     # The threat is real: plain onnxruntime reads the file, and its bytes shape the probabilities.
-    plain = ort.InferenceSession(data, providers=[CPU]).run(None, {"image": np.zeros((1, 28, 28, 1), np.float32)})[0]
+    session = ort.InferenceSession(data, providers=[CPU])
+    plain = session.run(None, {INPUT_NAME: np.zeros((1, *INPUT_SHAPE), np.float32)})[0]
     np.testing.assert_allclose(np.log(plain[0]) - np.log(plain[0, 0]), SECRET, atol=1e-4)
     path = tmp_path / "leaky.onnx"
     path.write_bytes(data)
@@ -144,7 +132,7 @@ def looping(trips: list[onnx.NodeProto]) -> list[onnx.NodeProto]:
         [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None)])
     return [helper.make_node("Softmax", ["logits"], ["soft"], axis=-1), *trips,
             helper.make_node("Constant", [], ["go"], value=helper.make_tensor("c", TensorProto.BOOL, [], [True])),
-            helper.make_node("Loop", ["trips", "go", "soft"], ["probabilities"], body=body)]
+            helper.make_node("Loop", ["trips", "go", "soft"], [OUTPUT_NAME], body=body)]
 
 
 ENDLESS = helper.make_tensor("endless", TensorProto.INT64, [], [2**62])  # iterations no run finishes
@@ -157,7 +145,7 @@ def endless_loop() -> list[onnx.NodeProto]:
 
 def endless_loop_for_ink() -> list[onnx.NodeProto]:
     """(total ink > `threshold`) * 2^62 iterations: none for little ink, endless for more."""
-    return looping([helper.make_node("ReduceSum", ["image"], ["ink"], keepdims=0),
+    return looping([helper.make_node("ReduceSum", [INPUT_NAME], ["ink"], keepdims=0),
                     helper.make_node("Greater", ["ink", "threshold"], ["inked"]),
                     helper.make_node("Cast", ["inked"], ["on"], to=TensorProto.INT64),
                     helper.make_node("Mul", ["on", "endless"], ["trips"])])
@@ -175,6 +163,7 @@ def test_a_model_that_never_finishes_is_stopped_and_refused(tmp_path, monkeypatc
 
 def test_a_model_that_never_finishes_for_some_inputs_is_stopped_at_use(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "PREDICT_SECONDS", 0.3)
+    monkeypatch.setattr(engine, "PREDICT_SECONDS_PER_IMAGE", 0.0)  # one image: the budget is 0.3 s exactly
     path = tmp_path / "loop-later.onnx"  # fine for the check's inputs; endless for a field full of ink
     path.write_bytes(contract_model(endless_loop_for_ink(), [ENDLESS, scalar("threshold", 500.0)]))
     recognizer = Recognizer(path, use_gpu=False)
@@ -188,9 +177,9 @@ def test_a_model_that_never_finishes_for_some_inputs_is_stopped_at_use(tmp_path,
 def nan_for(threshold_of_ink: float) -> list[onnx.NodeProto]:
     """A softmax plus 0 * sqrt(threshold - total ink): NaN once an input has more ink than that."""
     return [helper.make_node("Softmax", ["logits"], ["soft"], axis=-1),
-            helper.make_node("ReduceSum", ["image"], ["ink"], keepdims=0),
+            helper.make_node("ReduceSum", [INPUT_NAME], ["ink"], keepdims=0),
             helper.make_node("Sub", ["threshold", "ink"], ["room"]), helper.make_node("Sqrt", ["room"], ["root"]),
-            helper.make_node("Mul", ["root", "zero"], ["nothing"]), helper.make_node("Add", ["soft", "nothing"], ["probabilities"])]
+            helper.make_node("Mul", ["root", "zero"], ["nothing"]), helper.make_node("Add", ["soft", "nothing"], [OUTPUT_NAME])]
 
 
 def test_a_model_that_answers_nan_for_ink_is_refused(tmp_path):
@@ -211,20 +200,12 @@ def test_a_nan_answer_at_use_is_an_error_not_a_reading(tmp_path):
 
 def test_outputs_that_are_not_probabilities_are_refused(tmp_path):
     path = tmp_path / "logits.onnx"
-    path.write_bytes(contract_model([helper.make_node("Identity", ["logits"], ["probabilities"])]))
+    path.write_bytes(contract_model([helper.make_node("Identity", ["logits"], [OUTPUT_NAME])]))
     with pytest.raises(ModelError, match="logits.onnx: incompatible model: .*not probabilities summing to 1"):
         Recognizer(path, use_gpu=False)
 
 
 # --- metadata --------------------------------------------------------------------------------------
-
-def with_metadata(bundled_model: Path, entries: dict[str, str]) -> bytes:
-    proto = onnx.load(bundled_model)
-    for key, value in entries.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    return proto.SerializeToString()
-
 
 NASTY_METADATA = {
     "test_accuracy": "9" * 5000,  # json.loads: ValueError (integer string conversion limit)

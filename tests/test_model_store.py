@@ -13,8 +13,9 @@ import onnx
 import pytest
 
 from handwriting_recognizer.core import model_store
-from handwriting_recognizer.core.recognizer import WEIGHTS_SOURCE_KEY, ModelError, Recognizer, int8_path_for
-from handwriting_recognizer.core.model_store import ModelStore, matching_weights, weights_for
+from handwriting_recognizer.core.contract import WEIGHTS_SOURCE_KEY, int8_path_for, weights_for
+from handwriting_recognizer.core.model_store import ModelStore, matching_weights
+from handwriting_recognizer.core.recognizer import ModelError, Recognizer
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-
 from handwriting_recognizer.core.preprocess import image_to_input, render_strokes, stroke_width, strokes_to_input
 from tests.drawn_digits import mnist_to_strokes, place
 

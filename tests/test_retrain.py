@@ -12,15 +12,17 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from handwriting_recognizer.core import progress as events
-from handwriting_recognizer.core.drawing import Drawing
-from handwriting_recognizer.core.recognizer import int8_path_for
-from handwriting_recognizer.core.progress import MAX_COUNT
-from handwriting_recognizer.app.retrain import RetrainDialog, comparison_table
+from handwriting_recognizer.app.retrain import EPOCHS_FINE_TUNE, EPOCHS_FROM_SCRATCH, RetrainDialog, comparison_table
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import CRASHED, RetrainProcess
-from handwriting_recognizer.selftest import write_tiny_dataset
 from handwriting_recognizer.app.training_curves import TrainingCurves
+from handwriting_recognizer.core import progress as events
+from handwriting_recognizer.core.contract import int8_path_for
+from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.progress import MAX_COUNT
+from handwriting_recognizer.core.train_config import LEARNING_RATE_FINE_TUNE, TrainConfig, offered, option
+from handwriting_recognizer.selftest import write_tiny_dataset
+from handwriting_recognizer.training.cli import config_from, parse_args
 from tests import handmade
 
 
@@ -175,6 +177,43 @@ def test_without_tensorflow_retrain_explains_what_to_install(app_window, monkeyp
     box = app_window.findChild(QMessageBox, "retrain-unavailable")
     assert box is not None and box.isVisible()
     assert "pip install" in box.text() and "full build" in box.text()
+
+
+def test_the_form_starts_at_the_training_defaults_and_offers_their_ranges(app_window):
+    dialog = app_window.show_retrain()
+    defaults = TrainConfig()
+    assert dialog.sample_weight.value() == defaults.samples_weight
+    assert (dialog.sample_weight.minimum(), dialog.sample_weight.maximum()) == offered("samples_weight")
+    assert option("samples_weight").limits.problem(dialog.sample_weight.minimum()) is None
+    assert (dialog.epochs.minimum(), dialog.epochs.maximum()) == offered("epochs")
+    assert dialog.epochs.value() == EPOCHS_FINE_TUNE  # the bundled model has its weights
+    dialog.start_from.setCurrentIndex(1)
+    assert dialog.epochs.value() == EPOCHS_FROM_SCRATCH
+    assert dialog.limit.value() == 0 and dialog.limit.text() == "all" and defaults.limit is None
+    assert dialog.limit.maximum() == offered("limit")[1]
+    assert [dialog.device.itemText(i) for i in range(dialog.device.count())] == list(option("device").choices)
+    assert dialog.device.currentText() == defaults.device
+
+
+def test_the_form_starts_the_cli_with_the_run_it_shows(app_window, tmp_path):
+    dialog = app_window.show_retrain()
+    dialog.use_file.setChecked(True)
+    dialog.data_path.setText(str(tmp_path / "mnist.npz"))
+    dialog.limit.setValue(600)
+    config = config_from(parse_args(dialog.arguments()))
+    assert config == dialog.run_config()
+    assert config.out == dialog.out_dir and config.progress == "jsonl" and config.limit == 600
+    assert config.init is not None and config.effective_learning_rate() == LEARNING_RATE_FINE_TUNE  # a fine-tune
+    assert config.data == str(tmp_path / "mnist.npz") and config.compare == app_window.recognizer.info.path
+
+
+def test_a_width_training_refuses_fails_the_start(app_window, tmp_path):
+    dialog = RetrainDialog(app_window, app_window.recognizer.info.path, tmp_path / "samples", tmp_path / "runs", 0,
+                           app_window.settings, install=app_window.install_model, model_width=1)
+    dialog.start()
+    assert dialog.process is None and dialog.start_button.isEnabled()
+    assert dialog.status.text() == "Training failed: --width: must be at least 2, got 1"
+    dialog.reject()
 
 
 def test_progress_without_numbers_does_not_break_the_dialog(app_window):

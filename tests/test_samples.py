@@ -8,8 +8,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.app.imageio import encode_png, gray_to_qimage
+from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.safe_io import GB
 from handwriting_recognizer.core.samples import ImportReport, Sample, SampleError, SampleStore
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handwriting_recognizer.core import samples
 from handwriting_recognizer.app.imageio import encode_png, gray_to_qimage
+from handwriting_recognizer.core import samples
 from handwriting_recognizer.core.safe_io import GB, MB, describe_size
 from handwriting_recognizer.core.samples import (
     ARCHIVE_MARKER,

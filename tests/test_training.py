@@ -13,11 +13,12 @@ import numpy as np
 import onnx
 import pytest
 
-from handwriting_recognizer.core.recognizer import WEIGHTS_SOURCE_KEY, Recognizer
+from handwriting_recognizer.core.contract import WEIGHTS_SOURCE_KEY
 from handwriting_recognizer.core.preprocess import strokes_to_input
+from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
 from tests import handmade
-from tests.test_data import fake_mnist
+from tests.fakes import fake_mnist
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow

@@ -6,6 +6,7 @@ fast) and the CLI as a process where a signal or the import of TensorFlow is wha
 """
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import json
@@ -23,10 +24,18 @@ import pytest
 
 from handwriting_recognizer.core.safe_io import MB
 from handwriting_recognizer.core.samples import MAX_JSON_BYTES, MAX_PNG_BYTES, SampleStore
-from tests.test_data import IDX, fake_mnist, write_idx_folder
-from handwriting_recognizer.training.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, main
+from handwriting_recognizer.core.train_config import (
+    LEARNING_RATE_FINE_TUNE,
+    LEARNING_RATE_FROM_SCRATCH,
+    ConfigError,
+    TrainConfig,
+    flag,
+    option,
+)
+from handwriting_recognizer.training.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, config_from, main, parse_args
 from handwriting_recognizer.training.data import MAX_IMAGES, MAX_NPZ_BYTES
 from handwriting_recognizer.training.samples import load_samples
+from tests.fakes import IDX, fake_mnist, write_idx_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
@@ -92,6 +101,64 @@ def test_option_out_of_range_is_refused(capsys, npz, tmp_path, option, value, ex
     line = refused(capsys, "--data", str(npz), "--out", str(tmp_path / "out"), option, value)
     assert f"argument {option}: {expected}" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_argparse_defaults_are_the_config_defaults():
+    args = parse_args([])
+    defaults = TrainConfig()
+    for f in dataclasses.fields(TrainConfig):
+        assert getattr(args, f.name) == getattr(defaults, f.name), f.name
+    assert config_from(args) == defaults
+    assert not args.list_devices
+
+
+def test_help_says_each_options_meaning_and_default(capsys):
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    for f in dataclasses.fields(TrainConfig):
+        spec = option(f.name)
+        if spec.hidden:
+            assert flag(f.name) not in text
+            continue
+        assert " ".join(spec.meaning.split()) in text, f.name
+    assert "loss weight of each own sample (default 5)" in text and "(default 0.8)" in text
+
+
+def test_the_learning_rate_default_depends_on_init():
+    assert TrainConfig().effective_learning_rate() == LEARNING_RATE_FROM_SCRATCH == 2e-3
+    assert TrainConfig(init=Path("w.weights.h5")).effective_learning_rate() == LEARNING_RATE_FINE_TUNE == 3e-4
+    assert TrainConfig(init=Path("w.weights.h5"), learning_rate=1e-3).effective_learning_rate() == 1e-3
+    assert config_from(parse_args(["--init", "w.weights.h5"])).effective_learning_rate() == 3e-4
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"batch_size": 0}, "--batch-size: must be at least 1, got 0"),
+    ({"width": 1}, "--width: must be at least 2, got 1"),
+    ({"width": 40.0}, "--width: expected a whole number, got 40.0"),
+    ({"epochs": True}, "--epochs: expected a whole number, got True"),
+    ({"seed": 2**32}, "--seed: must be from 0 to 4294967295, got 4294967296"),
+    ({"learning_rate": 0.0}, "--learning-rate: must be a finite number above 0, got 0.0"),
+    ({"samples_weight": float("nan")}, "--samples-weight: must be a finite number of at least 0, got nan"),
+    ({"elastic": 10**400}, "--elastic: must be a finite number of at least 0, got 1" + "0" * 400),
+    ({"device": "tpu"}, "--device: must be one of auto, cpu, gpu, got 'tpu'"),
+    ({"limit": 0}, "--limit: must be at least 1, got 0"),
+])
+def test_a_config_with_a_value_training_refuses_cannot_be_made(changes, expected):
+    with pytest.raises(ConfigError) as caught:
+        TrainConfig(**changes)
+    assert str(caught.value) == expected
+
+
+def test_a_config_survives_the_command_line():
+    """What the retrain dialog passes: the CLI reads back the same config."""
+    config = TrainConfig(data="mnist.npz", epochs=3, device="cpu", progress="jsonl", out=Path("runs/x"),
+                         compare=Path("model.onnx"), init=Path("model.weights.h5"), width=24, samples=Path("s"),
+                         samples_weight=2.5, limit=600, learning_rate=1e-4, elastic=0.0, seed=7)
+    assert config_from(parse_args(config.arguments())) == config
+    assert TrainConfig().arguments() == []
+    assert TrainConfig(data="-odd name.npz", epochs=3).arguments() == ["--data=-odd name.npz", "--epochs=3"]
+    assert config_from(parse_args(TrainConfig(data="-odd name.npz").arguments())).data == "-odd name.npz"
 
 
 # --- the output folder -----------------------------------------------------------------------------

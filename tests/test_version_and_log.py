@@ -18,7 +18,14 @@ from PySide6.QtCore import qVersion
 
 import handwriting_recognizer
 from handwriting_recognizer import selftest
-from handwriting_recognizer.app.application import LOG_FILE_BYTES, LOG_FILES, about_text, create_application, log_file_path, setup_logging
+from handwriting_recognizer.app.application import (
+    LOG_FILE_BYTES,
+    LOG_FILES,
+    about_text,
+    create_application,
+    log_file_path,
+    setup_logging,
+)
 from handwriting_recognizer.app.settings import open_settings, settings_path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,25 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from handwriting_recognizer import DISTRIBUTION, __version__
+from handwriting_recognizer.core.contract import MODEL_FILE, SIZE
 from handwriting_recognizer.core.recognizer import INT8_EXPORT_FAILED
-from handwriting_recognizer.core.preprocess import is_blank
+from handwriting_recognizer.core.shapes import ellipse_arc, polyline
 from handwriting_recognizer.core.worker import training_available, worker_command, worker_cwd, worker_environment
 
 CANVAS = 400  # the drawings' coordinates are pixels on a CANVAS x CANVAS canvas
 PEN_WIDTH = 16.0  # the app's pen width on a 400 px canvas (canvas.PEN_FRACTION * 400)
 WORKER_TIMEOUT_S = 900  # TensorFlow's import alone can take a minute on a slow, busy machine
-
-
-def polyline(points, n: int = 12) -> np.ndarray:
-    """A polyline through `points`, sampled like mouse moves (n points per segment)."""
-    pts = np.asarray(points, np.float64)
-    parts = [a + (b - a) * t for a, b in zip(pts[:-1], pts[1:]) for t in np.linspace(0, 1, n, endpoint=False)[:, None]]
-    return np.vstack([*parts, pts[-1:]])
-
-
-def ellipse_arc(cx: float, cy: float, rx: float, ry: float, start_deg: float, end_deg: float, n: int = 48) -> np.ndarray:
-    t = np.radians(np.linspace(start_deg, end_deg, n))
-    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
 
 
 # name -> (expected digit, strokes). Plain, unambiguous shapes: any usable model reads them.
@@ -57,9 +46,9 @@ def _print(line: str) -> None:
 
 def check_recognition(model: Path | None = None) -> bool:
     """Read every built-in drawing with the model (default: the bundled one); True if all are right."""
-    from handwriting_recognizer.core.recognizer import ModelError, Recognizer, read
     from handwriting_recognizer.core.paths import bundled_model_path
     from handwriting_recognizer.core.preprocess import strokes_to_input
+    from handwriting_recognizer.core.recognizer import ModelError, Recognizer
 
     path = model or bundled_model_path()
     try:
@@ -74,7 +63,7 @@ def check_recognition(model: Path | None = None) -> bool:
     for name, (expected, strokes) in DRAWINGS.items():
         x = strokes_to_input(strokes, PEN_WIDTH)
         try:
-            reading = read(recognizer.predict(x), blank=is_blank(x))
+            reading = recognizer.read(x)
         except ModelError as exc:
             _print(f"drawing {name}: expected {expected}, FAILED: {exc}")
             all_right = False
@@ -89,12 +78,12 @@ def check_recognition(model: Path | None = None) -> bool:
 
 
 def write_tiny_dataset(path: Path, train: int = 300, test: int = 100, seed: int = 0) -> None:
-    """Random 28x28 uint8 images in Keras' MNIST layout (x_train, y_train, x_test, y_test)."""
+    """Random SIZE x SIZE uint8 images in Keras' MNIST layout (x_train, y_train, x_test, y_test)."""
     rng = np.random.default_rng(seed)
     np.savez(path,
-             x_train=rng.integers(0, 256, (train, 28, 28), dtype=np.uint8),
+             x_train=rng.integers(0, 256, (train, SIZE, SIZE), dtype=np.uint8),
              y_train=rng.integers(0, 10, train, dtype=np.uint8),
-             x_test=rng.integers(0, 256, (test, 28, 28), dtype=np.uint8),
+             x_test=rng.integers(0, 256, (test, SIZE, SIZE), dtype=np.uint8),
              y_test=rng.integers(0, 10, test, dtype=np.uint8))
 
 
@@ -119,12 +108,12 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
             _print(f"training worker: FAILED: cannot start {command[0]} ({exc})")
             return False
         seconds = time.monotonic() - start
-        wrote = (out / "model.onnx").is_file()
+        wrote = (out / MODEL_FILE).is_file()
         quantized = INT8_EXPORT_FAILED not in (result.stdout or "")
         if result.returncode == 0 and wrote and quantized:
-            _print(f"training worker: ok (exit 0, wrote model.onnx, int8 export works, {seconds:.0f} s)")
+            _print(f"training worker: ok (exit 0, wrote {MODEL_FILE}, int8 export works, {seconds:.0f} s)")
             return True
-        _print(f"training worker: FAILED (exit {result.returncode}, model.onnx {'written' if wrote else 'missing'}, "
+        _print(f"training worker: FAILED (exit {result.returncode}, {MODEL_FILE} {'written' if wrote else 'missing'}, "
                f"int8 export {'works' if quantized else 'failed'}, {seconds:.0f} s); its last output:")
         for line in (result.stdout or "").strip().splitlines()[-15:]:
             _print(f"    {line}")

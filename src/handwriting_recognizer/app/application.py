@@ -8,6 +8,7 @@ import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 import onnxruntime
 import PySide6
@@ -70,7 +71,7 @@ def setup_logging() -> Path | None:
 
 def create_application(argv: list[str]) -> QApplication:
     """The QApplication with the names that place settings and the user's data folder."""
-    app = QApplication.instance() or QApplication(argv)
+    app = cast(QApplication, QApplication.instance()) or QApplication(argv)  # a test may have made it
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setDesktopFileName("handwriting-recognizer")
@@ -102,11 +103,12 @@ def report_unexpected(kind: type[BaseException], error: BaseException, tb: Trace
 
 def _unexpected_box() -> QMessageBox | None:
     """The "Unexpected error" box still open, if any."""
-    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.objectName() == UNEXPECTED_BOX
-                 and w.isVisible()), None)
+    return next((w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, QMessageBox) and w.objectName() == UNEXPECTED_BOX and w.isVisible()), None)
 
 
 def run(model: Path | None = None) -> int:
+    """Start the GUI on `model` (None: the last model used, else the bundled one); the exit code."""
     app = create_application(sys.argv)  # first: the log file's folder depends on the app's name
     setup_logging()
     sys.excepthook = report_unexpected

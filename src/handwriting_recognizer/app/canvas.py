@@ -8,7 +8,7 @@ stroke, a clear, or a loaded drawing is one command on a QUndoStack.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QTabletEvent,
     QTouchEvent,
     QUndoCommand,
@@ -78,18 +79,20 @@ class Canvas(QWidget):
         return list(self._strokes)
 
     def pen_width(self) -> float:
+        """The pen width in drawing coordinates: the model input is rendered with it."""
         return self._pen_width
 
     def is_empty(self) -> bool:
         return not self._strokes and not self._current
 
     def drawing(self) -> Drawing:
+        """The strokes with their drawing size and pen, as a drawing file stores them."""
         return Drawing(round(self._size.width()), round(self._size.height()), tuple(self.strokes()), self._pen_width)
 
     def set_drawing(self, drawing: Drawing) -> None:
         """Show an opened drawing (undoable)."""
-        size = QSizeF(drawing.width, drawing.height)
-        self.undo_stack.push(_SetStrokes(self, "Open drawing", list(drawing.strokes), size, drawing.effective_pen_width()))
+        size, pen = QSizeF(drawing.width, drawing.height), drawing.effective_pen_width()
+        self.undo_stack.push(_SetStrokes(self, "Open drawing", list(drawing.strokes), size, pen))
 
     def clear(self) -> None:
         """Erase everything (undoable for strokes)."""
@@ -195,7 +198,7 @@ class Canvas(QWidget):
             self._end()
         event.accept()
 
-    def event(self, event) -> bool:
+    def event(self, event: QEvent) -> bool:
         """Touch: the first finger draws."""
         if isinstance(event, QTouchEvent) and event.points():
             point = event.points()[0]
@@ -213,7 +216,8 @@ class Canvas(QWidget):
     # --- painting ------------------------------------------------------------------------------
 
     def _pen(self, scale: float) -> QPen:
-        return QPen(INK, self._pen_width * scale, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        return QPen(INK, self._pen_width * scale, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                    Qt.PenJoinStyle.RoundJoin)
 
     def _painter(self) -> QPainter:
         painter = QPainter(self._image)
@@ -233,7 +237,7 @@ class Canvas(QWidget):
             self._image.setDevicePixelRatio(ratio)
         self._image.fill(PAPER)
         if self._picture is not None:
-            self._draw_picture()
+            self._draw_picture(self._picture)
         painter = self._painter()
         for stroke in self.strokes():
             path = QPainterPath(QPointF(*stroke[0]))
@@ -245,12 +249,12 @@ class Canvas(QWidget):
         painter.end()
         self.update()
 
-    def _draw_picture(self) -> None:
+    def _draw_picture(self, picture: QImage) -> None:
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        size = self._picture.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        size = picture.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
         x, y = (self.width() - size.width()) / 2, (self.height() - size.height()) / 2
-        painter.drawImage(QRectF(x, y, size.width(), size.height()), self._picture)
+        painter.drawImage(QRectF(x, y, size.width(), size.height()), picture)
         painter.end()
 
     def _paint_segment(self, a: tuple[float, float], b: tuple[float, float]) -> None:
@@ -267,7 +271,8 @@ class Canvas(QWidget):
         view = QRectF(rect.x() * scale + dx, rect.y() * scale + dy, rect.width() * scale, rect.height() * scale)
         self.update(view.adjusted(-pad, -pad, pad, pad).toAlignedRect())
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The drawing is scaled to the new size, never cut: its coordinates do not change."""
         if self.is_empty():
             self._fit_drawing_to_widget()
         self._render()

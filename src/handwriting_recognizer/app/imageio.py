@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QBuffer, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic

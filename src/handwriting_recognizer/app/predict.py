@@ -19,9 +19,9 @@ from typing import IO
 import numpy as np
 
 from handwriting_recognizer.core.drawing import DrawingError, load_drawing
-from handwriting_recognizer.core.recognizer import ModelError, Reading, Recognizer, read
 from handwriting_recognizer.core.paths import bundled_model_path
-from handwriting_recognizer.core.preprocess import image_to_input, is_blank
+from handwriting_recognizer.core.preprocess import image_to_input
+from handwriting_recognizer.core.recognizer import ModelError, Reading, Recognizer
 
 EXIT_FILE_FAILED = 1
 EXIT_BAD_MODEL = 2
@@ -68,7 +68,7 @@ def _predict_files(args: argparse.Namespace, out: IO[str]) -> int:
     for path in args.files:
         try:
             x = input_for_file(path)
-            reading = read(recognizer.predict(x), blank=is_blank(x))
+            reading = recognizer.read(x)
         except (DrawingError, ImageError, ModelError, ValueError, OSError) as exc:
             failed = True
             message = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"

@@ -36,17 +36,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.app import settings as keys
-from handwriting_recognizer.core.model_store import matching_weights
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import RetrainProcess, prepared_process, start_worker
 from handwriting_recognizer.app.training_curves import TrainingCurves
+from handwriting_recognizer.core import progress as events
+from handwriting_recognizer.core.model_store import matching_weights
+from handwriting_recognizer.core.train_config import ConfigError, TrainConfig, offered, option
 from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT
 
 PROGRESS_MAX = 2**31 - 1  # QProgressBar counts in 32-bit ints
 WARNINGS_SHOWN = 5  # the latest ones: the status area stays a few lines
 COMPARED = (("mnist_test", "MNIST test set"), ("own_held_out", "Your held-out samples"))
+DEFAULTS = TrainConfig()  # the form's defaults, choices and ranges are the training options'
+# The epochs the form suggests: a fine-tune needs a few; a run from scratch in the app is shorter
+# than the CLI's full recipe (DEFAULTS.epochs), early stopping may end either sooner.
+EPOCHS_FINE_TUNE = 3
+EPOCHS_FROM_SCRATCH = 20
 
 
 class RetrainDialog(QDialog):
@@ -95,11 +101,13 @@ class RetrainDialog(QDialog):
 
     def _form(self, sample_count: int) -> QFormLayout:
         form = QFormLayout()
-        self.epochs = QSpinBox(minimum=1, maximum=200, value=3)
+        low, high = offered("epochs")
+        self.epochs = QSpinBox(minimum=int(low), maximum=int(high), value=EPOCHS_FINE_TUNE)
         form.addRow("Epochs:", self.epochs)
         self.start_from = QComboBox()
         self.start_from.addItems(["Current model (fine-tune)", "From scratch"])
-        self.start_from.currentIndexChanged.connect(lambda i: self.epochs.setValue(20 if i == 1 else 3))
+        self.start_from.currentIndexChanged.connect(
+            lambda i: self.epochs.setValue(EPOCHS_FROM_SCRATCH if i == 1 else EPOCHS_FINE_TUNE))
         if matching_weights(self.current_model) is None:
             self.start_from.setCurrentIndex(1)
             self.start_from.model().item(0).setEnabled(False)
@@ -108,15 +116,19 @@ class RetrainDialog(QDialog):
         self.include_samples = QCheckBox(f"Include my samples ({sample_count})")
         self.include_samples.setChecked(sample_count > 0)
         self.include_samples.setEnabled(sample_count > 0)
-        self.sample_weight = QDoubleSpinBox(minimum=0.5, maximum=100.0, value=5.0, singleStep=1.0)
+        low, high = offered("samples_weight")
+        self.sample_weight = QDoubleSpinBox(minimum=low, maximum=high, value=DEFAULTS.samples_weight, singleStep=1.0)
         self.sample_weight.setToolTip("How much each of your samples counts compared to one MNIST image")
         form.addRow("Your samples:", _row(self.include_samples, QLabel("weight:"), self.sample_weight))
-        self.limit = QSpinBox(minimum=0, maximum=60000, value=0, singleStep=1000)
+        _, high = offered("limit")
+        # 0 is the default, no limit (DEFAULTS.limit is None): "all".
+        self.limit = QSpinBox(minimum=0, maximum=int(high), value=DEFAULTS.limit or 0, singleStep=1000)
         self.limit.setSpecialValueText("all")
         self.limit.setToolTip("Train on fewer MNIST images for a quick run")
         form.addRow("MNIST images:", self.limit)
         self.device = QComboBox()
-        self.device.addItems(["auto", "cpu", "gpu"])
+        self.device.addItems(list(option("device").choices))
+        self.device.setCurrentText(DEFAULTS.device)
         self.devices_label = QLabel("checking what TensorFlow sees…")
         form.addRow("Device:", _row(self.device, (self.devices_label, 1)))
         form.addRow("Dataset:", self._dataset_choice())
@@ -193,23 +205,32 @@ class RetrainDialog(QDialog):
 
     # --- running -------------------------------------------------------------------------------
 
+    def run_config(self) -> TrainConfig:
+        """The training run the form describes, into `out_dir`; ConfigError if a value (the current
+        model's width, say) is not one training accepts."""
+        fine_tune = self.start_from.currentIndex() == 0
+        samples = self.include_samples.isChecked()
+        data = self.data_path.text().strip() if self.use_file.isChecked() else ""
+        return TrainConfig(
+            data=data or None,
+            epochs=self.epochs.value(),
+            device=self.device.currentText(),
+            progress="jsonl",
+            out=self.out_dir,
+            compare=self.current_model,
+            init=matching_weights(self.current_model) if fine_tune else None,
+            # The architecture the weights belong to.
+            width=self.model_width if fine_tune and self.model_width else DEFAULTS.width,
+            samples=self.samples_dir if samples else None,
+            samples_weight=self.sample_weight.value() if samples else DEFAULTS.samples_weight,
+            limit=self.limit.value() or None,
+        )
+
     def arguments(self) -> list[str]:
         """The training CLI arguments for the choices in the form (and a new run folder)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.out_dir = self.runs_dir / stamp
-        args = ["--epochs", str(self.epochs.value()), "--device", self.device.currentText(), "--progress", "jsonl",
-                "--out", str(self.out_dir), "--compare", str(self.current_model)]
-        if self.use_file.isChecked() and self.data_path.text().strip():
-            args += ["--data", self.data_path.text().strip()]
-        if self.start_from.currentIndex() == 0:
-            args += ["--init", str(matching_weights(self.current_model))]
-            if self.model_width:
-                args += ["--width", str(self.model_width)]  # the architecture the weights belong to
-        if self.include_samples.isChecked():
-            args += ["--samples", str(self.samples_dir), "--samples-weight", str(self.sample_weight.value())]
-        if self.limit.value():
-            args += ["--limit", str(self.limit.value())]
-        return args
+        return self.run_config().arguments()
 
     def start(self) -> None:
         if self.process is not None:
@@ -225,6 +246,11 @@ class RetrainDialog(QDialog):
         self.warnings.clear()
         self.warnings.hide()
         self.summary, self._error_message = None, None
+        try:
+            args = self.arguments()
+        except ConfigError as exc:
+            self._fail(str(exc))
+            return
         self.process = RetrainProcess(self)
         self.process.received.connect(self.handle_event)
         self.process.finished.connect(self._finished)
@@ -233,7 +259,7 @@ class RetrainDialog(QDialog):
         self.progress.setRange(0, 0)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.process.start(self.arguments(), dataset_from_env=self.use_file.isChecked())
+        self.process.start(args, dataset_from_env=self.use_file.isChecked())
 
     def cancel(self) -> None:
         """Stop the run; the worker writes no model. Returns at once: the end comes as `_finished`."""

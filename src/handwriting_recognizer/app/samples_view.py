@@ -38,6 +38,8 @@ def import_summary(report: ImportReport) -> str:
 
 
 class SamplesDialog(QDialog):
+    """The user's samples, to check and prune before retraining, or to move to another machine."""
+
     def __init__(self, parent: QWidget | None, store: SampleStore):
         super().__init__(parent)
         self.setWindowTitle("My Samples")
@@ -54,7 +56,8 @@ class SamplesDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # it shows names from archives: never HTML
         self.message.setWordWrap(True)
         buttons = QHBoxLayout()
-        for text, slot in (("Delete Selected", self.delete_selected), ("Export…", self._ask_export), ("Import…", self._ask_import)):
+        for text, slot in (("Delete Selected", self.delete_selected), ("Export…", self._ask_export),
+                           ("Import…", self._ask_import)):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -81,7 +84,8 @@ class SamplesDialog(QDialog):
             except SampleError:
                 unreadable += 1
                 continue
-            pixmap = QPixmap.fromImage(gray_to_qimage(image, invert=True)).scaled(56, 56, Qt.AspectRatioMode.KeepAspectRatio)
+            thumbnail = QPixmap.fromImage(gray_to_qimage(image, invert=True))
+            pixmap = thumbnail.scaled(56, 56, Qt.AspectRatioMode.KeepAspectRatio)
             item = QListWidgetItem(QIcon(pixmap), str(sample.label))
             item.setData(Qt.ItemDataRole.UserRole, sample)
             self.grid.addItem(item)
@@ -89,6 +93,7 @@ class SamplesDialog(QDialog):
                             + (f" ({unreadable} unreadable, not shown)" if unreadable else ""))
 
     def delete_selected(self) -> None:
+        """Delete the selected samples; a failure says why and the list shows what is left."""
         try:
             for item in self.grid.selectedItems():
                 self.store.delete(item.data(Qt.ItemDataRole.UserRole))

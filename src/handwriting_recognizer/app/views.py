@@ -6,8 +6,8 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from handwriting_recognizer.core.recognizer import Reading
 from handwriting_recognizer.app.imageio import gray_to_qimage
+from handwriting_recognizer.core.recognizer import Reading
 
 BAR = QColor(150, 170, 200)
 TOP = QColor(30, 110, 220)
@@ -37,6 +37,7 @@ class ProbabilityBars(QWidget):
         return self._highlight
 
     def set_reading(self, reading: Reading) -> None:
+        """Show a reading's probabilities (zeros for a blank input) and highlight its label, if any."""
         self._probabilities = np.asarray(reading.probabilities, np.float32).copy()
         self._highlight = reading.label
         self.update()
@@ -77,7 +78,8 @@ class ProbabilityBars(QWidget):
                 painter.setPen(QColor(20, 150, 60))
                 painter.drawRect(QRectF(label_w, y + row * 0.2, bar_w, row * 0.6))
             painter.setPen(TEXT)
-            painter.drawText(QRectF(label_w + bar_w + 4, y, pct_w, row), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{p:.0%}")
+            painter.drawText(QRectF(label_w + bar_w + 4, y, pct_w, row),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{p:.0%}")
         painter.end()
 
 
@@ -103,12 +105,14 @@ class PredictionLabel(QLabel):
         self.set_reading(None)
 
     def set_reading(self, reading: Reading | None) -> None:
+        """A dash for no ink, "?" when unsure (the best guess in words), else the digit."""
         if reading is None or reading.blank:
             self.setText("–")
             self.caption.setText("Draw a digit")
         elif reading.label is None:
             self.setText("?")
-            self.caption.setText(f"Unsure — best guess {int(np.argmax(reading.probabilities))} at {reading.confidence:.0%}")
+            guess = int(np.argmax(reading.probabilities))
+            self.caption.setText(f"Unsure — best guess {guess} at {reading.confidence:.0%}")
         else:
             self.setText(f"{reading.label}  {reading.confidence:.0%}")
             self.caption.setText(f"Reads {reading.label} with {reading.confidence:.1%} confidence")
@@ -137,6 +141,7 @@ class InputPreview(QLabel):
         return self._image.copy()
 
     def set_input(self, image: np.ndarray) -> None:
+        """Show a 28x28 input, light ink on dark, as the model gets it."""
         self._image = np.asarray(image, np.float32)
         qimage = gray_to_qimage(self._image, invert=False)
         self.setPixmap(QPixmap.fromImage(qimage).scaled(self.SIDE, self.SIDE, Qt.AspectRatioMode.IgnoreAspectRatio,

@@ -34,21 +34,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
-from handwriting_recognizer.core.recognizer import MODEL_MAX_BYTES, WEIGHTS_SOURCE_KEY, ModelError, int8_path_for, read_metadata
+from handwriting_recognizer.core.contract import MODEL_FILE, WEIGHTS_SOURCE_KEY, int8_path_for, weights_for
+from handwriting_recognizer.core.recognizer import MODEL_MAX_BYTES, ModelError, read_metadata
 from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, read_regular_file
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_MAX_BYTES = 64 * MB  # a Keras weights file (the shipped model's: 0.9 MB)
 STATE_MAX_BYTES = 4 * KB  # state.json: two set ids
-MODEL_FILE = "model.onnx"  # a set's model; its companions are named after it
 LEGACY_FILES = ("current.onnx", "previous.onnx")  # the old layout, current first
 SET_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")  # how `_write_set` names a set (time-uuid): nothing else is one
-
-
-def weights_for(model: Path) -> Path:
-    """The Keras weights file that belongs to an ONNX model (same stem, `.weights.h5`)."""
-    return model.with_suffix(".weights.h5")
 
 
 def _matching_weights_bytes(model: Path) -> bytes | None:

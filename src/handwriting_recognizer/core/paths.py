@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from handwriting_recognizer.core.contract import MODEL_FILE
+
 
 def assets_dir() -> Path:
     """The `assets/` folder: next to the package in a checkout, under sys._MEIPASS when frozen."""
@@ -13,4 +15,4 @@ def assets_dir() -> Path:
 
 def bundled_model_path() -> Path:
     """The model shipped with the app."""
-    return assets_dir() / "model.onnx"
+    return assets_dir() / MODEL_FILE

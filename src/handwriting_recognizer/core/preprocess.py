@@ -7,7 +7,8 @@ centre of a 28x28 field. On top of it, what makes real drawings look like MNIST:
   digit's size, and pictures are thinned or thickened towards it;
 - a tap or a tiny scribble stays a small dot instead of being blown up to fill the field;
 - a "1" (or any very narrow digit) keeps its aspect ratio: it is fitted by its height.
-Images follow the model contract: float32 in 0..1 with ink = 1 on a 0 background.
+Images follow the model contract (core/contract.py): float32 in 0..1 with ink = 1 on a 0 background.
+A change to what this module makes of a drawing needs a new contract.PREPROCESSING_VERSION.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-SIZE = 28  # the model's input is SIZE x SIZE
+from handwriting_recognizer.core.contract import SIZE
+
 BOX = 20  # MNIST fits the digit's longer side into BOX pixels
 WORK = 4  # supersampling factor: work at 4x and average down, for anti-aliasing
 STROKE_WIDTH = 2.0  # MNIST's typical stroke width in 28x28 pixels (2*area/perimeter of ink > 0.5)
@@ -25,15 +27,6 @@ DOT_EXTENT = 2.8  # ink spanning fewer stroke widths than this is a dot (a disk 
 MIN_STEP = 1.5  # when rendering, one stroke point is kept per this many pixels travelled
 MAX_INK_TRAVEL = 100  # budget: the pen may travel at most this many times the digit's size (a digit: 3-6)
 RENDER_CHUNK = 1 << 20  # pixels evaluated at once when rendering: bounds the memory of any drawing
-
-PREPROCESSING = {
-    "version": 1,
-    "description": (
-        "MNIST recipe: crop to ink, fit longer side to 20 px (aspect kept, anti-aliased), centre of "
-        "mass at the centre of 28x28; strokes redrawn at MNIST stroke width, pictures thinned or "
-        "thickened towards it; polarity and alpha detected; float32 0..1, ink = 1."
-    ),
-}
 
 Strokes = Sequence[np.ndarray]  # each stroke: float array (K, 2) of x, y points
 

@@ -1,4 +1,4 @@
-"""The recognizer: an ONNX model in onnxruntime, checked against the app's contract when loaded.
+"""The recognizer: an ONNX model in onnxruntime, checked against the contract (core/contract.py) when loaded.
 
 Contract: input `image` float32 [N,28,28,1] (0..1, ink = 1), output `probabilities` float32 [N,10].
 CUDA is used when onnxruntime offers it and a CUDA session passes the contract check; otherwise the
@@ -9,9 +9,11 @@ exact file.
 A model is a file a user may pick, so loading refuses, with a ModelError that says why: a file over
 its byte budget or not a regular file (read without blocking), a model that refers to data outside
 its file (external data), a model that takes longer than CHECK_SECONDS to read an input, and one
-whose outputs are not probabilities for a blank input and for a drawn "7". Its metadata is only
-description: whatever it holds, the model loads, and unusable entries are left out. A model that
-passes the check may still loop for other inputs: every prediction is stopped after PREDICT_SECONDS.
+whose outputs are not probabilities for a blank input and for a drawn "7". Of its metadata only the
+preprocessing version is checked: a model made for another version than this app's preprocessing
+is refused (one that does not say is accepted). The rest is description: whatever it holds, the
+model loads, and unusable entries are left out. A model that passes the check may still loop for
+other inputs: every prediction is stopped after PREDICT_SECONDS.
 """
 from __future__ import annotations
 
@@ -30,17 +32,24 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from handwriting_recognizer.core.preprocess import empty_input, strokes_to_input
+from handwriting_recognizer.core.contract import (
+    INPUT_NAME,
+    INPUT_SHAPE,
+    INT8_SOURCE_KEY,
+    LABELS,
+    LABELS_KEY,
+    OUTPUT_NAME,
+    PREPROCESSING_KEY,
+    PREPROCESSING_VERSION,
+    int8_path_for,
+)
+from handwriting_recognizer.core.preprocess import empty_input, is_blank, strokes_to_input
 from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, read_regular_file
 
 log = logging.getLogger(__name__)
 
-INPUT_NAME = "image"
-OUTPUT_NAME = "probabilities"
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
-INT8_SOURCE_KEY = "float_model_sha256"  # in an int8 model's metadata: the float model it was made from
-WEIGHTS_SOURCE_KEY = "weights_sha256"  # in a model's metadata: the Keras weights file it was exported from
 INT8_EXPORT_FAILED = "no int8 model: quantization failed"  # what training says when it cannot quantize
 
 MODEL_MAX_BYTES = 64 * MB  # a model file or its int8 copy (the shipped model: 0.8 MB)
@@ -57,15 +66,9 @@ METADATA_MAX_DEPTH = 8  # JSON nested deeper is ignored (training writes depth 2
 LABEL_MAX_CHARS = 8
 TEXT_MAX_CHARS = 200  # `date` and `device`: shown on one line
 COUNT_MAX = 10**9  # `parameters` and `epochs`: more is not a model this app trains
-DIGIT_LABELS = tuple(str(i) for i in range(10))
 # Where onnxruntime looks for external data of a model loaded from bytes (else: the current folder).
 EXTERNAL_DATA_FOLDER_KEY = "session.model_external_initializers_file_folder_path"
 CHECK_STROKES = [np.array([(0.0, 0.0), (10.0, 0.0), (4.0, 14.0)])]  # a "7": the contract check draws it
-
-
-def int8_path_for(model: Path) -> Path:
-    """Where a model's int8 copy lives: `model.onnx` -> `model.int8.onnx`."""
-    return model.with_suffix(".int8.onnx")
 
 
 class ModelError(Exception):
@@ -124,11 +127,11 @@ def _text(value: object, max_chars: int) -> str | None:
 
 
 def _labels(value: object) -> tuple[str, ...]:
-    if isinstance(value, list) and len(value) == 10:
+    if isinstance(value, list) and len(value) == len(LABELS):
         labels = [_text(label, LABEL_MAX_CHARS) for label in value]
         if None not in labels:
             return tuple(labels)
-    return DIGIT_LABELS
+    return LABELS
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ class ModelInfo:
     path: Path
     provider: str
     precision: str = "float32"  # "int8" when the quantized copy runs
-    labels: tuple[str, ...] = DIGIT_LABELS
+    labels: tuple[str, ...] = LABELS
     test_accuracy: float | None = None
     val_accuracy: float | None = None
     parameters: int | None = None
@@ -157,7 +160,7 @@ class ModelInfo:
     def from_metadata(cls, path: Path, provider: str, precision: str, raw: Mapping[str, str]) -> ModelInfo:
         """The info for a model whose metadata map is `raw`; never fails, whatever `raw` holds."""
         meta = parse_metadata(raw)
-        return cls(path, provider, precision, labels=_labels(meta.get("labels")),
+        return cls(path, provider, precision, labels=_labels(meta.get(LABELS_KEY)),
                    test_accuracy=_fraction(meta.get("test_accuracy")), val_accuracy=_fraction(meta.get("val_accuracy")),
                    parameters=_count(meta.get("parameters")), epochs=_count(meta.get("epochs")),
                    date=_text(meta.get("date"), TEXT_MAX_CHARS), device=_text(meta.get("device"), TEXT_MAX_CHARS),
@@ -221,8 +224,8 @@ def read_metadata(path: Path) -> dict[str, object]:
 
 
 def _probability_problem(probs: np.ndarray, rows: int) -> str | None:
-    """Why `probs` are not `rows` softmax outputs over the 10 digits; None when they are."""
-    if probs.shape != (rows, 10):
+    """Why `probs` are not `rows` softmax outputs over the labels; None when they are."""
+    if probs.shape != (rows, len(LABELS)):
         found = f"shape {probs.shape}"
     elif not np.isfinite(probs).all():
         found = "numbers that are not finite (NaN or infinity)"
@@ -231,7 +234,7 @@ def _probability_problem(probs: np.ndarray, rows: int) -> str | None:
         found = "numbers that are not probabilities summing to 1"
     else:
         return None
-    return f"output must be 10 softmax probabilities, got {found}"
+    return f"output must be {len(LABELS)} softmax probabilities, got {found}"
 
 
 class _Watchdog:
@@ -281,7 +284,7 @@ def _trial_run(watchdog: _Watchdog, session: ort.InferenceSession, x: np.ndarray
     """Run one input the way the contract check does, stopped after `seconds`; what is wrong with
     the answer, or None."""
     try:
-        probs = watchdog.run(session, x.reshape(1, 28, 28, 1), seconds)
+        probs = watchdog.run(session, x.reshape(1, *INPUT_SHAPE), seconds)
     except TimeoutError as exc:
         return f"reading one input {exc}"
     except Exception as exc:
@@ -298,8 +301,9 @@ def _check_contract(watchdog: _Watchdog, session: ort.InferenceSession, name: st
     problem = None
     if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
         problem = f"expected one input named '{INPUT_NAME}', found {[i.name for i in inputs]}"
-    elif inputs[0].type != "tensor(float)" or list(inputs[0].shape[1:]) != [28, 28, 1]:
-        problem = f"input must be float32 [N,28,28,1], found {inputs[0].type} {inputs[0].shape}"
+    elif inputs[0].type != "tensor(float)" or list(inputs[0].shape[1:]) != list(INPUT_SHAPE):
+        problem = (f"input must be float32 [N,{','.join(map(str, INPUT_SHAPE))}], "
+                   f"found {inputs[0].type} {inputs[0].shape}")
     elif output is None:
         problem = f"expected an output named '{OUTPUT_NAME}', found {[o.name for o in outputs]}"
     elif output.type != "tensor(float)":
@@ -316,6 +320,17 @@ def _check_contract(watchdog: _Watchdog, session: ort.InferenceSession, name: st
         raise ModelError(f"{name}: incompatible model: {problem}")
 
 
+def _check_preprocessing(metadata: Mapping[str, object], name: str) -> None:
+    """ModelError when the model says it was trained on inputs of another preprocessing version than
+    this app makes: it would misread them. A model that does not say (older, or from another tool) is used."""
+    entry = metadata.get(PREPROCESSING_KEY)
+    version = entry.get("version") if isinstance(entry, dict) else None
+    if version is not None and version != PREPROCESSING_VERSION:
+        said = json.dumps(version)[:TEXT_MAX_CHARS]
+        raise ModelError(f"{name}: incompatible model: made for preprocessing version {said}; "
+                         f"this app prepares input version {PREPROCESSING_VERSION}")
+
+
 class Recognizer:
     """A loaded, validated model. Construction raises ModelError; a Recognizer is always usable.
     Each has a watchdog thread that stops its overlong runs and ends when the Recognizer is collected."""
@@ -330,6 +345,8 @@ class Recognizer:
         self._session, precision = (cuda, "float32") if cuda is not None else self._open_cpu(data, int8)
         self.info = ModelInfo.from_metadata(self.path, self._session.get_providers()[0], precision,
                                             _metadata(self._session, self.path.name))
+        # The metadata of the file that runs: an int8 copy carries its model's (training copies it).
+        _check_preprocessing(self.info.metadata, self.path.name)
         self.last_ms = 0.0
 
     def _open_cuda(self, data: bytes) -> ort.InferenceSession | None:
@@ -396,9 +413,14 @@ class Recognizer:
         """One 28x28 input -> its 10 probabilities; records the time taken in `last_ms`. Raises
         ModelError as `predict_batch` does."""
         start = time.perf_counter()
-        probs = self.predict_batch(image.reshape(1, 28, 28, 1))[0]
+        probs = self.predict_batch(image.reshape(1, *INPUT_SHAPE))[0]
         self.last_ms = (time.perf_counter() - start) * 1000.0
         return probs
+
+    def read(self, image: np.ndarray) -> Reading:
+        """What to show for one 28x28 input: the module's `read` of its probabilities, blank when
+        `is_blank` finds no digit in it. Raises ModelError as `predict` does."""
+        return read(self.predict(image), blank=is_blank(image))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
+from handwriting_recognizer.core.contract import SIZE, UINT8_INK
 from handwriting_recognizer.core.drawing import Drawing, DrawingError
 from handwriting_recognizer.core.png import PngError, decode_gray, encode_gray
 from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, describe_size, parse_json, read_regular_file
@@ -48,8 +49,8 @@ MAX_UNPACKED_BYTES = 512 * MB  # all the archive's files together, uncompressed
 _MEMBER_NAME = re.compile(rf"([0-9])/({SAMPLE_ID.pattern})\.(png|json)")
 _WINDOWS_DEVICE = re.compile(r"CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9]", re.IGNORECASE)  # not file names there
 _CENTRAL_DIRECTORY_RECORD = b"PK\x01\x02"  # starts each member's entry in a zip's table of contents
-# The PNG signature, then the IHDR chunk (13 bytes of data) declaring 28 x 28 pixels.
-_PNG_28X28_HEADER = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 28, 28)
+# The PNG signature, then the IHDR chunk (13 bytes of data) declaring SIZE x SIZE pixels.
+_PNG_HEADER = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", SIZE, SIZE)
 _CHUNK_BYTES = 64 * KB
 # What zipfile and its decompressors raise on a damaged archive or member (RuntimeError covers
 # NotImplementedError: a compression method or zip version zipfile does not support).
@@ -80,16 +81,16 @@ class ImportReport:
 
 
 def _encode_png(image: np.ndarray) -> bytes:
-    return encode_gray(np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8))
+    return encode_gray(np.round(np.clip(image, 0.0, 1.0) * UINT8_INK).astype(np.uint8))
 
 
 def _decode_png(data: bytes) -> np.ndarray:
     """A sample's 28x28 input from PNG bytes. The header is checked before decoding, so a small
     file declaring a huge picture is refused before it is expanded in memory."""
-    if not data.startswith(_PNG_28X28_HEADER):
+    if not data.startswith(_PNG_HEADER):
         raise SampleError("not a 28x28 PNG picture")
     try:
-        return decode_gray(data, 28).astype(np.float32) / 255.0
+        return decode_gray(data, SIZE).astype(np.float32) / UINT8_INK
     except PngError as exc:
         raise SampleError(f"not a readable PNG picture ({exc})") from None
 
@@ -104,7 +105,7 @@ class SampleStore:
         """Save one sample: its 28x28 input, its label and (if drawn) its strokes."""
         if not 0 <= int(label) <= 9:
             raise SampleError(f"label must be a digit 0-9, got {label}")
-        if np.shape(image) != (28, 28):
+        if np.shape(image) != (SIZE, SIZE):
             raise SampleError(f"a sample is a 28x28 input, got shape {np.shape(image)}")
         sample_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         return self._write(int(label), sample_id, image, drawing)

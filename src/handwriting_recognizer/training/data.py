@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from handwriting_recognizer.core.contract import LABELS, SIZE
 from handwriting_recognizer.core.safe_io import GB, FileRefused, describe_size, read_regular_file
 
 ENV_VAR = "HWR_MNIST"
@@ -28,11 +29,10 @@ IDX_NAMES = {
     "x_test": "t10k-images-idx3-ubyte",
     "y_test": "t10k-labels-idx1-ubyte",
 }
-IMAGE_SIDE = 28
 
 # Budgets. MNIST is 70,000 images of 28x28 bytes: 55 MB of arrays, 11 MB as Keras' mnist.npz.
 MAX_IMAGES = 1_000_000  # images (or labels) in one array
-MAX_ARRAY_BYTES = MAX_IMAGES * IMAGE_SIDE * IMAGE_SIDE  # one array's data: 748 MB
+MAX_ARRAY_BYTES = MAX_IMAGES * SIZE * SIZE  # one array's data: 748 MB
 MAX_NPZ_BYTES = 1 * GB  # an .npz file (it is read into memory whole)
 MAX_NPY_HEADER_BYTES = 10_000  # an array's header in an .npz (numpy reads no longer ones either)
 MAX_IDX_HEADER_BYTES = 4 + 4 * 255  # magic number and up to 255 dimensions
@@ -103,7 +103,7 @@ def _declared_bytes(path: Path, array: str, shape: tuple[int, ...], itemsize: in
     nbytes = math.prod(shape) * itemsize
     if (shape and shape[0] > MAX_IMAGES) or nbytes > MAX_ARRAY_BYTES:
         raise DatasetError(f"{path}: {array} declares shape {shape}, more than the {MAX_IMAGES:,} images of "
-                           f"{IMAGE_SIDE}x{IMAGE_SIDE} bytes ({describe_size(MAX_ARRAY_BYTES)}) an array may hold")
+                           f"{SIZE}x{SIZE} bytes ({describe_size(MAX_ARRAY_BYTES)}) an array may hold")
     return nbytes
 
 
@@ -201,21 +201,16 @@ def _load_idx_folder(folder: Path) -> dict[str, np.ndarray]:
 def _validate(arrays: dict[str, np.ndarray], path: Path) -> None:
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise DatasetError(f"{path}: x_{split} has shape {x.shape}, expected (N, 28, 28)")
+        if x.ndim != 3 or x.shape[1:] != (SIZE, SIZE):
+            raise DatasetError(f"{path}: x_{split} has shape {x.shape}, expected (N, {SIZE}, {SIZE})")
         if y.shape != (x.shape[0],):
             raise DatasetError(f"{path}: y_{split} has shape {y.shape}, expected ({x.shape[0]},)")
         if x.shape[0] == 0:
             raise DatasetError(f"{path}: x_{split} is empty")
-        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() > 9:
-            raise DatasetError(f"{path}: y_{split} must hold integer labels 0..9")
+        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= len(LABELS):
+            raise DatasetError(f"{path}: y_{split} must hold integer labels 0..{len(LABELS) - 1}")
         if x.dtype != np.uint8:
             raise DatasetError(f"{path}: x_{split} has dtype {x.dtype}, expected uint8")
-
-
-def to_model_input(images: np.ndarray) -> np.ndarray:
-    """uint8 (N,28,28) -> float32 (N,28,28,1) in 0..1, the ONNX contract's input."""
-    return (images.astype(np.float32) / 255.0)[..., None]
 
 
 def split_validation(

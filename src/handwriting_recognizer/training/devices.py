@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
+from handwriting_recognizer.core.train_config import TrainConfig
+
 
 class DeviceError(Exception):
     """The requested device is not available."""
@@ -21,8 +23,8 @@ class DevicePlan:
     replicas: int
 
 
-def plan_devices(device: str = "auto", cpu_replicas: int = 1) -> DevicePlan:
-    """Pick the strategy for `device` in {auto, cpu, gpu}; call before TensorFlow touches a device.
+def plan_devices(device: str = TrainConfig.device, cpu_replicas: int = TrainConfig.cpu_replicas) -> DevicePlan:
+    """Pick the strategy for `device` (TrainConfig.device's choices); call before TensorFlow touches a device.
 
     Several GPUs train under MirroredStrategy (one replica per GPU, gradients all-reduced).
     `cpu_replicas` > 1 splits the CPU into logical devices under MirroredStrategy: it exercises the
@@ -42,14 +44,16 @@ def plan_devices(device: str = "auto", cpu_replicas: int = 1) -> DevicePlan:
             keras.mixed_precision.set_global_policy("mixed_float16")
         if len(gpus) > 1:
             strategy = tf.distribute.MirroredStrategy()
-            return DevicePlan(strategy, f"training on {len(gpus)} GPUs with MirroredStrategy ({names})", True, len(gpus))
+            description = f"training on {len(gpus)} GPUs with MirroredStrategy ({names})"
+            return DevicePlan(strategy, description, True, len(gpus))
         return DevicePlan(tf.distribute.OneDeviceStrategy("/gpu:0"), f"training on GPU ({names})", True, 1)
     if cpu_replicas > 1:
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_replicas)
         devices = [f"/cpu:{i}" for i in range(cpu_replicas)]
         strategy = tf.distribute.MirroredStrategy(devices)
-        return DevicePlan(strategy, f"training on CPU split into {cpu_replicas} replicas with MirroredStrategy", False, cpu_replicas)
+        description = f"training on CPU split into {cpu_replicas} replicas with MirroredStrategy"
+        return DevicePlan(strategy, description, False, cpu_replicas)
     return DevicePlan(tf.distribute.get_strategy(), "training on CPU (no GPU visible to TensorFlow)", False, 1)
 
 

@@ -1,5 +1,5 @@
-"""ONNX export (tf2onnx, opset 17) under the app's contract, with a parity check against Keras,
-and an int8 copy of it for the CPU.
+"""ONNX export (tf2onnx, opset 17) under the app's contract (core/contract.py), with a parity check
+against Keras, and an int8 copy of it for the CPU.
 
 Contract: input `image` float32 [N,28,28,1] in 0..1 (ink = 1 on 0); output `probabilities`
 float32 [N,10] (softmax); metadata_props hold JSON strings describing the model.
@@ -28,12 +28,10 @@ import tf2onnx
 
 from handwriting_recognizer import DISTRIBUTION, __version__
 from handwriting_recognizer.core.atomic import write_bytes_atomic
-from handwriting_recognizer.core.recognizer import INT8_SOURCE_KEY
-from handwriting_recognizer.training.model import IMAGE_SHAPE, build_classifier
+from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, INT8_SOURCE_KEY, OUTPUT_NAME
+from handwriting_recognizer.training.model import build_classifier
 
 OPSET = 17
-INPUT_NAME = "image"
-OUTPUT_NAME = "probabilities"
 PARITY_TOLERANCE = 1e-4
 MIN_INT8_AGREEMENT = 0.99  # below this the int8 copy is not written and the app runs the float model
 
@@ -56,7 +54,7 @@ def float32_copy(classifier: keras.Model, width: int) -> keras.Model:
 
 def to_onnx(model: keras.Model, metadata: dict[str, object]) -> onnx.ModelProto:
     """Convert through a float32 tf.function (from_keras fails on Keras 3 models)."""
-    spec = (tf.TensorSpec((None, *IMAGE_SHAPE), tf.float32, name=INPUT_NAME),)
+    spec = (tf.TensorSpec((None, *INPUT_SHAPE), tf.float32, name=INPUT_NAME),)
 
     @tf.function(input_signature=spec)
     def serve(image):

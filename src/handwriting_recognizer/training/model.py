@@ -11,8 +11,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-IMAGE_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
+from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, LABELS, OUTPUT_NAME
+from handwriting_recognizer.core.train_config import TrainConfig
 
 
 class RandomStrokeWidth(layers.Layer):
@@ -82,7 +82,8 @@ class RandomWarp(layers.Layer):
                                          seed=self.seed_generator)
             # Bicubic upsampling of the coarse field, as two matrix products: XLA (GPU training
             # compiles with it) has no ResizeBicubic kernel.
-            up_rows, up_cols = _bicubic_upsampling(self.elastic_grid, height), _bicubic_upsampling(self.elastic_grid, width)
+            up_rows = _bicubic_upsampling(self.elastic_grid, height)
+            up_cols = _bicubic_upsampling(self.elastic_grid, width)
             field = ops.einsum("hi,bijc,wj->bhwc", up_rows, coarse, up_cols)
             src_rows, src_cols = src_rows + field[..., 0], src_cols + field[..., 1]
         src_rows = ops.broadcast_to(src_rows, ops.shape(images)[:3])
@@ -115,7 +116,7 @@ def _bicubic_upsampling(size: int, out: int) -> np.ndarray:
         centre = (row + 0.5) * size / out - 0.5
         first = math.floor(centre)
         t = round((centre - first) * 1024) / 1024
-        for tap, distance in zip(range(first - 1, first + 3), (1 + t, t, 1 - t, 2 - t)):
+        for tap, distance in zip(range(first - 1, first + 3), (1 + t, t, 1 - t, 2 - t), strict=True):
             if 0 <= tap < size:
                 matrix[row, tap] = keys(distance)
         matrix[row] /= matrix[row].sum()
@@ -146,7 +147,7 @@ def _conv(x, filters: int, kernel: int = 3, strides: int = 1):
     return layers.ReLU()(x)
 
 
-def build_classifier(width: int = 40, dropout: float = 0.3) -> keras.Model:
+def build_classifier(width: int = TrainConfig.width, dropout: float = 0.3) -> keras.Model:
     """A compact CNN: three resolution stages (28, 14, 7), BatchNorm, a dense softmax head.
 
     Strided convolutions downsample; the 7x7 feature map is flattened (not pooled) so that the
@@ -154,7 +155,7 @@ def build_classifier(width: int = 40, dropout: float = 0.3) -> keras.Model:
     float32 [N,28,28,1] in 0..1 with ink = 1; output `probabilities` [N,10]. This is the model
     exported to ONNX: it has no training-only parts but Dropout.
     """
-    inputs = keras.Input(IMAGE_SHAPE, name="image")
+    inputs = keras.Input(INPUT_SHAPE, name=INPUT_NAME)
     x = _conv(inputs, width // 2)
     x = _conv(x, width, strides=2)  # 14x14
     x = _conv(x, width)
@@ -163,14 +164,14 @@ def build_classifier(width: int = 40, dropout: float = 0.3) -> keras.Model:
     x = _conv(x, width * 2)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)
-    logits = layers.Dense(NUM_CLASSES, name="logits")(x)
-    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(logits)
+    logits = layers.Dense(len(LABELS), name="logits")(x)
+    outputs = layers.Activation("softmax", dtype="float32", name=OUTPUT_NAME)(logits)
     return keras.Model(inputs, outputs, name="digits_cnn")
 
 
 def build_training_model(classifier: keras.Model, seed: int | None, elastic: float) -> keras.Model:
     """The classifier behind the augmentation layers, for `fit` only (the recipe, `elastic` included,
-    is TrainConfig's)."""
-    inputs = keras.Input(IMAGE_SHAPE, name="image")
+    is core.train_config.TrainConfig's)."""
+    inputs = keras.Input(INPUT_SHAPE, name=INPUT_NAME)
     outputs = classifier(build_augmentation(seed, elastic)(inputs))
     return keras.Model(inputs, outputs, name="digits_cnn_training")

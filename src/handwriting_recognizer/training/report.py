@@ -10,8 +10,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from handwriting_recognizer.core.contract import LABELS, MODEL_FILE, PREPROCESSING_KEY, int8_path_for  # noqa: E402
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = 10) -> np.ndarray:
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = len(LABELS)) -> np.ndarray:
     """Rows are true labels, columns predictions."""
     matrix = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(matrix, (y_true, y_pred), 1)
@@ -65,11 +67,11 @@ def model_card(report: dict) -> str:
         f"- Trained {report.get('date')}, {report.get('seconds')} s, {report.get('device')}; batch "
         f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, elastic distortion {recipe.get('elastic')} px, "
         f"seed {recipe.get('seed')}.",
-        f"- Input: {report['preprocessing']['description']}",
+        f"- Input: {report[PREPROCESSING_KEY]['description']}",
         *_int8_line(report.get("int8")),
         "",
-        "| digit | " + " | ".join(str(d) for d in range(10)) + " |",
-        "|---|" + "---|" * 10,
+        "| digit | " + " | ".join(LABELS) + " |",
+        "|---|" + "---|" * len(LABELS),
         f"| test accuracy | {per_class} |",
         "",
         "![confusion matrix](confusion_matrix.png) ![training curves](curves.png)",
@@ -83,9 +85,9 @@ def model_card(report: dict) -> str:
 def _int8_line(int8: dict | None) -> list[str]:
     if not int8:
         return ["- No int8 model: the app runs the float32 model."]
-    return [f"- int8 model (`model.int8.onnx`, what the app runs on a CPU): MNIST test accuracy {int8['test_accuracy']:.2%}; "
-            f"same top digit as the float32 model on {int8['agreement']:.2%} of the test set, probabilities within "
-            f"{int8['max_abs_diff']:.3f}."]
+    return [f"- int8 model (`{int8_path_for(Path(MODEL_FILE)).name}`, what the app runs on a CPU): "
+            f"MNIST test accuracy {int8['test_accuracy']:.2%}; same top digit as the float32 model on "
+            f"{int8['agreement']:.2%} of the test set, probabilities within {int8['max_abs_diff']:.3f}."]
 
 
 def _plot_confusion(matrix: np.ndarray, path: Path) -> None:
@@ -94,7 +96,8 @@ def _plot_confusion(matrix: np.ndarray, path: Path) -> None:
     ax.imshow(shown, cmap="Blues")
     for (i, j), n in np.ndenumerate(matrix):
         ax.text(j, i, str(n), ha="center", va="center", fontsize=7, color="white" if shown[i, j] > shown.max() / 2 else "black")
-    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true", title="MNIST test confusion matrix")
+    ticks = range(len(LABELS))
+    ax.set(xticks=ticks, yticks=ticks, xlabel="predicted", ylabel="true", title="MNIST test confusion matrix")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -8,15 +8,36 @@ its reason, never fatal: one bad file must not stop a training.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from handwriting_recognizer.core.contract import SIZE, UINT8_INK
 from handwriting_recognizer.core.safe_io import FileRefused, read_regular_file
 from handwriting_recognizer.core.samples import MAX_JSON_BYTES, Sample, SampleError, SampleStore
 from handwriting_recognizer.training.data import DatasetError
 
 HOLD_OUT_EVERY = 5  # every 5th sample of each digit is kept out of training, to compare models on
+
+
+@dataclass(frozen=True)
+class OwnSamples:
+    """The user's usable samples as uint8 (N,28,28) images and labels: a part to train on, a part
+    held out to compare models on, and how many samples were skipped."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    held_x: np.ndarray
+    held_y: np.ndarray
+    skipped: int
+
+
+def load_own_samples(folder: Path) -> tuple[OwnSamples, list[str]]:
+    """The samples in `folder` split into training and held-out parts, and why each skipped one was."""
+    x, y, skipped = load_samples(folder)
+    train_x, train_y, held_x, held_y = split_held_out(x, y)
+    return OwnSamples(train_x, train_y, held_x, held_y, len(skipped)), skipped
 
 
 def load_samples(folder: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -34,10 +55,10 @@ def load_samples(folder: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
             except SampleError as exc:
                 skipped.append(f"{digit}/{exc}")  # each reason starts with the file's name
                 continue
-            images.append(np.rint(image * 255).astype(np.uint8))  # the app decodes to 0..1
+            images.append(np.rint(image * UINT8_INK).astype(np.uint8))  # the app decodes to 0..1
             labels.append(digit)
     if not images:
-        return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8), skipped
+        return np.zeros((0, SIZE, SIZE), np.uint8), np.zeros(0, np.uint8), skipped
     return np.stack(images), np.array(labels, np.uint8), skipped
 
 

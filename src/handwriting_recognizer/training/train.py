@@ -5,20 +5,23 @@ Checkpoints are chosen on a validation split of the training set; the test set i
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from handwriting_recognizer.core.contract import UINT8_INK
+from handwriting_recognizer.core.train_config import TrainConfig
+from handwriting_recognizer.training.callbacks import JsonlProgress
 from handwriting_recognizer.training.data import Mnist, split_validation
 from handwriting_recognizer.training.devices import DevicePlan
 from handwriting_recognizer.training.model import build_classifier, build_training_model
-from handwriting_recognizer.training.callbacks import JsonlProgress
-
 
 EMA_HORIZON = 0.05  # the weights' moving average spans the last ~5% of the planned steps
+VALIDATION_IMAGES = 5000  # held out of the training images to choose the checkpoint on
+PATIENCE = 10  # epochs without a lower validation loss before training stops early
 
 
 def ema_momentum(total_steps: int) -> float:
@@ -31,26 +34,6 @@ class TrainingError(Exception):
     """Training cannot go on; the message says why and what to do."""
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that decides a training run; recorded in the model card."""
-
-    epochs: int = 40
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    width: int = 40
-    elastic: float = 0.8
-    val_size: int = 5000
-    patience: int = 10
-    seed: int = 0
-    limit: int | None = None
-    progress: str = "bar"
-    extra_x: np.ndarray | None = field(default=None, repr=False)
-    extra_y: np.ndarray | None = field(default=None, repr=False)
-    extra_weight: float = 1.0
-    init_weights: Path | None = None
-
-
 @dataclass
 class TrainResult:
     classifier: keras.Model
@@ -61,7 +44,38 @@ class TrainResult:
     val_size: int
 
 
-def _dataset(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, batch: int, seed: int, shuffle: bool) -> tf.data.Dataset:
+@dataclass
+class _Split:
+    """The images trained on (with per-image loss weights when own samples join) and validated on."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    weights: np.ndarray | None
+    x_val: np.ndarray
+    y_val: np.ndarray
+
+
+def _split(mnist: Mnist, config: TrainConfig, extra: tuple[np.ndarray, np.ndarray] | None) -> _Split:
+    """A validation split of MNIST's training images; the rest (up to `limit`) and the `extra`
+    images (the user's own samples, weighted by `samples_weight`) to train on."""
+    val_size = VALIDATION_IMAGES if config.limit is None else min(VALIDATION_IMAGES, max(100, config.limit // 5))
+    val_size = min(val_size, len(mnist.x_train) // 5)  # small datasets keep most images for training
+    x_train, y_train, x_val, y_val = split_validation(mnist.x_train, mnist.y_train, val_size, config.seed)
+    if config.limit is not None:
+        x_train, y_train = x_train[: config.limit], y_train[: config.limit]
+    weights = None
+    if extra is not None and len(extra[0]):
+        # The user's own samples join the training set, weighted so a handful can matter.
+        extra_x, extra_y = extra
+        weights = np.concatenate([np.ones(len(x_train), np.float32),
+                                  np.full(len(extra_x), config.samples_weight, np.float32)])
+        x_train = np.concatenate([x_train, extra_x])
+        y_train = np.concatenate([y_train, extra_y])
+    return _Split(x_train, y_train, weights, x_val, y_val)
+
+
+def _dataset(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, batch: int, seed: int,
+             shuffle: bool) -> tf.data.Dataset:
     tensors = (x, y) if w is None else (x, y, w)
     ds = tf.data.Dataset.from_tensor_slices(tensors)
     if shuffle:
@@ -69,56 +83,45 @@ def _dataset(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, batch: int, see
     ds = ds.batch(batch)
 
     def scale(image, *rest):
-        return (tf.cast(image, tf.float32)[..., None] / 255.0, *rest)
+        return (tf.cast(image, tf.float32)[..., None] / UINT8_INK, *rest)  # contract.to_model_input, on the device
 
     return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
-def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, workdir: Path | None = None) -> TrainResult:
-    """Train the classifier and return it with the weights of its best validation epoch."""
-    keras.utils.set_random_seed(config.seed)
-    val_size = config.val_size if config.limit is None else min(config.val_size, max(100, config.limit // 5))
-    val_size = min(val_size, len(mnist.x_train) // 5)  # small datasets keep most images for training
-    x_train, y_train, x_val, y_val = split_validation(mnist.x_train, mnist.y_train, val_size, config.seed)
-    if config.limit is not None:
-        x_train, y_train = x_train[: config.limit], y_train[: config.limit]
-    weights = None
-    if config.extra_x is not None and len(config.extra_x):
-        # The user's own samples join the training set, weighted so a handful can matter.
-        weights = np.concatenate([np.ones(len(x_train), np.float32), np.full(len(config.extra_x), config.extra_weight, np.float32)])
-        x_train = np.concatenate([x_train, config.extra_x])
-        y_train = np.concatenate([y_train, config.extra_y])
-    batch = config.batch_size * plan.replicas
-    train_ds = _dataset(x_train, y_train, weights, batch, config.seed, shuffle=True)
-    val_ds = _dataset(x_val, y_val, None, batch, config.seed, shuffle=False)
-    steps = int(np.ceil(len(x_train) / batch))
-
+def _compiled_model(config: TrainConfig, plan: DevicePlan, total_steps: int) -> tuple[keras.Model, keras.Model]:
+    """The classifier (from `init` weights if given) and the training model around it, compiled."""
     with plan.strategy.scope():
         classifier = build_classifier(config.width)
         model = build_training_model(classifier, seed=config.seed, elastic=config.elastic)
-        if config.init_weights is not None:
+        if config.init is not None:
             try:
-                classifier.load_weights(config.init_weights)
+                classifier.load_weights(config.init)
             except (ValueError, OSError) as exc:
-                raise TrainingError(f"{config.init_weights}: these weights do not fit this network "
-                                    f"(width {config.width}); train from scratch instead ({str(exc).splitlines()[0][:120]})") from exc
+                reason = str(exc).splitlines()[0][:120]
+                raise TrainingError(f"{config.init}: these weights do not fit this network "
+                                    f"(width {config.width}); train from scratch instead ({reason})") from exc
         model.compile(
             # Polyak averaging: validation, checkpoints and the exported model use the weights'
             # moving average, which generalises better than the last step's weights.
-            optimizer=keras.optimizers.Adam(config.learning_rate, use_ema=True,
-                                            ema_momentum=ema_momentum(config.epochs * steps)),
+            optimizer=keras.optimizers.Adam(config.effective_learning_rate(), use_ema=True,
+                                            ema_momentum=ema_momentum(total_steps)),
             loss=keras.losses.SparseCategoricalCrossentropy(),
             metrics=["accuracy"],
             jit_compile=plan.on_gpu,
         )
+    return classifier, model
 
+
+def _fit(model: keras.Model, train_ds: tf.data.Dataset, val_ds: tf.data.Dataset, config: TrainConfig, steps: int,
+         workdir: Path | None) -> dict[str, list[float]]:
+    """Fit, then load the weights of the best validation epoch; return the history."""
     with tempfile.TemporaryDirectory(dir=workdir, prefix="checkpoints-") as tmp:
         best = Path(tmp) / "best.weights.h5"
         callbacks: list[keras.callbacks.Callback] = [
             keras.callbacks.SwapEMAWeights(swap_on_epoch=True),  # before the checkpoint: it saves the average
             keras.callbacks.ModelCheckpoint(best, monitor="val_accuracy", save_best_only=True, save_weights_only=True),
             keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.3, patience=3, min_lr=1e-5),
-            keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience),
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE),
             keras.callbacks.TerminateOnNaN(),
         ]
         if config.progress == "jsonl":
@@ -132,10 +135,24 @@ def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, workdir: Path | N
             shuffle=False,  # tf.data already reshuffles every epoch
         )
         if not best.exists():
-            raise TrainingError("training diverged (the loss became NaN) before any usable epoch; try a lower learning rate")
+            raise TrainingError("training diverged (the loss became NaN) before any usable epoch; "
+                                "try a lower learning rate")
         model.load_weights(best)
+    return {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
-    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+
+def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, extra: tuple[np.ndarray, np.ndarray] | None = None,
+          workdir: Path | None = None) -> TrainResult:
+    """Train the classifier as `config` says, on MNIST and the `extra` (images, labels), and return
+    it with the weights of its best validation epoch."""
+    keras.utils.set_random_seed(config.seed)
+    data = _split(mnist, config, extra)
+    batch = config.batch_size * plan.replicas
+    train_ds = _dataset(data.x_train, data.y_train, data.weights, batch, config.seed, shuffle=True)
+    val_ds = _dataset(data.x_val, data.y_val, None, batch, config.seed, shuffle=False)
+    steps = int(np.ceil(len(data.x_train) / batch))
+    classifier, model = _compiled_model(config, plan, config.epochs * steps)
+    hist = _fit(model, train_ds, val_ds, config, steps, workdir)
     best_epoch = int(np.argmax(hist["val_accuracy"]))
-    return TrainResult(classifier, hist, best_epoch + 1, hist["val_accuracy"][best_epoch], len(x_train), len(x_val))
-
+    return TrainResult(classifier, hist, best_epoch + 1, hist["val_accuracy"][best_epoch],
+                       len(data.x_train), len(data.x_val))

@@ -1,0 +1,85 @@
+"""The window's menus as one table of actions, and the keyboard help read back from those menus.
+
+One table (menu, text, slot, shortcut) builds every menu, so adding an action is one row; the help
+lists what the built menus hold, so it cannot drift from them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar
+
+Key = str | QKeySequence.StandardKey | Qt.Key
+Shortcut = Key | tuple[Key, ...] | None
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One row of the table: an action `text` in `menu` that calls `slot`, or a ready-made `action`
+    (Qt's undo and redo keep their own text and state), or, with neither, a separator."""
+
+    menu: str
+    text: str = ""
+    slot: Callable[[], object] | None = None
+    shortcut: Shortcut = None
+    action: QAction | None = None
+
+
+def separator(menu: str) -> MenuEntry:
+    """A line between groups of actions in `menu`."""
+    return MenuEntry(menu)
+
+
+def plain_text(text: str) -> str:
+    """An action's text as the help and callers name it: no mnemonic '&', no trailing '...'."""
+    return text.replace("&", "").removesuffix("...")
+
+
+def key_sequences(shortcut: Shortcut) -> list[QKeySequence]:
+    """Every key sequence one table cell stands for."""
+    if shortcut is None:
+        return []
+    keys = shortcut if isinstance(shortcut, tuple) else (shortcut,)
+    return [QKeySequence(key) for key in keys]
+
+
+def _action(owner: QMainWindow, entry: MenuEntry) -> QAction:
+    if entry.action is not None:
+        return entry.action
+    action = QAction(entry.text, owner)  # owned by the window: its shortcuts work while it has focus
+    action.setShortcuts(key_sequences(entry.shortcut))
+    if entry.slot is not None:
+        action.triggered.connect(entry.slot)
+    return action
+
+
+def build_menus(owner: QMainWindow, table: Sequence[MenuEntry]) -> dict[str, QAction]:
+    """Fill `owner`'s menu bar from `table`, menus in order of first mention; returns the actions by
+    their plain text, for the few the window enables or disables later."""
+    menus = {}
+    actions = {}
+    for entry in table:
+        if entry.menu not in menus:
+            menus[entry.menu] = owner.menuBar().addMenu(entry.menu)
+        if entry.action is None and not entry.text:
+            menus[entry.menu].addSeparator()
+            continue
+        action = _action(owner, entry)
+        menus[entry.menu].addAction(action)
+        actions[plain_text(action.text())] = action
+    return actions
+
+
+def shortcut_rows(menu_bar: QMenuBar, gestures: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The gestures, then every menu action that has a shortcut, as the menus name it."""
+    rows = list(gestures)
+    menus = [action.menu() for action in menu_bar.actions()]
+    for menu in (m for m in menus if isinstance(m, QMenu)):
+        for action in menu.actions():
+            keys = [key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts()]
+            if keys:
+                rows.append((plain_text(action.text()), " / ".join(keys)))
+    return rows

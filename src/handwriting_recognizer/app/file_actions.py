@@ -1,0 +1,195 @@
+"""Files in and out of the window: the File menu's dialogs, drag and drop, and paste.
+
+Every failure shows one clear message (`show_error`, or the status bar for "nothing to paste") and
+leaves the canvas, the picture and the settings as they were. The folder of the last file chosen is
+remembered for the next dialog.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QMimeData, QObject, QSettings, QUrl
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QFileDialog, QMainWindow
+
+from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.canvas import Canvas
+from handwriting_recognizer.app.imageio import (
+    IMAGE_SUFFIXES,
+    ImageError,
+    gray_to_qimage,
+    qimage_to_array,
+    read_image,
+    save_png,
+    within_pixel_budget,
+)
+from handwriting_recognizer.core.drawing import DrawingError, load_drawing, save_drawing
+from handwriting_recognizer.core.preprocess import InkBudgetError, empty_input, image_to_input
+
+IMAGE_FILTER = "Images (" + " ".join(f"*.{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
+DRAWING_FILTER = "Drawings (*.json)"
+PNG_FILTER = "PNG (*.png)"
+MODEL_FILTER = "ONNX models (*.onnx);;All files (*)"
+STATUS_MS = 4000  # how long a status-bar note stays
+
+
+def with_suffix(path: str, suffix: str) -> str:
+    """`path`, with `suffix` added when the user typed a name without it."""
+    return path if path.lower().endswith(suffix) else path + suffix
+
+
+def dropped_file(mime: QMimeData) -> Path | None:
+    """The first local file in dropped data, if any."""
+    urls = mime.urls() if mime.hasUrls() else []
+    local = [Path(u.toLocalFile()) for u in urls if isinstance(u, QUrl) and u.isLocalFile()]
+    return local[0] if local else None
+
+
+class FileActions(QObject):
+    """Opens, saves, exports, pastes and takes drops for the window's canvas.
+
+    `current_input` is the model input now shown (exported as the 28x28 PNG); `open_model` switches
+    models (the Model menu's file dialog lives here with the other dialogs).
+    """
+
+    def __init__(self, window: QMainWindow, canvas: Canvas, settings: QSettings,
+                 current_input: Callable[[], np.ndarray], show_error: Callable[[str, str], None],
+                 open_model: Callable[[str], object]):
+        super().__init__(window)
+        self._window = window
+        self._canvas = canvas
+        self._settings = settings
+        self._current_input = current_input
+        self._show_error = show_error
+        self._open_model = open_model
+        self.picture_input = empty_input()  # the model input of the picture on the canvas, if one is
+
+    def _say(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, STATUS_MS)
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open a drawing (.json) or a picture, by its suffix."""
+        path = Path(path)
+        return self.open_drawing(path) if path.suffix.lower() == ".json" else self.open_image(path)
+
+    def open_image(self, path: str | Path) -> bool:
+        """Show a picture file on the canvas and read it."""
+        try:
+            pixels = read_image(path)
+        except ImageError as exc:
+            self._show_error("Cannot open image", str(exc))
+            return False
+        return self.show_picture(pixels)
+
+    def show_picture(self, pixels: np.ndarray) -> bool:
+        """Recognize an RGBA picture and show it on the canvas (its input is computed first: a picture
+        that cannot be read changes nothing)."""
+        try:
+            x = image_to_input(pixels)
+        except ValueError as exc:
+            self._show_error("Cannot use image", str(exc))
+            return False
+        h, w = pixels.shape[:2]
+        picture = QImage(np.ascontiguousarray(pixels).data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+        self.picture_input = x
+        self._canvas.set_picture(picture)
+        return True
+
+    def show_qimage(self, image: QImage, source: str) -> bool:
+        """Show pasted or dropped image data; `source` names it in the message when there is none."""
+        if image.isNull():
+            self._say(f"The {source} holds no readable image")
+            return False
+        return self.show_picture(qimage_to_array(within_pixel_budget(image)))
+
+    def open_drawing(self, path: str | Path) -> bool:
+        """Replace the canvas with a drawing file (undoable)."""
+        try:
+            drawing = load_drawing(path)
+        except DrawingError as exc:
+            self._show_error("Cannot open drawing", str(exc))
+            return False
+        self._canvas.set_picture(None)
+        self._canvas.set_drawing(drawing)
+        return True
+
+    # --- saving --------------------------------------------------------------------------------
+
+    def save_drawing(self, path: str | Path) -> bool:
+        """Write the canvas' strokes as a drawing file (atomically: a failure leaves any old file)."""
+        try:
+            save_drawing(self._canvas.drawing(), path)
+        except OSError as exc:
+            self._show_error("Cannot save drawing", f"{Path(path).name}: {exc.strerror or exc}")
+            return False
+        self._say(f"Saved {Path(path).name}")
+        return True
+
+    def export_input(self, path: str | Path) -> bool:
+        """Write the 28x28 model input as a PNG, as the model sees it."""
+        try:
+            save_png(gray_to_qimage(self._current_input(), invert=False), path)
+        except (OSError, ImageError, InkBudgetError) as exc:
+            self._show_error("Cannot export", f"{Path(path).name}: {exc}")
+            return False
+        self._say(f"Exported {Path(path).name}")
+        return True
+
+    # --- clipboard and drops -------------------------------------------------------------------
+
+    def paste(self) -> bool:
+        """Show the clipboard's image, if it holds one."""
+        return self.show_qimage(QGuiApplication.clipboard().image(), "clipboard")
+
+    def accepts(self, mime: QMimeData) -> bool:
+        """Whether a drag carries something the window can open."""
+        return dropped_file(mime) is not None or mime.hasImage()
+
+    def drop(self, mime: QMimeData) -> bool:
+        """Open a dropped file, else show dropped image data."""
+        path = dropped_file(mime)
+        if path is not None:
+            return self.open_file(path)
+        if mime.hasImage():
+            return self.show_qimage(QImage(mime.imageData()), "dropped data")
+        return False
+
+    # --- dialogs -------------------------------------------------------------------------------
+
+    def _ask(self, title: str, filter_: str, save: bool = False) -> str:
+        """A file dialog in the last folder used; the chosen file's folder becomes the last one."""
+        folder = keys.read_text(self._settings, keys.FILES_FOLDER)
+        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = ask(self._window, title, folder, filter_)
+        if path:
+            self._settings.setValue(keys.FILES_FOLDER, str(Path(path).parent))
+        return path
+
+    def ask_open_image(self) -> None:
+        """File > Open Image."""
+        if path := self._ask("Open Image", IMAGE_FILTER + ";;All files (*)"):
+            self.open_image(path)
+
+    def ask_open_drawing(self) -> None:
+        """File > Open Drawing."""
+        if path := self._ask("Open Drawing", DRAWING_FILTER):
+            self.open_drawing(path)
+
+    def ask_save_drawing(self) -> None:
+        """File > Save Drawing; a name typed without .json gets it, so it can be opened again."""
+        if path := self._ask("Save Drawing", DRAWING_FILTER, save=True):
+            self.save_drawing(with_suffix(path, ".json"))
+
+    def ask_export_input(self) -> None:
+        """File > Export 28x28 PNG; a name typed without .png gets it."""
+        if path := self._ask("Export 28x28 PNG", PNG_FILTER, save=True):
+            self.export_input(with_suffix(path, ".png"))
+
+    def ask_open_model(self) -> None:
+        """Model > Open Model."""
+        if path := self._ask("Open Model", MODEL_FILTER):
+            self._open_model(path)

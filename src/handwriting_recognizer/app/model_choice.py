@@ -1,0 +1,119 @@
+"""Which model reads the drawings: the one asked for, else the last one used, else the bundled one.
+
+A switch happens whole or not at all: a model is opened and checked before it replaces the active
+one, and a failure says why and keeps the active model. The choice is remembered in the settings.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+
+from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.core.model_store import ModelStore
+from handwriting_recognizer.core.paths import bundled_model_path
+from handwriting_recognizer.core.recognizer import ModelError, ModelInfo, Recognizer
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """The status bar's words for a model: its name (and accuracy), its provider, and their tooltips."""
+
+    model: str
+    model_tip: str
+    provider: str
+    provider_tip: str
+
+    @classmethod
+    def of(cls, info: ModelInfo) -> ModelStatus:
+        """Computed before a switch: a model whose info cannot be shown does not become active."""
+        accuracy = f", MNIST test {info.test_accuracy:.2%}" if info.test_accuracy is not None else ""
+        return cls(f"Model: {info.name}{accuracy}", str(info.path),
+                   f"{info.provider.replace('ExecutionProvider', '')} {info.precision}",
+                   f"onnxruntime execution provider: {info.provider}, {info.precision} model")
+
+
+def recipe_width(info: ModelInfo) -> int | None:
+    """The width the model was trained with, so that retraining builds the same network."""
+    recipe = info.metadata.get("recipe")
+    width = recipe.get("width") if isinstance(recipe, dict) else None
+    return width if isinstance(width, int) and not isinstance(width, bool) else None
+
+
+class ModelChoice(QObject):
+    """Holds the active Recognizer; `switched` carries the new model's status once it is active."""
+
+    switched = Signal(ModelStatus)
+
+    def __init__(self, parent: QObject, settings: QSettings, models: ModelStore,
+                 show_error: Callable[[str, str], None]):
+        super().__init__(parent)
+        self.recognizer: Recognizer | None = None
+        self._settings = settings
+        self._models = models
+        self._show_error = show_error
+
+    def _candidates(self, model_path: str | Path | None) -> list[Path]:
+        if model_path:
+            return [Path(model_path), bundled_model_path()]
+        remembered = keys.read_text(self._settings, keys.MODEL_PATH)
+        first = [Path(remembered)] if remembered and Path(remembered).exists() else []
+        return [*first, bundled_model_path()]
+
+    def load_initial(self, model_path: str | Path | None) -> None:
+        """The first model that opens of `model_path` (else the remembered one) and the bundled one;
+        what failed is said once the window shows, the app starts either way."""
+        problems = []
+        for path in self._candidates(model_path):
+            try:
+                self._use(Recognizer(path))
+                break
+            except ModelError as exc:
+                problems.append(str(exc))
+        if problems:
+            QTimer.singleShot(0, self, lambda: self._show_error("Model problem", "\n".join(problems)))
+
+    def _use(self, recognizer: Recognizer) -> None:
+        status = ModelStatus.of(recognizer.info)  # first: nothing changes if the model's info cannot be shown
+        self.recognizer = recognizer
+        self.switched.emit(status)
+
+    def open(self, path: str | Path) -> bool:
+        """Switch to another model and remember it; on failure show why and keep the current one."""
+        try:
+            recognizer = Recognizer(path)
+        except ModelError as exc:
+            self._show_error("Cannot open model", f"{exc}\n\nThe current model stays active.")
+            return False
+        self._use(recognizer)
+        self._settings.setValue(keys.MODEL_PATH, str(Path(path).resolve()))
+        return True
+
+    def reset(self) -> bool:
+        """Back to the bundled model, and forget the remembered one."""
+        if not self.open(bundled_model_path()):
+            return False
+        self._settings.remove(keys.MODEL_PATH)
+        return True
+
+    def install(self, path: Path) -> bool:
+        """Make a newly trained model the active one; the one it replaces becomes 'previous'."""
+        active = self.recognizer.info.path if self.recognizer is not None else bundled_model_path()
+        try:
+            Recognizer(path)  # check it before anything is replaced
+            current = self._models.install(path, active)
+        except (ModelError, OSError) as exc:
+            self._show_error("Cannot use the new model", f"{exc}\n\nThe current model stays active.")
+            return False
+        return self.open(current)
+
+    def revert(self) -> bool:
+        """Back to the model the last install replaced."""
+        try:
+            current = self._models.revert()
+        except OSError as exc:
+            self._show_error("Cannot revert", str(exc))
+            return False
+        return self.open(current)

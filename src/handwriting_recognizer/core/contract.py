@@ -1,0 +1,62 @@
+"""The contract between training and the app, in one place: what a model takes, answers and says
+about itself, and which files travel with it.
+
+Training writes every model to it (training/export.py, training/cli.py); the app checks every model
+it loads against it (core/recognizer.py). Both import these names from here, so the two sides cannot
+drift apart. Plain Python and numpy only: the lean app, the training worker and build.spec import it.
+
+A model takes INPUT_NAME, float32 [N, *INPUT_SHAPE] in 0..1 with ink = 1 on a 0 background (what
+core/preprocess.py makes of a drawing or a picture, and `to_model_input` of a uint8 image), and
+answers OUTPUT_NAME, float32 [N, len(LABELS)]: softmax probabilities of LABELS, in order. Its
+metadata_props hold JSON strings; the keys below are the ones the app acts on, the others (accuracy,
+date, device, ...) only describe the model.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+INPUT_NAME = "image"
+OUTPUT_NAME = "probabilities"
+SIZE = 28  # an input is SIZE x SIZE pixels
+INPUT_SHAPE = (SIZE, SIZE, 1)  # one input; a model takes a batch of them
+LABELS = tuple(str(digit) for digit in range(10))  # what each output is the probability of
+UINT8_INK = 255  # full ink in a uint8 image (MNIST, the samples' PNGs): 1.0 in the model's input
+
+# What core/preprocess.py makes of a drawing or a picture. Training records it in every model and
+# the app refuses a model made for another version: bump the version whenever preprocessing changes
+# what an input looks like, since a network trained on the old inputs misreads the new ones.
+PREPROCESSING_VERSION = 1
+PREPROCESSING = {
+    "version": PREPROCESSING_VERSION,
+    "description": (
+        "MNIST recipe: crop to ink, fit longer side to 20 px (aspect kept, anti-aliased), centre of "
+        "mass at the centre of 28x28; strokes redrawn at MNIST stroke width, pictures thinned or "
+        "thickened towards it; polarity and alpha detected; float32 0..1, ink = 1."
+    ),
+}
+
+# Metadata keys the app acts on.
+LABELS_KEY = "labels"  # LABELS, as a JSON list
+PREPROCESSING_KEY = "preprocessing"  # PREPROCESSING: its version is checked on load
+WEIGHTS_SOURCE_KEY = "weights_sha256"  # in a model: the SHA-256 of the Keras weights it was exported from
+INT8_SOURCE_KEY = "float_model_sha256"  # in an int8 copy: the SHA-256 of the float model it was made from
+
+# A model file and its companions, which are named after it and travel with it.
+MODEL_FILE = "model.onnx"  # what training writes, the app ships and a model set holds
+
+
+def int8_path_for(model: Path) -> Path:
+    """Where a model's int8 copy lives (what the CPU runs): `model.onnx` -> `model.int8.onnx`."""
+    return model.with_suffix(".int8.onnx")
+
+
+def weights_for(model: Path) -> Path:
+    """Where a model's Keras weights live (what a retraining fine-tunes): `model.onnx` -> `model.weights.h5`."""
+    return model.with_suffix(".weights.h5")
+
+
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 images (N, SIZE, SIZE) with ink = UINT8_INK on 0, MNIST's layout -> the model's input."""
+    return (np.asarray(images, np.float32) / UINT8_INK)[..., None]

@@ -1,0 +1,356 @@
+"""A training run's stages, in order: check the inputs, load the data, plan the devices, load the own
+samples, train, export to ONNX, compare, make the int8 copy, write the report, publish, say done.
+
+Everything that can be refused is checked before TensorFlow loads (seconds) and training starts
+(minutes to hours). This module imports no TensorFlow itself: each stage imports what it needs when
+it runs, so an error found early does not wait for TensorFlow's import.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from handwriting_recognizer.core import progress as events
+from handwriting_recognizer.core.contract import (
+    INPUT_NAME,
+    INPUT_SHAPE,
+    LABELS,
+    LABELS_KEY,
+    MODEL_FILE,
+    OUTPUT_NAME,
+    PREPROCESSING,
+    PREPROCESSING_KEY,
+    WEIGHTS_SOURCE_KEY,
+    int8_path_for,
+    to_model_input,
+    weights_for,
+)
+from handwriting_recognizer.core.safe_io import FileRefused, read_regular_file
+from handwriting_recognizer.core.train_config import TrainConfig
+
+if TYPE_CHECKING:
+    import keras
+    import numpy as np
+    import onnx
+
+    from handwriting_recognizer.core.recognizer import Recognizer
+    from handwriting_recognizer.training.data import Mnist
+    from handwriting_recognizer.training.devices import DevicePlan
+    from handwriting_recognizer.training.samples import OwnSamples
+    from handwriting_recognizer.training.train import TrainResult
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"  # how a Keras .weights.h5 file begins
+
+
+class UserFacingError(Exception):
+    """An error whose message is the whole story (no traceback)."""
+
+
+def say(config: TrainConfig, event: Callable[[str], events.Event], message: str) -> None:
+    """One message: the `event` in jsonl mode, else a line on stderr.
+
+    progress_events loads neither Keras nor TensorFlow: after a Cancel that broke off TensorFlow's
+    import, importing it again fails, and an error found before TensorFlow loads should not wait for it.
+    """
+    if config.progress == "jsonl":
+        events.emit(event(message))
+    else:
+        print(message, file=sys.stderr)
+
+
+def list_devices() -> None:
+    """Print what TensorFlow sees (JSON)."""
+    from handwriting_recognizer.training.devices import describe_devices
+
+    print(json.dumps(describe_devices()))
+
+
+def run(config: TrainConfig) -> dict[str, object]:
+    """The whole run: check the inputs, train into a staging folder inside the output folder,
+    publish the results there, say done; return the summary."""
+    compare = open_model_to_compare(config.compare) if config.compare else None
+    if config.init:
+        check_weights(config.init)
+    out = config.out or Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    staging = make_staging(out)
+    try:
+        summary = train_and_export(config, staging, compare)
+        publish(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    summary["model"] = str(out / MODEL_FILE)
+    report_done(config, summary, out)
+    return summary
+
+
+# --- checks before any work ------------------------------------------------------------------------
+
+def open_model_to_compare(path: Path) -> Recognizer:
+    """The model to compare with, loaded and checked now rather than after the training."""
+    from handwriting_recognizer.core.recognizer import ModelError, Recognizer
+
+    try:
+        return Recognizer(path, use_gpu=False, int8=False)
+    except ModelError as exc:
+        raise UserFacingError(f"--compare: {exc}") from exc
+
+
+def check_weights(path: Path) -> None:
+    """Refuse an --init file that is missing, a folder, a pipe, too big or no HDF5 file, before
+    Keras would call it weights that do not fit."""
+    from handwriting_recognizer.core.model_store import WEIGHTS_MAX_BYTES
+
+    try:
+        data = read_regular_file(path, WEIGHTS_MAX_BYTES, "weights file")
+    except FileRefused as exc:
+        raise UserFacingError(f"--init: {exc}") from exc
+    if not data.startswith(HDF5_SIGNATURE):
+        raise UserFacingError(f"--init: {path.name}: not a Keras weights file (model.weights.h5)")
+
+
+def make_staging(out: Path) -> Path:
+    """The staging folder, made inside `out` (created if need be): proof that `out` is writable
+    before any work."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    except OSError as exc:
+        blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+        if blocker == out:
+            raise UserFacingError(f"--out {out}: is a file, not a folder") from exc
+        if blocker is not None:
+            raise UserFacingError(f"--out {out}: {blocker} is a file, not a folder") from exc
+        raise UserFacingError(f"--out {out}: cannot write there ({exc.strerror or exc})") from exc
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | None = None) -> dict[str, object]:
+    """Load, train, export, check and report into `staging`; return the summary. `compare` is the
+    model to compare the new one with, already loaded."""
+    from handwriting_recognizer.training import report
+
+    start = time.monotonic()
+    mnist, own, plan = load_inputs(config)
+    say(config, events.Device, plan.description)
+    result = train_classifier(config, mnist, own, plan, staging)
+    classifier, weights = save_classifier(result, config, staging)
+    x_test = to_model_input(mnist.x_test)
+    summary = describe_run(config, mnist, own, result, classifier, plan)
+    probabilities = classifier.predict(x_test, batch_size=1000, verbose=0)
+    summary["test_accuracy"] = round(float((probabilities.argmax(1) == mnist.y_test).mean()), 5)
+    summary["seconds"] = round(time.monotonic() - start, 1)
+    proto = export_onnx(classifier, weights, x_test, summary)
+    if compare is not None:
+        summary["comparison"] = compare_models(compare, proto, x_test, mnist.y_test, own)
+    float_model = proto.SerializeToString()
+    int8_model = int8_copy(config, float_model, to_model_input(mnist.x_train[:512]), x_test, mnist.y_test, summary)
+    report.write_report(staging / "report", probabilities, mnist.x_test, mnist.y_test, result.history, summary)
+    save_models(staging, float_model, int8_model)
+    return summary
+
+
+def load_inputs(config: TrainConfig) -> tuple[Mnist, OwnSamples | None, DevicePlan]:
+    """The dataset, the own samples and the device plan. Before TensorFlow loads: fast errors (the
+    samples first, they are quicker to read; then a dataset named by --data or $HWR_MNIST)."""
+    from handwriting_recognizer.training.data import DatasetError, load_mnist, resolve_source
+
+    explicit = resolve_source(config.data) is not None
+    try:
+        own = load_own_samples(config)
+        mnist = load_mnist(config.data) if explicit else None
+        plan = plan_devices(config)
+        if mnist is None:
+            mnist = load_mnist(None)  # Keras' downloader, once TensorFlow is loaded anyway
+    except DatasetError as exc:
+        raise UserFacingError(str(exc)) from exc
+    return mnist, own, plan
+
+
+def load_own_samples(config: TrainConfig) -> OwnSamples | None:
+    """The user's samples split into a training part and a held-out part, or None; says how many
+    were skipped and why the first was."""
+    if config.samples is None:
+        return None
+    from handwriting_recognizer.training.samples import load_own_samples as load
+
+    own, skipped = load(config.samples)
+    if skipped:
+        say(config, events.Warning,
+            f"skipped {len(skipped)} of your samples that cannot be used (the first: {skipped[0]})")
+    return own
+
+
+def plan_devices(config: TrainConfig) -> DevicePlan:
+    """The devices to train on (this loads TensorFlow)."""
+    from handwriting_recognizer.training.devices import DeviceError, plan_devices
+
+    try:
+        return plan_devices(config.device, config.cpu_replicas)
+    except DeviceError as exc:
+        raise UserFacingError(str(exc)) from exc
+
+
+def train_classifier(config: TrainConfig, mnist: Mnist, own: OwnSamples | None, plan: DevicePlan,
+                     staging: Path) -> TrainResult:
+    """Train on MNIST and the own samples' training part."""
+    from handwriting_recognizer.training.train import TrainingError, train
+
+    try:
+        return train(mnist, config, plan, extra=(own.train_x, own.train_y) if own else None, workdir=staging)
+    except TrainingError as exc:
+        raise UserFacingError(str(exc)) from exc
+
+
+def save_classifier(result: TrainResult, config: TrainConfig, staging: Path) -> tuple[keras.Model, Path]:
+    """The trained classifier in float32, and its weights saved in `staging`."""
+    from handwriting_recognizer.training import export
+
+    classifier = export.float32_copy(result.classifier, config.width)
+    weights = weights_for(staging / MODEL_FILE)
+    classifier.save_weights(weights)
+    return classifier, weights
+
+
+def describe_run(config: TrainConfig, mnist: Mnist, own: OwnSamples | None, result: TrainResult,
+                 classifier: keras.Model, plan: DevicePlan) -> dict[str, object]:
+    """The summary (the model's metadata and the report) so far: what was trained on, and how."""
+    own_count = len(own.train_y) if own else 0
+    return {
+        LABELS_KEY: list(LABELS),
+        PREPROCESSING_KEY: PREPROCESSING,
+        "val_accuracy": round(result.val_accuracy, 5),
+        "training_data": {
+            "source": mnist.source,
+            "train_images": result.train_size - own_count,
+            "validation_images": result.val_size,
+            "own_samples": own_count,
+            "own_samples_held_out": len(own.held_y) if own else 0,
+            "own_samples_skipped": own.skipped if own else 0,
+            "own_samples_weight": config.samples_weight if own else None,
+        },
+        "epochs": len(result.history["loss"]),
+        "best_epoch": result.best_epoch,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "parameters": int(classifier.count_params()),
+        "device": plan.description,
+        "recipe": {"batch_size": config.batch_size, "learning_rate": config.effective_learning_rate(),
+                   "seed": config.seed, "init": str(config.init) if config.init else None,
+                   "width": config.width, "elastic": config.elastic},
+    }
+
+
+def export_onnx(classifier: keras.Model, weights: Path, x_test: np.ndarray,
+                summary: dict[str, object]) -> onnx.ModelProto:
+    """The ONNX model with the summary as metadata, checked against Keras (the parity goes into the
+    summary). The model names its weights: weights left beside another model are told apart."""
+    from handwriting_recognizer.training import export
+
+    weights_hash = hashlib.sha256(weights.read_bytes()).hexdigest()
+    proto = export.to_onnx(classifier, {**summary, WEIGHTS_SOURCE_KEY: weights_hash})
+    try:
+        summary["parity_max_abs_diff"] = export.check_parity(proto, classifier, x_test[:1000])
+    except export.ExportError as exc:
+        raise UserFacingError(str(exc)) from exc
+    return proto
+
+
+def compare_models(old: Recognizer, new_proto: onnx.ModelProto, x_test: np.ndarray, y_test: np.ndarray,
+                   own: OwnSamples | None) -> dict[str, object]:
+    """Old and new model side by side on the MNIST test set and the held-out own samples."""
+    import numpy as np
+    import onnxruntime as ort
+
+    from handwriting_recognizer.core.recognizer import ModelError
+
+    new_session = ort.InferenceSession(new_proto.SerializeToString(), providers=["CPUExecutionProvider"])
+
+    def new(x):
+        return new_session.run([OUTPUT_NAME], {INPUT_NAME: x})[0]
+
+    def accuracy(model, x, y) -> float | None:
+        return None if len(y) == 0 else round(float((model(x).argmax(1) == y).mean()), 5)
+
+    held_x = np.zeros((0, *INPUT_SHAPE), np.float32) if not own else to_model_input(own.held_x)
+    held_y = np.zeros(0) if not own else own.held_y
+    try:
+        return {
+            "mnist_test": {"images": int(len(y_test)), "old": accuracy(old.predict_batch, x_test, y_test),
+                           "new": accuracy(new, x_test, y_test)},
+            "own_held_out": {"images": int(len(held_y)), "old": accuracy(old.predict_batch, held_x, held_y),
+                             "new": accuracy(new, held_x, held_y)},
+        }
+    except ModelError as exc:  # the old model answers these images with no probabilities
+        raise UserFacingError(f"--compare: {exc}") from exc
+
+
+def int8_copy(config: TrainConfig, float_model: bytes, calibration: np.ndarray, x_test: np.ndarray,
+              y_test: np.ndarray, summary: dict[str, object]) -> bytes | None:
+    """The int8 model for the CPU, or None (said why) when it would read digits differently."""
+    from onnx import load_from_string
+
+    from handwriting_recognizer.core.recognizer import INT8_EXPORT_FAILED
+    from handwriting_recognizer.training import export
+
+    try:
+        quantized = export.quantize(float_model, calibration)
+        check = export.compare_int8(quantized.SerializeToString(), float_model, x_test, y_test)
+    except Exception as exc:  # an optional speed-up: the float model is the product
+        say(config, events.Warning, f"{INT8_EXPORT_FAILED} ({str(exc).splitlines()[0][:200]})")
+        return None
+    summary["int8"] = check
+    if check["agreement"] < export.MIN_INT8_AGREEMENT:
+        say(config, events.Warning,
+            f"no int8 model: it agrees with the float model on only {check['agreement']:.2%} of the test set")
+        return None
+    # Its metadata reports its own test accuracy: the app shows the accuracy of what it runs.
+    metadata: dict[str, Any] = {entry.key: json.loads(entry.value)
+                                for entry in load_from_string(float_model).metadata_props}
+    export.add_metadata(quantized, {**metadata, "precision": "int8", "test_accuracy": check["test_accuracy"],
+                                    "float_test_accuracy": summary["test_accuracy"]})
+    return quantized.SerializeToString()
+
+
+def save_models(staging: Path, float_model: bytes, int8_model: bytes | None) -> None:
+    """The models into `staging`, the float model last."""
+    from handwriting_recognizer.training import export
+
+    if int8_model is not None:
+        export.save_atomic(int8_model, int8_path_for(staging / MODEL_FILE))
+    export.save_atomic(float_model, staging / MODEL_FILE)
+
+
+# --- the results -----------------------------------------------------------------------------------
+
+def publish(staging: Path, out: Path) -> None:
+    """Move results into `out`, each by an atomic rename, the model last. An interruption leaves
+    the old model; new weights beside it are told apart by the model's weights hash."""
+    report = out / "report"
+    report.mkdir(exist_ok=True)
+    for f in (staging / "report").iterdir():
+        os.replace(f, report / f.name)
+    staged, model = staging / MODEL_FILE, out / MODEL_FILE
+    os.replace(weights_for(staged), weights_for(model))
+    if int8_path_for(staged).exists():
+        os.replace(int8_path_for(staged), int8_path_for(model))
+    else:
+        int8_path_for(model).unlink(missing_ok=True)
+    os.replace(staged, model)
+
+
+def report_done(config: TrainConfig, summary: dict[str, object], out: Path) -> None:
+    """The last word: the Done event with the summary, or a line for people."""
+    if config.progress == "jsonl":
+        events.emit(events.Done(summary))
+    else:
+        print(f"test accuracy {summary['test_accuracy']:.4%} (validation {summary['val_accuracy']:.4%}); "
+              f"wrote {out / MODEL_FILE} in {summary['seconds']:.0f} s")
