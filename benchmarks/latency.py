@@ -6,6 +6,7 @@ Reports, for the same weights: onnxruntime batch-1 latency (the app's session op
 Keras `model.predict` and `model(x)`; the app's stroke-event -> repainted-bars latency while a
 stroke is drawn; preprocessing alone; and app start -> visible window (from source).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,9 @@ def inference(model: Path, runs: int) -> list[str]:
     recognizer = Recognizer(model, use_gpu=False)  # what the app runs: the int8 copy when there is one
     ort_ms = timings(lambda: recognizer.predict(x), runs)
     base = statistics.median(ort_ms)
-    lines = [row(f"onnxruntime, batch 1, {recognizer.info.precision} (the app; {recognizer.info.provider})", ort_ms, base)]
+    lines = [
+        row(f"onnxruntime, batch 1, {recognizer.info.precision} (the app; {recognizer.info.provider})", ort_ms, base)
+    ]
     if recognizer.info.precision != "float32":
         exact = Recognizer(model, use_gpu=False, int8=False)
         lines.append(row("onnxruntime, batch 1, float32", timings(lambda: exact.predict(x), runs), base))
@@ -60,8 +63,20 @@ def inference(model: Path, runs: int) -> list[str]:
         keras_model = build_classifier(width) if width else build_classifier()
         keras_model.load_weights(weights)
         batch = x.reshape(1, 28, 28, 1)
-        lines.append(row("Keras model(x, training=False)", timings(lambda: keras_model(batch, training=False), max(runs // 10, 50), 10), base))
-        lines.append(row("Keras model.predict(x)", timings(lambda: keras_model.predict(batch, verbose=0), max(runs // 20, 30), 5), base))
+        lines.append(
+            row(
+                "Keras model(x, training=False)",
+                timings(lambda: keras_model(batch, training=False), max(runs // 10, 50), 10),
+                base,
+            )
+        )
+        lines.append(
+            row(
+                "Keras model.predict(x)",
+                timings(lambda: keras_model.predict(batch, verbose=0), max(runs // 20, 30), 5),
+                base,
+            )
+        )
     return lines
 
 
@@ -112,15 +127,21 @@ def stroke_to_bars(model: Path, points: int = 300) -> tuple[list[str], list[floa
     send(QEvent.Type.MouseButtonRelease, QPointF(*path[-1]))
     pre = timings(lambda: strokes_to_input(strokes, canvas.pen_width()), 200, 10)
     window.close()
-    return [row(f"stroke event -> bars repainted ({len(latencies)} moves)", latencies),
-            row(f"preprocessing alone ({sum(len(s) for s in strokes)} points)", pre)], latencies
+    return [
+        row(f"stroke event -> bars repainted ({len(latencies)} moves)", latencies),
+        row(f"preprocessing alone ({sum(len(s) for s in strokes)} points)", pre),
+    ], latencies
 
 
 def start_to_window(runs: int = 5) -> list[str]:
     """Process start -> main window shown, from source (python -m handwriting_recognizer)."""
-    code = ("import time, sys; from PySide6.QtCore import QTimer; from handwriting_recognizer.app.application import create_application;"
-            "app = create_application(sys.argv); from handwriting_recognizer.app.main_window import MainWindow; w = MainWindow(); w.show();"
-            "QTimer.singleShot(0, lambda: (print(time.time()), app.quit())); app.exec()")
+    code = (
+        "import time, sys; from PySide6.QtCore import QTimer;"
+        "from handwriting_recognizer.app.application import create_application;"
+        "app = create_application(sys.argv);"
+        "from handwriting_recognizer.app.main_window import MainWindow; w = MainWindow(); w.show();"
+        "QTimer.singleShot(0, lambda: (print(time.time()), app.quit())); app.exec()"
+    )
     ms = []
     for _ in range(runs):
         start = time.time()

@@ -9,6 +9,7 @@ strokes, so this is a hard, out-of-distribution check rather than a like-for-lik
     .venv/bin/pip install -e '.[bench]'        # scikit-learn, for its copy of the data
     .venv/bin/python benchmarks/other_writers.py [--model assets/model.onnx ...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from handwriting_recognizer.core.recognizer import Recognizer  # noqa: E402
 from handwriting_recognizer.core.preprocess import image_to_input, resize  # noqa: E402
+from handwriting_recognizer.core.recognizer import Recognizer  # noqa: E402
 
 
 def uci_digits() -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ Prints a markdown table of accuracy per condition and pipeline, with each condit
 The default (--n 300, the default conditions) takes about a minute on 2 CPU cores; `--grid` runs
 every combination of the factors (108 conditions, much longer).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,9 +41,9 @@ for _p in (ROOT, ROOT / "tests"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from handwriting_recognizer.core.recognizer import Recognizer  # noqa: E402
-from handwriting_recognizer.core.preprocess import image_to_input, resize, strokes_to_input  # noqa: E402
 from drawn_digits import mnist_to_strokes, place, render  # noqa: E402
+from handwriting_recognizer.core.preprocess import image_to_input, resize, strokes_to_input  # noqa: E402
+from handwriting_recognizer.core.recognizer import Recognizer  # noqa: E402
 
 CANVAS = (400, 400)
 CENTRED = (0.5, 0.5)
@@ -90,8 +91,10 @@ DEFAULT_CONDITIONS = [
 
 def grid_conditions() -> list[Condition]:
     """Every combination of the factors: 3 heights x 2 places x 3 pens x 3 slants x 2 jitters."""
-    return [Condition(h, c, p, s, j) for h, c, p, s, j in itertools.product(
-        (0.15, 0.40, 0.85), (False, True), (2, 12, 30), (-15, 0, 15), (0.0, 1.5))]
+    return [
+        Condition(h, c, p, s, j)
+        for h, c, p, s, j in itertools.product((0.15, 0.40, 0.85), (False, True), (2, 12, 30), (-15, 0, 15), (0.0, 1.5))
+    ]
 
 
 def to_picture(ink: np.ndarray, dark_on_light: bool) -> np.ndarray:
@@ -108,7 +111,7 @@ def accuracy(model: Recognizer, inputs: np.ndarray, labels: np.ndarray) -> tuple
 
 def worst_cases(labels: np.ndarray, read: np.ndarray, top: int = 3) -> str:
     """The most frequent confusions (true->read x count) and the digit read worst."""
-    wrong = Counter((int(t), int(r)) for t, r in zip(labels, read) if t != r)
+    wrong = Counter((int(t), int(r)) for t, r in zip(labels, read, strict=False) if t != r)
     parts = [f"{t}→{r}×{n}" for (t, r), n in wrong.most_common(top)]
     per_class = [(float((read[labels == d] == d).mean()), d) for d in range(10) if (labels == d).any()]
     acc, digit = min(per_class)
@@ -117,14 +120,22 @@ def worst_cases(labels: np.ndarray, read: np.ndarray, top: int = 3) -> str:
     return ", ".join(parts) if parts else "none"
 
 
-def run_condition(cond: Condition, strokes: list[list[np.ndarray]], seed: int, index: int,
-                  with_pictures: bool) -> dict[str, np.ndarray]:
+def run_condition(
+    cond: Condition, strokes: list[list[np.ndarray]], seed: int, index: int, with_pictures: bool
+) -> dict[str, np.ndarray]:
     """The inputs of every pipeline for all digits drawn under one condition."""
     rng = np.random.default_rng([seed, index])
     out: dict[str, list[np.ndarray]] = {"strokes": [], "picture": [], "inverted": [], "naive": []}
     for digit in strokes:
-        drawn = place(digit, CANVAS, cond.height, CORNER if cond.corner else CENTRED, rng,
-                      jitter=cond.jitter, slant_deg=cond.slant)
+        drawn = place(
+            digit,
+            CANVAS,
+            cond.height,
+            CORNER if cond.corner else CENTRED,
+            rng,
+            jitter=cond.jitter,
+            slant_deg=cond.slant,
+        )
         out["strokes"].append(strokes_to_input(drawn, cond.pen))
         ink = render(drawn, CANVAS, cond.pen)
         out["naive"].append(np.clip(resize(ink, 28, 28), 0, 1))  # == drawn_digits.naive_input
@@ -137,8 +148,9 @@ def run_condition(cond: Condition, strokes: list[list[np.ndarray]], seed: int, i
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=str(ROOT / "assets" / "model.onnx"), help="ONNX model")
-    parser.add_argument("--data", default=os.environ.get("HWR_MNIST"),
-                        help="MNIST .npz in Keras layout (default: $HWR_MNIST)")
+    parser.add_argument(
+        "--data", default=os.environ.get("HWR_MNIST"), help="MNIST .npz in Keras layout (default: $HWR_MNIST)"
+    )
     parser.add_argument("--n", type=int, default=300, help="test digits per condition (default 300)")
     parser.add_argument("--seed", type=int, default=0, help="which digits, and the jitter")
     parser.add_argument("--grid", action="store_true", help="all 108 combinations of the factors")
@@ -169,8 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(a) original MNIST test images: {acc_a:.1%} ({worst_cases(labels, read_a)})")
     print(f"    the same digits as traced strokes, 28 px, no canvas: {acc_t:.1%} ({worst_cases(labels, read_t)})")
     print()
-    columns = ["(b) strokes", "(c) picture", "(c) picture, dark on light", "(d) naive"] if pictures \
+    columns = (
+        ["(b) strokes", "(c) picture", "(c) picture, dark on light", "(d) naive"]
+        if pictures
         else ["(b) strokes", "(d) naive"]
+    )
     keys = ["strokes", "picture", "inverted", "naive"] if pictures else ["strokes", "naive"]
     print("| condition | " + " | ".join(columns) + " | worst cases (b) |")
     print("|---|" + "---:|" * len(columns) + "---|")
@@ -189,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {cond.label} | " + " | ".join(row) + f" | {cases} |", flush=True)
     print("| **mean** | " + " | ".join(f"**{np.mean(totals[k]):.1%}**" for k in keys) + " | |")
     print()
-    for key, column in zip(keys, columns):
+    for key, column in zip(keys, columns, strict=False):
         acc, label = worst[key]
         print(f"worst condition for {column}: {label} ({acc:.1%})")
     print(f"\n{len(conditions)} conditions in {time.perf_counter() - start:.0f} s")

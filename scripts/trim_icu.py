@@ -14,6 +14,7 @@ the ICU data build tool's "filter" idea, done on the shipped package with ICU's 
 
 Writes OUT_DIR/libicudata.so.NN and prints its path; exits 1 with the reason when it cannot.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,8 +53,9 @@ def icu_data_library() -> Path:
 
 def data_blob(library: Path) -> tuple[str, bytes]:
     """The ICU common-data package inside the library: its symbol name and bytes."""
-    symbols = subprocess.run(["nm", "-D", "--defined-only", "-S", str(library)], check=True,
-                             capture_output=True, text=True).stdout
+    symbols = subprocess.run(
+        ["nm", "-D", "--defined-only", "-S", str(library)], check=True, capture_output=True, text=True
+    ).stdout
     match = re.search(r"^([0-9a-f]+) ([0-9a-f]+) R (icudt\d+_dat)$", symbols, re.MULTILINE)
     if not match:
         raise RuntimeError(f"{library.name}: no icudtNN_dat symbol")
@@ -90,12 +92,14 @@ def trim(out_dir: Path) -> Path:
         subprocess.run(["icupkg", "-r", str(drop), str(full), str(small)], check=True)
         assembly = Path(tmp) / "icudata.S"
         assembly.write_text(
-            f'\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign 16\n{symbol}:\n'
+            f"\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign 16\n{symbol}:\n"
             f'\t.incbin "{small}"\n\t.size {symbol}, . - {symbol}\n\t.section .note.GNU-stack,"",@progbits\n'
         )
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / library.name
-        subprocess.run(["cc", "-shared", "-nostdlib", f"-Wl,-soname,{library.name}", "-o", str(target), str(assembly)], check=True)
+        subprocess.run(
+            ["cc", "-shared", "-nostdlib", f"-Wl,-soname,{library.name}", "-o", str(target), str(assembly)], check=True
+        )
     return target
 
 

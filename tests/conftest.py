@@ -1,4 +1,5 @@
 """Shared fixtures: headless Qt, isolated settings and data folders, the real MNIST when present."""
+
 from __future__ import annotations
 
 import os

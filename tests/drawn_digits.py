@@ -9,6 +9,7 @@ Pure numpy (no Qt, no TensorFlow), shared by the tests and `benchmarks/robustnes
 Coordinates are x, y in pixels; a pixel (row r, column c) has its centre at (c + 0.5, r + 0.5), the
 convention of `handwriting_recognizer.core.preprocess.render_strokes`. Canvas sizes are (width, height).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -158,9 +159,17 @@ def _smooth(points: np.ndarray, passes: int) -> np.ndarray:
     return p
 
 
-def place(strokes: Sequence[np.ndarray], canvas: tuple[int, int], height_frac: float,
-          centre: tuple[float, float], rng: np.random.Generator, jitter: float = 0.0,
-          slant_deg: float = 0.0, points_per_px: float = 0.5, smooth: int = 2) -> list[np.ndarray]:
+def place(
+    strokes: Sequence[np.ndarray],
+    canvas: tuple[int, int],
+    height_frac: float,
+    centre: tuple[float, float],
+    rng: np.random.Generator,
+    jitter: float = 0.0,
+    slant_deg: float = 0.0,
+    points_per_px: float = 0.5,
+    smooth: int = 2,
+) -> list[np.ndarray]:
     """Strokes in any units -> the same digit drawn on a (width, height) canvas, in canvas pixels.
 
     The digit is slanted by `slant_deg` (positive leans right: the top moves right), scaled so that

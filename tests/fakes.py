@@ -1,5 +1,6 @@
 """Small fakes the tests share: MNIST-shaped arrays and their IDX files, ONNX models that follow
 (or bend) the model contract (no real data)."""
+
 from __future__ import annotations
 
 import gzip
@@ -32,8 +33,12 @@ def write_idx(path: Path, array: np.ndarray, gz: bool) -> None:
         path.write_bytes(data)
 
 
-IDX = {"x_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",
-       "x_test": "t10k-images-idx3-ubyte", "y_test": "t10k-labels-idx1-ubyte"}
+IDX = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
 
 
 def write_idx_folder(folder: Path, arrays: dict[str, np.ndarray], gz: bool) -> Path:
@@ -50,13 +55,18 @@ def contract_model(tail: list[onnx.NodeProto] | None = None, initializers: list[
     image = helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["N", *INPUT_SHAPE])
     probs = helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", len(LABELS)])
     pixels = int(np.prod(INPUT_SHAPE))
-    inits = [helper.make_tensor("shape", TensorProto.INT64, [2], [-1, pixels]),
-             helper.make_tensor("w", TensorProto.FLOAT, [pixels, len(LABELS)],
-                                rng.normal(0, 0.1, pixels * len(LABELS)).astype(np.float32)),
-             *initializers]
-    nodes = [helper.make_node("Reshape", [INPUT_NAME, "shape"], ["flat"]),
-             helper.make_node("MatMul", ["flat", "w"], ["logits"]),
-             *(tail or [helper.make_node("Softmax", ["logits"], [OUTPUT_NAME], axis=-1)])]
+    inits = [
+        helper.make_tensor("shape", TensorProto.INT64, [2], [-1, pixels]),
+        helper.make_tensor(
+            "w", TensorProto.FLOAT, [pixels, len(LABELS)], rng.normal(0, 0.1, pixels * len(LABELS)).astype(np.float32)
+        ),
+        *initializers,
+    ]
+    nodes = [
+        helper.make_node("Reshape", [INPUT_NAME, "shape"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "w"], ["logits"]),
+        *(tail or [helper.make_node("Softmax", ["logits"], [OUTPUT_NAME], axis=-1)]),
+    ]
     graph = helper.make_graph(nodes, "g", [image], [probs], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
 

@@ -1,4 +1,5 @@
 """Digits drawn by the tests as a person would: polylines on a 400x400 canvas."""
+
 from __future__ import annotations
 
 import numpy as np

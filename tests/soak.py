@@ -8,6 +8,7 @@ PySide6 6.12.0 lost one reference to None per call of a Qt method that returns n
 fell with every mouse move until Python aborted ("Fatal Python error: none_dealloc"). Prints one
 JSON line and exits 0 when the counts are flat, 1 when they drift.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,7 @@ def stroke_points(i: int, width: int, height: int) -> list[QPoint]:
         x, y = cx - r + 2 * r * t, cy + r * np.where((t * 8).astype(int) % 2 == 0, -0.5, 0.5)
     else:
         x, y = cx + r * (t - 0.5), cy - r + 2 * r * t
-    return [QPoint(round(a), round(b)) for a, b in zip(x, y)]
+    return [QPoint(round(a), round(b)) for a, b in zip(x, y, strict=False)]
 
 
 def write_files(folder: Path) -> tuple[Path, Path]:

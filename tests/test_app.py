@@ -1,4 +1,5 @@
 """The window as a person uses it: real mouse events on the canvas, menus' actions, files, models."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -197,8 +198,9 @@ def test_drop_a_drawing_file_on_the_window(app_window, qtbot, tmp_path):
     save_drawing(Drawing(400, 400, tuple(handmade.one()), 12.0), path)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     app_window.dropEvent(event)
     qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
     assert len(app_window.canvas.strokes()) == 1
@@ -225,8 +227,14 @@ def test_points_that_arrive_together_cost_one_prediction(app_window, qtbot):
     app_window.preview.set_input = lambda x: (calls.append(1), original(x))
 
     def send(kind, x, y):
-        event = QMouseEvent(kind, QPointF(x, y), QPointF(x, y), Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(
+            kind,
+            QPointF(x, y),
+            QPointF(x, y),
+            Qt.MouseButton.LeftButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(canvas, event)
 
     send(QEvent.Type.MouseButtonPress, 100, 100)
@@ -279,8 +287,11 @@ def test_file_dialogs_start_in_the_last_folder_used(app_window, qtbot, tmp_path,
     path = tmp_path / "one.json"
     save_drawing(Drawing(400, 400, tuple(handmade.one()), 12.0), path)
     asked = []
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        lambda parent, title, folder, filter_: (asked.append(folder), (str(path), filter_))[1])
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",
+        lambda parent, title, folder, filter_: (asked.append(folder), (str(path), filter_))[1],
+    )
     menu_action(app_window, "Open Drawing").trigger()
     qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
     assert app_window.settings.value(keys.FILES_FOLDER) == str(tmp_path)
@@ -338,8 +349,9 @@ def test_dropped_image_data_is_read(app_window, qtbot):
 
     mime = QMimeData()
     mime.setImageData(gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True))
-    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     app_window.dropEvent(event)
     qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
     assert app_window.canvas.picture() is not None

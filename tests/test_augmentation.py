@@ -1,4 +1,5 @@
 """Training augmentation: varied like real drawings, yet as sharp as the digits the app feeds the model."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,9 +7,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from handwriting_recognizer.core.preprocess import strokes_to_input
-from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
-from handwriting_recognizer.training.model import RandomWarp, build_augmentation
+from handwriting_recognizer.core.preprocess import strokes_to_input  # noqa: E402 (after the skip without Keras)
+from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH  # noqa: E402 (after the skip without Keras)
+from handwriting_recognizer.training.model import RandomWarp, build_augmentation  # noqa: E402 (after the skip without Keras)
 
 
 def sharpness(images: np.ndarray) -> float:
@@ -50,12 +51,14 @@ def test_warped_digits_keep_their_ink_and_stay_sharp(digits, elastic):
 def keras_stack_warp(images: np.ndarray) -> np.ndarray:
     """The same distortions from Keras' stock layers, each resampling the image once more."""
     layers = keras.layers
-    stack = keras.Sequential([
-        layers.RandomRotation(10 / 360, fill_mode="constant", seed=1),
-        layers.RandomShear(x_factor=0.2, y_factor=0.0, fill_mode="constant", seed=1),
-        layers.RandomZoom((-0.08, 0.08), fill_mode="constant", seed=1),
-        layers.RandomTranslation(0.05, 0.05, fill_mode="constant", seed=1),
-    ])
+    stack = keras.Sequential(
+        [
+            layers.RandomRotation(10 / 360, fill_mode="constant", seed=1),
+            layers.RandomShear(x_factor=0.2, y_factor=0.0, fill_mode="constant", seed=1),
+            layers.RandomZoom((-0.08, 0.08), fill_mode="constant", seed=1),
+            layers.RandomTranslation(0.05, 0.05, fill_mode="constant", seed=1),
+        ]
+    )
     return np.asarray(stack(images, training=True))
 
 
@@ -90,9 +93,11 @@ def test_the_training_model_compiles_with_xla_as_on_a_gpu(precision_policy):
     from handwriting_recognizer.training.model import build_classifier, build_training_model
 
     model = build_training_model(build_classifier(8), seed=0, elastic=0.8)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3, use_ema=True), loss="sparse_categorical_crossentropy",
-                  jit_compile=True)
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3, use_ema=True), loss="sparse_categorical_crossentropy", jit_compile=True
+    )
     rng = np.random.default_rng(0)
-    history = model.fit(rng.random((64, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, 64), batch_size=32,
-                        epochs=1, verbose=0)
+    history = model.fit(
+        rng.random((64, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, 64), batch_size=32, epochs=1, verbose=0
+    )
     assert np.isfinite(history.history["loss"][0])

@@ -3,6 +3,7 @@
 The bad inputs are generated here, one per class found by a sweep of 398 of them: drawings,
 pictures (raster, SVG, SVGZ), special files, settings, and the `predict` command's output.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -30,8 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def predict(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "handwriting_recognizer", "predict", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def seven_file(folder: Path) -> Path:
@@ -48,17 +55,23 @@ def zigzag(points: int, side: float = 400.0) -> list[np.ndarray]:
 # --- drawings -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, message", [
-    ('{"width": 0.4, "height": 400, "strokes": [[[1, 2], [3, 4]]]}', "'width' must be a number from 1 to"),
-    ('{"width": 400, "height": 0.5, "strokes": []}', "'height' must be a number from 1 to"),
-    ('{"width": 400, "height": 400, "strokes": [[[1' + "0" * 400 + ', 2]]]}', "not a finite number within"),
-    ('{"width": 400, "height": 400, "strokes": [[[1' + "0" * 5000 + ', 2]]]}', "a number is too long (not a drawing)"),
-    ("[" * 100_000, "nested too deeply"),
-    ('{"width": 400, "height": 400, "strokes": [[[NaN, 2]]]}', "not a finite number within"),
-    ('{"width": 400, "height": 400, "strokes": [[[true, 2]]]}', "is not a list of [x, y] number pairs"),
-    ('{"width": 400, "height": 400, "strokes": [[[1, 2, 3]]]}', "is not a list of [x, y] number pairs"),
-    (b"\xff\xfe".decode("latin-1"), "not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"width": 0.4, "height": 400, "strokes": [[[1, 2], [3, 4]]]}', "'width' must be a number from 1 to"),
+        ('{"width": 400, "height": 0.5, "strokes": []}', "'height' must be a number from 1 to"),
+        ('{"width": 400, "height": 400, "strokes": [[[1' + "0" * 400 + ", 2]]]}", "not a finite number within"),
+        (
+            '{"width": 400, "height": 400, "strokes": [[[1' + "0" * 5000 + ", 2]]]}",
+            "a number is too long (not a drawing)",
+        ),
+        ("[" * 100_000, "nested too deeply"),
+        ('{"width": 400, "height": 400, "strokes": [[[NaN, 2]]]}', "not a finite number within"),
+        ('{"width": 400, "height": 400, "strokes": [[[true, 2]]]}', "is not a list of [x, y] number pairs"),
+        ('{"width": 400, "height": 400, "strokes": [[[1, 2, 3]]]}', "is not a list of [x, y] number pairs"),
+        (b"\xff\xfe".decode("latin-1"), "not UTF-8 text"),
+    ],
+)
 def test_bad_drawing_files_get_a_message(tmp_path, text, message):
     path = tmp_path / "bad.json"
     path.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode())
@@ -90,11 +103,19 @@ def test_a_huge_drawing_file_is_refused_before_reading(tmp_path):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.binary(max_size=2000),
-                 st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-                              lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-                                  st.sampled_from(["width", "height", "strokes", "pen_width", "x"]), inner, max_size=5),
-                              max_leaves=30).map(lambda v: json.dumps(v).encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.sampled_from(["width", "height", "strokes", "pen_width", "x"]), inner, max_size=5)
+            ),
+            max_leaves=30,
+        ).map(lambda v: json.dumps(v).encode()),
+    )
+)
 def test_any_bytes_give_a_drawing_or_a_drawing_error(data):
     try:
         drawing = parse_drawing(data)
@@ -171,9 +192,11 @@ def test_a_large_picture_is_shrunk_before_it_is_turned_into_numbers(tmp_path):
     assert pixels.shape[0] * pixels.shape[1] <= 4_000_000 and pixels.shape[0] == pixels.shape[1]
 
 
-SVG_SEVEN = (b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
-             b'<rect width="100" height="100" fill="white"/>'
-             b'<path d="M25 20 H75 L40 85" stroke="black" stroke-width="8" fill="none"/>{extra}</svg>')
+SVG_SEVEN = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+    b'<rect width="100" height="100" fill="white"/>'
+    b'<path d="M25 20 H75 L40 85" stroke="black" stroke-width="8" fill="none"/>{extra}</svg>'
+)
 
 
 def test_a_self_contained_svg_is_read(tmp_path):
@@ -183,12 +206,15 @@ def test_a_self_contained_svg_is_read(tmp_path):
     assert max(pixels.shape[:2]) == 1024
 
 
-@pytest.mark.parametrize("extra", [
-    b'<image href="/etc/hostname" width="100" height="100"/>',
-    b'<image xlink:href="file:///etc/hostname" xmlns:xlink="http://www.w3.org/1999/xlink"/>',
-    b'<use href="other.svg#a"/>',
-    b'<style>@import url(other.css);</style>',
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        b'<image href="/etc/hostname" width="100" height="100"/>',
+        b'<image xlink:href="file:///etc/hostname" xmlns:xlink="http://www.w3.org/1999/xlink"/>',
+        b'<use href="other.svg#a"/>',
+        b"<style>@import url(other.css);</style>",
+    ],
+)
 def test_svg_that_reaches_outside_itself_is_refused(tmp_path, extra):
     path = tmp_path / "outside.svg"
     path.write_bytes(SVG_SEVEN.replace(b"{extra}", extra))
@@ -238,7 +264,7 @@ def test_predict_reads_every_file_of_a_batch_with_svg_text_and_bad_drawings(tmp_
     text_svg = tmp_path / "text.svg"
     text_svg.write_bytes(SVG_SEVEN.replace(b"{extra}", b'<text x="5" y="95" font-size="9">seven</text>'))
     big = tmp_path / "big.json"
-    big.write_text('{"width": 400, "height": 400, "strokes": [[[1' + "0" * 400 + ', 2]]]}')
+    big.write_text('{"width": 400, "height": 400, "strokes": [[[1' + "0" * 400 + ", 2]]]}")
     nested = tmp_path / "nested.json"
     nested.write_text("[" * 100_000)
     proc = predict("--json", str(text_svg), str(big), str(nested), str(seven_file(tmp_path)))
@@ -258,8 +284,12 @@ def test_predict_keeps_standard_output_for_results(tmp_path):
 
 def test_predict_exits_quietly_when_the_reader_goes_away(tmp_path):
     files = [str(seven_file(tmp_path))] * 2000
-    reader = subprocess.Popen([sys.executable, "-m", "handwriting_recognizer", "predict", *files], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "handwriting_recognizer", "predict", *files],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     reader.stdout.readline()
     reader.stdout.close()  # like `predict ... | head -1`
     stderr = reader.stderr.read().decode()
@@ -271,8 +301,14 @@ def test_predict_says_when_standard_output_is_full(tmp_path):
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", str(seven_file(tmp_path))],
-                              cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "handwriting_recognizer", "predict", str(seven_file(tmp_path))],
+            cwd=ROOT,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
     assert proc.returncode == 3 and "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -295,11 +331,14 @@ def open_window(qtbot):
     return window
 
 
-@pytest.mark.parametrize("content", [
-    b"[window]\ngeometry=hello\n[model]\npath=@Variant(\\0\\0\\0\\x7f\n",
-    b"[window]\ngeometry=@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\x3[\\0\n",
-    b"[model]\npath=@Variant(\\0\\0\\0\\x2\\0\\0\\0\\x5)\n",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[window]\ngeometry=hello\n[model]\npath=@Variant(\\0\\0\\0\\x7f\n",
+        b"[window]\ngeometry=@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\x3[\\0\n",
+        b"[model]\npath=@Variant(\\0\\0\\0\\x2\\0\\0\\0\\x5)\n",
+    ],
+)
 def test_a_damaged_settings_file_does_not_stop_the_app(qtbot, caplog, content):
     path = settings_file()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -339,8 +378,9 @@ def test_an_unexpected_error_in_a_slot_is_shown_and_the_app_keeps_working(app_wi
 
     monkeypatch.setattr(sys, "excepthook", report_unexpected)
     monkeypatch.setattr(app_window, "show_samples", lambda: 1 / 0)
-    action = next(a for a in app_window.findChildren(type(app_window.menuBar().actions()[0]))
-                  if a.text() == "My &Samples...")
+    action = next(
+        a for a in app_window.findChildren(type(app_window.menuBar().actions()[0])) if a.text() == "My &Samples..."
+    )
     action.triggered.disconnect()
     action.triggered.connect(app_window.show_samples)
     action.trigger()
@@ -374,8 +414,10 @@ def nested_uses(levels: int) -> bytes:
     for level in range(1, levels + 1):
         uses = "".join(f'<use href="#l{level - 1}"/>' for _ in range(10))
         groups.append(f'<g id="l{level}">{uses}</g>')
-    return f'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs>{"".join(groups)}</defs>' \
-           f'<use href="#l{levels}"/></svg>'.encode()
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs>{"".join(groups)}</defs>'
+        f'<use href="#l{levels}"/></svg>'.encode()
+    )
 
 
 def test_an_svg_that_repeats_itself_exponentially_is_refused_at_once():
@@ -386,8 +428,10 @@ def test_an_svg_that_repeats_itself_exponentially_is_refused_at_once():
 
 
 def test_an_svg_with_a_doctype_line_and_internal_uses_is_read():
-    svg = (b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
-           b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + nested_uses(2))
+    svg = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + nested_uses(2)
+    )
     assert decode_image(svg, "matplotlib-like.svg").shape[2] == 4
 
 

@@ -1,4 +1,5 @@
 """`python -m handwriting_recognizer predict`: pictures and drawings, good and bad, in one process."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def predict(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "handwriting_recognizer", "predict", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "handwriting_recognizer", "predict", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -53,7 +59,13 @@ def test_drawings_and_images_are_recognized(files):
 
 
 def test_bad_files_are_reported_and_do_not_stop_the_others(files):
-    proc = predict("--json", str(files["text"]), str(files["drawing7"]), str(files["broken"]), str(files["text"].with_name("missing.png")))
+    proc = predict(
+        "--json",
+        str(files["text"]),
+        str(files["drawing7"]),
+        str(files["broken"]),
+        str(files["text"].with_name("missing.png")),
+    )
     assert proc.returncode == 1
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(lines) == 4

@@ -1,5 +1,6 @@
 """The contract between training and the app (core/contract.py): a model made to it is what the
 recognizer accepts, the shipped model is one, and a model made for other preprocessing is refused."""
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,11 @@ def test_training_exports_what_the_recognizer_expects(tmp_path):
 def test_a_model_made_for_another_preprocessing_version_is_refused(tmp_path, bundled_model):
     path = tmp_path / "future.onnx"
     path.write_bytes(with_metadata(bundled_model, {PREPROCESSING_KEY: json.dumps({"version": 99})}))
-    with pytest.raises(ModelError, match=rf"future.onnx: .*made for preprocessing version 99; "
-                                         rf"this app prepares input version {PREPROCESSING_VERSION}"):
+    with pytest.raises(
+        ModelError,
+        match=rf"future.onnx: .*made for preprocessing version 99; "
+        rf"this app prepares input version {PREPROCESSING_VERSION}",
+    ):
         Recognizer(path, use_gpu=False, int8=False)
 
 

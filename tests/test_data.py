@@ -1,4 +1,5 @@
 """Dataset loading: .npz and IDX (raw and gzipped) load; every bad file is one clear error."""
+
 from __future__ import annotations
 
 import struct
@@ -79,8 +80,13 @@ def test_every_bad_file_is_a_clear_error(tmp_path):
 def test_cli_bad_dataset_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"PK\x03\x04 this is not a zip")
-    proc = subprocess.run([sys.executable, "-m", "handwriting_recognizer.training", "--data", str(bad), "--out", str(tmp_path / "out")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "handwriting_recognizer.training", "--data", str(bad), "--out", str(tmp_path / "out")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "broken.npz" in lines[0] and "Traceback" not in proc.stderr

@@ -1,4 +1,5 @@
 """Drawing files: round trip, validation of malformed input, atomic saves."""
+
 from __future__ import annotations
 
 import json
@@ -24,17 +25,20 @@ def test_pen_width_is_optional(tmp_path):
     assert load_drawing(tmp_path / "d.json").pen_width is None
 
 
-@pytest.mark.parametrize("content, message", [
-    ("not json", "not valid JSON"),
-    ("[1, 2]", "JSON object"),
-    ('{"height": 10, "strokes": []}', "'width'"),
-    ('{"width": -5, "height": 10, "strokes": []}', "'width'"),
-    ('{"width": 10, "height": 10}', "'strokes'"),
-    ('{"width": 10, "height": 10, "strokes": [[[1, 2, 3]]]}', "stroke 0"),
-    ('{"width": 10, "height": 10, "strokes": [[[1, 2]], [["a", 2]]]}', "stroke 1"),
-    ('{"width": 10, "height": 10, "strokes": [[[1, NaN]]]}', "finite"),
-    ('{"width": 10, "height": 10, "strokes": [], "pen_width": "big"}', "pen_width"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        ('{"height": 10, "strokes": []}', "'width'"),
+        ('{"width": -5, "height": 10, "strokes": []}', "'width'"),
+        ('{"width": 10, "height": 10}', "'strokes'"),
+        ('{"width": 10, "height": 10, "strokes": [[[1, 2, 3]]]}', "stroke 0"),
+        ('{"width": 10, "height": 10, "strokes": [[[1, 2]], [["a", 2]]]}', "stroke 1"),
+        ('{"width": 10, "height": 10, "strokes": [[[1, NaN]]]}', "finite"),
+        ('{"width": 10, "height": 10, "strokes": [], "pen_width": "big"}', "pen_width"),
+    ],
+)
 def test_malformed_drawings_are_clear_errors(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content)

@@ -1,4 +1,5 @@
 """The recognizer: contract checks on load, clear errors for bad files, metadata, latency bookkeeping."""
+
 from __future__ import annotations
 
 import gc
@@ -30,7 +31,16 @@ def test_bundled_model_meets_the_contract(bundled_model):
 
 def test_metadata_is_read(bundled_model):
     meta = Recognizer(bundled_model).info.metadata
-    for key in ("labels", "preprocessing", "test_accuracy", "val_accuracy", "training_data", "epochs", "date", "parameters"):
+    for key in (
+        "labels",
+        "preprocessing",
+        "test_accuracy",
+        "val_accuracy",
+        "training_data",
+        "epochs",
+        "date",
+        "parameters",
+    ):
         assert key in meta, key
     assert meta["preprocessing"]["version"] >= 1
 
@@ -64,16 +74,41 @@ def incompatible_models():
     image = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28, 1])
     flat = helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 784])
     shape = helper.make_tensor("shape", TensorProto.INT64, [2], [-1, 784])
-    yield "wrong input name", _model([helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 28, 28, 1])],
-                                     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 28, 28, 1])],
-                                     [helper.make_node("Identity", ["x"], ["y"])]), "one input named 'image'"
-    yield "wrong input shape", _model([helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 32, 32, 3])],
-                                      [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 32, 32, 3])],
-                                      [helper.make_node("Identity", ["image"], ["probabilities"])]), "[N,28,28,1]"
-    yield "no probabilities output", _model([image], [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 28, 28, 1])],
-                                            [helper.make_node("Identity", ["image"], ["logits"])]), "'probabilities'"
-    reshape = onnx.helper.make_graph([helper.make_node("Reshape", ["image", "shape"], ["probabilities"])], "g", [image], [flat], [shape])
-    yield "wrong output size", helper.make_model(reshape, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString(), "10 softmax"
+    yield (
+        "wrong input name",
+        _model(
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 28, 28, 1])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 28, 28, 1])],
+            [helper.make_node("Identity", ["x"], ["y"])],
+        ),
+        "one input named 'image'",
+    )
+    yield (
+        "wrong input shape",
+        _model(
+            [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 32, 32, 3])],
+            [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 32, 32, 3])],
+            [helper.make_node("Identity", ["image"], ["probabilities"])],
+        ),
+        "[N,28,28,1]",
+    )
+    yield (
+        "no probabilities output",
+        _model(
+            [image],
+            [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 28, 28, 1])],
+            [helper.make_node("Identity", ["image"], ["logits"])],
+        ),
+        "'probabilities'",
+    )
+    reshape = onnx.helper.make_graph(
+        [helper.make_node("Reshape", ["image", "shape"], ["probabilities"])], "g", [image], [flat], [shape]
+    )
+    yield (
+        "wrong output size",
+        helper.make_model(reshape, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString(),
+        "10 softmax",
+    )
 
 
 @pytest.mark.parametrize("case", ["empty", "garbage", "truncated", "missing"])
@@ -211,7 +246,9 @@ def test_a_cuda_sessions_first_run_may_take_its_setup_time(bundled_model, monkey
 def test_a_cuda_session_that_fails_the_check_is_logged_and_the_cpu_runs(bundled_model, monkeypatch, caplog, failure):
     monkeypatch.setattr(engine, "CHECK_SECONDS", 0.2)
     monkeypatch.setattr(engine, "CUDA_WARMUP_SECONDS", 0.2)
-    fake_cuda(monkeypatch, **({"error": "CUDNN_STATUS_EXECUTION_FAILED"} if failure == "error" else {"slow_runs": [0.5]}))
+    fake_cuda(
+        monkeypatch, **({"error": "CUDNN_STATUS_EXECUTION_FAILED"} if failure == "error" else {"slow_runs": [0.5]})
+    )
     with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.recognizer"):
         recognizer = Recognizer(bundled_model)
     assert (recognizer.info.provider, recognizer.info.precision) == (CPU, "int8")  # what the CPU runs

@@ -1,5 +1,6 @@
 """Teaching works: a few samples of one writer's style the model misreads fix that style,
 on held-out drawings, without costing MNIST accuracy."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,9 @@ def european_ones(count: int, seed: int) -> list[list[np.ndarray]]:
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(count):
-        strokes = handmade.european_one(scale=rng.uniform(0.6, 1.2), dx=rng.uniform(-60, 60), dy=rng.uniform(-40, 40),
-                                        flag=rng.uniform(1.8, 2.3))
+        strokes = handmade.european_one(
+            scale=rng.uniform(0.6, 1.2), dx=rng.uniform(-60, 60), dy=rng.uniform(-40, 40), flag=rng.uniform(1.8, 2.3)
+        )
         out.append([s + rng.normal(0, 1.2, s.shape) for s in strokes])
     return out
 
@@ -50,10 +52,36 @@ def test_fine_tuning_on_a_handful_of_samples_fixes_that_style(bundled_model, mni
     out = tmp_path / "run"
     width = base.info.metadata["recipe"]["width"]
     proc = subprocess.run(
-        [sys.executable, "-m", "handwriting_recognizer.training", "--data", str(mnist_path), "--init", str(weights_for(bundled_model)),
-         "--width", str(width), "--samples", str(store.root), "--samples-weight", "10", "--epochs", "2",
-         "--limit", "20000", "--compare", str(bundled_model), "--out", str(out), "--progress", "jsonl"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900)
+        [
+            sys.executable,
+            "-m",
+            "handwriting_recognizer.training",
+            "--data",
+            str(mnist_path),
+            "--init",
+            str(weights_for(bundled_model)),
+            "--width",
+            str(width),
+            "--samples",
+            str(store.root),
+            "--samples-weight",
+            "10",
+            "--epochs",
+            "2",
+            "--limit",
+            "20000",
+            "--compare",
+            str(bundled_model),
+            "--out",
+            str(out),
+            "--progress",
+            "jsonl",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads(proc.stdout.splitlines()[-1])
     tuned = Recognizer(out / "model.onnx")

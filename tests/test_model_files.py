@@ -1,5 +1,6 @@
 """Model files a user might pick, made to break the app: each is refused with a ModelError that says
 why, or loads with its harmful part ignored, and none hangs, crashes or leaks a file's bytes."""
+
 from __future__ import annotations
 
 import json
@@ -58,6 +59,7 @@ def test_a_plain_contract_model_is_usable(tmp_path):
 
 # --- budgets and file types --------------------------------------------------------------------
 
+
 def test_a_huge_model_file_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "huge.onnx"
     with open(path, "wb") as f:
@@ -92,6 +94,7 @@ def test_an_unusable_int8_copy_only_means_the_float_model_runs(tmp_path, bundled
 
 # --- external data -------------------------------------------------------------------------------
 
+
 def external(name: str, location: str) -> onnx.TensorProto:
     """A float [10] initializer whose bytes are declared to be in the file `location`."""
     tensor = helper.make_tensor(name, TensorProto.FLOAT, [10], np.zeros(10, np.float32))
@@ -108,9 +111,13 @@ def test_a_model_that_reads_other_files_is_refused(tmp_path, monkeypatch, locati
     monkeypatch.chdir(tmp_path)  # a model loaded from bytes would read external data from here
     (tmp_path / location).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / location).write_bytes(SECRET.tobytes())
-    data = contract_model([helper.make_node("Add", ["logits", "leak"], ["biased"]),
-                           helper.make_node("Softmax", ["biased"], [OUTPUT_NAME], axis=-1)],
-                          [external("leak", location)])
+    data = contract_model(
+        [
+            helper.make_node("Add", ["logits", "leak"], ["biased"]),
+            helper.make_node("Softmax", ["biased"], [OUTPUT_NAME], axis=-1),
+        ],
+        [external("leak", location)],
+    )
     # The threat is real: plain onnxruntime reads the file, and its bytes shape the probabilities.
     session = ort.InferenceSession(data, providers=[CPU])
     plain = session.run(None, {INPUT_NAME: np.zeros((1, *INPUT_SHAPE), np.float32)})[0]
@@ -123,16 +130,28 @@ def test_a_model_that_reads_other_files_is_refused(tmp_path, monkeypatch, locati
 
 # --- hangs and wrong answers ---------------------------------------------------------------------
 
+
 def looping(trips: list[onnx.NodeProto]) -> list[onnx.NodeProto]:
     """A softmax passed unchanged through a Loop, for as many iterations as the `trips` nodes make."""
     body = helper.make_graph(
-        [helper.make_node("Identity", ["cond_in"], ["cond_out"]), helper.make_node("Identity", ["v_in"], ["v_out"])], "body",
-        [helper.make_tensor_value_info("i", TensorProto.INT64, []), helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
-         helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None)],
-        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None)])
-    return [helper.make_node("Softmax", ["logits"], ["soft"], axis=-1), *trips,
-            helper.make_node("Constant", [], ["go"], value=helper.make_tensor("c", TensorProto.BOOL, [], [True])),
-            helper.make_node("Loop", ["trips", "go", "soft"], [OUTPUT_NAME], body=body)]
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]), helper.make_node("Identity", ["v_in"], ["v_out"])],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_in", TensorProto.FLOAT, None),
+        ],
+        [
+            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_out", TensorProto.FLOAT, None),
+        ],
+    )
+    return [
+        helper.make_node("Softmax", ["logits"], ["soft"], axis=-1),
+        *trips,
+        helper.make_node("Constant", [], ["go"], value=helper.make_tensor("c", TensorProto.BOOL, [], [True])),
+        helper.make_node("Loop", ["trips", "go", "soft"], [OUTPUT_NAME], body=body),
+    ]
 
 
 ENDLESS = helper.make_tensor("endless", TensorProto.INT64, [], [2**62])  # iterations no run finishes
@@ -145,10 +164,14 @@ def endless_loop() -> list[onnx.NodeProto]:
 
 def endless_loop_for_ink() -> list[onnx.NodeProto]:
     """(total ink > `threshold`) * 2^62 iterations: none for little ink, endless for more."""
-    return looping([helper.make_node("ReduceSum", [INPUT_NAME], ["ink"], keepdims=0),
-                    helper.make_node("Greater", ["ink", "threshold"], ["inked"]),
-                    helper.make_node("Cast", ["inked"], ["on"], to=TensorProto.INT64),
-                    helper.make_node("Mul", ["on", "endless"], ["trips"])])
+    return looping(
+        [
+            helper.make_node("ReduceSum", [INPUT_NAME], ["ink"], keepdims=0),
+            helper.make_node("Greater", ["ink", "threshold"], ["inked"]),
+            helper.make_node("Cast", ["inked"], ["on"], to=TensorProto.INT64),
+            helper.make_node("Mul", ["on", "endless"], ["trips"]),
+        ]
+    )
 
 
 def test_a_model_that_never_finishes_is_stopped_and_refused(tmp_path, monkeypatch):
@@ -176,10 +199,14 @@ def test_a_model_that_never_finishes_for_some_inputs_is_stopped_at_use(tmp_path,
 
 def nan_for(threshold_of_ink: float) -> list[onnx.NodeProto]:
     """A softmax plus 0 * sqrt(threshold - total ink): NaN once an input has more ink than that."""
-    return [helper.make_node("Softmax", ["logits"], ["soft"], axis=-1),
-            helper.make_node("ReduceSum", [INPUT_NAME], ["ink"], keepdims=0),
-            helper.make_node("Sub", ["threshold", "ink"], ["room"]), helper.make_node("Sqrt", ["room"], ["root"]),
-            helper.make_node("Mul", ["root", "zero"], ["nothing"]), helper.make_node("Add", ["soft", "nothing"], [OUTPUT_NAME])]
+    return [
+        helper.make_node("Softmax", ["logits"], ["soft"], axis=-1),
+        helper.make_node("ReduceSum", [INPUT_NAME], ["ink"], keepdims=0),
+        helper.make_node("Sub", ["threshold", "ink"], ["room"]),
+        helper.make_node("Sqrt", ["room"], ["root"]),
+        helper.make_node("Mul", ["root", "zero"], ["nothing"]),
+        helper.make_node("Add", ["soft", "nothing"], [OUTPUT_NAME]),
+    ]
 
 
 def test_a_model_that_answers_nan_for_ink_is_refused(tmp_path):
@@ -221,7 +248,9 @@ NASTY_METADATA = {
 def test_nasty_metadata_is_ignored_and_the_model_loads(tmp_path, bundled_model):
     path = tmp_path / "meta.onnx"
     path.write_bytes(with_metadata(bundled_model, NASTY_METADATA))
-    info = Recognizer(path, use_gpu=False, int8=False).info  # the int8 copy beside the bundled model is not beside this one
+    info = Recognizer(
+        path, use_gpu=False, int8=False
+    ).info  # the int8 copy beside the bundled model is not beside this one
     assert (info.test_accuracy, info.val_accuracy, info.parameters, info.epochs, info.date) == (None,) * 5
     assert info.labels == tuple("0123456789") and info.device == "<b>GPU</b>"
     assert not {"test_accuracy", "val_accuracy", "parameters", "epochs", "date"} & info.metadata.keys()
@@ -242,14 +271,23 @@ def test_too_many_metadata_entries_are_all_ignored():
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.floats() | st.integers(min_value=-(10**400), max_value=10**400) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.floats()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
-    max_leaves=20)
-metadata_text = (json_values.map(lambda v: json.dumps(v))  # NaN and Infinity included, as json writes them
-                 | st.integers(1, 6000).map(lambda n: "9" * n)
-                 | st.integers(1, 10_000).map(lambda n: "[" * n + "]" * n)
-                 | st.text(max_size=50))
-metadata_keys = st.sampled_from(["labels", "test_accuracy", "val_accuracy", "parameters", "epochs", "date", "device"]) | st.text(max_size=10)
+    max_leaves=20,
+)
+metadata_text = (
+    json_values.map(lambda v: json.dumps(v))  # NaN and Infinity included, as json writes them
+    | st.integers(1, 6000).map(lambda n: "9" * n)
+    | st.integers(1, 10_000).map(lambda n: "[" * n + "]" * n)
+    | st.text(max_size=50)
+)
+metadata_keys = st.sampled_from(
+    ["labels", "test_accuracy", "val_accuracy", "parameters", "epochs", "date", "device"]
+) | st.text(max_size=10)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,5 +1,6 @@
 """Retrained models on disk: a model and its companions switch as one unit, and no failure, at any
 step, leaves a mix or loses the model the user had."""
+
 from __future__ import annotations
 
 import errno
@@ -27,6 +28,7 @@ def network(bundled_model) -> onnx.ModelProto:
 def make_model(tmp_path, network):
     """`make_model(name)`: a real model file (the bundled network, told apart by its metadata) in its
     own folder, with weights whose hash its metadata names and an int8 copy (stand-in bytes)."""
+
     def make(name: str, weights: bytes | None = None, int8: bool = True, weights_hash: str | None = None) -> Path:
         weights = f"{name}-weights".encode() if weights is None else weights
         proto = onnx.ModelProto()
@@ -41,6 +43,7 @@ def make_model(tmp_path, network):
         if int8:
             int8_path_for(path).write_bytes(f"{name}-int8".encode())
         return path
+
     return make
 
 
@@ -111,6 +114,7 @@ def fail_write(monkeypatch, at: int) -> None:
         if len(calls) == at:
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real(path, data)
+
     monkeypatch.setattr(model_store, "write_bytes_atomic", write)
 
 
@@ -221,4 +225,3 @@ def test_a_damaged_pointer_is_rebuilt_and_no_model_is_lost(installed, make_model
     assert unit(reopened.previous) == b and unit(reopened.revert()) == b
     assert len(set_folders(reopened)) == 2  # from here on, the usual current and previous: a made way for c
     assert len(caplog.records) == 1  # the rebuilt pointer is read as any other
-

@@ -4,6 +4,7 @@ HWR_BUILD_TEST=1) a real lean PyInstaller build passes its --self-test.
 The cheap tests run the spec with stand-ins for PyInstaller's Analysis/PYZ/EXE/COLLECT, so they need
 neither PyInstaller nor a build.
 """
+
 from __future__ import annotations
 
 import ast
@@ -31,12 +32,17 @@ APP = "HandwritingRecognizer"
 class _Recorder:
     """Stands in for a PyInstaller build target and records how the spec called it."""
 
-    calls: dict[str, "_Recorder"] = {}
+    calls: dict[str, _Recorder] = {}
     found_binaries: list[tuple[str, str, str]] = []  # what the "analysis" finds
 
     def __init__(self, kind: str, *args, **kwargs):
         self.kind, self.args, self.kwargs = kind, args, kwargs
-        self.binaries, self.datas, self.pure, self.scripts = list(self.found_binaries), list(kwargs.get("datas", [])), [], []
+        self.binaries, self.datas, self.pure, self.scripts = (
+            list(self.found_binaries),
+            list(kwargs.get("datas", [])),
+            [],
+            [],
+        )
         _Recorder.calls[kind] = self
 
 
@@ -54,23 +60,38 @@ def _run_spec(monkeypatch, tmp_path: Path, flavour: str | None) -> dict[str, _Re
     class QtLibraryInfo:
         def collect_plugins(self, plugin_type):
             folder = f"PySide6/Qt/plugins/{plugin_type}"
-            names = {"platforms": ["libqxcb.so", "libqvnc.so", "libqwayland.so"],
-                     "platformthemes": ["libqgtk3.so", "libqxdgdesktopportal.so"]}[plugin_type]
+            names = {
+                "platforms": ["libqxcb.so", "libqvnc.so", "libqwayland.so"],
+                "platformthemes": ["libqgtk3.so", "libqxdgdesktopportal.so"],
+            }[plugin_type]
             return [(f"/qt/plugins/{plugin_type}/{name}", folder) for name in names]
 
     qt.QtLibraryInfo = QtLibraryInfo
     hooks.qt = qt
-    for name, module in {"PyInstaller": types.ModuleType("PyInstaller"), "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
-                         "PyInstaller.utils.hooks": hooks, "PyInstaller.utils.hooks.qt": qt}.items():
+    for name, module in {
+        "PyInstaller": types.ModuleType("PyInstaller"),
+        "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
+        "PyInstaller.utils.hooks": hooks,
+        "PyInstaller.utils.hooks.qt": qt,
+    }.items():
         monkeypatch.setitem(sys.modules, name, module)
     _Recorder.calls = {}
     namespace = {
-        "__name__": "__main__", "__file__": str(SPEC), "SPECPATH": str(ROOT), "DISTPATH": str(tmp_path / "dist"),
+        "__name__": "__main__",
+        "__file__": str(SPEC),
+        "SPECPATH": str(ROOT),
+        "DISTPATH": str(tmp_path / "dist"),
         "workpath": str(tmp_path / "work"),
-        **{kind: (lambda *a, _kind=kind, **k: _Recorder(_kind, *a, **k)) for kind in ("Analysis", "PYZ", "EXE", "COLLECT")},
+        **{
+            kind: (lambda *a, _kind=kind, **k: _Recorder(_kind, *a, **k))
+            for kind in ("Analysis", "PYZ", "EXE", "COLLECT")
+        },
     }
     exec(compile(SPEC.read_text(), str(SPEC), "exec"), namespace)
-    namespace["plugin_filter_probe"] = [*QtLibraryInfo().collect_plugins("platforms"), *QtLibraryInfo().collect_plugins("platformthemes")]
+    namespace["plugin_filter_probe"] = [
+        *QtLibraryInfo().collect_plugins("platforms"),
+        *QtLibraryInfo().collect_plugins("platformthemes"),
+    ]
     calls = dict(_Recorder.calls)
     calls["namespace"] = namespace  # type: ignore[assignment]
     return calls
@@ -110,9 +131,12 @@ def test_spec_selects_the_flavour(monkeypatch, tmp_path, flavour):
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux packaging")
 def test_spec_leaves_desktop_libraries_to_the_system_and_trims_icu(monkeypatch, tmp_path):
     icu = next((ROOT / ".venv").glob("lib/python3*/site-packages/PySide6/Qt/lib/libicudata.so.*"), None)
-    found = [("libX11.so.6", "/usr/lib/libX11.so.6", "BINARY"), ("libfontconfig.so.1", "/usr/lib/libfontconfig.so.1", "BINARY"),
-             ("libstdc++.so.6", "/usr/lib/libstdc++.so.6", "BINARY"),
-             ("PySide6/Qt/lib/libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY")]
+    found = [
+        ("libX11.so.6", "/usr/lib/libX11.so.6", "BINARY"),
+        ("libfontconfig.so.1", "/usr/lib/libfontconfig.so.1", "BINARY"),
+        ("libstdc++.so.6", "/usr/lib/libstdc++.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/venv/PySide6/Qt/lib/libQt6Core.so.6", "BINARY"),
+    ]
     if icu is not None:
         found.append((f"PySide6/Qt/lib/{icu.name}", str(icu), "BINARY"))
     monkeypatch.setattr(_Recorder, "found_binaries", found)
@@ -128,7 +152,9 @@ def test_spec_leaves_desktop_libraries_to_the_system_and_trims_icu(monkeypatch, 
         symbol, blob = trim_icu["data_blob"](trimmed)
         package = tmp_path / trim_icu["package_name"](symbol)
         package.write_bytes(blob)
-        items = subprocess.run(["icupkg", "-l", str(package)], check=True, capture_output=True, text=True).stdout.split()
+        items = subprocess.run(
+            ["icupkg", "-l", str(package)], check=True, capture_output=True, text=True
+        ).stdout.split()
         assert {"coll/root.res", "coll/ucadata.icu", "en.res", "root.res"} <= set(items)
         assert not [item for item in items if item.startswith("brkitr/")]
 
@@ -136,12 +162,33 @@ def test_spec_leaves_desktop_libraries_to_the_system_and_trims_icu(monkeypatch, 
 def test_trimmed_icu_keeps_english_and_locale_independent_data():
     trim_icu = runpy.run_path(str(ROOT / "scripts" / "trim_icu.py"))
     wanted = trim_icu["wanted"]
-    for item in ("root.res", "en.res", "en_GB.res", "coll/root.res", "coll/ucadata.icu", "uprops.icu", "nfc.nrm",
-                 "zoneinfo64.res", "supplementalData.res", "cnvalias.icu"):
+    for item in (
+        "root.res",
+        "en.res",
+        "en_GB.res",
+        "coll/root.res",
+        "coll/ucadata.icu",
+        "uprops.icu",
+        "nfc.nrm",
+        "zoneinfo64.res",
+        "supplementalData.res",
+        "cnvalias.icu",
+    ):
         assert wanted(item), item
-    for item in ("de.res", "zh_Hant_TW.res", "coll/zh.res", "coll/de_.res", "curr/fr.res", "zone/ja.res",
-                 "ibm-1047_P100-1995.cnv", "translit/root.res", "unames.icu",
-                 "brkitr/cjdict.dict", "brkitr/line.brk", "brkitr/root.res"):  # break iterators' data
+    for item in (
+        "de.res",
+        "zh_Hant_TW.res",
+        "coll/zh.res",
+        "coll/de_.res",
+        "curr/fr.res",
+        "zone/ja.res",
+        "ibm-1047_P100-1995.cnv",
+        "translit/root.res",
+        "unames.icu",
+        "brkitr/cjdict.dict",
+        "brkitr/line.brk",
+        "brkitr/root.res",
+    ):  # break iterators' data
         assert not wanted(item), item
 
 
@@ -155,11 +202,19 @@ def test_spec_leaves_unused_qt_plugins_out(monkeypatch, tmp_path):
     assert not dropped("PySide6/Qt/plugins/imageformats/libqjpeg.so")
     # OpenGL stays out (the app paints with the raster engine), and with it libQt6OpenGL, which only
     # Wayland's client buffer integrations link; Wayland keeps xdg-shell and its decorations.
-    for plugin in ("xcbglintegrations/libqxcb-glx-integration.so", "xcbglintegrations/libqxcb-egl-integration.so",
-                   "wayland-graphics-integration-client/libqt-plugin-wayland-egl.so",
-                   "wayland-shell-integration/libivi-shell.so", "wayland-shell-integration/libwl-shell-plugin.so"):
+    for plugin in (
+        "xcbglintegrations/libqxcb-glx-integration.so",
+        "xcbglintegrations/libqxcb-egl-integration.so",
+        "wayland-graphics-integration-client/libqt-plugin-wayland-egl.so",
+        "wayland-shell-integration/libivi-shell.so",
+        "wayland-shell-integration/libwl-shell-plugin.so",
+    ):
         assert dropped(f"PySide6/Qt/plugins/{plugin}"), plugin
-    for plugin in ("platforms/libqwayland.so", "wayland-shell-integration/libxdg-shell.so", "wayland-decoration-client/libadwaita.so"):
+    for plugin in (
+        "platforms/libqwayland.so",
+        "wayland-shell-integration/libxdg-shell.so",
+        "wayland-decoration-client/libadwaita.so",
+    ):
         assert not dropped(f"PySide6/Qt/plugins/{plugin}"), plugin
     assert "numpy._core._multiarray_tests" in calls["Analysis"].kwargs["excludes"]  # numpy's test helper
 
@@ -180,7 +235,10 @@ def test_self_test_drawings_and_worker_command():
     from handwriting_recognizer.core.worker import worker_command, worker_environment
 
     command = worker_command(["--epochs", "1"])
-    assert command[:3] == [sys.executable, "-m", "handwriting_recognizer.training"] and command[-2:] == ["--epochs", "1"]
+    assert command[:3] == [sys.executable, "-m", "handwriting_recognizer.training"] and command[-2:] == [
+        "--epochs",
+        "1",
+    ]
     env = worker_environment({"HWR_MNIST": "/data/mnist.npz"}, dataset_from_env=False)
     assert str(ROOT / "src") in env["PYTHONPATH"].split(os.pathsep) and "HWR_MNIST" not in env
 
@@ -195,14 +253,20 @@ def test_self_test_reports_every_drawing(capsys):
 
 def test_self_test_checks_the_worker_result(monkeypatch, capsys):
     """check_training passes only when the worker exits 0 *and* wrote model.onnx."""
+
     def fake_worker(write: bool, code: int, quantizes: bool = True):
         def run(command, **kwargs):
             out = Path(command[command.index("--out") + 1])
             if write:
                 out.mkdir(parents=True, exist_ok=True)
                 (out / "model.onnx").write_bytes(b"x")
-            warning = "" if quantizes else json.dumps({"event": "warning", "message": f"{INT8_EXPORT_FAILED} (No module named x)"}) + "\n"
+            warning = (
+                ""
+                if quantizes
+                else json.dumps({"event": "warning", "message": f"{INT8_EXPORT_FAILED} (No module named x)"}) + "\n"
+            )
             return subprocess.CompletedProcess(command, code, stdout=warning + '{"event": "done"}\n')
+
         return run
 
     assert selftest.check_training(fake_worker(True, 0))
@@ -212,10 +276,15 @@ def test_self_test_checks_the_worker_result(monkeypatch, capsys):
     assert "training worker: FAILED" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(os.environ.get("HWR_BUILD_TEST") != "1", reason="set HWR_BUILD_TEST=1 to build the lean app with PyInstaller (minutes)")
+@pytest.mark.skipif(
+    os.environ.get("HWR_BUILD_TEST") != "1",
+    reason="set HWR_BUILD_TEST=1 to build the lean app with PyInstaller (minutes)",
+)
 def test_lean_build_passes_its_self_test():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HWR_FLAVOUR": "lean"}
-    build = subprocess.run([str(ROOT / "dev"), "build", "lean"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    build = subprocess.run(
+        [str(ROOT / "dev"), "build", "lean"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200
+    )
     output = build.stdout + build.stderr
     assert build.returncode == 0, output[-4000:]
     app = ROOT / "dist" / f"{APP}-lean" / APP
@@ -233,7 +302,9 @@ def test_lean_build_passes_its_self_test():
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("drawing ") == len(selftest.DRAWINGS)
     assert "CPUExecutionProvider, int8" in result.stdout  # the bundled int8 copy runs
-    assert f"handwriting-recognizer {handwriting_recognizer.__version__}," in result.stdout  # the frozen app knows its version
+    assert (
+        f"handwriting-recognizer {handwriting_recognizer.__version__}," in result.stdout
+    )  # the frozen app knows its version
     # The size target, 150 MB in decimal bytes (what `du -sb` counts, less its directory entries).
     size = sum(f.stat().st_size for f in app.parent.rglob("*") if f.is_file() and not f.is_symlink())
     assert size <= 150_000_000, f"the lean build is {size / 1e6:.1f} MB"

@@ -3,6 +3,7 @@
 The model was trained on MNIST, so every input should look like an MNIST digit whatever the user did:
 longer side ~20 px, centre of mass at the centre, MNIST's stroke width, ink = 1 on 0.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,10 @@ def picture(strokes, pen: float = 12.0) -> np.ndarray:
 
 def centre_of_mass(a: np.ndarray) -> tuple[float, float]:
     total = float(a.sum())
-    return (float((a.sum(axis=0) * np.arange(a.shape[1])).sum() / total),
-            float((a.sum(axis=1) * np.arange(a.shape[0])).sum() / total))
+    return (
+        float((a.sum(axis=0) * np.arange(a.shape[1])).sum() / total),
+        float((a.sum(axis=1) * np.arange(a.shape[0])).sum() / total),
+    )
 
 
 def ink_box(a: np.ndarray, level: float = 0.5) -> tuple[int, int]:
@@ -68,16 +71,21 @@ def test_output_is_28x28_float32_in_0_1_with_full_ink(name):
     assert a.max() > 0.99, "the darkest ink should be 1, as in MNIST"
 
 
-@pytest.mark.parametrize("blank", [
-    pytest.param(lambda: strokes_to_input([]), id="no-strokes"),
-    pytest.param(lambda: strokes_to_input([np.zeros((0, 2))]), id="empty-stroke"),
-    pytest.param(lambda: image_to_input(np.zeros((60, 80), np.uint8)), id="black-picture"),
-    pytest.param(lambda: image_to_input(np.full((60, 80), 255, np.uint8)), id="white-picture"),
-    pytest.param(lambda: image_to_input(np.full((60, 80, 3), 128, np.uint8)), id="grey-rgb-picture"),
-    pytest.param(lambda: image_to_input(np.zeros((60, 80, 4), np.uint8)), id="transparent-picture"),
-    pytest.param(lambda: image_to_input(np.random.default_rng(0).integers(250, 256, (60, 80)).astype(np.uint8)),
-                 id="paper-noise"),
-])
+@pytest.mark.parametrize(
+    "blank",
+    [
+        pytest.param(lambda: strokes_to_input([]), id="no-strokes"),
+        pytest.param(lambda: strokes_to_input([np.zeros((0, 2))]), id="empty-stroke"),
+        pytest.param(lambda: image_to_input(np.zeros((60, 80), np.uint8)), id="black-picture"),
+        pytest.param(lambda: image_to_input(np.full((60, 80), 255, np.uint8)), id="white-picture"),
+        pytest.param(lambda: image_to_input(np.full((60, 80, 3), 128, np.uint8)), id="grey-rgb-picture"),
+        pytest.param(lambda: image_to_input(np.zeros((60, 80, 4), np.uint8)), id="transparent-picture"),
+        pytest.param(
+            lambda: image_to_input(np.random.default_rng(0).integers(250, 256, (60, 80)).astype(np.uint8)),
+            id="paper-noise",
+        ),
+    ],
+)
 def test_blank_gives_zeros(blank):
     a = blank()
     assert a.shape == (28, 28) and a.dtype == np.float32
@@ -177,10 +185,18 @@ def test_grey_one_channel_and_float_pictures():
     np.testing.assert_allclose(image_to_input(grey.astype(np.float32) / 255.0), reference, atol=1e-4)  # 0..1
 
 
-@pytest.mark.parametrize("bad", [
-    np.zeros((20, 20, 2)), np.zeros((2, 20, 20, 3)), np.zeros((20,)), np.zeros((0, 20)),
-    np.zeros((20, 0, 3)), np.zeros((20, 20, 5)),
-], ids=lambda a: "x".join(map(str, a.shape)))
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros((20, 20, 2)),
+        np.zeros((2, 20, 20, 3)),
+        np.zeros((20,)),
+        np.zeros((0, 20)),
+        np.zeros((20, 0, 3)),
+        np.zeros((20, 20, 5)),
+    ],
+    ids=lambda a: "x".join(map(str, a.shape)),
+)
 def test_bad_arrays_raise_value_error(bad):
     with pytest.raises(ValueError):
         image_to_input(bad)
@@ -214,11 +230,14 @@ def test_a_one_stays_narrow_and_tall(kind):
     assert (a > 0.5).sum() <= 60, "a '1' must stay a thin line, not a blob"
 
 
-@pytest.mark.parametrize("make", [
-    pytest.param(lambda: strokes_to_input([np.array([[120.0, 80.0]])], 12.0), id="tap"),
-    pytest.param(lambda: strokes_to_input([np.array([[120.0, 80.0], [121.0, 82.0]])], 12.0), id="tiny-wiggle"),
-    pytest.param(lambda: image_to_input(picture([np.array([[120.0, 80.0]])], 12.0)), id="picture-of-a-dot"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: strokes_to_input([np.array([[120.0, 80.0]])], 12.0), id="tap"),
+        pytest.param(lambda: strokes_to_input([np.array([[120.0, 80.0], [121.0, 82.0]])], 12.0), id="tiny-wiggle"),
+        pytest.param(lambda: image_to_input(picture([np.array([[120.0, 80.0]])], 12.0)), id="picture-of-a-dot"),
+    ],
+)
 def test_a_tap_stays_a_small_dot(make):
     """A tap with a 12 px pen (or a 2-px wiggle, or a picture of one dot) is a dot, not a digit: it
     must not be blown up into a 20x20 blob that the model reads as a confident '0' or '8'."""
@@ -264,7 +283,6 @@ def test_mnist_digits_survive_the_round_trip_through_strokes():
         pytest.skip(f"HWR_MNIST={path} is not a file")
     with np.load(path) as data:
         images = data["x_test"][:50]
-    corr = np.array([np.corrcoef(strokes_to_input(mnist_to_strokes(img)).ravel(), img.ravel())[0, 1]
-                     for img in images])
+    corr = np.array([np.corrcoef(strokes_to_input(mnist_to_strokes(img)).ravel(), img.ravel())[0, 1] for img in images])
     assert corr.mean() > 0.7, f"mean correlation {corr.mean():.3f}"
     assert corr.min() > 0.3, f"digit {int(corr.argmin())} has correlation {corr.min():.3f}"

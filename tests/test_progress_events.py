@@ -1,4 +1,5 @@
 """The worker's progress protocol: every event survives the wire, and no line breaks the reader."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,8 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [
     events.Device("GPU: NVIDIA H100 (1 replica)"),
     events.Start(epochs=3, steps=47),
-    events.Step(epoch=1, epochs=3, step=12, steps=47, loss=0.5, accuracy=0.875, val_loss=None, val_accuracy=None, eta_s=9.5),
-    events.Epoch(epoch=2, epochs=3, step=47, steps=47, loss=0.25, accuracy=0.9, val_loss=0.3, val_accuracy=0.91, eta_s=0.0),
+    events.Step(
+        epoch=1, epochs=3, step=12, steps=47, loss=0.5, accuracy=0.875, val_loss=None, val_accuracy=None, eta_s=9.5
+    ),
+    events.Epoch(
+        epoch=2, epochs=3, step=47, steps=47, loss=0.25, accuracy=0.9, val_loss=0.3, val_accuracy=0.91, eta_s=0.0
+    ),
     events.Warning("skipped 2 of your samples that cannot be used (the first: 3/x.json: not JSON)"),
     events.Error("error: /data/mnist.npz: no such file or folder"),
     events.Interrupted("interrupted: stopped cleanly, no model written"),
@@ -64,7 +69,11 @@ def test_emit_flushes_and_writes_to_stdout_by_default(capsys):
 
 def test_the_wire_format_is_what_other_readers_expect():
     """The training tests and the self-test read the JSON itself: a Done's summary is flat."""
-    assert json.loads(line_of(events.Done({"model": "m.onnx", "seconds": 3}))) == {"event": "done", "model": "m.onnx", "seconds": 3}
+    assert json.loads(line_of(events.Done({"model": "m.onnx", "seconds": 3}))) == {
+        "event": "done",
+        "model": "m.onnx",
+        "seconds": 3,
+    }
     assert json.loads(line_of(events.Warning("w"))) == {"event": "warning", "message": "w"}
 
 
@@ -75,7 +84,10 @@ def test_non_finite_numbers_go_out_as_null_and_come_back_as_none():
     assert parse(line) == events.Step(epoch=1, epochs=1, step=1, steps=1)
     done = parse(line_of(events.Done({"model": "m", "int8": {"agreement": math.nan}, "list": [math.inf, 1.0]})))
     assert done.summary == {"model": "m", "int8": {"agreement": None}, "list": [None, 1.0]}
-    assert parse('{"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 1, "loss": NaN, "accuracy": 1e999}').loss is None
+    assert (
+        parse('{"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 1, "loss": NaN, "accuracy": 1e999}').loss
+        is None
+    )
 
 
 def test_optional_metrics_may_be_left_out_and_unknown_fields_are_ignored():
@@ -84,20 +96,41 @@ def test_optional_metrics_may_be_left_out_and_unknown_fields_are_ignored():
     assert parse('{"event": "epoch", "epoch": 1, "epochs": 2, "step": 9, "steps": 9, "loss": 1}').loss == 1.0
 
 
-@pytest.mark.parametrize("line", [
-    "", "\n", "Epoch 1/3", "Traceback (most recent call last):", "null", "42", '"step"', "[]", "{}",
-    '{"event": "party"}', '{"event": 7}', '{"event": ["step"]}', '{"message": "no event"}',
-    '{"event": "device"}', '{"event": "device", "message": 3}',
-    '{"event": "start", "epochs": 3}', '{"event": "start", "epochs": true, "steps": 3}',
-    '{"event": "start", "epochs": 3.0, "steps": 3}', '{"event": "start", "epochs": -1, "steps": 3}',
-    f'{{"event": "start", "epochs": {MAX_COUNT + 1}, "steps": 3}}',
-    '{"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 1, "loss": "0.5"}',
-    '{"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 1, "loss": false}',
-    f'{{"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 1, "loss": {10**400}}}',
-    '{"event": "done", "test_accuracy": 0.9}', '{"event": "done", "model": null}',
-    '{"event": "device", "message": "x"', "[" * 100_000, '{"a":' * 100_000, "1" * 5000,
-    '{"event": "device", "message": "' + "x" * MAX_LINE_CHARS + '"}',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "\n",
+        "Epoch 1/3",
+        "Traceback (most recent call last):",
+        "null",
+        "42",
+        '"step"',
+        "[]",
+        "{}",
+        '{"event": "party"}',
+        '{"event": 7}',
+        '{"event": ["step"]}',
+        '{"message": "no event"}',
+        '{"event": "device"}',
+        '{"event": "device", "message": 3}',
+        '{"event": "start", "epochs": 3}',
+        '{"event": "start", "epochs": true, "steps": 3}',
+        '{"event": "start", "epochs": 3.0, "steps": 3}',
+        '{"event": "start", "epochs": -1, "steps": 3}',
+        f'{{"event": "start", "epochs": {MAX_COUNT + 1}, "steps": 3}}',
+        '{"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 1, "loss": "0.5"}',
+        '{"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 1, "loss": false}',
+        f'{{"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 1, "loss": {10**400}}}',
+        '{"event": "done", "test_accuracy": 0.9}',
+        '{"event": "done", "model": null}',
+        '{"event": "device", "message": "x"',
+        "[" * 100_000,
+        '{"a":' * 100_000,
+        "1" * 5000,
+        '{"event": "device", "message": "' + "x" * MAX_LINE_CHARS + '"}',
+    ],
+)
 def test_lines_that_are_no_events_are_none(line):
     assert parse(line) is None
 
@@ -120,11 +153,14 @@ def test_any_text_is_an_event_or_none(text):
     assert result is None or isinstance(result, tuple(events.EVENTS.values()))
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                    max_leaves=12)
-FIELDS = st.sampled_from(["message", "epochs", "steps", "epoch", "step", "loss", "accuracy", "val_loss",
-                          "val_accuracy", "eta_s", "model"])
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+FIELDS = st.sampled_from(
+    ["message", "epochs", "steps", "epoch", "step", "loss", "accuracy", "val_loss", "val_accuracy", "eta_s", "model"]
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -139,8 +175,11 @@ METRICS = st.none() | st.floats()
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from([events.Step, events.Epoch]), st.lists(COUNTS, min_size=4, max_size=4),
-       st.lists(METRICS, min_size=5, max_size=5))
+@given(
+    st.sampled_from([events.Step, events.Epoch]),
+    st.lists(COUNTS, min_size=4, max_size=4),
+    st.lists(METRICS, min_size=5, max_size=5),
+)
 def test_any_progress_event_round_trips(kind, counts, metrics):
     finite = [m if m is not None and math.isfinite(m) else None for m in metrics]
     assert parse(line_of(kind(*counts, *metrics))) == kind(*counts, *finite)
@@ -152,7 +191,9 @@ def test_any_message_round_trips(kind, text):
 
 
 def test_the_protocol_loads_neither_qt_nor_tensorflow():
-    code = ("import sys, handwriting_recognizer.core.progress; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'keras', 'tensorflow', 'numpy')))")
+    code = (
+        "import sys, handwriting_recognizer.core.progress; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'keras', 'tensorflow', 'numpy')))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr

@@ -1,4 +1,5 @@
 """Teaching samples and Model > Retrain... end to end: the real dialog, QProcess and training CLI."""
+
 from __future__ import annotations
 
 import os
@@ -76,7 +77,9 @@ def configure(dialog, data: Path, limit: int, epochs: int) -> None:
 
 def fake_worker(monkeypatch, script: str) -> None:
     """The retrain dialog and RetrainProcess run `python -c script` instead of the training CLI."""
-    monkeypatch.setattr("handwriting_recognizer.app.retrain_process.worker_command", lambda args: [sys.executable, "-c", script])
+    monkeypatch.setattr(
+        "handwriting_recognizer.app.retrain_process.worker_command", lambda args: [sys.executable, "-c", script]
+    )
 
 
 @pytest.mark.slow
@@ -97,7 +100,10 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
     assert len(dialog.curves.points("loss")) == 2 and len(dialog.curves.points("val_accuracy")) == 2
     assert dialog.progress.value() == dialog.progress.maximum()
     assert "MNIST test set" in dialog.comparison.text() and "held-out" in dialog.comparison.text()
-    assert dialog.summary["training_data"]["own_samples"] == 4 and dialog.summary["training_data"]["own_samples_held_out"] == 1
+    assert (
+        dialog.summary["training_data"]["own_samples"] == 4
+        and dialog.summary["training_data"]["own_samples_held_out"] == 1
+    )
     assert dialog.use_button.isEnabled()
     dialog.use_button.click()
     assert app_window.recognizer.info.path == app_window.models.current
@@ -142,9 +148,11 @@ def test_cancel_leaves_the_current_model_untouched(app_window, qtbot, dataset):
 
 def test_cancel_kills_a_worker_that_ignores_the_stop_request(app_window, qtbot, dataset, monkeypatch):
     # Windows' terminate() is a request a console program ignores; this worker ignores SIGTERM.
-    stubborn = ("import json, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-                "print(json.dumps({'event': 'step', 'epoch': 1, 'epochs': 1, 'step': 1, 'steps': 9}), flush=True); "
-                "time.sleep(120)")
+    stubborn = (
+        "import json, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print(json.dumps({'event': 'step', 'epoch': 1, 'epochs': 1, 'step': 1, 'steps': 9}), flush=True); "
+        "time.sleep(120)"
+    )
     fake_worker(monkeypatch, stubborn)
     monkeypatch.setattr("handwriting_recognizer.app.retrain_process.KILL_AFTER_MS", 300)
     dialog = start_then_cancel(app_window, qtbot, dataset[0], epochs=1, stop_within_ms=10_000)
@@ -208,8 +216,16 @@ def test_the_form_starts_the_cli_with_the_run_it_shows(app_window, tmp_path):
 
 
 def test_a_width_training_refuses_fails_the_start(app_window, tmp_path):
-    dialog = RetrainDialog(app_window, app_window.recognizer.info.path, tmp_path / "samples", tmp_path / "runs", 0,
-                           app_window.settings, install=app_window.install_model, model_width=1)
+    dialog = RetrainDialog(
+        app_window,
+        app_window.recognizer.info.path,
+        tmp_path / "samples",
+        tmp_path / "runs",
+        0,
+        app_window.settings,
+        install=app_window.install_model,
+        model_width=1,
+    )
     dialog.start()
     assert dialog.process is None and dialog.start_button.isEnabled()
     assert dialog.status.text() == "Training failed: --width: must be at least 2, got 1"
@@ -227,8 +243,15 @@ def test_a_model_that_cannot_be_installed_is_kept_for_another_try(app_window, tm
     run = tmp_path / "runs" / "r1"
     run.mkdir(parents=True)
     (run / "model.onnx").write_bytes(b"not really a model")
-    dialog = RetrainDialog(app_window, app_window.recognizer.info.path, tmp_path / "samples", tmp_path / "runs", 0,
-                           app_window.settings, install=app_window.install_model)
+    dialog = RetrainDialog(
+        app_window,
+        app_window.recognizer.info.path,
+        tmp_path / "samples",
+        tmp_path / "runs",
+        0,
+        app_window.settings,
+        install=app_window.install_model,
+    )
     dialog.out_dir, dialog.summary = run, {"model": str(run / "model.onnx")}
     dialog.use_button.setEnabled(True)
     dialog.use_new_model()
@@ -241,7 +264,9 @@ def test_a_model_that_cannot_be_installed_is_kept_for_another_try(app_window, tm
 
 
 def test_the_process_reads_typed_events_and_drops_everything_else(qtbot, monkeypatch):
-    fake_worker(monkeypatch, r"""
+    fake_worker(
+        monkeypatch,
+        r"""
 import sys
 out = sys.stdout
 out.write("TensorFlow says hello\n{not json\n")
@@ -253,22 +278,27 @@ out.write('\n{"event": "warning", "message": "after the long line"}\n')
 out.write('{"event": "done", "model": "m.onnx", "seconds": 1}\n')
 sys.stderr.write("E0000 noise\nthe last words\n")
 sys.exit(3)
-""")
+""",
+    )
     process = RetrainProcess()
     received = []
     process.received.connect(received.append)
     with qtbot.waitSignal(process.finished, timeout=30_000) as finished:
         process.start([])
-    assert received == [events.Device("CPU"), events.Warning("after the long line"),
-                        events.Done({"model": "m.onnx", "seconds": 1})]
+    assert received == [
+        events.Device("CPU"),
+        events.Warning("after the long line"),
+        events.Done({"model": "m.onnx", "seconds": 1}),
+    ]
     code, stderr_tail = finished.args
     assert code == 3 and stderr_tail.endswith("the last words\n")
     assert not process.is_running() and not process.cancelled
 
 
 def test_closing_during_a_run_stops_it_without_freezing_the_window(app_window, qtbot, monkeypatch, dataset):
-    fake_worker(monkeypatch, "import time; print('{\"event\": \"start\", \"epochs\": 1, \"steps\": 9}', flush=True); "
-                             "time.sleep(120)")
+    fake_worker(
+        monkeypatch, 'import time; print(\'{"event": "start", "epochs": 1, "steps": 9}\', flush=True); time.sleep(120)'
+    )
     dialog = app_window.show_retrain()
     configure(dialog, dataset[0], limit=0, epochs=1)
     dialog.start_button.click()
@@ -285,7 +315,9 @@ def test_closing_during_a_run_stops_it_without_freezing_the_window(app_window, q
 
 
 def test_a_worker_that_cannot_start_is_explained(app_window, qtbot, monkeypatch, tmp_path):
-    monkeypatch.setattr("handwriting_recognizer.app.retrain_process.worker_command", lambda args: [str(tmp_path / "no-such-program")])
+    monkeypatch.setattr(
+        "handwriting_recognizer.app.retrain_process.worker_command", lambda args: [str(tmp_path / "no-such-program")]
+    )
     dialog = app_window.show_retrain()
     dialog.start_button.click()
     qtbot.waitUntil(lambda: dialog.process is None, timeout=10_000)
@@ -332,8 +364,11 @@ def retrain_dialog(app_window):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from([events.Step, events.Epoch]), counts=st.lists(COUNTS, min_size=4, max_size=4),
-       metrics=st.lists(st.none() | st.floats(allow_nan=False, allow_infinity=False), min_size=5, max_size=5))
+@given(
+    kind=st.sampled_from([events.Step, events.Epoch]),
+    counts=st.lists(COUNTS, min_size=4, max_size=4),
+    metrics=st.lists(st.none() | st.floats(allow_nan=False, allow_infinity=False), min_size=5, max_size=5),
+)
 def test_any_progress_the_protocol_accepts_is_shown(retrain_dialog, kind, counts, metrics):
     event = kind(*counts, *metrics)
     retrain_dialog.handle_event(event)

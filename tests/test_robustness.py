@@ -9,6 +9,7 @@ benchmarks/robustness.py.
 
 Needs the real model (assets/model.onnx) and MNIST ($HWR_MNIST); skipped without them.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
 from handwriting_recognizer.core.preprocess import strokes_to_input
 from tests.drawn_digits import mnist_to_strokes, naive_input, place
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MODEL = ROOT / "assets" / "model.onnx"
 CANVAS = (400, 400)

@@ -1,4 +1,5 @@
 """The user's samples and retrained models on disk: atomic, never lost, exportable."""
+
 from __future__ import annotations
 
 import json
@@ -89,8 +90,9 @@ def test_import_rejects_foreign_and_damaged_archives(tmp_path):
         z.writestr("4/a.png", b"not a png")
         z.writestr("5/b.json", json.dumps({"label": 9}))
         z.writestr("5/b.png", b"not a png either")
-    assert store.import_archive(tmp_path / "z.zip") == ImportReport(0, (
-        ("4/a.json", "not a 28x28 PNG picture"), ("5/b.json", "the label 9 does not match its folder 5/")))
+    assert store.import_archive(tmp_path / "z.zip") == ImportReport(
+        0, (("4/a.json", "not a 28x28 PNG picture"), ("5/b.json", "the label 9 does not match its folder 5/"))
+    )
     assert store.samples() == []
 
 
@@ -104,7 +106,11 @@ def test_my_samples_dialog_counts_shows_deletes_exports_imports(qtbot, tmp_path,
         store.add(d, image(d))
     dialog = SamplesDialog(None, store)
     qtbot.addWidget(dialog)
-    assert "<b>1</b>: 2" in dialog.counts.text() and "<b>7</b>: 1" in dialog.counts.text() and "3 in all" in dialog.counts.text()
+    assert (
+        "<b>1</b>: 2" in dialog.counts.text()
+        and "<b>7</b>: 1" in dialog.counts.text()
+        and "3 in all" in dialog.counts.text()
+    )
     assert dialog.grid.count() == 3 and not dialog.grid.item(0).icon().isNull()
     dialog.grid.item(0).setSelected(True)
     dialog.delete_selected()
@@ -153,8 +159,11 @@ def test_reading_the_folder_never_blocks_on_a_pipe_and_skips_broken_samples(qtbo
         with pytest.raises(SampleError) as caught:
             store.image(sample)
         messages.append(str(caught.value))
-    assert messages == ["huge.png: 1.0 GB is more than a sample picture may be (256.0 KB)",
-                        "junk.png: not a 28x28 PNG picture", "wide.png: not a 28x28 PNG picture"]
+    assert messages == [
+        "huge.png: 1.0 GB is more than a sample picture may be (256.0 KB)",
+        "junk.png: not a 28x28 PNG picture",
+        "wide.png: not a 28x28 PNG picture",
+    ]
     pipe = Sample(3, tmp_path / "mine" / "3" / "pipe.png", tmp_path / "mine" / "3" / "pipe.json")
     with pytest.raises(SampleError, match="pipe.png: not a regular file"):  # say it became a pipe since listed
         store.image(pipe)
@@ -164,5 +173,14 @@ def test_reading_the_folder_never_blocks_on_a_pipe_and_skips_broken_samples(qtbo
     assert dialog.grid.count() == 1 and "4 in all (3 unreadable, not shown)" in dialog.counts.text()
     dialog.export_to(str(tmp_path / "out.zip"))  # the gigabyte stays behind; the pipes are never opened
     with zipfile.ZipFile(tmp_path / "out.zip") as z:
-        assert sorted(z.namelist()) == sorted(["FORMAT", f"1/{good.id}.png", f"1/{good.id}.json", "4/junk.png",
-                                               "4/junk.json", "4/wide.png", "4/wide.json"])
+        assert sorted(z.namelist()) == sorted(
+            [
+                "FORMAT",
+                f"1/{good.id}.png",
+                f"1/{good.id}.json",
+                "4/junk.png",
+                "4/junk.json",
+                "4/wide.png",
+                "4/wide.json",
+            ]
+        )

@@ -1,6 +1,7 @@
 """Importing a samples archive that may come from anywhere: a bad archive is refused with a message
 for a person, a bad sample in it is skipped with its reason, memory and time stay within the
 budgets, and the user's own samples stay as they were."""
+
 from __future__ import annotations
 
 import io
@@ -49,8 +50,9 @@ def sample(folder: str, sample_id: str, seed: int = 0) -> list[tuple[str, bytes]
     return [(f"{folder}/{sample_id}.png", png(seed)), (f"{folder}/{sample_id}.json", meta(int(folder)))]
 
 
-def archive(members: list[tuple[str, bytes]], marker: str | None = ARCHIVE_MARKER,
-            compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def archive(
+    members: list[tuple[str, bytes]], marker: str | None = ARCHIVE_MARKER, compression: int = zipfile.ZIP_DEFLATED
+) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as z, warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Duplicate name", UserWarning)  # some tests write a name twice
@@ -67,7 +69,7 @@ def forge(data: bytes, name: str, field: str, value: int) -> bytes:
     buffer, pos = bytearray(data), 0
     while (pos := buffer.find(b"PK\x01\x02", pos)) >= 0:
         length = struct.unpack_from("<H", buffer, pos + 28)[0]
-        if buffer[pos + 46: pos + 46 + length] == name.encode():
+        if buffer[pos + 46 : pos + 46 + length] == name.encode():
             struct.pack_into(fmt, buffer, pos + offset, value)
             return bytes(buffer)
         pos += 4
@@ -79,21 +81,30 @@ def garble(data: bytes, name: str) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         info = z.getinfo(name)
     start = info.header_offset + 30 + sum(struct.unpack_from("<HH", data, info.header_offset + 26))
-    return data[:start] + b"\xff" * info.compress_size + data[start + info.compress_size:]
+    return data[:start] + b"\xff" * info.compress_size + data[start + info.compress_size :]
 
 
 # Ways to damage one member, each with the reason the importer gives.
 DAMAGES = {
     "bad CRC": (lambda data, name: forge(data, name, "crc", 0x12345678), "damaged: its data in the archive is corrupt"),
     "corrupt deflate stream": (garble, "damaged: its data in the archive is corrupt"),
-    "bzip2 header on deflate data": (lambda data, name: forge(data, name, "method", zipfile.ZIP_BZIP2),
-                                     "damaged: its data in the archive is corrupt"),
-    "lzma header on deflate data": (lambda data, name: forge(data, name, "method", zipfile.ZIP_LZMA),
-                                    "damaged: its data in the archive is corrupt"),
-    "unsupported method": (lambda data, name: forge(data, name, "method", 99),
-                           "compressed in a way this app cannot read"),
+    "bzip2 header on deflate data": (
+        lambda data, name: forge(data, name, "method", zipfile.ZIP_BZIP2),
+        "damaged: its data in the archive is corrupt",
+    ),
+    "lzma header on deflate data": (
+        lambda data, name: forge(data, name, "method", zipfile.ZIP_LZMA),
+        "damaged: its data in the archive is corrupt",
+    ),
+    "unsupported method": (
+        lambda data, name: forge(data, name, "method", 99),
+        "compressed in a way this app cannot read",
+    ),
     "encrypted": (lambda data, name: forge(data, name, "flags", 0x1), "encrypted with a password"),
-    "size understated": (lambda data, name: forge(data, name, "size", 10), "damaged: its data in the archive is corrupt"),
+    "size understated": (
+        lambda data, name: forge(data, name, "size", 10),
+        "damaged: its data in the archive is corrupt",
+    ),
 }
 
 
@@ -122,25 +133,42 @@ def reasons(report: ImportReport) -> dict[str, str]:
 def test_an_archive_declaring_gigabytes_is_refused_before_anything_is_unpacked(store):
     before = contents(store.root)
     bomb = forge(archive(sample("4", "a")), "4/a.png", "size", 3 * GB)  # what a 3 MB zip of 3 GB of zeros declares
-    with pytest.raises(SampleError, match=r"^in.zip: its files would unpack to 3.0 GB, more than a samples "
-                                          r"archive may \(512.0 MB\)$"):
+    with pytest.raises(
+        SampleError,
+        match=r"^in.zip: its files would unpack to 3.0 GB, more than a samples "
+        r"archive may \(512.0 MB\)$",
+    ):
         import_bytes(store, bomb)
     assert contents(store.root) == before
 
 
 def test_a_member_over_its_budget_is_skipped_and_the_rest_imported(store):
-    report = import_bytes(store, archive([("4/a.png", bytes(1 * MB)), ("4/a.json", meta(4)),
-                                          ("5/b.png", png()), ("5/b.json", b" " * (5 * MB)),
-                                          *sample("6", "c")]))
-    assert report == ImportReport(1, (
-        ("4/a.json", "1.0 MB, more than a sample picture may be (256.0 KB)"),
-        ("5/b.json", "5.0 MB, more than a sample file may be (4.0 MB)")))
+    report = import_bytes(
+        store,
+        archive(
+            [
+                ("4/a.png", bytes(1 * MB)),
+                ("4/a.json", meta(4)),
+                ("5/b.png", png()),
+                ("5/b.json", b" " * (5 * MB)),
+                *sample("6", "c"),
+            ]
+        ),
+    )
+    assert report == ImportReport(
+        1,
+        (
+            ("4/a.json", "1.0 MB, more than a sample picture may be (256.0 KB)"),
+            ("5/b.json", "5.0 MB, more than a sample file may be (4.0 MB)"),
+        ),
+    )
     assert [s.id for s in store.samples() if s.label == 6] == ["c"]
 
 
 def test_a_member_that_unpacks_to_more_than_it_declares_is_stopped_at_the_declared_size():
     class Endless(io.RawIOBase):
         """What a zip reader that trusted the compressed stream over the header would hand back."""
+
         served = 0
 
         def readable(self) -> bool:
@@ -164,16 +192,22 @@ def test_a_member_that_unpacks_to_more_than_it_declares_is_stopped_at_the_declar
 
 def test_an_archive_with_more_files_than_25000_samples_make_is_refused(store):
     members = [(f"x{i}", b"") for i in range(2 * MAX_ARCHIVE_SAMPLES + 1)]  # with FORMAT, one too many
-    with pytest.raises(SampleError, match=r"^in.zip: more than 50,001 files, more than a samples archive may hold "
-                                          r"\(25,000 samples\)$"):
+    with pytest.raises(
+        SampleError,
+        match=r"^in.zip: more than 50,001 files, more than a samples archive may hold "
+        r"\(25,000 samples\)$",
+    ):
         import_bytes(store, archive(members, compression=zipfile.ZIP_STORED))
 
 
 def test_an_archive_of_the_most_samples_is_imported_and_one_file_more_is_refused(store, monkeypatch):
     monkeypatch.setattr(samples, "MAX_ARCHIVE_SAMPLES", 3)
     most = [member for i in range(3) for member in sample("4", f"s{i}", i)]  # with FORMAT, 7 files
-    with pytest.raises(SampleError, match=r"^in.zip: more than 7 files, more than a samples archive may hold "
-                                          r"\(3 samples\)$"):
+    with pytest.raises(
+        SampleError,
+        match=r"^in.zip: more than 7 files, more than a samples archive may hold "
+        r"\(3 samples\)$",
+    ):
         import_bytes(store, archive(most + [("4/extra.png", png())]))
     assert import_bytes(store, archive(most)) == ImportReport(3, ())
 
@@ -216,15 +250,21 @@ def test_an_export_within_the_byte_budgets_imports_back_and_one_byte_more_is_not
     assert SampleStore(tmp_path / "other").import_archive(out) == ImportReport(2, ())
 
     monkeypatch.setattr(samples, "MAX_UNPACKED_BYTES", unpacked - 1)
-    export_refused(mine, tmp_path / "over.zip", f"more than {describe_size(unpacked - 1)} of samples, more than an "
-                                                "archive may hold")
+    export_refused(
+        mine,
+        tmp_path / "over.zip",
+        f"more than {describe_size(unpacked - 1)} of samples, more than an archive may hold",
+    )
     with pytest.raises(SampleError, match="its files would unpack to"):
         SampleStore(tmp_path / "third").import_archive(out)
 
     monkeypatch.setattr(samples, "MAX_UNPACKED_BYTES", unpacked)
     monkeypatch.setattr(samples, "MAX_ARCHIVE_BYTES", zipped - 1)
-    export_refused(mine, tmp_path / "over.zip", f"{describe_size(zipped)} zipped, more than an archive may be "
-                                                f"({describe_size(zipped - 1)})")
+    export_refused(
+        mine,
+        tmp_path / "over.zip",
+        f"{describe_size(zipped)} zipped, more than an archive may be ({describe_size(zipped - 1)})",
+    )
     with pytest.raises(SampleError, match="is more than a samples archive may be"):
         SampleStore(tmp_path / "third").import_archive(out)
 
@@ -236,8 +276,7 @@ def test_an_export_whose_bytes_an_import_would_count_as_too_many_files_is_not_wr
     # Stands for compressed bytes that happen to hold the signature of a member's record: every
     # header signature starts with PK, so the count exceeds the 3 files of one sample and FORMAT.
     monkeypatch.setattr(samples, "_CENTRAL_DIRECTORY_RECORD", b"PK")
-    export_refused(mine, tmp_path / "out.zip", "its zip seems to list more than 3 files, more than an archive "
-                                               "may hold")
+    export_refused(mine, tmp_path / "out.zip", "its zip seems to list more than 3 files, more than an archive may hold")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
@@ -245,8 +284,10 @@ def test_an_archive_too_big_or_a_pipe_is_refused_without_reading_it(store, tmp_p
     with open(tmp_path / "big.zip", "wb") as f:
         f.truncate(MAX_ARCHIVE_BYTES + 1)  # sparse: no disk used
     os.mkfifo(tmp_path / "pipe.zip")  # no writer: opening it for reading would wait forever
-    expected = {"big.zip": "big.zip: 256.0 MB is more than a samples archive may be (256.0 MB)",
-                "pipe.zip": "pipe.zip: not a regular file (a pipe, device or socket), not a samples archive"}
+    expected = {
+        "big.zip": "big.zip: 256.0 MB is more than a samples archive may be (256.0 MB)",
+        "pipe.zip": "pipe.zip: not a regular file (a pipe, device or socket), not a samples archive",
+    }
     for name, message in expected.items():
         with pytest.raises(SampleError) as caught:
             store.import_archive(tmp_path / name)
@@ -259,17 +300,20 @@ def test_a_folder_named_like_an_archive_is_refused(store, tmp_path):
         store.import_archive(tmp_path / "folder.zip")
 
 
-@pytest.mark.parametrize("label, reason", [
-    (True, "the label must be a digit 0-9, not true"),
-    (False, "the label must be a digit 0-9, not false"),
-    (1.0, "the label must be a digit 0-9, not 1.0"),
-    ("1", 'the label must be a digit 0-9, not "1"'),
-    (10, "the label must be a digit 0-9, not 10"),
-    (-1, "the label must be a digit 0-9, not -1"),
-    (None, "the label must be a digit 0-9, not null"),
-    ([1], "the label must be a digit 0-9, not a list"),
-    (2, "the label 2 does not match its folder 1/"),
-])
+@pytest.mark.parametrize(
+    "label, reason",
+    [
+        (True, "the label must be a digit 0-9, not true"),
+        (False, "the label must be a digit 0-9, not false"),
+        (1.0, "the label must be a digit 0-9, not 1.0"),
+        ("1", 'the label must be a digit 0-9, not "1"'),
+        (10, "the label must be a digit 0-9, not 10"),
+        (-1, "the label must be a digit 0-9, not -1"),
+        (None, "the label must be a digit 0-9, not null"),
+        ([1], "the label must be a digit 0-9, not a list"),
+        (2, "the label 2 does not match its folder 1/"),
+    ],
+)
 def test_a_label_that_is_not_the_digit_of_its_folder_is_skipped(store, label, reason):
     before = contents(store.root)
     members = [("1/a.png", png()), ("1/a.json", meta(label)), ("True/b.png", png()), ("True/b.json", meta(label))]
@@ -280,17 +324,34 @@ def test_a_label_that_is_not_the_digit_of_its_folder_is_skipped(store, label, re
     assert sorted(p.name for p in store.root.iterdir()) == ["3"]  # no True/ or False/ folder
 
 
-@pytest.mark.parametrize("folder, sample_id", [
-    ("4", "a" * 300),  # longer than a file name may be
-    ("..", "x"), ("4/..", "x"), ("/4", "x"), ("", "x"), ("4\\..\\..", "x"),
-    ("4/sub", "x"), ("44", "x"), ("True", "x"),
-    ("4", "a b"), ("4", "a.b"), ("4", "ü"), ("4", "CON"), ("4", "nul"), ("4", "x\n"),
-])
-def test_an_entry_named_unlike_a_sample_is_skipped_and_nothing_lands_outside_the_folder(store, tmp_path, folder,
-                                                                                       sample_id):
+@pytest.mark.parametrize(
+    "folder, sample_id",
+    [
+        ("4", "a" * 300),  # longer than a file name may be
+        ("..", "x"),
+        ("4/..", "x"),
+        ("/4", "x"),
+        ("", "x"),
+        ("4\\..\\..", "x"),
+        ("4/sub", "x"),
+        ("44", "x"),
+        ("True", "x"),
+        ("4", "a b"),
+        ("4", "a.b"),
+        ("4", "ü"),
+        ("4", "CON"),
+        ("4", "nul"),
+        ("4", "x\n"),
+    ],
+)
+def test_an_entry_named_unlike_a_sample_is_skipped_and_nothing_lands_outside_the_folder(
+    store, tmp_path, folder, sample_id
+):
     outside = contents(tmp_path)
-    report = import_bytes(store, archive(sample("4", "fine") + [(f"{folder}/{sample_id}.png", png()),
-                                                                (f"{folder}/{sample_id}.json", meta(4))]))
+    report = import_bytes(
+        store,
+        archive(sample("4", "fine") + [(f"{folder}/{sample_id}.png", png()), (f"{folder}/{sample_id}.json", meta(4))]),
+    )
     assert report.imported == 1 and len(report.skipped) == 2
     for name, reason in report.skipped:
         assert reason.startswith(NOT_A_SAMPLE_FILE) and len(name) <= 60 and name.isprintable()
@@ -316,29 +377,36 @@ def test_a_damaged_sample_is_skipped_and_the_others_imported(store, damage, memb
 
 
 def test_a_foreign_or_unreadable_archive_is_refused(store):
-    for data, message in [(b"", "in.zip: not a samples archive (not a readable zip file)"),
-                          (b"PK\x05\x06" + bytes(18), "in.zip: not a samples archive exported by this app"),
-                          (archive(sample("4", "a"), marker=None), "in.zip: not a samples archive exported by this app"),
-                          (archive(sample("4", "a"), marker="hwr-samples/2"), "in.zip: not a samples archive exported by this app"),
-                          (archive([], marker=ARCHIVE_MARKER * 1000),
-                           "in.zip: cannot read its FORMAT marker: 12.7 KB, more than a format marker may be (13 bytes)")]:
+    for data, message in [
+        (b"", "in.zip: not a samples archive (not a readable zip file)"),
+        (b"PK\x05\x06" + bytes(18), "in.zip: not a samples archive exported by this app"),
+        (archive(sample("4", "a"), marker=None), "in.zip: not a samples archive exported by this app"),
+        (archive(sample("4", "a"), marker="hwr-samples/2"), "in.zip: not a samples archive exported by this app"),
+        (
+            archive([], marker=ARCHIVE_MARKER * 1000),
+            "in.zip: cannot read its FORMAT marker: 12.7 KB, more than a format marker may be (13 bytes)",
+        ),
+    ]:
         with pytest.raises(SampleError) as caught:
             import_bytes(store, data)
         assert str(caught.value) == message
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"[" * 100_000, "sample file: nested too deeply"),
-    (b'{"label": ' + b"1" * 5000 + b"}", "sample file: a number is too long"),
-    (b'{"label": 4, "name": "\xff\xfe"}', "sample file: not UTF-8 text"),
-    (b"[4]", "sample file: not an object with a label"),
-    (b'"4"', "sample file: not an object with a label"),
-    (b"null", "sample file: not an object with a label"),
-    (b'{"label": 4', "sample file: not valid JSON (Expecting ',' delimiter, line 1)"),
-    (b"", "sample file: not valid JSON (Expecting value, line 1)"),
-    (meta(4, drawing={"width": 10}), "its drawing is unusable: "),
-    (meta(4, drawing=[]), "its drawing is unusable: "),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"[" * 100_000, "sample file: nested too deeply"),
+        (b'{"label": ' + b"1" * 5000 + b"}", "sample file: a number is too long"),
+        (b'{"label": 4, "name": "\xff\xfe"}', "sample file: not UTF-8 text"),
+        (b"[4]", "sample file: not an object with a label"),
+        (b'"4"', "sample file: not an object with a label"),
+        (b"null", "sample file: not an object with a label"),
+        (b'{"label": 4', "sample file: not valid JSON (Expecting ',' delimiter, line 1)"),
+        (b"", "sample file: not valid JSON (Expecting value, line 1)"),
+        (meta(4, drawing={"width": 10}), "its drawing is unusable: "),
+        (meta(4, drawing=[]), "its drawing is unusable: "),
+    ],
+)
 def test_malformed_json_is_skipped_with_its_reason(store, content, reason):
     report = import_bytes(store, archive([("4/a.png", png()), ("4/a.json", content)] + sample("5", "b")))
     assert report.imported == 1 and len(report.skipped) == 1
@@ -347,23 +415,35 @@ def test_malformed_json_is_skipped_with_its_reason(store, content, reason):
 
 def test_the_report_names_every_entry_left_out(store):
     present = store.samples()[0]
-    report = import_bytes(store, archive([
-        (f"3/{present.id}.png", png()), (f"3/{present.id}.json", meta(3)),  # already there
-        ("4/", b""),  # a folder entry, as other zip tools write them: nothing to report
-        ("4/lonely.png", png()),
-        ("4/blind.json", meta(4)),
-        *sample("5", "twice"), ("5/twice.json", meta(5)),
-        ("notes.txt", b"hello"),
-        *sample("6", "new"),
-    ]))
-    assert report == ImportReport(2, (
-        ("5/twice.json", "a second file of this name in the archive"),
-        ("notes.txt", NOT_A_SAMPLE_FILE + ": expected <digit>/<id>.png or .json, the id up to 80 letters, "
-                                          "digits, - or _"),
-        (f"3/{present.id}.json", "already in your samples"),
-        ("4/lonely.png", "no .json (label) beside this picture"),
-        ("4/blind.json", "no .png picture beside it"),
-    ))
+    report = import_bytes(
+        store,
+        archive(
+            [
+                (f"3/{present.id}.png", png()),
+                (f"3/{present.id}.json", meta(3)),  # already there
+                ("4/", b""),  # a folder entry, as other zip tools write them: nothing to report
+                ("4/lonely.png", png()),
+                ("4/blind.json", meta(4)),
+                *sample("5", "twice"),
+                ("5/twice.json", meta(5)),
+                ("notes.txt", b"hello"),
+                *sample("6", "new"),
+            ]
+        ),
+    )
+    assert report == ImportReport(
+        2,
+        (
+            ("5/twice.json", "a second file of this name in the archive"),
+            (
+                "notes.txt",
+                NOT_A_SAMPLE_FILE + ": expected <digit>/<id>.png or .json, the id up to 80 letters, digits, - or _",
+            ),
+            (f"3/{present.id}.json", "already in your samples"),
+            ("4/lonely.png", "no .json (label) beside this picture"),
+            ("4/blind.json", "no .png picture beside it"),
+        ),
+    )
     assert sorted(s.id for s in store.samples()) == sorted([present.id, "twice", "new"])
 
 
@@ -381,8 +461,10 @@ def test_an_import_that_fails_half_way_keeps_every_sample_written_before(store, 
     with pytest.raises(SampleError) as caught:
         import_bytes(store, archive(sample("4", "a") + sample("5", "b") + sample("6", "c")))
     monkeypatch.undo()
-    assert str(caught.value) == ("Cannot save 5/b.json: No space left on device. Stopped after importing 1 "
-                                 "sample; your earlier samples are untouched.")
+    assert str(caught.value) == (
+        "Cannot save 5/b.json: No space left on device. Stopped after importing 1 "
+        "sample; your earlier samples are untouched."
+    )
     assert {k: v for k, v in contents(store.root).items() if k in before} == before
     assert sorted(s.id for s in store.samples() if s.label != 3) == ["a"]
     assert store.image(store.samples()[1]).shape == (28, 28)
@@ -391,6 +473,7 @@ def test_an_import_that_fails_half_way_keeps_every_sample_written_before(store, 
 
 # Property-based: whatever the archive holds, the importer answers with a report or a SampleError,
 # writes only complete, valid samples inside the user's folder and leaves the others alone.
+
 
 def check_import_of(data: bytes, base: Path) -> None:
     store = SampleStore(base / "mine")
@@ -424,8 +507,10 @@ def test_any_bytes_give_a_report_or_a_sample_error(tmp_path_factory, data):
 
 
 @settings(max_examples=150, deadline=None)
-@given(edits=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1, max_size=8),
-       cut=st.none() | st.integers(min_value=0))
+@given(
+    edits=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1, max_size=8),
+    cut=st.none() | st.integers(min_value=0),
+)
 def test_a_damaged_export_gives_a_report_or_a_sample_error(tmp_path_factory, edits, cut):
     data = bytearray(archive(sample("4", "a") + sample("5", "b", 1)))
     for position, value in edits:
@@ -436,16 +521,21 @@ def test_a_damaged_export_gives_a_report_or_a_sample_error(tmp_path_factory, edi
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
-    max_leaves=30)
+    max_leaves=30,
+)
 # zipfile cuts a name at its first NUL and cannot write an empty name (the damaged-export test reaches those).
-member_names = st.one_of(st.text(max_size=100).filter(lambda name: name.split("\0")[0]),
-                         st.from_regex(r"[0-9]/[A-Za-z0-9_.-]{0,90}\.(png|json)", fullmatch=True))
+member_names = st.one_of(
+    st.text(max_size=100).filter(lambda name: name.split("\0")[0]),
+    st.from_regex(r"[0-9]/[A-Za-z0-9_.-]{0,90}\.(png|json)", fullmatch=True),
+)
 member_contents = st.binary(max_size=300) | st.sampled_from([png(), meta(4)])
 
 
 @settings(max_examples=150, deadline=None)
-@given(members=st.lists(st.tuples(member_names, member_contents), max_size=6),
-       compression=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]))
+@given(
+    members=st.lists(st.tuples(member_names, member_contents), max_size=6),
+    compression=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]),
+)
 def test_members_of_any_name_and_content_give_a_report_or_a_sample_error(tmp_path_factory, members, compression):
     check_import_of(archive(members, compression=compression), tmp_path_factory.mktemp("members"))
 
@@ -453,8 +543,12 @@ def test_members_of_any_name_and_content_give_a_report_or_a_sample_error(tmp_pat
 @settings(max_examples=150, deadline=None)
 @given(value=json_values, label=json_values | st.integers(0, 9), drawing=json_values)
 def test_any_json_gives_a_report_or_a_sample_error(tmp_path_factory, value, label, drawing):
-    members = [("4/a.png", png()), ("4/a.json", json.dumps(value).encode()),
-               ("5/b.png", png()), ("5/b.json", meta(label, drawing=drawing))]
+    members = [
+        ("4/a.png", png()),
+        ("4/a.json", json.dumps(value).encode()),
+        ("5/b.png", png()),
+        ("5/b.json", meta(label, drawing=drawing)),
+    ]
     check_import_of(archive(members), tmp_path_factory.mktemp("json"))
 
 
@@ -473,8 +567,11 @@ def test_the_dialog_shows_what_was_skipped_as_plain_text(qtbot, store):
     dialog.import_from(str(path))
     lines = dialog.message.text().split("\n")
     assert lines[0] == "Imported 1 sample; skipped 12:"
-    assert lines[1:11] == [f"4/<b>odd{i}</b>.json: {NOT_A_SAMPLE_FILE}: expected <digit>/<id>.png or .json, "
-                           "the id up to 80 letters, digits, - or _" for i in range(10)]
+    assert lines[1:11] == [
+        f"4/<b>odd{i}</b>.json: {NOT_A_SAMPLE_FILE}: expected <digit>/<id>.png or .json, "
+        "the id up to 80 letters, digits, - or _"
+        for i in range(10)
+    ]
     assert lines[11:] == ["and 2 more"]
     assert dialog.message.textFormat() == Qt.TextFormat.PlainText  # the <b> is shown, never rendered
     assert dialog.grid.count() == 2 and "<b>4</b>: 1" in dialog.counts.text()

@@ -1,4 +1,5 @@
 """The training CLI end to end on small data: export, parity, metadata, progress, interrupts, devices."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,14 @@ pytestmark = pytest.mark.slow
 
 
 def training(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "handwriting_recognizer.training", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "handwriting_recognizer.training", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +46,22 @@ def small_npz(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def short_run(small_npz, tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    proc = training("--data", str(small_npz), "--limit", "600", "--epochs", "2", "--batch-size", "64",
-                    "--out", str(out), "--progress", "jsonl", "--seed", "3")
+    proc = training(
+        "--data",
+        str(small_npz),
+        "--limit",
+        "600",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "64",
+        "--out",
+        str(out),
+        "--progress",
+        "jsonl",
+        "--seed",
+        "3",
+    )
     return proc, out
 
 
@@ -49,14 +70,25 @@ def test_short_run_exports_a_model_the_app_accepts(short_run):
     assert proc.returncode == 0, proc.stderr[-3000:]
     recognizer = Recognizer(out / "model.onnx")  # validates the contract
     meta = recognizer.info.metadata
-    for key in ("labels", "preprocessing", "test_accuracy", "val_accuracy", "training_data", "epochs", "date", "parameters"):
+    for key in (
+        "labels",
+        "preprocessing",
+        "test_accuracy",
+        "val_accuracy",
+        "training_data",
+        "epochs",
+        "date",
+        "parameters",
+    ):
         assert key in meta, key
     assert meta["labels"] == [str(i) for i in range(10)]
     assert meta["training_data"]["train_images"] == 600
     assert meta["epochs"] == 2
     model = onnx.load(out / "model.onnx")
     assert model.opset_import[0].version == 17
-    assert [i.name for i in model.graph.input] == ["image"] and [o.name for o in model.graph.output] == ["probabilities"]
+    assert [i.name for i in model.graph.input] == ["image"] and [o.name for o in model.graph.output] == [
+        "probabilities"
+    ]
     # An int8 copy is written only when it reads the test set like the float model; this model,
     # trained on noise, outputs near-uniform probabilities whose top class int8 rounding can flip.
     check = json.loads((out / "report" / "report.json").read_text())["int8"]
@@ -89,7 +121,13 @@ def test_quantization_keeps_what_the_model_reads(bundled_model, tmp_path):
 
     # Drawings the float model reads surely: a flag as long as 60 % of the stem (european_one's
     # default) makes a 1 a near coin-toss with a 7 (0.52 for 1), which int8 rounding may flip.
-    drawings = [handmade.zero(), handmade.one(), handmade.seven(), handmade.crossed_seven(), handmade.european_one(flag=0.5)]
+    drawings = [
+        handmade.zero(),
+        handmade.one(),
+        handmade.seven(),
+        handmade.crossed_seven(),
+        handmade.european_one(flag=0.5),
+    ]
     drawings += [strokes for _, strokes in DRAWINGS.values()]
     images = np.stack([strokes_to_input(strokes, PEN_WIDTH) for strokes in drawings])[..., None]
     float_model = bundled_model.read_bytes()
@@ -101,7 +139,9 @@ def test_quantization_keeps_what_the_model_reads(bundled_model, tmp_path):
     convs = [node for node in quantized.graph.node if node.op_type == "Conv"]
     assert [node.input[1] in float_weights for node in convs] == [True] + [False] * (len(convs) - 1)
     (tmp_path / "model.onnx").write_bytes(float_model)
-    export.add_metadata(quantized, {"labels": [str(i) for i in range(10)], "precision": "int8", "float_test_accuracy": 0.99})
+    export.add_metadata(
+        quantized, {"labels": [str(i) for i in range(10)], "precision": "int8", "float_test_accuracy": 0.99}
+    )
     export.save_atomic(quantized, tmp_path / "model.int8.onnx")
     recognizer = Recognizer(tmp_path / "model.onnx", use_gpu=False)
     assert recognizer.info.precision == "int8"
@@ -139,8 +179,25 @@ def test_sigterm_stops_cleanly_without_a_model(small_npz, tmp_path):
     big = tmp_path / "big.npz"
     np.savez(big, **fake_mnist(n_train=20000, n_test=100, seed=2))
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "handwriting_recognizer.training", "--data", str(big), "--epochs", "20", "--out", str(out),
-                             "--progress", "jsonl"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "handwriting_recognizer.training",
+            "--data",
+            str(big),
+            "--epochs",
+            "20",
+            "--out",
+            str(out),
+            "--progress",
+            "jsonl",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         for line in proc.stdout:
             if json.loads(line)["event"] == "step":
@@ -156,8 +213,22 @@ def test_sigterm_stops_cleanly_without_a_model(small_npz, tmp_path):
 
 
 def test_mirrored_strategy_on_two_logical_cpus(small_npz, tmp_path):
-    proc = training("--data", str(small_npz), "--limit", "256", "--epochs", "1", "--batch-size", "32",
-                    "--cpu-replicas", "2", "--out", str(tmp_path), "--progress", "jsonl")
+    proc = training(
+        "--data",
+        str(small_npz),
+        "--limit",
+        "256",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--cpu-replicas",
+        "2",
+        "--out",
+        str(tmp_path),
+        "--progress",
+        "jsonl",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     device = json.loads(proc.stdout.splitlines()[0])
     assert "MirroredStrategy" in device["message"] and "2 replicas" in device["message"]

@@ -4,6 +4,7 @@ and stops cleanly (exit 130) whenever it is cancelled.
 These run `handwriting_recognizer.training.cli.main` in this process (errors come before TensorFlow loads, so they are
 fast) and the CLI as a process where a signal or the import of TensorFlow is what is tested.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -80,23 +81,27 @@ def sparse_file(path: Path, size: int) -> Path:
 
 # --- options ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("option, value, expected", [
-    ("--batch-size", "0", "must be at least 1, got 0"),
-    ("--batch-size", "-8", "must be at least 1, got -8"),
-    ("--width", "0", "must be at least 2, got 0"),
-    ("--width", "1", "must be at least 2, got 1"),
-    ("--epochs", "0", "must be at least 1, got 0"),
-    ("--limit", "0", "must be at least 1, got 0"),
-    ("--learning-rate", "nan", "must be a finite number above 0, got nan"),
-    ("--learning-rate", "inf", "must be a finite number above 0, got inf"),
-    ("--learning-rate", "0", "must be a finite number above 0, got 0"),
-    ("--learning-rate", "-0.001", "must be a finite number above 0, got -0.001"),
-    ("--samples-weight", "nan", "must be a finite number of at least 0, got nan"),
-    ("--samples-weight", "-1", "must be a finite number of at least 0, got -1"),
-    ("--elastic", "-0.5", "must be a finite number of at least 0, got -0.5"),
-    ("--seed", "-1", "must be from 0 to 4294967295, got -1"),
-    ("--batch-size", "lots", "expected a whole number, got 'lots'"),
-])
+
+@pytest.mark.parametrize(
+    "option, value, expected",
+    [
+        ("--batch-size", "0", "must be at least 1, got 0"),
+        ("--batch-size", "-8", "must be at least 1, got -8"),
+        ("--width", "0", "must be at least 2, got 0"),
+        ("--width", "1", "must be at least 2, got 1"),
+        ("--epochs", "0", "must be at least 1, got 0"),
+        ("--limit", "0", "must be at least 1, got 0"),
+        ("--learning-rate", "nan", "must be a finite number above 0, got nan"),
+        ("--learning-rate", "inf", "must be a finite number above 0, got inf"),
+        ("--learning-rate", "0", "must be a finite number above 0, got 0"),
+        ("--learning-rate", "-0.001", "must be a finite number above 0, got -0.001"),
+        ("--samples-weight", "nan", "must be a finite number of at least 0, got nan"),
+        ("--samples-weight", "-1", "must be a finite number of at least 0, got -1"),
+        ("--elastic", "-0.5", "must be a finite number of at least 0, got -0.5"),
+        ("--seed", "-1", "must be from 0 to 4294967295, got -1"),
+        ("--batch-size", "lots", "expected a whole number, got 'lots'"),
+    ],
+)
 def test_option_out_of_range_is_refused(capsys, npz, tmp_path, option, value, expected):
     line = refused(capsys, "--data", str(npz), "--out", str(tmp_path / "out"), option, value)
     assert f"argument {option}: {expected}" in line
@@ -132,18 +137,21 @@ def test_the_learning_rate_default_depends_on_init():
     assert config_from(parse_args(["--init", "w.weights.h5"])).effective_learning_rate() == 3e-4
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"batch_size": 0}, "--batch-size: must be at least 1, got 0"),
-    ({"width": 1}, "--width: must be at least 2, got 1"),
-    ({"width": 40.0}, "--width: expected a whole number, got 40.0"),
-    ({"epochs": True}, "--epochs: expected a whole number, got True"),
-    ({"seed": 2**32}, "--seed: must be from 0 to 4294967295, got 4294967296"),
-    ({"learning_rate": 0.0}, "--learning-rate: must be a finite number above 0, got 0.0"),
-    ({"samples_weight": float("nan")}, "--samples-weight: must be a finite number of at least 0, got nan"),
-    ({"elastic": 10**400}, "--elastic: must be a finite number of at least 0, got 1" + "0" * 400),
-    ({"device": "tpu"}, "--device: must be one of auto, cpu, gpu, got 'tpu'"),
-    ({"limit": 0}, "--limit: must be at least 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"batch_size": 0}, "--batch-size: must be at least 1, got 0"),
+        ({"width": 1}, "--width: must be at least 2, got 1"),
+        ({"width": 40.0}, "--width: expected a whole number, got 40.0"),
+        ({"epochs": True}, "--epochs: expected a whole number, got True"),
+        ({"seed": 2**32}, "--seed: must be from 0 to 4294967295, got 4294967296"),
+        ({"learning_rate": 0.0}, "--learning-rate: must be a finite number above 0, got 0.0"),
+        ({"samples_weight": float("nan")}, "--samples-weight: must be a finite number of at least 0, got nan"),
+        ({"elastic": 10**400}, "--elastic: must be a finite number of at least 0, got 1" + "0" * 400),
+        ({"device": "tpu"}, "--device: must be one of auto, cpu, gpu, got 'tpu'"),
+        ({"limit": 0}, "--limit: must be at least 1, got 0"),
+    ],
+)
 def test_a_config_with_a_value_training_refuses_cannot_be_made(changes, expected):
     with pytest.raises(ConfigError) as caught:
         TrainConfig(**changes)
@@ -152,9 +160,22 @@ def test_a_config_with_a_value_training_refuses_cannot_be_made(changes, expected
 
 def test_a_config_survives_the_command_line():
     """What the retrain dialog passes: the CLI reads back the same config."""
-    config = TrainConfig(data="mnist.npz", epochs=3, device="cpu", progress="jsonl", out=Path("runs/x"),
-                         compare=Path("model.onnx"), init=Path("model.weights.h5"), width=24, samples=Path("s"),
-                         samples_weight=2.5, limit=600, learning_rate=1e-4, elastic=0.0, seed=7)
+    config = TrainConfig(
+        data="mnist.npz",
+        epochs=3,
+        device="cpu",
+        progress="jsonl",
+        out=Path("runs/x"),
+        compare=Path("model.onnx"),
+        init=Path("model.weights.h5"),
+        width=24,
+        samples=Path("s"),
+        samples_weight=2.5,
+        limit=600,
+        learning_rate=1e-4,
+        elastic=0.0,
+        seed=7,
+    )
     assert config_from(parse_args(config.arguments())) == config
     assert TrainConfig().arguments() == []
     assert TrainConfig(data="-odd name.npz", epochs=3).arguments() == ["--data=-odd name.npz", "--epochs=3"]
@@ -163,12 +184,17 @@ def test_a_config_survives_the_command_line():
 
 # --- the output folder -----------------------------------------------------------------------------
 
+
 def test_output_folder_that_is_a_file_is_refused(capsys, npz, tmp_path):
     (tmp_path / "taken").write_text("a file")
-    assert refused(capsys, "--data", str(npz), "--out", str(tmp_path / "taken")) == \
-        f"error: --out {tmp_path / 'taken'}: is a file, not a folder"
-    assert refused(capsys, "--data", str(npz), "--out", str(tmp_path / "taken" / "run")) == \
-        f"error: --out {tmp_path / 'taken' / 'run'}: {tmp_path / 'taken'} is a file, not a folder"
+    assert (
+        refused(capsys, "--data", str(npz), "--out", str(tmp_path / "taken"))
+        == f"error: --out {tmp_path / 'taken'}: is a file, not a folder"
+    )
+    assert (
+        refused(capsys, "--data", str(npz), "--out", str(tmp_path / "taken" / "run"))
+        == f"error: --out {tmp_path / 'taken' / 'run'}: {tmp_path / 'taken'} is a file, not a folder"
+    )
 
 
 def test_unwritable_output_folder_is_refused(capsys, npz, tmp_path):
@@ -182,13 +208,16 @@ def test_unwritable_output_folder_is_refused(capsys, npz, tmp_path):
 
 # --- files to start from and to compare with -------------------------------------------------------
 
+
 def test_init_weights_that_cannot_be_used_are_refused(capsys, npz, tmp_path, fifo):
     (tmp_path / "weights-folder").mkdir()
     (tmp_path / "notes.h5").write_text("not HDF5")
-    for init, expected in ((tmp_path / "nope.weights.h5", "nope.weights.h5: cannot read (No such file"),
-                           (tmp_path / "weights-folder", "weights-folder: is a folder, not a weights file"),
-                           (tmp_path / "notes.h5", "notes.h5: not a Keras weights file"),
-                           (fifo, "pipe: not a regular file")):
+    for init, expected in (
+        (tmp_path / "nope.weights.h5", "nope.weights.h5: cannot read (No such file"),
+        (tmp_path / "weights-folder", "weights-folder: is a folder, not a weights file"),
+        (tmp_path / "notes.h5", "notes.h5: not a Keras weights file"),
+        (fifo, "pipe: not a regular file"),
+    ):
         line = refused(capsys, "--data", str(npz), "--init", str(init), "--out", str(tmp_path / "out"))
         assert line.startswith(f"error: --init: {expected}"), line
     assert not (tmp_path / "out").exists()
@@ -197,15 +226,18 @@ def test_init_weights_that_cannot_be_used_are_refused(capsys, npz, tmp_path, fif
 def test_model_to_compare_with_is_checked_before_training(capsys, npz, tmp_path, fifo):
     (tmp_path / "model-folder").mkdir()
     (tmp_path / "text.onnx").write_text("not a model")
-    for model, expected in ((tmp_path / "text.onnx", "text.onnx: not a usable ONNX model"),
-                            (tmp_path / "model-folder", "model-folder: is a folder"),
-                            (tmp_path / "nope.onnx", "nope.onnx: cannot read"),
-                            (fifo, "pipe: not a regular file")):
+    for model, expected in (
+        (tmp_path / "text.onnx", "text.onnx: not a usable ONNX model"),
+        (tmp_path / "model-folder", "model-folder: is a folder"),
+        (tmp_path / "nope.onnx", "nope.onnx: cannot read"),
+        (fifo, "pipe: not a regular file"),
+    ):
         line = refused(capsys, "--data", str(npz), "--compare", str(model), "--out", str(tmp_path / "out"))
         assert line.startswith(f"error: --compare: {expected}"), line
 
 
 # --- dataset and samples paths ---------------------------------------------------------------------
+
 
 def test_dataset_and_samples_paths_say_what_is_wrong(capsys, npz, tmp_path, fifo):
     (tmp_path / "empty").mkdir()
@@ -215,18 +247,28 @@ def test_dataset_and_samples_paths_say_what_is_wrong(capsys, npz, tmp_path, fifo
     out = str(tmp_path / "out")
     assert refused(capsys, "--data", str(tmp_path / "empty"), "--out", out) == (
         f"error: {tmp_path / 'empty'}: missing train-images-idx3-ubyte, train-labels-idx1-ubyte, "
-        "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (IDX files, raw or .gz; or pass a Keras-layout .npz)")
-    assert refused(capsys, "--data", str(folder), "--out", out) == \
-        "error: t10k-labels-idx1-ubyte: is a folder, not a dataset file (IDX)"
-    assert refused(capsys, "--data", str(fifo), "--out", out) == \
-        "error: pipe: not a regular file (a pipe, device or socket), not a dataset (.npz)"
-    assert refused(capsys, "--data", str(tmp_path / "nope.npz"), "--out", out) == \
-        f"error: {tmp_path / 'nope.npz'}: no such file or folder"
-    assert refused(capsys, "--data", str(npz), "--samples", str(npz), "--out", out) == \
-        f"error: {npz}: is a file, not a samples folder"
+        "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (IDX files, raw or .gz; or pass a Keras-layout .npz)"
+    )
+    assert (
+        refused(capsys, "--data", str(folder), "--out", out)
+        == "error: t10k-labels-idx1-ubyte: is a folder, not a dataset file (IDX)"
+    )
+    assert (
+        refused(capsys, "--data", str(fifo), "--out", out)
+        == "error: pipe: not a regular file (a pipe, device or socket), not a dataset (.npz)"
+    )
+    assert (
+        refused(capsys, "--data", str(tmp_path / "nope.npz"), "--out", out)
+        == f"error: {tmp_path / 'nope.npz'}: no such file or folder"
+    )
+    assert (
+        refused(capsys, "--data", str(npz), "--samples", str(npz), "--out", out)
+        == f"error: {npz}: is a file, not a samples folder"
+    )
 
 
 # --- .npz budgets and damage -----------------------------------------------------------------------
+
 
 def npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
@@ -265,17 +307,22 @@ def test_npz_refused_on_the_sizes_it_declares(capsys, tmp_path):
     huge = write_npz(tmp_path / "huge.npz", {"x_train.npy": npy_header((2_000_000_000, 28, 28)) + bytes(100)})
     assert refused(capsys, "--data", str(huge), "--out", out) == (
         f"error: {huge}: x_train declares shape (2000000000, 28, 28), more than the {MAX_IMAGES:,} images of "
-        "28x28 bytes (747.7 MB) an array may hold")
+        "28x28 bytes (747.7 MB) an array may hold"
+    )
     labels = write_npz(tmp_path / "labels.npz", {"y_train.npy": npy_header((10**8,), "<i8")})
     assert "y_train declares shape (100000000,), more than" in refused(capsys, "--data", str(labels), "--out", out)
     # A member whose directory entry says it unpacks to 4 GB (a 6 MB file of zeros can).
     bomb = write_npz(tmp_path / "bomb.npz", {})
     declare_unpacked_size(bomb, "x_test.npy", 0xFFFF0000)
-    assert refused(capsys, "--data", str(bomb), "--out", out) == \
-        f"error: {bomb}: x_test declares 4.0 GB unpacked, more than an array may be (747.7 MB)"
+    assert (
+        refused(capsys, "--data", str(bomb), "--out", out)
+        == f"error: {bomb}: x_test declares 4.0 GB unpacked, more than an array may be (747.7 MB)"
+    )
     big = sparse_file(tmp_path / "big.npz", MAX_NPZ_BYTES + 1)
-    assert refused(capsys, "--data", str(big), "--out", out) == \
-        "error: big.npz: 1.0 GB is more than a dataset (.npz) may be (1.0 GB)"
+    assert (
+        refused(capsys, "--data", str(big), "--out", out)
+        == "error: big.npz: 1.0 GB is more than a dataset (.npz) may be (1.0 GB)"
+    )
 
 
 def test_damaged_npz_is_a_dataset_error(capsys, tmp_path):
@@ -287,16 +334,20 @@ def test_damaged_npz_is_a_dataset_error(capsys, tmp_path):
     data[info.header_offset + 30 + name_length + extra_length] = 0xFF  # a deflate block of the reserved type
     (tmp_path / "deflate.npz").write_bytes(data)
     assert refused(capsys, "--data", str(tmp_path / "deflate.npz"), "--out", str(tmp_path / "out")).startswith(
-        f"error: {tmp_path / 'deflate.npz'}: x_train is damaged (Error -3 while decompressing data: invalid block type")
+        f"error: {tmp_path / 'deflate.npz'}: x_train is damaged (Error -3 while decompressing data: invalid block type"
+    )
     np.savez(tmp_path / "stored.npz", **arrays)
     data = bytearray((tmp_path / "stored.npz").read_bytes())
     data[3000] ^= 0xFF  # inside x_train's pixels: only the CRC can tell
     (tmp_path / "crc.npz").write_bytes(data)
-    assert refused(capsys, "--data", str(tmp_path / "crc.npz"), "--out", str(tmp_path / "out")) == \
-        f"error: {tmp_path / 'crc.npz'}: x_train is damaged (Bad CRC-32 for file 'x_train.npy')"
+    assert (
+        refused(capsys, "--data", str(tmp_path / "crc.npz"), "--out", str(tmp_path / "out"))
+        == f"error: {tmp_path / 'crc.npz'}: x_train is damaged (Bad CRC-32 for file 'x_train.npy')"
+    )
 
 
 # --- IDX budgets and damage ------------------------------------------------------------------------
+
 
 def idx_folder_with(tmp_path: Path, name: str, content: bytes) -> Path:
     """A folder of good gzipped IDX files but for the training images, which are `content`."""
@@ -315,10 +366,12 @@ def test_idx_refused_on_the_shape_it_declares(capsys, tmp_path):
     overflow = idx_folder_with(tmp_path, "overflow", gzip.compress(idx_header((0xFFFFFFFF,) * 3) + bytes(10)))
     assert refused(capsys, "--data", str(overflow), "--out", str(tmp_path / "out")) == (
         f"error: {overflow / images}: its header declares shape (4294967295, 4294967295, 4294967295), more than "
-        f"the {MAX_IMAGES:,} images of 28x28 bytes (747.7 MB) an array may hold")
+        f"the {MAX_IMAGES:,} images of 28x28 bytes (747.7 MB) an array may hold"
+    )
     big = idx_folder_with(tmp_path, "big", gzip.compress(idx_header((2_000_000, 28, 28))))
-    assert "its header declares shape (2000000, 28, 28), more than" in \
-        refused(capsys, "--data", str(big), "--out", str(tmp_path / "out"))
+    assert "its header declares shape (2000000, 28, 28), more than" in refused(
+        capsys, "--data", str(big), "--out", str(tmp_path / "out")
+    )
 
 
 @needs_fifo
@@ -326,17 +379,24 @@ def test_damaged_gzip_idx_is_a_dataset_error(capsys, tmp_path):
     good = gzip.compress(idx_header((60, 28, 28)) + bytes(60 * 784))
     images = IDX["x_train"] + ".gz"
     for name, content, expected in (
-            ("truncated", good[: len(good) // 2], "not a readable gzip file (Compressed file ended before the end-of-stream"),
-            ("header", b"\x1f\x8b" + b"not gzip at all" * 10, "not a readable gzip file ("),
-            ("raw", b"plain bytes, no gzip", "not a readable gzip file (Not a gzipped file")):
+        (
+            "truncated",
+            good[: len(good) // 2],
+            "not a readable gzip file (Compressed file ended before the end-of-stream",
+        ),
+        ("header", b"\x1f\x8b" + b"not gzip at all" * 10, "not a readable gzip file ("),
+        ("raw", b"plain bytes, no gzip", "not a readable gzip file (Not a gzipped file"),
+    ):
         folder = idx_folder_with(tmp_path, name, content)
         line = refused(capsys, "--data", str(folder), "--out", str(tmp_path / "out"))
         assert line.startswith(f"error: {folder / images}: {expected}"), line
     folder = idx_folder_with(tmp_path, "fifo", b"")
     (folder / images).unlink()
     os.mkfifo(folder / images)
-    assert refused(capsys, "--data", str(folder), "--out", str(tmp_path / "out")) == \
-        f"error: {images}: not a regular file (a pipe, device or socket), not a dataset file (IDX)"
+    assert (
+        refused(capsys, "--data", str(folder), "--out", str(tmp_path / "out"))
+        == f"error: {images}: not a regular file (a pipe, device or socket), not a dataset file (IDX)"
+    )
 
 
 # --- compressed files that inflate past what they declare --------------------------------------
@@ -364,7 +424,10 @@ def bomb(tmp_path: Path, kind: str) -> tuple[Path, str]:
         for _ in range(BOMB_MB):
             f.write(bytes(MB))
     folder = idx_folder_with(tmp_path, "bomb", stream.getvalue())
-    return folder, f"error: {folder / IDX['x_train']}.gz: the data is padded: more data than the 47040 bytes its header declares"
+    return (
+        folder,
+        f"error: {folder / IDX['x_train']}.gz: the data is padded: more data than the 47040 bytes its header declares",
+    )
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads the peak memory as Linux reports it (KB)")
@@ -389,6 +452,7 @@ print(code, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 102
 
 # --- own samples -----------------------------------------------------------------------------------
 
+
 def write_bad_samples(folder: Path) -> list[str]:
     """Two good samples and one of each kind of bad one; the reasons expected, in loading order."""
     store = SampleStore(folder)
@@ -403,13 +467,15 @@ def write_bad_samples(folder: Path) -> list[str]:
     sparse_file(bad[4].png, MAX_PNG_BYTES + 1)
     bad[5].png.write_bytes(b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 100_000, 100_000))
     bad[6].png.unlink()
-    return [f"1/{bad[0].meta.name}: not a sample's JSON (nested too deeply)",
-            f"2/{bad[1].meta.name}: its label true is not its folder's digit 2",
-            f"3/{bad[2].meta.name}: not a regular file (a pipe, device or socket), not a sample file",
-            f"4/{bad[3].meta.name}: 4.0 MB is more than a sample file may be (4.0 MB)",
-            f"5/{bad[4].png.name}: 256.0 KB is more than a sample picture may be (256.0 KB)",
-            f"6/{bad[5].png.name}: not a 28x28 PNG picture",
-            f"7/{bad[6].png.name}: cannot read (No such file or directory)"]
+    return [
+        f"1/{bad[0].meta.name}: not a sample's JSON (nested too deeply)",
+        f"2/{bad[1].meta.name}: its label true is not its folder's digit 2",
+        f"3/{bad[2].meta.name}: not a regular file (a pipe, device or socket), not a sample file",
+        f"4/{bad[3].meta.name}: 4.0 MB is more than a sample file may be (4.0 MB)",
+        f"5/{bad[4].png.name}: 256.0 KB is more than a sample picture may be (256.0 KB)",
+        f"6/{bad[5].png.name}: not a 28x28 PNG picture",
+        f"7/{bad[6].png.name}: cannot read (No such file or directory)",
+    ]
 
 
 @needs_fifo
@@ -423,8 +489,18 @@ def test_unusable_samples_are_skipped_with_their_reasons(tmp_path):
 @needs_fifo
 def test_skipped_samples_are_reported_before_training(capsys, tmp_path):
     first = write_bad_samples(tmp_path / "samples")[0]
-    code = main(["--samples", str(tmp_path / "samples"), "--data", str(tmp_path / "no.npz"),
-                 "--out", str(tmp_path / "out"), "--progress", "jsonl"])
+    code = main(
+        [
+            "--samples",
+            str(tmp_path / "samples"),
+            "--data",
+            str(tmp_path / "no.npz"),
+            "--out",
+            str(tmp_path / "out"),
+            "--progress",
+            "jsonl",
+        ]
+    )
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == EXIT_BAD_INPUT
     assert events == [
@@ -434,6 +510,7 @@ def test_skipped_samples_are_reported_before_training(capsys, tmp_path):
 
 
 # --- before TensorFlow, and interrupted ------------------------------------------------------------
+
 
 def test_bad_inputs_are_refused_before_tensorflow_loads(tmp_path):
     taken, out = tmp_path / "taken", tmp_path / "out"
@@ -470,8 +547,25 @@ def wait_for_tensorflow_import(proc: subprocess.Popen, timeout: float = 120) -> 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_cancel_during_the_tensorflow_import_stops_cleanly(npz, tmp_path, stop):
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "handwriting_recognizer.training", "--data", str(npz), "--epochs", "1", "--progress", "jsonl",
-                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "handwriting_recognizer.training",
+            "--data",
+            str(npz),
+            "--epochs",
+            "1",
+            "--progress",
+            "jsonl",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for_tensorflow_import(proc)
         proc.send_signal(stop)
@@ -480,6 +574,7 @@ def test_cancel_during_the_tensorflow_import_stops_cleanly(npz, tmp_path, stop):
         proc.kill()
     assert proc.returncode == EXIT_INTERRUPTED, stderr[-3000:]
     assert "Traceback" not in stderr, stderr[-3000:]
-    assert [json.loads(line) for line in stdout.splitlines()] == \
-        [{"event": "interrupted", "message": "interrupted: stopped cleanly, no model written"}]
+    assert [json.loads(line) for line in stdout.splitlines()] == [
+        {"event": "interrupted", "message": "interrupted: stopped cleanly, no model written"}
+    ]
     assert list(out.iterdir()) == []

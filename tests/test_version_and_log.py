@@ -1,5 +1,6 @@
 """The app says which release it is (--version, the self-test, About, the models it trains) and keeps
 a log file in the user's data folder that survives a folder it cannot write."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -53,7 +54,11 @@ def root_logger():
 
 
 def test_version_is_the_installed_packages():
-    assert handwriting_recognizer.__version__ == importlib.metadata.version("handwriting-recognizer") != handwriting_recognizer.UNKNOWN_VERSION
+    assert (
+        handwriting_recognizer.__version__
+        == importlib.metadata.version("handwriting-recognizer")
+        != handwriting_recognizer.UNKNOWN_VERSION
+    )
 
 
 def test_version_is_unknown_only_without_the_package(monkeypatch):
@@ -69,8 +74,13 @@ def test_version_is_unknown_only_without_the_package(monkeypatch):
 
 
 def test_version_option_prints_name_and_version():
-    proc = subprocess.run([sys.executable, "-m", "handwriting_recognizer", "--version"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "handwriting_recognizer", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"handwriting-recognizer {handwriting_recognizer.__version__}\n"
 
@@ -79,15 +89,21 @@ def test_self_test_names_the_version_first(monkeypatch, capsys):
     monkeypatch.setattr(selftest, "training_available", lambda: False)  # the recognition part only
     assert selftest.run_self_test() == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith(f"self-test: handwriting-recognizer {handwriting_recognizer.__version__}, lean installation")
+    assert first.startswith(
+        f"self-test: handwriting-recognizer {handwriting_recognizer.__version__}, lean installation"
+    )
 
 
 def test_about_text_names_version_licence_and_libraries():
     text = about_text()
     assert text.splitlines()[0] == f"Handwriting Recognizer {handwriting_recognizer.__version__}"
     assert "Licence: MIT" in text
-    for library in (f"Qt {qVersion()}", f"PySide6 {PySide6.__version__}", f"onnxruntime {onnxruntime.__version__}",
-                    f"Python {platform.python_version()}"):
+    for library in (
+        f"Qt {qVersion()}",
+        f"PySide6 {PySide6.__version__}",
+        f"onnxruntime {onnxruntime.__version__}",
+        f"Python {platform.python_version()}",
+    ):
         assert library in text
 
 
@@ -120,7 +136,9 @@ def test_unwritable_data_folder_leaves_standard_error_only(root_logger, isolated
     with caplog.at_level(logging.WARNING):
         assert setup_logging() is None
     assert [r.getMessage() for r in caplog.records] == [
-        f"cannot write the log file {data_folder() / 'logs' / 'app.log'} (Not a directory): logging to standard error only"]
+        f"cannot write the log file {data_folder() / 'logs' / 'app.log'} (Not a directory): "
+        "logging to standard error only"
+    ]
     assert not [h for h in root_logger.handlers if h not in handlers and isinstance(h, logging.FileHandler)]
 
 
@@ -129,7 +147,10 @@ def test_a_fifo_in_place_of_the_log_file_does_not_block_the_start(isolated_user_
     path.parent.mkdir(parents=True)
     os.mkfifo(path)
     # In a process of its own: opening the FIFO would block until a reader comes, i.e. forever.
-    code = "from handwriting_recognizer.app.application import create_application, setup_logging; create_application([]); print(setup_logging())"
+    code = (
+        "from handwriting_recognizer.app.application import create_application, setup_logging;"
+        "create_application([]); print(setup_logging())"
+    )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout == "None\n", proc.stderr
     assert "(not a regular file): logging to standard error only" in proc.stderr
@@ -143,4 +164,7 @@ def test_trained_models_name_this_project_and_version_as_producer():
     calibration = np.random.default_rng(0).random((8, 28, 28, 1), dtype=np.float32)
     int8_model = export.quantize(float_model.SerializeToString(), calibration)
     for proto in (float_model, int8_model):
-        assert (proto.producer_name, proto.producer_version) == ("handwriting-recognizer", handwriting_recognizer.__version__)
+        assert (proto.producer_name, proto.producer_version) == (
+            "handwriting-recognizer",
+            handwriting_recognizer.__version__,
+        )

@@ -6,6 +6,7 @@ the recognizer over onnxruntime, drawings, samples, progress events; no Qt, no T
 for. `__version__` is looked up lazily: importlib.metadata costs about 25 ms to import, which
 `predict` and the training worker need not pay.
 """
+
 from functools import cache
 
 DISTRIBUTION = "handwriting-recognizer"  # the package name in pyproject.toml, and the app's name in --version

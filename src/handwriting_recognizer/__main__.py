@@ -1,11 +1,12 @@
 """Entry point of the app and of the executable.
 
-    python -m handwriting_recognizer [--model PATH]           the app
-    python -m handwriting_recognizer predict FILE... [--json]   recognize files without a window
-    python -m handwriting_recognizer --self-test                check the bundled model (and, in a full build, training)
-    python -m handwriting_recognizer --version                  print "handwriting-recognizer <version>"
-    python -m handwriting_recognizer --training-worker ARGS     the training CLI (the frozen app re-invokes itself so)
+python -m handwriting_recognizer [--model PATH]           the app
+python -m handwriting_recognizer predict FILE... [--json]   recognize files without a window
+python -m handwriting_recognizer --self-test                check the bundled model (and, in a full build, training)
+python -m handwriting_recognizer --version                  print "handwriting-recognizer <version>"
+python -m handwriting_recognizer --training-worker ARGS     the training CLI (the frozen app re-invokes itself so)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,10 +33,15 @@ def main(argv: list[str]) -> int:
         return run_self_test()
     from handwriting_recognizer import DISTRIBUTION, __version__
 
-    parser = argparse.ArgumentParser(prog="python -m handwriting_recognizer", description="Draw a digit and watch a neural network read it.",
-                                     epilog="Subcommand: 'predict FILE... [--json] [--model PATH]' recognizes files without a window; "
-                                     "'--self-test' checks the installation.")
-    parser.add_argument("--model", type=Path, help="ONNX model to start with (default: the last one used, else the bundled one)")
+    parser = argparse.ArgumentParser(
+        prog="python -m handwriting_recognizer",
+        description="Draw a digit and watch a neural network read it.",
+        epilog="Subcommand: 'predict FILE... [--json] [--model PATH]' recognizes files without a window; "
+        "'--self-test' checks the installation.",
+    )
+    parser.add_argument(
+        "--model", type=Path, help="ONNX model to start with (default: the last one used, else the bundled one)"
+    )
     parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}")
     args = parser.parse_args(argv)
     from handwriting_recognizer.app.application import run

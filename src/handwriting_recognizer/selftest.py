@@ -9,6 +9,7 @@ Its first line names the version, the kind of installation and Python: what a bu
 
 Returns 0 only if everything passed. Never imports TensorFlow (or Qt) in this process.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,8 +58,10 @@ def check_recognition(model: Path | None = None) -> bool:
         _print(f"model: FAILED: {exc}")
         return False
     accuracy = recognizer.info.test_accuracy
-    _print(f"model: {path} ({recognizer.info.provider}, {recognizer.info.precision}"
-           + (f", test accuracy {accuracy:.2%})" if accuracy is not None else ")"))
+    _print(
+        f"model: {path} ({recognizer.info.provider}, {recognizer.info.precision}"
+        + (f", test accuracy {accuracy:.2%})" if accuracy is not None else ")")
+    )
     all_right = True
     for name, (expected, strokes) in DRAWINGS.items():
         x = strokes_to_input(strokes, PEN_WIDTH)
@@ -72,19 +75,23 @@ def check_recognition(model: Path | None = None) -> bool:
         right = reading.label == expected
         all_right &= right
         shown = "unsure" if reading.label is None else str(reading.label)
-        _print(f"drawing {name}: expected {expected}, read {shown} (best {best}, confidence "
-               f"{reading.confidence:.1%}) {'ok' if right else 'WRONG'}")
+        _print(
+            f"drawing {name}: expected {expected}, read {shown} (best {best}, confidence "
+            f"{reading.confidence:.1%}) {'ok' if right else 'WRONG'}"
+        )
     return all_right
 
 
 def write_tiny_dataset(path: Path, train: int = 300, test: int = 100, seed: int = 0) -> None:
     """Random SIZE x SIZE uint8 images in Keras' MNIST layout (x_train, y_train, x_test, y_test)."""
     rng = np.random.default_rng(seed)
-    np.savez(path,
-             x_train=rng.integers(0, 256, (train, SIZE, SIZE), dtype=np.uint8),
-             y_train=rng.integers(0, 10, train, dtype=np.uint8),
-             x_test=rng.integers(0, 256, (test, SIZE, SIZE), dtype=np.uint8),
-             y_test=rng.integers(0, 10, test, dtype=np.uint8))
+    np.savez(
+        path,
+        x_train=rng.integers(0, 256, (train, SIZE, SIZE), dtype=np.uint8),
+        y_train=rng.integers(0, 10, train, dtype=np.uint8),
+        x_test=rng.integers(0, 256, (test, SIZE, SIZE), dtype=np.uint8),
+        y_test=rng.integers(0, 10, test, dtype=np.uint8),
+    )
 
 
 def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.run) -> bool:
@@ -94,13 +101,21 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
         tmp_path = Path(tmp)
         data, out = tmp_path / "tiny-mnist.npz", tmp_path / "out"
         write_tiny_dataset(data)
-        command = worker_command(["--data", str(data), "--limit", "200", "--epochs", "1",
-                                  "--progress", "jsonl", "--out", str(out)])
+        command = worker_command(
+            ["--data", str(data), "--limit", "200", "--epochs", "1", "--progress", "jsonl", "--out", str(out)]
+        )
         start = time.monotonic()
         try:
-            result = run(command, env=worker_environment(os.environ), cwd=worker_cwd(),
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         timeout=WORKER_TIMEOUT_S)
+            result = run(
+                command,
+                env=worker_environment(os.environ),
+                cwd=worker_cwd(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=WORKER_TIMEOUT_S,
+            )
         except subprocess.TimeoutExpired:
             _print(f"training worker: FAILED: no result after {WORKER_TIMEOUT_S} s")
             return False
@@ -113,8 +128,10 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
         if result.returncode == 0 and wrote and quantized:
             _print(f"training worker: ok (exit 0, wrote {MODEL_FILE}, int8 export works, {seconds:.0f} s)")
             return True
-        _print(f"training worker: FAILED (exit {result.returncode}, {MODEL_FILE} {'written' if wrote else 'missing'}, "
-               f"int8 export {'works' if quantized else 'failed'}, {seconds:.0f} s); its last output:")
+        _print(
+            f"training worker: FAILED (exit {result.returncode}, {MODEL_FILE} {'written' if wrote else 'missing'}, "
+            f"int8 export {'works' if quantized else 'failed'}, {seconds:.0f} s); its last output:"
+        )
         for line in (result.stdout or "").strip().splitlines()[-15:]:
             _print(f"    {line}")
         return False
@@ -123,8 +140,10 @@ def check_training(run: Callable[..., subprocess.CompletedProcess] = subprocess.
 def run_self_test() -> int:
     """The whole self-test; 0 if everything passed, 1 otherwise."""
     full = training_available()
-    _print(f"self-test: {DISTRIBUTION} {__version__}, {'full' if full else 'lean'} installation"
-           f"{' (frozen)' if getattr(sys, 'frozen', False) else ''}, Python {sys.version.split()[0]}")
+    _print(
+        f"self-test: {DISTRIBUTION} {__version__}, {'full' if full else 'lean'} installation"
+        f"{' (frozen)' if getattr(sys, 'frozen', False) else ''}, Python {sys.version.split()[0]}"
+    )
     ok = check_recognition()
     if full:
         ok &= check_training()

@@ -3,6 +3,7 @@
 `create_main_window(model_path=None)` is the automation interface: the window, whose widgets are
 named `canvas`, `prediction`, `probabilities` and `preview` (QObject.findChild finds them).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 One table (menu, text, slot, shortcut) builds every menu, so adding an action is one row; the help
 lists what the built menus hold, so it cannot drift from them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence

@@ -1,4 +1,5 @@
 """Start the GUI: the QApplication, its identity (for QSettings and QStandardPaths), the log and the window."""
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,10 @@ log = logging.getLogger(__name__)
 
 def library_versions() -> str:
     """The versions a bug report needs: what runs the window, the model and the code."""
-    return (f"Qt {qVersion()}, PySide6 {PySide6.__version__}, onnxruntime {onnxruntime.__version__}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"Qt {qVersion()}, PySide6 {PySide6.__version__}, onnxruntime {onnxruntime.__version__}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def about_text() -> str:
@@ -93,8 +96,9 @@ def report_unexpected(kind: type[BaseException], error: BaseException, tb: Trace
         box.setProperty("count", int(box.property("count") or 1) + 1)
         box.setText(f"{text}\n\n(This happened {box.property('count')} times.)")
         return
-    box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", text, QMessageBox.StandardButton.Ok,
-                      QApplication.activeWindow())
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, "Unexpected error", text, QMessageBox.StandardButton.Ok, QApplication.activeWindow()
+    )
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setObjectName(UNEXPECTED_BOX)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -103,8 +107,14 @@ def report_unexpected(kind: type[BaseException], error: BaseException, tb: Trace
 
 def _unexpected_box() -> QMessageBox | None:
     """The "Unexpected error" box still open, if any."""
-    return next((w for w in QApplication.topLevelWidgets()
-                 if isinstance(w, QMessageBox) and w.objectName() == UNEXPECTED_BOX and w.isVisible()), None)
+    return next(
+        (
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.objectName() == UNEXPECTED_BOX and w.isVisible()
+        ),
+        None,
+    )
 
 
 def run(model: Path | None = None) -> int:

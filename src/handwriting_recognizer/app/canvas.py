@@ -5,6 +5,7 @@ drawing coordinates (the canvas size when the drawing began); the view scales th
 window is resized, and the image is rendered at the screen's device pixel ratio. Each finished
 stroke, a clear, or a loaded drawing is one command on a QUndoStack.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -216,8 +217,9 @@ class Canvas(QWidget):
     # --- painting ------------------------------------------------------------------------------
 
     def _pen(self, scale: float) -> QPen:
-        return QPen(INK, self._pen_width * scale, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                    Qt.PenJoinStyle.RoundJoin)
+        return QPen(
+            INK, self._pen_width * scale, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+        )
 
     def _painter(self) -> QPainter:
         painter = QPainter(self._image)

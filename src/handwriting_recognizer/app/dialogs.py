@@ -4,6 +4,7 @@ Every box is non-blocking (`open`, deleted on close) so the app keeps working be
 may quote a file, a model or its metadata is shown as plain text, or escaped where a table needs
 rich text.
 """
+
 from __future__ import annotations
 
 import html
@@ -63,8 +64,12 @@ def model_info_rows(info: ModelInfo) -> list[tuple[str, str]]:
     for label, fraction in (("MNIST test accuracy", info.test_accuracy), ("Validation accuracy", info.val_accuracy)):
         if fraction is not None:
             rows.append((label, f"{fraction:.2%}"))
-    for label, value in (("Parameters", info.parameters), ("Epochs", info.epochs), ("Trained", info.date),
-                         ("Device", info.device)):
+    for label, value in (
+        ("Parameters", info.parameters),
+        ("Epochs", info.epochs),
+        ("Trained", info.date),
+        ("Device", info.device),
+    ):
         if value is not None:
             rows.append((label, str(value)))
     data = _training_data(info.metadata)

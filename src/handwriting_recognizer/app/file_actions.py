@@ -4,6 +4,7 @@ Every failure shows one clear message (`show_error`, or the status bar for "noth
 leaves the canvas, the picture and the settings as they were. The folder of the last file chosen is
 remembered for the next dialog.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -54,9 +55,15 @@ class FileActions(QObject):
     models (the Model menu's file dialog lives here with the other dialogs).
     """
 
-    def __init__(self, window: QMainWindow, canvas: Canvas, settings: QSettings,
-                 current_input: Callable[[], np.ndarray], show_error: Callable[[str, str], None],
-                 open_model: Callable[[str], object]):
+    def __init__(
+        self,
+        window: QMainWindow,
+        canvas: Canvas,
+        settings: QSettings,
+        current_input: Callable[[], np.ndarray],
+        show_error: Callable[[str, str], None],
+        open_model: Callable[[str], object],
+    ):
         super().__init__(window)
         self._window = window
         self._canvas = canvas

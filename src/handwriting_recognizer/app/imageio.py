@@ -5,6 +5,7 @@ header before decoding, and by Qt's allocation limit while decoding), then shrun
 MAX_PIXELS before it is turned into numbers. SVG is rendered only when it is self-contained (no
 links to files or other documents, no DTD), gzip-compressed SVG only up to MAX_SVG_BYTES inflated.
 """
+
 from __future__ import annotations
 
 import re
@@ -74,8 +75,10 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
     else:
         size = reader.size()
         if size.isValid() and size.width() * size.height() > MAX_DECODED_PIXELS:
-            raise ImageError(f"{name}: {size.width()} x {size.height()} pixels is more than a picture may have "
-                             f"({MAX_DECODED_PIXELS / 1e6:.0f} megapixels)")
+            raise ImageError(
+                f"{name}: {size.width()} x {size.height()} pixels is more than a picture may have "
+                f"({MAX_DECODED_PIXELS / 1e6:.0f} megapixels)"
+            )
     image = reader.read()
     if image.isNull():
         raise ImageError(f"{name}: not a readable image ({reader.errorString()})")
@@ -88,8 +91,11 @@ def within_pixel_budget(image: QImage) -> QImage:
     if pixels <= MAX_PIXELS:
         return image
     factor = (MAX_PIXELS / pixels) ** 0.5
-    return image.scaled(QSize(max(1, int(image.width() * factor)), max(1, int(image.height() * factor))),
-                        Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return image.scaled(
+        QSize(max(1, int(image.width() * factor)), max(1, int(image.height() * factor))),
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
 
 
 def _inflate_svg(data: bytes, name: str) -> bytes:
@@ -108,8 +114,9 @@ def _check_svg(data: bytes, name: str) -> None:
     """Refuse SVG that is too long, reaches outside itself (files, URLs, entities) or would draw
     too much: a few nested groups of <use> repeat an element exponentially often."""
     if len(data) > MAX_SVG_BYTES:
-        raise ImageError(f"{name}: {describe_size(len(data))} of SVG is more than a drawing may be "
-                         f"({describe_size(MAX_SVG_BYTES)})")
+        raise ImageError(
+            f"{name}: {describe_size(len(data))} of SVG is more than a drawing may be ({describe_size(MAX_SVG_BYTES)})"
+        )
     if _SVG_OUTSIDE.search(data):
         raise ImageError(f"{name}: the SVG links to files or other documents; only self-contained SVG is read")
     try:
@@ -117,8 +124,9 @@ def _check_svg(data: bytes, name: str) -> None:
     except ElementTree.ParseError as exc:
         raise ImageError(f"{name}: not a readable SVG ({exc})") from None
     if not _draws_within_budget(root):
-        raise ImageError(f"{name}: the SVG draws more than {MAX_SVG_ELEMENTS} elements or nests them deeper "
-                         f"than {MAX_SVG_DEPTH}")
+        raise ImageError(
+            f"{name}: the SVG draws more than {MAX_SVG_ELEMENTS} elements or nests them deeper than {MAX_SVG_DEPTH}"
+        )
 
 
 def _draws_within_budget(root: ElementTree.Element) -> bool:

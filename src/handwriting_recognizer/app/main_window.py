@@ -7,6 +7,7 @@ reads only the latest drawing. The jobs live beside this module: `file_actions` 
 paste), `model_choice` (which model, remembered), `teaching` (own samples), `dialogs` (message
 boxes), `actions` (the menu table and the shortcuts help).
 """
+
 from __future__ import annotations
 
 import sys
@@ -60,8 +61,9 @@ class MainWindow(QMainWindow):
         self.bars = ProbabilityBars()
         self.preview = InputPreview()
         self.files = FileActions(self, self.canvas, self.settings, self.current_input, self.show_error, self.open_model)
-        self.teacher = Teacher(self, self.canvas, self.bars, self.samples, self.current_input, lambda: self.reading,
-                               self.show_error)
+        self.teacher = Teacher(
+            self, self.canvas, self.bars, self.samples, self.current_input, lambda: self.reading, self.show_error
+        )
         self.teach_button = self.teacher.button
         self.model_choice = ModelChoice(self, self.settings, self.models, self.show_error)
         self._build_layout()
@@ -260,8 +262,16 @@ class MainWindow(QMainWindow):
             self.show_error("No model", "Open a model first.")
             return None
         info = self.recognizer.info
-        dialog = RetrainDialog(self, info.path, self.samples.root, self.runs_dir, sum(self.samples.counts()),
-                               self.settings, self.install_model, recipe_width(info))
+        dialog = RetrainDialog(
+            self,
+            info.path,
+            self.samples.root,
+            self.runs_dir,
+            sum(self.samples.counts()),
+            self.settings,
+            self.install_model,
+            recipe_width(info),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -3,6 +3,7 @@
 A switch happens whole or not at all: a model is opened and checked before it replaces the active
 one, and a failure says why and keeps the active model. The choice is remembered in the settings.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -30,9 +31,12 @@ class ModelStatus:
     def of(cls, info: ModelInfo) -> ModelStatus:
         """Computed before a switch: a model whose info cannot be shown does not become active."""
         accuracy = f", MNIST test {info.test_accuracy:.2%}" if info.test_accuracy is not None else ""
-        return cls(f"Model: {info.name}{accuracy}", str(info.path),
-                   f"{info.provider.replace('ExecutionProvider', '')} {info.precision}",
-                   f"onnxruntime execution provider: {info.provider}, {info.precision} model")
+        return cls(
+            f"Model: {info.name}{accuracy}",
+            str(info.path),
+            f"{info.provider.replace('ExecutionProvider', '')} {info.precision}",
+            f"onnxruntime execution provider: {info.provider}, {info.precision} model",
+        )
 
 
 def recipe_width(info: ModelInfo) -> int | None:
@@ -47,8 +51,9 @@ class ModelChoice(QObject):
 
     switched = Signal(ModelStatus)
 
-    def __init__(self, parent: QObject, settings: QSettings, models: ModelStore,
-                 show_error: Callable[[str, str], None]):
+    def __init__(
+        self, parent: QObject, settings: QSettings, models: ModelStore, show_error: Callable[[str, str], None]
+    ):
         super().__init__(parent)
         self.recognizer: Recognizer | None = None
         self._settings = settings

@@ -5,6 +5,7 @@ arguments are unusable, 3 the results could not be written (a closed pipe, a ful
 Standard output carries results only: anything else written there while the model runs
 (native libraries' messages) is sent to standard error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,9 @@ def input_for_file(path: Path) -> np.ndarray:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handwriting_recognizer predict", description="Recognize digits in pictures and drawing files.")
+    parser = argparse.ArgumentParser(
+        prog="python -m handwriting_recognizer predict", description="Recognize digits in pictures and drawing files."
+    )
     parser.add_argument("files", nargs="+", type=Path, help="images (PNG, JPEG, SVG, ...) or drawing files (.json)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--model", type=Path, default=None, help="ONNX model (default: the bundled model)")

@@ -4,6 +4,7 @@ The run itself (the worker process, cancel, its events) is `retrain_process.Retr
 event updates the progress bar, the status line, the warnings and the curves. At the end the old
 and new models are compared and the user keeps or discards the new one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +61,17 @@ class RetrainDialog(QDialog):
 
     _gpus_seen: str | None = None  # what TensorFlow sees, probed once per app session
 
-    def __init__(self, parent: QWidget | None, current_model: Path, samples_dir: Path, runs_dir: Path,
-                 sample_count: int, settings, install: Callable[[Path], bool], model_width: int | None = None):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        current_model: Path,
+        samples_dir: Path,
+        runs_dir: Path,
+        sample_count: int,
+        settings,
+        install: Callable[[Path], bool],
+        model_width: int | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle("Retrain the Model")
         self.setObjectName("retrain")
@@ -107,7 +117,8 @@ class RetrainDialog(QDialog):
         self.start_from = QComboBox()
         self.start_from.addItems(["Current model (fine-tune)", "From scratch"])
         self.start_from.currentIndexChanged.connect(
-            lambda i: self.epochs.setValue(EPOCHS_FROM_SCRATCH if i == 1 else EPOCHS_FINE_TUNE))
+            lambda i: self.epochs.setValue(EPOCHS_FROM_SCRATCH if i == 1 else EPOCHS_FINE_TUNE)
+        )
         if matching_weights(self.current_model) is None:
             self.start_from.setCurrentIndex(1)
             self.start_from.model().item(0).setEnabled(False)
@@ -290,9 +301,11 @@ class RetrainDialog(QDialog):
         unit = max(1, math.ceil(total / PROGRESS_MAX))  # a run too long to count step by step
         self.progress.setRange(0, total // unit)
         self.progress.setValue(done // unit)
-        self.status.setText(f"Epoch {event.epoch}/{event.epochs}, step {event.step}/{event.steps} — "
-                            f"loss {_number(event.loss, '.4f')}, accuracy {_number(event.accuracy, '.2%')}"
-                            f" — about {_duration(event.eta_s or 0)} left")
+        self.status.setText(
+            f"Epoch {event.epoch}/{event.epochs}, step {event.step}/{event.steps} — "
+            f"loss {_number(event.loss, '.4f')}, accuracy {_number(event.accuracy, '.2%')}"
+            f" — about {_duration(event.eta_s or 0)} left"
+        )
         if isinstance(event, events.Epoch):
             for series in TrainingCurves.SERIES:
                 self.curves.add(series, event.epoch, getattr(event, series))
@@ -378,10 +391,14 @@ def comparison_table(comparison: object) -> str:
     for key, title in COMPARED:
         scores = comparison.get(key) if isinstance(comparison, dict) else None
         scores = scores if isinstance(scores, dict) else {}
-        rows.append(f"<tr><td>{title} ({html.escape(str(scores.get('images', 0)))})</td>"
-                    f"<td align=right>{_number(scores.get('old'), '.2%')}</td>"
-                    f"<td align=right><b>{_number(scores.get('new'), '.2%')}</b></td></tr>")
-    return "<table cellspacing=6><tr><th></th><th>current model</th><th>new model</th></tr>" + "".join(rows) + "</table>"
+        rows.append(
+            f"<tr><td>{title} ({html.escape(str(scores.get('images', 0)))})</td>"
+            f"<td align=right>{_number(scores.get('old'), '.2%')}</td>"
+            f"<td align=right><b>{_number(scores.get('new'), '.2%')}</b></td></tr>"
+        )
+    return (
+        "<table cellspacing=6><tr><th></th><th>current model</th><th>new model</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def _text_label(name: str, text: str = "") -> QLabel:

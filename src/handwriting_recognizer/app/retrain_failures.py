@@ -1,9 +1,14 @@
 """Why a training worker failed, in words the user can act on, from its error event and stderr."""
+
 from __future__ import annotations
 
 from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT
 
-MISSING_MODULES = ("No module named 'tensorflow'", "No module named 'handwriting_recognizer.training'", "No module named 'keras'")
+MISSING_MODULES = (
+    "No module named 'tensorflow'",
+    "No module named 'handwriting_recognizer.training'",
+    "No module named 'keras'",
+)
 DATASET_CLUES = ("no such file", ".npz", "IDX", "download failed")
 LOG_PREFIXES = ("I0000", "W0000", "E0000")  # TensorFlow's C++ log lines: noise, not the reason
 

@@ -1,8 +1,9 @@
 """One training run in the worker process, seen by the UI as typed progress events and an end.
 
-The worker is `python -m handwriting_recognizer.training ... --progress jsonl` (the frozen app re-invokes itself), run with
-QProcess so the UI never waits on it: not while it trains, not while it stops.
+The worker is `python -m handwriting_recognizer.training ... --progress jsonl` (the frozen app
+re-invokes itself), run with QProcess so the UI never waits on it: not while it trains, not while it stops.
 """
+
 from __future__ import annotations
 
 import codecs

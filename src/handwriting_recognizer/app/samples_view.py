@@ -1,4 +1,5 @@
 """Model > My Samples...: counts per digit, thumbnails, delete, export and import as one archive."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
@@ -56,8 +57,11 @@ class SamplesDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # it shows names from archives: never HTML
         self.message.setWordWrap(True)
         buttons = QHBoxLayout()
-        for text, slot in (("Delete Selected", self.delete_selected), ("Export…", self._ask_export),
-                           ("Import…", self._ask_import)):
+        for text, slot in (
+            ("Delete Selected", self.delete_selected),
+            ("Export…", self._ask_export),
+            ("Import…", self._ask_import),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -89,8 +93,11 @@ class SamplesDialog(QDialog):
             item = QListWidgetItem(QIcon(pixmap), str(sample.label))
             item.setData(Qt.ItemDataRole.UserRole, sample)
             self.grid.addItem(item)
-        self.counts.setText("  ".join(f"<b>{d}</b>: {n}" for d, n in enumerate(counts)) + f"  — {sum(counts)} in all"
-                            + (f" ({unreadable} unreadable, not shown)" if unreadable else ""))
+        self.counts.setText(
+            "  ".join(f"<b>{d}</b>: {n}" for d, n in enumerate(counts))
+            + f"  — {sum(counts)} in all"
+            + (f" ({unreadable} unreadable, not shown)" if unreadable else "")
+        )
 
     def delete_selected(self) -> None:
         """Delete the selected samples; a failure says why and the list shows what is left."""

@@ -5,6 +5,7 @@ checked where it is read and a bad one is ignored with a log line, as if it had 
 file Qt cannot parse, or one over its budget, is moved aside (kept for the user) and the app starts
 with defaults.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,12 @@ def open_settings() -> QSettings:
     try:
         os.replace(path, kept)
     except OSError as exc:
-        log.warning("settings file %s %s and cannot be moved aside (%s): nothing is remembered this time",
-                    path, problem, exc.strerror)
+        log.warning(
+            "settings file %s %s and cannot be moved aside (%s): nothing is remembered this time",
+            path,
+            problem,
+            exc.strerror,
+        )
         return QSettings(str(Path(tempfile.mkdtemp(prefix="hwr-settings-")) / path.name), QSettings.Format.IniFormat)
     log.warning("settings file %s %s: moved to %s, starting with defaults", path, problem, kept.name)
     return QSettings(str(path), QSettings.Format.IniFormat)

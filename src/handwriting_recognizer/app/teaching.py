@@ -1,5 +1,6 @@
 """Teaching: the user's own samples, for retraining. The label is the one the user picked (a digit
 key or a click on its bar), else the model's confident reading; the Teach button says which."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,8 +15,10 @@ from handwriting_recognizer.core.recognizer import Reading
 from handwriting_recognizer.core.samples import SampleStore
 
 STATUS_MS = 5000
-TEACH_TIP = ("Save this drawing with its label as one of your samples, for retraining.\n"
-             "Press a digit key or click a bar first to correct the label.")
+TEACH_TIP = (
+    "Save this drawing with its label as one of your samples, for retraining.\n"
+    "Press a digit key or click a bar first to correct the label."
+)
 
 
 def _samples(n: int, label: int) -> str:
@@ -25,9 +28,16 @@ def _samples(n: int, label: int) -> str:
 class Teacher:
     """Owns the Teach button (object name "teach") and the label the user picked."""
 
-    def __init__(self, window: QMainWindow, canvas: Canvas, bars: ProbabilityBars, samples: SampleStore,
-                 current_input: Callable[[], np.ndarray], reading: Callable[[], Reading | None],
-                 show_error: Callable[[str, str], None]):
+    def __init__(
+        self,
+        window: QMainWindow,
+        canvas: Canvas,
+        bars: ProbabilityBars,
+        samples: SampleStore,
+        current_input: Callable[[], np.ndarray],
+        reading: Callable[[], Reading | None],
+        show_error: Callable[[str, str], None],
+    ):
         self._window = window
         self._canvas = canvas
         self._bars = bars

@@ -1,4 +1,5 @@
 """The retrain dialog's live plot: loss and accuracy per epoch, train and validation."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -10,8 +11,12 @@ class TrainingCurves(QWidget):
     """Loss and accuracy per epoch, train and validation, drawn as the epochs finish."""
 
     # series (a field of progress_events.Epoch) -> (its panel, its colour)
-    SERIES = {"loss": ("loss", QColor(30, 110, 220)), "val_loss": ("loss", QColor(230, 120, 20)),
-              "accuracy": ("accuracy", QColor(30, 110, 220)), "val_accuracy": ("accuracy", QColor(230, 120, 20))}
+    SERIES = {
+        "loss": ("loss", QColor(30, 110, 220)),
+        "val_loss": ("loss", QColor(230, 120, 20)),
+        "accuracy": ("accuracy", QColor(30, 110, 220)),
+        "val_accuracy": ("accuracy", QColor(230, 120, 20)),
+    }
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -45,8 +50,11 @@ class TrainingCurves(QWidget):
         painter.setPen(QColor(190, 190, 200))
         painter.drawRect(box)
         painter.setPen(QColor(60, 60, 70))
-        painter.drawText(QRectF(box.left(), box.bottom() + 2, box.width(), 18), Qt.AlignmentFlag.AlignCenter,
-                         f"{panel} (blue: train, orange: validation)")
+        painter.drawText(
+            QRectF(box.left(), box.bottom() + 2, box.width(), 18),
+            Qt.AlignmentFlag.AlignCenter,
+            f"{panel} (blue: train, orange: validation)",
+        )
         series = [name for name, (p, _) in self.SERIES.items() if p == panel]
         values = [pt for name in series for pt in self._points[name]]
         if not values:
@@ -59,8 +67,13 @@ class TrainingCurves(QWidget):
             pts = self._points[name]
             if not pts:
                 continue
-            mapped = [QPointF(box.left() + (x - x0) / _span(x0, x1) * box.width(),
-                              box.bottom() - (y - y0) / _span(y0, y1) * box.height()) for x, y in pts]
+            mapped = [
+                QPointF(
+                    box.left() + (x - x0) / _span(x0, x1) * box.width(),
+                    box.bottom() - (y - y0) / _span(y0, y1) * box.height(),
+                )
+                for x, y in pts
+            ]
             path = QPainterPath(mapped[0])
             for p in mapped[1:]:
                 path.lineTo(p)

@@ -1,4 +1,5 @@
 """What the model reads, shown three ways: the top digit, the ten probability bars, the 28x28 input."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -78,8 +79,11 @@ class ProbabilityBars(QWidget):
                 painter.setPen(QColor(20, 150, 60))
                 painter.drawRect(QRectF(label_w, y + row * 0.2, bar_w, row * 0.6))
             painter.setPen(TEXT)
-            painter.drawText(QRectF(label_w + bar_w + 4, y, pct_w, row),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{p:.0%}")
+            painter.drawText(
+                QRectF(label_w + bar_w + 4, y, pct_w, row),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                f"{p:.0%}",
+            )
         painter.end()
 
 
@@ -144,5 +148,8 @@ class InputPreview(QLabel):
         """Show a 28x28 input, light ink on dark, as the model gets it."""
         self._image = np.asarray(image, np.float32)
         qimage = gray_to_qimage(self._image, invert=False)
-        self.setPixmap(QPixmap.fromImage(qimage).scaled(self.SIDE, self.SIDE, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                                        Qt.TransformationMode.FastTransformation))
+        self.setPixmap(
+            QPixmap.fromImage(qimage).scaled(
+                self.SIDE, self.SIDE, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+        )

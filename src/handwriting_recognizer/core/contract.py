@@ -11,6 +11,7 @@ answers OUTPUT_NAME, float32 [N, len(LABELS)]: softmax probabilities of LABELS, 
 metadata_props hold JSON strings; the keys below are the ones the app acts on, the others (accuracy,
 date, device, ...) only describe the model.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ Coordinates are canvas pixels; `pen_width` is optional. Loading validates everyt
 budget (file size, points, sizes, coordinates) and raises `DrawingError` with a message fit for a
 person, whatever the file holds.
 """
+
 from __future__ import annotations
 
 import json
@@ -76,7 +77,12 @@ class Drawing:
             if points.size:
                 parsed.append(points)
         pen = data.get("pen_width")
-        if pen is not None and (not isinstance(pen, (int, float)) or isinstance(pen, bool) or not 0 < pen < MAX_SIDE or not math.isfinite(pen)):
+        if pen is not None and (
+            not isinstance(pen, (int, float))
+            or isinstance(pen, bool)
+            or not 0 < pen < MAX_SIDE
+            or not math.isfinite(pen)
+        ):
             raise DrawingError("'pen_width' must be a positive number")
         return cls(int(round(width)), int(round(height)), tuple(parsed), None if pen is None else float(pen))
 
@@ -85,8 +91,9 @@ def _points(stroke: object, i: int) -> np.ndarray:
     """One stroke as a (K, 2) float array of finite coordinates within MAX_COORDINATE."""
     problem = f"stroke {i} is not a list of [x, y] number pairs"
     if not isinstance(stroke, list) or not all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
-            for p in stroke):
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
+        for p in stroke
+    ):
         raise DrawingError(problem)
     try:
         points = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)

@@ -20,6 +20,7 @@ Folders from the old layout (`current.onnx`, `previous.onnx` with companions) ar
 on first use; the old files stay until the next install or revert, because the app may have
 remembered the path of the old `current.onnx` and still be running it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -175,8 +176,11 @@ class ModelStore:
             data = read_regular_file(model, MODEL_MAX_BYTES, "model")
         except FileRefused as exc:
             raise ModelError(str(exc)) from exc
-        files = {MODEL_FILE: data, weights_for(Path(MODEL_FILE)).name: _matching_weights_bytes(model),
-                 int8_path_for(Path(MODEL_FILE)).name: _optional_int8(model)}
+        files = {
+            MODEL_FILE: data,
+            weights_for(Path(MODEL_FILE)).name: _matching_weights_bytes(model),
+            int8_path_for(Path(MODEL_FILE)).name: _optional_int8(model),
+        }
         set_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         partial = self._sets / f".{set_id}.partial"
         try:
@@ -205,15 +209,20 @@ class ModelStore:
         """What state.json names; FileRefused or ValueError when it is not a pointer this store wrote.
         A set that is gone (removed by hand) names nothing."""
         saved = json.loads(read_regular_file(self._state_file, STATE_MAX_BYTES, "model state"))
-        if (not isinstance(saved, dict) or saved.keys() != {"current", "previous"}
-                or not all(i is None or (isinstance(i, str) and SET_ID.fullmatch(i)) for i in saved.values())):
+        if (
+            not isinstance(saved, dict)
+            or saved.keys() != {"current", "previous"}
+            or not all(i is None or (isinstance(i, str) and SET_ID.fullmatch(i)) for i in saved.values())
+        ):
             raise ValueError("it does not name model sets")
         ids = saved["current"], saved["previous"]
         return _State(*(i if i is not None and self._model_path(i).is_file() else None for i in ids))
 
     def _move_pointer_aside(self) -> str:
         """Keep an unreadable pointer for the user to look at; say where it went."""
-        kept = self._state_file.with_name(f"{self._state_file.name}.bad-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
+        kept = self._state_file.with_name(
+            f"{self._state_file.name}.bad-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        )
         try:
             os.replace(self._state_file, kept)
         except OSError as exc:
@@ -235,8 +244,13 @@ class ModelStore:
         if not ids:
             return _State()
         state = _State(ids[-1], ids[-2] if len(ids) > 1 else None)
-        log.warning("%s %s; rebuilt from the newest model sets: current %s, previous %s",
-                    self._state_file, problem, state.current, state.previous)
+        log.warning(
+            "%s %s; rebuilt from the newest model sets: current %s, previous %s",
+            self._state_file,
+            problem,
+            state.current,
+            state.previous,
+        )
         try:
             self._point_at(state)
         except OSError as exc:  # the next use rebuilds it again; an install cannot write either
@@ -269,7 +283,9 @@ class ModelStore:
 
     def _point_at(self, state: _State) -> None:
         """Replace the pointer atomically: from here on `state` is what the store holds."""
-        write_bytes_atomic(self._state_file, json.dumps({"current": state.current, "previous": state.previous}).encode())
+        write_bytes_atomic(
+            self._state_file, json.dumps({"current": state.current, "previous": state.previous}).encode()
+        )
         _sync_folder(self.root)  # durable before anything the old pointer named is removed
 
     def _tidy(self, state: _State, remove_legacy: bool = True) -> None:
@@ -278,8 +294,11 @@ class ModelStore:
         keep = {state.current, state.previous}
         unused = [folder for folder in self._sets.glob("*") if folder.name not in keep]
         if remove_legacy:
-            unused += [path for name in LEGACY_FILES
-                       for path in (self.root / name, weights_for(self.root / name), int8_path_for(self.root / name))]
+            unused += [
+                path
+                for name in LEGACY_FILES
+                for path in (self.root / name, weights_for(self.root / name), int8_path_for(self.root / name))
+            ]
         for path in unused:
             try:
                 if path.is_dir():

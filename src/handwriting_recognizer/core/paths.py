@@ -1,4 +1,5 @@
 """Where the bundled files are, in the source tree and in the PyInstaller build."""
+
 from __future__ import annotations
 
 import sys

@@ -5,6 +5,7 @@ nor TensorFlow: so it has its own small codec. It writes 8-bit grey PNG and read
 8-bit PNG that any encoder writes for such an image (grey, grey + alpha, RGB, RGBA; every filter),
 keeping the first channel; anything else is refused with PngError.
 """
+
 from __future__ import annotations
 
 import struct
@@ -65,7 +66,9 @@ def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     while at + 12 <= len(data):
         (length,) = struct.unpack(">I", data[at : at + 4])
         kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
-        if len(body) != length or data[at + 8 + length : at + 12 + length] != struct.pack(">I", zlib.crc32(kind + body)):
+        if len(body) != length or data[at + 8 + length : at + 12 + length] != struct.pack(
+            ">I", zlib.crc32(kind + body)
+        ):
             raise PngError("damaged PNG (a chunk is cut short or fails its CRC)")
         if kind == b"IEND":
             return found

@@ -10,6 +10,7 @@ centre of a 28x28 field. On top of it, what makes real drawings look like MNIST:
 Images follow the model contract (core/contract.py): float32 in 0..1 with ink = 1 on a 0 background.
 A change to what this module makes of a drawing needs a new contract.PREPROCESSING_VERSION.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -53,8 +54,9 @@ def is_blank(x: np.ndarray) -> bool:
 # --- strokes --------------------------------------------------------------------------------------
 
 
-def render_strokes(strokes: Strokes, shape: tuple[int, int], width: float, scale: float = 1.0,
-                   offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+def render_strokes(
+    strokes: Strokes, shape: tuple[int, int], width: float, scale: float = 1.0, offset: tuple[float, float] = (0.0, 0.0)
+) -> np.ndarray:
     """Anti-aliased round-capped polylines of `width` pixels, drawn at point * scale + offset.
 
     Each pixel's ink is its coverage by the pen (distance to the nearest segment, 1 px soft edge).
@@ -157,8 +159,10 @@ def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
     size = max(extent, pen_width, 1e-6)
     travel = sum(float(np.hypot(*np.diff(p, axis=0).T).sum()) for p in points)
     if travel > MAX_INK_TRAVEL * size:
-        raise InkBudgetError(f"the strokes travel {travel / size:.0f} times the drawing's size "
-                             f"(at most {MAX_INK_TRAVEL}): too much ink to read as a digit")
+        raise InkBudgetError(
+            f"the strokes travel {travel / size:.0f} times the drawing's size "
+            f"(at most {MAX_INK_TRAVEL}): too much ink to read as a digit"
+        )
     scale = (BOX * WORK - pen) / size
     centre = (lo + hi) / 2.0
     offset = side / 2.0 - centre * scale

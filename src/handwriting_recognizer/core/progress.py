@@ -7,6 +7,7 @@ events before TensorFlow loads, and the app reads them without loading TensorFlo
 On the wire an event is {"event": <name>, <field>: <value>, ...}; a Done's summary fields are the
 object's own fields. A number that is not finite goes out as null and comes back as None.
 """
+
 # No `from __future__ import annotations`: `parse` checks each value against its field's type.
 import dataclasses
 import json
@@ -134,7 +135,9 @@ class Done(_Event):
 
 
 Event = Device | Start | Step | Epoch | Warning | Error | Interrupted | Done
-EVENTS: dict[str, type[Event]] = {cls.name: cls for cls in (Device, Start, Step, Epoch, Warning, Error, Interrupted, Done)}
+EVENTS: dict[str, type[Event]] = {
+    cls.name: cls for cls in (Device, Start, Step, Epoch, Warning, Error, Interrupted, Done)
+}
 
 
 def emit(event: Event, stream: IO[str] | None = None) -> None:

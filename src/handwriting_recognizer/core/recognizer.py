@@ -15,6 +15,7 @@ is refused (one that does not say is accepted). The rest is description: whateve
 model loads, and unusable entries are left out. A model that passes the check may still loop for
 other inputs: every prediction is stopped after PREDICT_SECONDS.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -160,11 +161,19 @@ class ModelInfo:
     def from_metadata(cls, path: Path, provider: str, precision: str, raw: Mapping[str, str]) -> ModelInfo:
         """The info for a model whose metadata map is `raw`; never fails, whatever `raw` holds."""
         meta = parse_metadata(raw)
-        return cls(path, provider, precision, labels=_labels(meta.get(LABELS_KEY)),
-                   test_accuracy=_fraction(meta.get("test_accuracy")), val_accuracy=_fraction(meta.get("val_accuracy")),
-                   parameters=_count(meta.get("parameters")), epochs=_count(meta.get("epochs")),
-                   date=_text(meta.get("date"), TEXT_MAX_CHARS), device=_text(meta.get("device"), TEXT_MAX_CHARS),
-                   metadata=meta)
+        return cls(
+            path,
+            provider,
+            precision,
+            labels=_labels(meta.get(LABELS_KEY)),
+            test_accuracy=_fraction(meta.get("test_accuracy")),
+            val_accuracy=_fraction(meta.get("val_accuracy")),
+            parameters=_count(meta.get("parameters")),
+            epochs=_count(meta.get("epochs")),
+            date=_text(meta.get("date"), TEXT_MAX_CHARS),
+            device=_text(meta.get("device"), TEXT_MAX_CHARS),
+            metadata=meta,
+        )
 
 
 def session_options() -> ort.SessionOptions:
@@ -229,8 +238,11 @@ def _probability_problem(probs: np.ndarray, rows: int) -> str | None:
         found = f"shape {probs.shape}"
     elif not np.isfinite(probs).all():
         found = "numbers that are not finite (NaN or infinity)"
-    elif (probs.min() < -PROBABILITY_TOLERANCE or probs.max() > 1 + PROBABILITY_TOLERANCE
-          or np.abs(probs.sum(axis=1) - 1).max() > PROBABILITY_TOLERANCE):
+    elif (
+        probs.min() < -PROBABILITY_TOLERANCE
+        or probs.max() > 1 + PROBABILITY_TOLERANCE
+        or np.abs(probs.sum(axis=1) - 1).max() > PROBABILITY_TOLERANCE
+    ):
         found = "numbers that are not probabilities summing to 1"
     else:
         return None
@@ -302,15 +314,18 @@ def _check_contract(watchdog: _Watchdog, session: ort.InferenceSession, name: st
     if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
         problem = f"expected one input named '{INPUT_NAME}', found {[i.name for i in inputs]}"
     elif inputs[0].type != "tensor(float)" or list(inputs[0].shape[1:]) != list(INPUT_SHAPE):
-        problem = (f"input must be float32 [N,{','.join(map(str, INPUT_SHAPE))}], "
-                   f"found {inputs[0].type} {inputs[0].shape}")
+        problem = (
+            f"input must be float32 [N,{','.join(map(str, INPUT_SHAPE))}], found {inputs[0].type} {inputs[0].shape}"
+        )
     elif output is None:
         problem = f"expected an output named '{OUTPUT_NAME}', found {[o.name for o in outputs]}"
     elif output.type != "tensor(float)":
         problem = f"output must be float32 probabilities, found {output.type}"
     else:
-        trials = ((first_run_seconds, "a blank input", empty_input()),
-                  (CHECK_SECONDS, "a drawn 7", strokes_to_input(CHECK_STROKES)))
+        trials = (
+            (first_run_seconds, "a blank input", empty_input()),
+            (CHECK_SECONDS, "a drawn 7", strokes_to_input(CHECK_STROKES)),
+        )
         for seconds, what, x in trials:
             problem = _trial_run(watchdog, session, x, seconds)
             if problem:
@@ -327,8 +342,10 @@ def _check_preprocessing(metadata: Mapping[str, object], name: str) -> None:
     version = entry.get("version") if isinstance(entry, dict) else None
     if version is not None and version != PREPROCESSING_VERSION:
         said = json.dumps(version)[:TEXT_MAX_CHARS]
-        raise ModelError(f"{name}: incompatible model: made for preprocessing version {said}; "
-                         f"this app prepares input version {PREPROCESSING_VERSION}")
+        raise ModelError(
+            f"{name}: incompatible model: made for preprocessing version {said}; "
+            f"this app prepares input version {PREPROCESSING_VERSION}"
+        )
 
 
 class Recognizer:
@@ -343,8 +360,9 @@ class Recognizer:
         data = _read_model(self.path)
         cuda = self._open_cuda(data) if use_gpu and CUDA in ort.get_available_providers() else None
         self._session, precision = (cuda, "float32") if cuda is not None else self._open_cpu(data, int8)
-        self.info = ModelInfo.from_metadata(self.path, self._session.get_providers()[0], precision,
-                                            _metadata(self._session, self.path.name))
+        self.info = ModelInfo.from_metadata(
+            self.path, self._session.get_providers()[0], precision, _metadata(self._session, self.path.name)
+        )
         # The metadata of the file that runs: an int8 copy carries its model's (training copies it).
         _check_preprocessing(self.info.metadata, self.path.name)
         self.last_ms = 0.0
@@ -356,8 +374,11 @@ class Recognizer:
         try:
             session = _session(name, data, [CUDA, CPU])
             if session.get_providers()[0] != CUDA:
-                log.warning("%s: onnxruntime offers CUDA but the session did not get it (see onnxruntime's "
-                            "log for why); using the CPU", name)
+                log.warning(
+                    "%s: onnxruntime offers CUDA but the session did not get it (see onnxruntime's "
+                    "log for why); using the CPU",
+                    name,
+                )
                 return None
             _check_contract(self._watchdog, session, name, CUDA_WARMUP_SECONDS)
         except ModelError as exc:
@@ -383,7 +404,9 @@ class Recognizer:
         try:
             session = _session(path.name, _read_model(path), [CPU])
             if parse_metadata(_metadata(session, path.name)).get(INT8_SOURCE_KEY) != hashlib.sha256(data).hexdigest():
-                raise ModelError(f"{path.name}: made from another model (its {INT8_SOURCE_KEY} is not this model's hash)")
+                raise ModelError(
+                    f"{path.name}: made from another model (its {INT8_SOURCE_KEY} is not this model's hash)"
+                )
             _check_contract(self._watchdog, session, path.name, CHECK_SECONDS)
         except ModelError as exc:
             log.warning("ignoring the int8 copy, the float model runs: %s", exc)
@@ -394,8 +417,8 @@ class Recognizer:
         """float32 (N,28,28,1) -> probabilities (N,10).
 
         Raises ModelError when the model fails on these inputs, takes longer than PREDICT_SECONDS
-        plus PREDICT_SECONDS_PER_IMAGE for each (stopped: the app waits for the answer), or answers with anything but probabilities (NaN,
-        say): such numbers must never reach the user as a reading.
+        plus PREDICT_SECONDS_PER_IMAGE for each (stopped: the app waits for the answer), or answers
+        with anything but probabilities (NaN, say): such numbers must never reach the user as a reading.
         """
         x = np.ascontiguousarray(images, np.float32)
         try:

@@ -4,6 +4,7 @@ Every loader (drawings, pictures, models, samples, datasets) reads through `read
 only regular files are read (a FIFO, a device or a socket would block or never end), and never
 more than the loader's stated number of bytes, checked before reading and while reading.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,9 @@ def read_regular_file(path: Path | str, max_bytes: int, what: str = "file") -> b
         if not stat.S_ISREG(info.st_mode):
             raise FileRefused(f"{path.name}: not a regular file (a pipe, device or socket), not a {what}")
         if info.st_size > max_bytes:
-            raise FileRefused(f"{path.name}: {describe_size(info.st_size)} is more than a {what} may be "
-                              f"({describe_size(max_bytes)})")
+            raise FileRefused(
+                f"{path.name}: {describe_size(info.st_size)} is more than a {what} may be ({describe_size(max_bytes)})"
+            )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)  # a regular file: network file systems may honour O_NONBLOCK
         with os.fdopen(os.dup(fd), "rb") as f:

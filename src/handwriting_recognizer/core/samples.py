@@ -11,6 +11,7 @@ the budgets below, on the sizes it declares and again on the bytes it unpacks to
 sample in it is validated before anything is written. An export over those budgets is refused, so
 every archive the app writes can be imported back.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -114,8 +115,11 @@ class SampleStore:
         """The PNG first, the JSON last: the sample exists once both are complete."""
         folder = self.root / str(label)
         sample = Sample(label, folder / f"{sample_id}.png", folder / f"{sample_id}.json")
-        meta = {"label": label, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "drawing": drawing.to_json() if drawing is not None else None}
+        meta = {
+            "label": label,
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "drawing": drawing.to_json() if drawing is not None else None,
+        }
         write_bytes_atomic(sample.png, _encode_png(image))
         write_bytes_atomic(sample.meta, json.dumps(meta).encode("utf-8"))
         return sample
@@ -176,17 +180,20 @@ class SampleStore:
                 if exported > MAX_ARCHIVE_SAMPLES:  # checked while packing: the archive is built in memory
                     raise _not_exported(f"more than {MAX_ARCHIVE_SAMPLES:,} samples, more than an archive may hold")
                 if unpacked > MAX_UNPACKED_BYTES:
-                    raise _not_exported(f"more than {describe_size(MAX_UNPACKED_BYTES)} of samples, more than an "
-                                        "archive may hold")
+                    raise _not_exported(
+                        f"more than {describe_size(MAX_UNPACKED_BYTES)} of samples, more than an archive may hold"
+                    )
                 archive.writestr(f"{s.label}/{s.png.name}", png)
                 archive.writestr(f"{s.label}/{s.meta.name}", meta)
         data = buffer.getvalue()
         if len(data) > MAX_ARCHIVE_BYTES:
-            raise _not_exported(f"{describe_size(len(data))} zipped, more than an archive may be "
-                                f"({describe_size(MAX_ARCHIVE_BYTES)})")
+            raise _not_exported(
+                f"{describe_size(len(data))} zipped, more than an archive may be ({describe_size(MAX_ARCHIVE_BYTES)})"
+            )
         if _too_many_members(data):  # only by chance: compressed bytes that look like a member's record
-            raise _not_exported(f"its zip seems to list more than {_max_members():,} files, more than an archive "
-                                "may hold")
+            raise _not_exported(
+                f"its zip seems to list more than {_max_members():,} files, more than an archive may hold"
+            )
         write_bytes_atomic(path, data)
         return exported
 
@@ -208,17 +215,25 @@ class SampleStore:
                 try:
                     reason = self._import_one(archive, folder, sample_id, meta, png)
                 except OSError as exc:
-                    raise SampleError(f"Cannot save {name}: {exc.strerror or exc}. Stopped after importing "
-                                      f"{imported} sample{'' if imported == 1 else 's'}; your earlier samples "
-                                      "are untouched.") from None
+                    raise SampleError(
+                        f"Cannot save {name}: {exc.strerror or exc}. Stopped after importing "
+                        f"{imported} sample{'' if imported == 1 else 's'}; your earlier samples "
+                        "are untouched."
+                    ) from None
                 if reason is None:
                     imported += 1
                 else:
                     skipped.append((name, reason))
         return ImportReport(imported, tuple(skipped))
 
-    def _import_one(self, archive: zipfile.ZipFile, folder: int, sample_id: str,
-                    meta: zipfile.ZipInfo | None, png: zipfile.ZipInfo | None) -> str | None:
+    def _import_one(
+        self,
+        archive: zipfile.ZipFile,
+        folder: int,
+        sample_id: str,
+        meta: zipfile.ZipInfo | None,
+        png: zipfile.ZipInfo | None,
+    ) -> str | None:
         """Write one archived sample; return why it was skipped instead, or None once written."""
         if meta is None:
             return "no .json (label) beside this picture"
@@ -258,8 +273,10 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     except FileRefused as exc:
         raise SampleError(str(exc)) from None
     if _too_many_members(data):
-        raise SampleError(f"{path.name}: more than {_max_members():,} files, more than a samples archive may hold "
-                          f"({MAX_ARCHIVE_SAMPLES:,} samples)")
+        raise SampleError(
+            f"{path.name}: more than {_max_members():,} files, more than a samples archive may hold "
+            f"({MAX_ARCHIVE_SAMPLES:,} samples)"
+        )
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except _DAMAGED:
@@ -270,8 +287,10 @@ def _check_archive(name: str, archive: zipfile.ZipFile) -> None:
     """Refuse the archive as a whole when it declares more than MAX_UNPACKED_BYTES or lacks our marker."""
     declared = sum(info.file_size for info in archive.infolist())
     if declared > MAX_UNPACKED_BYTES:
-        raise SampleError(f"{name}: its files would unpack to {describe_size(declared)}, more than a "
-                          f"samples archive may ({describe_size(MAX_UNPACKED_BYTES)})")
+        raise SampleError(
+            f"{name}: its files would unpack to {describe_size(declared)}, more than a "
+            f"samples archive may ({describe_size(MAX_UNPACKED_BYTES)})"
+        )
     try:
         marker = _read_member(archive, archive.getinfo(MARKER_MEMBER), len(ARCHIVE_MARKER), "format marker")
     except KeyError:
@@ -282,8 +301,9 @@ def _check_archive(name: str, archive: zipfile.ZipFile) -> None:
         raise SampleError(f"{name}: not a samples archive exported by this app")
 
 
-def _sample_members(infos: list[zipfile.ZipInfo]) -> tuple[dict[tuple[int, str], dict[str, zipfile.ZipInfo]],
-                                                           list[tuple[str, str]]]:
+def _sample_members(
+    infos: list[zipfile.ZipInfo],
+) -> tuple[dict[tuple[int, str], dict[str, zipfile.ZipInfo]], list[tuple[str, str]]]:
     """The members grouped by sample ((folder digit, id) -> {"png": ..., "json": ...}), and the
     members that are no sample's file, each with the reason (folders and FORMAT are left out)."""
     groups: dict[tuple[int, str], dict[str, zipfile.ZipInfo]] = {}
@@ -293,8 +313,12 @@ def _sample_members(infos: list[zipfile.ZipInfo]) -> tuple[dict[tuple[int, str],
             continue
         match = _MEMBER_NAME.fullmatch(info.filename)
         if match is None or _WINDOWS_DEVICE.fullmatch(match[2]):
-            skipped.append((_shown(info.filename), "not a sample's file: expected <digit>/<id>.png or .json, "
-                                                   "the id up to 80 letters, digits, - or _"))
+            skipped.append(
+                (
+                    _shown(info.filename),
+                    "not a sample's file: expected <digit>/<id>.png or .json, the id up to 80 letters, digits, - or _",
+                )
+            )
             continue
         members = groups.setdefault((int(match[1]), match[2]), {})
         if match[3] in members:
@@ -304,8 +328,9 @@ def _sample_members(infos: list[zipfile.ZipInfo]) -> tuple[dict[tuple[int, str],
     return groups, skipped
 
 
-def _read_sample(archive: zipfile.ZipFile, meta_info: zipfile.ZipInfo, png_info: zipfile.ZipInfo,
-                 folder: int) -> tuple[np.ndarray, Drawing | None]:
+def _read_sample(
+    archive: zipfile.ZipFile, meta_info: zipfile.ZipInfo, png_info: zipfile.ZipInfo, folder: int
+) -> tuple[np.ndarray, Drawing | None]:
     """A sample's input and drawing from its archived JSON and PNG; SampleError says what is wrong."""
     try:
         meta = parse_json(_read_member(archive, meta_info, MAX_JSON_BYTES, "sample file"), "sample file")

@@ -1,5 +1,6 @@
 """Strokes drawn by program as a hand would draw them: the self-test's built-in digits and the tests'
 drawings share these, so both feed the recognizer the same kind of input as the app's canvas."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,9 @@ def polyline(points: ArrayLike, n: int = 12) -> np.ndarray:
     return np.vstack([*parts, pts[-1:]])
 
 
-def ellipse_arc(cx: float, cy: float, rx: float, ry: float, start_deg: float, end_deg: float,
-                n: int = 48) -> np.ndarray:
+def ellipse_arc(
+    cx: float, cy: float, rx: float, ry: float, start_deg: float, end_deg: float, n: int = 48
+) -> np.ndarray:
     """A stroke along the ellipse centred on (cx, cy) with radii rx, ry, from `start_deg` to `end_deg`
     (0 is to the right, 90 down: canvas y grows downwards), in n points."""
     t = np.radians(np.linspace(start_deg, end_deg, n))

@@ -7,6 +7,7 @@ Python (no Qt, no TensorFlow, no arrays): both sides import it.
 
 A `TrainConfig` is checked when it is made (`validate`): one that exists holds usable values.
 """
+
 from __future__ import annotations
 
 import math
@@ -94,31 +95,43 @@ def _option(default: Any, meaning: str, **details: Any) -> Any:
 class TrainConfig:
     """Everything that decides a training run; the recipe part is recorded in the model card."""
 
-    data: str | None = _option(None, "MNIST as a Keras-layout .npz or a folder of IDX files (gz or raw); "
-                               "default: $HWR_MNIST, else keras.datasets.mnist.load_data() (downloads once)")
+    data: str | None = _option(
+        None,
+        "MNIST as a Keras-layout .npz or a folder of IDX files (gz or raw); "
+        "default: $HWR_MNIST, else keras.datasets.mnist.load_data() (downloads once)",
+    )
     epochs: int = _option(40, "maximum epochs; early stopping may end sooner", limits=Limits(1), offered=(1, 200))
     batch_size: int = _option(128, "per-replica batch size", limits=Limits(1))
     out: Path | None = _option(None, "output folder for model.onnx and report/ (default runs/<time>)", path=True)
     seed: int = _option(0, "seed for the split, shuffling, augmentation and init", limits=Limits(0, MAX_SEED))
     device: str = _option("auto", "auto uses the GPU when TensorFlow sees one", choices=("auto", "cpu", "gpu"))
-    limit: int | None = _option(None, "train on the first N training images only (quick runs)", limits=Limits(1),
-                                offered=(1, MNIST_TRAIN_IMAGES))
+    limit: int | None = _option(
+        None,
+        "train on the first N training images only (quick runs)",
+        limits=Limits(1),
+        offered=(1, MNIST_TRAIN_IMAGES),
+    )
     progress: str = _option("bar", "bar for people, jsonl for programs", choices=("bar", "jsonl"))
     samples: Path | None = _option(None, "folder of your own labelled samples to train on as well", path=True)
-    samples_weight: float = _option(5.0, "loss weight of each own sample", limits=Limits(0, whole=False),
-                                    offered=(0.5, 100.0))
+    samples_weight: float = _option(
+        5.0, "loss weight of each own sample", limits=Limits(0, whole=False), offered=(0.5, 100.0)
+    )
     init: Path | None = _option(None, "start from these weights (model.weights.h5) instead of from scratch", path=True)
     width: int = _option(40, "channels of the middle stage; the CNN's size", limits=Limits(MIN_WIDTH))
-    elastic: float = _option(0.8, "strength of the elastic distortion in training, in pixels; 0: none",
-                             limits=Limits(0, whole=False))
+    elastic: float = _option(
+        0.8, "strength of the elastic distortion in training, in pixels; 0: none", limits=Limits(0, whole=False)
+    )
     learning_rate: float | None = _option(
         None,
         f"initial learning rate (default {LEARNING_RATE_FROM_SCRATCH:g}; {LEARNING_RATE_FINE_TUNE:g} with --init)",
-        limits=Limits(0, whole=False, above_minimum=True))
+        limits=Limits(0, whole=False, above_minimum=True),
+    )
     compare: Path | None = _option(
-        None, "an ONNX model to compare the new one with (test set and held-out own samples)", path=True)
-    cpu_replicas: int = _option(1, "split the CPU into this many MirroredStrategy replicas", limits=Limits(1),
-                                hidden=True)
+        None, "an ONNX model to compare the new one with (test set and held-out own samples)", path=True
+    )
+    cpu_replicas: int = _option(
+        1, "split the CPU into this many MirroredStrategy replicas", limits=Limits(1), hidden=True
+    )
 
     def __post_init__(self) -> None:
         self.validate()

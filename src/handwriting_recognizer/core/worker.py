@@ -1,9 +1,10 @@
 """How the app starts the training worker, from a checkout or from the frozen executable.
 
-The worker is the training CLI in its own process: `python -m handwriting_recognizer.training ...` from a checkout, or the
-executable re-invoked with `--training-worker ...` when frozen. No Qt and no TensorFlow here: the
-retrain dialog and the self-test share it.
+The worker is the training CLI in its own process: `python -m handwriting_recognizer.training ...`
+from a checkout, or the executable re-invoked with `--training-worker ...` when frozen. No Qt
+and no TensorFlow here: the retrain dialog and the self-test share it.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -14,8 +15,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # a checkout's root (unused when frozen)
 SOURCE_ROOT = PROJECT_ROOT / "src"  # where the package is, in a checkout
-TRAINING_EXTRA_HINT = ("Retraining needs TensorFlow. Install the training extra next to the app: "
-                       "pip install -e '.[cpu,train]' (or use the full build of the app).")
+TRAINING_EXTRA_HINT = (
+    "Retraining needs TensorFlow. Install the training extra next to the app: "
+    "pip install -e '.[cpu,train]' (or use the full build of the app)."
+)
 
 
 def frozen() -> bool:

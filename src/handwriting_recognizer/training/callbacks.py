@@ -3,6 +3,7 @@
 Only the training loop imports this module, once Keras is loaded anyway; messages said before that
 (errors, warnings, the device) are emitted by the CLI with `progress_events` directly.
 """
+
 from __future__ import annotations
 
 import time
@@ -36,9 +37,19 @@ class JsonlProgress(keras.callbacks.Callback):
         return round(remaining * per_step, 1)
 
     def _emit(self, kind: type[Step] | type[Epoch], step: int, logs: dict) -> None:
-        emit(kind(epoch=self._epoch + 1, epochs=self.epochs, step=step, steps=self.steps,
-                  loss=_f(logs.get("loss")), accuracy=_f(logs.get("accuracy")), eta_s=self._eta(), **self._val),
-             self.stream)
+        emit(
+            kind(
+                epoch=self._epoch + 1,
+                epochs=self.epochs,
+                step=step,
+                steps=self.steps,
+                loss=_f(logs.get("loss")),
+                accuracy=_f(logs.get("accuracy")),
+                eta_s=self._eta(),
+                **self._val,
+            ),
+            self.stream,
+        )
 
     def on_train_batch_end(self, batch, logs=None):
         self._done_steps += 1

@@ -8,6 +8,7 @@ and the own samples. Each problem is one line saying what is wrong.
 The options, their defaults and the values they accept are `core.train_config.TrainConfig`'s (the
 retrain dialog reads the same); the arguments become one TrainConfig, which `pipeline.run` runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,11 +43,13 @@ class _Parser(argparse.ArgumentParser):
 
 def _checked(limits: Limits) -> Callable[[str], int | float]:
     """An argparse type: a number `limits` accepts, else its one-line reason."""
+
     def parse(text: str) -> int | float:
         try:
             return limits.parse(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
+
     return parse
 
 
@@ -90,6 +93,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
 def _stop_signals_interrupt() -> Iterator[None]:
     """SIGTERM and SIGINT raise KeyboardInterrupt, so training stops cleanly wherever it is. Only the
     first: later ones are ignored, so that a second Cancel cannot break off the cleanup."""
+
     def interrupt(signum, frame):
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)

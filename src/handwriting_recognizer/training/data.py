@@ -6,6 +6,7 @@ anywhere, so it is read within the budgets below: the file's bytes, then each ar
 header declares it, before anything is allocated, and the bytes it really unpacks to, which never
 exceed that declared size (a small compressed file can claim, or inflate to, gigabytes).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -81,9 +82,7 @@ def _load_with_keras() -> Mnist:
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as exc:  # network or cache problems surface as many exception types
-        raise DatasetError(
-            f"keras.datasets.mnist: download failed ({exc}); pass --data PATH or set {ENV_VAR}"
-        ) from exc
+        raise DatasetError(f"keras.datasets.mnist: download failed ({exc}); pass --data PATH or set {ENV_VAR}") from exc
     arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     _validate(arrays, Path("keras.datasets.mnist"))
     return Mnist(**arrays, source="keras.datasets.mnist")
@@ -102,8 +101,10 @@ def _declared_bytes(path: Path, array: str, shape: tuple[int, ...], itemsize: in
     """The bytes an array of `shape` declares (Python ints: no overflow), if within the budgets."""
     nbytes = math.prod(shape) * itemsize
     if (shape and shape[0] > MAX_IMAGES) or nbytes > MAX_ARRAY_BYTES:
-        raise DatasetError(f"{path}: {array} declares shape {shape}, more than the {MAX_IMAGES:,} images of "
-                           f"{SIZE}x{SIZE} bytes ({describe_size(MAX_ARRAY_BYTES)}) an array may hold")
+        raise DatasetError(
+            f"{path}: {array} declares shape {shape}, more than the {MAX_IMAGES:,} images of "
+            f"{SIZE}x{SIZE} bytes ({describe_size(MAX_ARRAY_BYTES)}) an array may hold"
+        )
     return nbytes
 
 
@@ -120,7 +121,9 @@ def _load_npz(path: Path) -> dict[str, np.ndarray]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _DAMAGED as exc:
-        raise DatasetError(f"{path}: not a readable .npz file ({exc}; Keras layout .npz or IDX folder expected)") from exc
+        raise DatasetError(
+            f"{path}: not a readable .npz file ({exc}; Keras layout .npz or IDX folder expected)"
+        ) from exc
     with archive:
         members = set(archive.namelist())
         missing = [k for k in IDX_NAMES if f"{k}.npy" not in members]
@@ -132,10 +135,14 @@ def _load_npz(path: Path) -> dict[str, np.ndarray]:
 def _read_npy(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, array: str) -> np.ndarray:
     """One array of an .npz, checked on its declared sizes before its data is unpacked."""
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise DatasetError(f"{path}: {array} is compressed in a way numpy never writes (zip method {info.compress_type})")
+        raise DatasetError(
+            f"{path}: {array} is compressed in a way numpy never writes (zip method {info.compress_type})"
+        )
     if info.file_size > MAX_NPY_HEADER_BYTES + MAX_ARRAY_BYTES:
-        raise DatasetError(f"{path}: {array} declares {describe_size(info.file_size)} unpacked, more than an array "
-                           f"may be ({describe_size(MAX_ARRAY_BYTES)})")
+        raise DatasetError(
+            f"{path}: {array} declares {describe_size(info.file_size)} unpacked, more than an array "
+            f"may be ({describe_size(MAX_ARRAY_BYTES)})"
+        )
     try:
         with archive.open(info) as member:
             shape, fortran_order, dtype = _read_npy_header(member)
@@ -193,8 +200,9 @@ def _load_idx_folder(folder: Path) -> dict[str, np.ndarray]:
     files = {key: _find_idx_file(folder, stem) for key, stem in IDX_NAMES.items()}
     missing = [IDX_NAMES[key] for key, path in files.items() if path is None]
     if missing:
-        raise DatasetError(f"{folder}: missing {', '.join(missing)} (IDX files, raw or .gz; "
-                           "or pass a Keras-layout .npz)")
+        raise DatasetError(
+            f"{folder}: missing {', '.join(missing)} (IDX files, raw or .gz; or pass a Keras-layout .npz)"
+        )
     return {key: read_idx(path) for key, path in files.items()}
 
 

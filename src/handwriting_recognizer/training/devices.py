@@ -1,4 +1,5 @@
 """Which device trains: the GPU(s) when TensorFlow sees them, else the CPU, said in one clear line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -11,6 +11,7 @@ so the app only uses it next to the exact model it was made from. Likewise `mode
 SHA-256 of the Keras weights written beside it (`weights_sha256`, set by the CLI): weights left
 beside another model are told apart.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -127,14 +128,26 @@ def quantize(float_model: bytes, calibration: np.ndarray) -> onnx.ModelProto:
         # multiply-adds per output there is nothing for int8 to win, and quantizing its input and
         # requantizing its output made it three times slower than in float (25 vs 8 us).
         initializers = {init.name: init for init in model.graph.initializer}
-        float_nodes = [node.name for node in model.graph.node if node.op_type == "Softmax"
-                       or (node.op_type == "Conv" and _input_channels(initializers.get(node.input[1])) == 1)]
+        float_nodes = [
+            node.name
+            for node in model.graph.node
+            if node.op_type == "Softmax"
+            or (node.op_type == "Conv" and _input_channels(initializers.get(node.input[1])) == 1)
+        ]
         root_logger = logging.getLogger()
         level = root_logger.level
         root_logger.setLevel(logging.ERROR)  # its advice to pre-process (see above) goes to the root logger
         try:
-            quantize_static(model, quantized, Batches(), quant_format=QuantFormat.QDQ, per_channel=True,
-                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, nodes_to_exclude=float_nodes)
+            quantize_static(
+                model,
+                quantized,
+                Batches(),
+                quant_format=QuantFormat.QDQ,
+                per_channel=True,
+                activation_type=QuantType.QUInt8,
+                weight_type=QuantType.QInt8,
+                nodes_to_exclude=float_nodes,
+            )
         finally:
             root_logger.setLevel(level)
         proto = onnx.load(quantized)
@@ -151,10 +164,12 @@ def _input_channels(weight: onnx.TensorProto | None) -> int | None:
 
 def compare_int8(int8_model: bytes, float_model: bytes, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """The int8 model's test accuracy, and how often and how closely it agrees with the float one."""
+
     def run(model: bytes) -> np.ndarray:
         session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
-        return np.concatenate([session.run([OUTPUT_NAME], {INPUT_NAME: images[i:i + 1000]})[0]
-                               for i in range(0, len(images), 1000)])
+        return np.concatenate(
+            [session.run([OUTPUT_NAME], {INPUT_NAME: images[i : i + 1000]})[0] for i in range(0, len(images), 1000)]
+        )
 
     got, want = run(int8_model), run(float_model)
     return {

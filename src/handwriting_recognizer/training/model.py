@@ -3,6 +3,7 @@
 The classifier is kept apart from augmentation so that the exported model is the classifier alone:
 augmentation runs only while training, on the device, as the first layers of the training model.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,9 +35,7 @@ class RandomStrokeWidth(layers.Layer):
         batch = ops.shape(images)[0]
         dilated = ops.nn.max_pool(images, 3, strides=1, padding="same")
         eroded = -ops.nn.max_pool(-images, 3, strides=1, padding="same")
-        amount = keras.random.uniform(
-            (batch, 1, 1, 1), -self.max_amount, self.max_amount, seed=self.seed_generator
-        )
+        amount = keras.random.uniform((batch, 1, 1, 1), -self.max_amount, self.max_amount, seed=self.seed_generator)
         thicker = images + ops.maximum(amount, 0.0) * (dilated - images)
         return thicker + ops.minimum(amount, 0.0) * (images - eroded)
 
@@ -54,8 +53,17 @@ class RandomWarp(layers.Layer):
     coordinates and one `map_coordinates` call.
     """
 
-    def __init__(self, rotation: float = 10.0, shear: float = 0.2, zoom: float = 0.08, shift: float = 0.05,
-                 elastic: float = 0.0, elastic_grid: int = 4, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        rotation: float = 10.0,
+        shear: float = 0.2,
+        zoom: float = 0.08,
+        shift: float = 0.05,
+        elastic: float = 0.0,
+        elastic_grid: int = 4,
+        seed: int | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.rotation, self.shear, self.zoom, self.shift = rotation, shear, zoom, shift
         self.elastic, self.elastic_grid = elastic, elastic_grid
@@ -78,8 +86,9 @@ class RandomWarp(layers.Layer):
         src_rows = cos * rows - sin * cols + (height - 1) / 2 + self._uniform(batch, self.shift * height)
         src_cols = sin * rows + cos * cols + slant * rows + (width - 1) / 2 + self._uniform(batch, self.shift * width)
         if self.elastic > 0:
-            coarse = keras.random.normal((batch, self.elastic_grid, self.elastic_grid, 2), stddev=self.elastic,
-                                         seed=self.seed_generator)
+            coarse = keras.random.normal(
+                (batch, self.elastic_grid, self.elastic_grid, 2), stddev=self.elastic, seed=self.seed_generator
+            )
             # Bicubic upsampling of the coarse field, as two matrix products: XLA (GPU training
             # compiles with it) has no ResizeBicubic kernel.
             up_rows = _bicubic_upsampling(self.elastic_grid, height)
@@ -96,8 +105,15 @@ class RandomWarp(layers.Layer):
         return ops.vectorized_map(sample, (images[..., 0], src_rows, src_cols))[..., None]
 
     def get_config(self):
-        return {**super().get_config(), "rotation": self.rotation, "shear": self.shear, "zoom": self.zoom,
-                "shift": self.shift, "elastic": self.elastic, "elastic_grid": self.elastic_grid}
+        return {
+            **super().get_config(),
+            "rotation": self.rotation,
+            "shear": self.shear,
+            "zoom": self.zoom,
+            "shift": self.shift,
+            "elastic": self.elastic,
+            "elastic_grid": self.elastic_grid,
+        }
 
 
 def _bicubic_upsampling(size: int, out: int) -> np.ndarray:
@@ -107,6 +123,7 @@ def _bicubic_upsampling(size: int, out: int) -> np.ndarray:
     1/1024 (TensorFlow's coefficient table) and taps outside the input dropped and renormalised;
     it matches `ops.image.resize(..., interpolation="bicubic")` to float precision.
     """
+
     def keys(x: float, a: float = -0.5) -> float:
         x = abs(x)
         return ((a + 2) * x - (a + 3)) * x * x + 1 if x <= 1 else (((x - 5) * x + 8) * x - 4) * a if x < 2 else 0.0

@@ -5,6 +5,7 @@ Everything that can be refused is checked before TensorFlow loads (seconds) and 
 (minutes to hours). This module imports no TensorFlow itself: each stage imports what it needs when
 it runs, so an error found early does not wait for TensorFlow's import.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -94,6 +95,7 @@ def run(config: TrainConfig) -> dict[str, object]:
 
 # --- checks before any work ------------------------------------------------------------------------
 
+
 def open_model_to_compare(path: Path) -> Recognizer:
     """The model to compare with, loaded and checked now rather than after the training."""
     from handwriting_recognizer.core.recognizer import ModelError, Recognizer
@@ -133,6 +135,7 @@ def make_staging(out: Path) -> Path:
 
 
 # --- the run ---------------------------------------------------------------------------------------
+
 
 def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | None = None) -> dict[str, object]:
     """Load, train, export, check and report into `staging`; return the summary. `compare` is the
@@ -185,8 +188,11 @@ def load_own_samples(config: TrainConfig) -> OwnSamples | None:
 
     own, skipped = load(config.samples)
     if skipped:
-        say(config, events.Warning,
-            f"skipped {len(skipped)} of your samples that cannot be used (the first: {skipped[0]})")
+        say(
+            config,
+            events.Warning,
+            f"skipped {len(skipped)} of your samples that cannot be used (the first: {skipped[0]})",
+        )
     return own
 
 
@@ -200,8 +206,9 @@ def plan_devices(config: TrainConfig) -> DevicePlan:
         raise UserFacingError(str(exc)) from exc
 
 
-def train_classifier(config: TrainConfig, mnist: Mnist, own: OwnSamples | None, plan: DevicePlan,
-                     staging: Path) -> TrainResult:
+def train_classifier(
+    config: TrainConfig, mnist: Mnist, own: OwnSamples | None, plan: DevicePlan, staging: Path
+) -> TrainResult:
     """Train on MNIST and the own samples' training part."""
     from handwriting_recognizer.training.train import TrainingError, train
 
@@ -221,8 +228,14 @@ def save_classifier(result: TrainResult, config: TrainConfig, staging: Path) -> 
     return classifier, weights
 
 
-def describe_run(config: TrainConfig, mnist: Mnist, own: OwnSamples | None, result: TrainResult,
-                 classifier: keras.Model, plan: DevicePlan) -> dict[str, object]:
+def describe_run(
+    config: TrainConfig,
+    mnist: Mnist,
+    own: OwnSamples | None,
+    result: TrainResult,
+    classifier: keras.Model,
+    plan: DevicePlan,
+) -> dict[str, object]:
     """The summary (the model's metadata and the report) so far: what was trained on, and how."""
     own_count = len(own.train_y) if own else 0
     return {
@@ -243,14 +256,20 @@ def describe_run(config: TrainConfig, mnist: Mnist, own: OwnSamples | None, resu
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "parameters": int(classifier.count_params()),
         "device": plan.description,
-        "recipe": {"batch_size": config.batch_size, "learning_rate": config.effective_learning_rate(),
-                   "seed": config.seed, "init": str(config.init) if config.init else None,
-                   "width": config.width, "elastic": config.elastic},
+        "recipe": {
+            "batch_size": config.batch_size,
+            "learning_rate": config.effective_learning_rate(),
+            "seed": config.seed,
+            "init": str(config.init) if config.init else None,
+            "width": config.width,
+            "elastic": config.elastic,
+        },
     }
 
 
-def export_onnx(classifier: keras.Model, weights: Path, x_test: np.ndarray,
-                summary: dict[str, object]) -> onnx.ModelProto:
+def export_onnx(
+    classifier: keras.Model, weights: Path, x_test: np.ndarray, summary: dict[str, object]
+) -> onnx.ModelProto:
     """The ONNX model with the summary as metadata, checked against Keras (the parity goes into the
     summary). The model names its weights: weights left beside another model are told apart."""
     from handwriting_recognizer.training import export
@@ -264,8 +283,9 @@ def export_onnx(classifier: keras.Model, weights: Path, x_test: np.ndarray,
     return proto
 
 
-def compare_models(old: Recognizer, new_proto: onnx.ModelProto, x_test: np.ndarray, y_test: np.ndarray,
-                   own: OwnSamples | None) -> dict[str, object]:
+def compare_models(
+    old: Recognizer, new_proto: onnx.ModelProto, x_test: np.ndarray, y_test: np.ndarray, own: OwnSamples | None
+) -> dict[str, object]:
     """Old and new model side by side on the MNIST test set and the held-out own samples."""
     import numpy as np
     import onnxruntime as ort
@@ -284,17 +304,29 @@ def compare_models(old: Recognizer, new_proto: onnx.ModelProto, x_test: np.ndarr
     held_y = np.zeros(0) if not own else own.held_y
     try:
         return {
-            "mnist_test": {"images": int(len(y_test)), "old": accuracy(old.predict_batch, x_test, y_test),
-                           "new": accuracy(new, x_test, y_test)},
-            "own_held_out": {"images": int(len(held_y)), "old": accuracy(old.predict_batch, held_x, held_y),
-                             "new": accuracy(new, held_x, held_y)},
+            "mnist_test": {
+                "images": int(len(y_test)),
+                "old": accuracy(old.predict_batch, x_test, y_test),
+                "new": accuracy(new, x_test, y_test),
+            },
+            "own_held_out": {
+                "images": int(len(held_y)),
+                "old": accuracy(old.predict_batch, held_x, held_y),
+                "new": accuracy(new, held_x, held_y),
+            },
         }
     except ModelError as exc:  # the old model answers these images with no probabilities
         raise UserFacingError(f"--compare: {exc}") from exc
 
 
-def int8_copy(config: TrainConfig, float_model: bytes, calibration: np.ndarray, x_test: np.ndarray,
-              y_test: np.ndarray, summary: dict[str, object]) -> bytes | None:
+def int8_copy(
+    config: TrainConfig,
+    float_model: bytes,
+    calibration: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    summary: dict[str, object],
+) -> bytes | None:
     """The int8 model for the CPU, or None (said why) when it would read digits differently."""
     from onnx import load_from_string
 
@@ -309,14 +341,25 @@ def int8_copy(config: TrainConfig, float_model: bytes, calibration: np.ndarray, 
         return None
     summary["int8"] = check
     if check["agreement"] < export.MIN_INT8_AGREEMENT:
-        say(config, events.Warning,
-            f"no int8 model: it agrees with the float model on only {check['agreement']:.2%} of the test set")
+        say(
+            config,
+            events.Warning,
+            f"no int8 model: it agrees with the float model on only {check['agreement']:.2%} of the test set",
+        )
         return None
     # Its metadata reports its own test accuracy: the app shows the accuracy of what it runs.
-    metadata: dict[str, Any] = {entry.key: json.loads(entry.value)
-                                for entry in load_from_string(float_model).metadata_props}
-    export.add_metadata(quantized, {**metadata, "precision": "int8", "test_accuracy": check["test_accuracy"],
-                                    "float_test_accuracy": summary["test_accuracy"]})
+    metadata: dict[str, Any] = {
+        entry.key: json.loads(entry.value) for entry in load_from_string(float_model).metadata_props
+    }
+    export.add_metadata(
+        quantized,
+        {
+            **metadata,
+            "precision": "int8",
+            "test_accuracy": check["test_accuracy"],
+            "float_test_accuracy": summary["test_accuracy"],
+        },
+    )
     return quantized.SerializeToString()
 
 
@@ -330,6 +373,7 @@ def save_models(staging: Path, float_model: bytes, int8_model: bytes | None) -> 
 
 
 # --- the results -----------------------------------------------------------------------------------
+
 
 def publish(staging: Path, out: Path) -> None:
     """Move results into `out`, each by an atomic rename, the model last. An interruption leaves
@@ -352,5 +396,7 @@ def report_done(config: TrainConfig, summary: dict[str, object], out: Path) -> N
     if config.progress == "jsonl":
         events.emit(events.Done(summary))
     else:
-        print(f"test accuracy {summary['test_accuracy']:.4%} (validation {summary['val_accuracy']:.4%}); "
-              f"wrote {out / MODEL_FILE} in {summary['seconds']:.0f} s")
+        print(
+            f"test accuracy {summary['test_accuracy']:.4%} (validation {summary['val_accuracy']:.4%}); "
+            f"wrote {out / MODEL_FILE} in {summary['seconds']:.0f} s"
+        )

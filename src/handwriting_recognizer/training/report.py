@@ -1,4 +1,5 @@
 """The model card: test accuracy, per-class accuracy, confusion matrix, curves, misclassified digits."""
+
 from __future__ import annotations
 
 import json
@@ -65,7 +66,8 @@ def model_card(report: dict) -> str:
         f"- Data: {data.get('train_images')} MNIST training images, {data.get('validation_images')} held out for "
         f"validation, {data.get('own_samples', 0)} own samples; source {data.get('source')}.",
         f"- Trained {report.get('date')}, {report.get('seconds')} s, {report.get('device')}; batch "
-        f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, elastic distortion {recipe.get('elastic')} px, "
+        f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, "
+        f"elastic distortion {recipe.get('elastic')} px, "
         f"seed {recipe.get('seed')}.",
         f"- Input: {report[PREPROCESSING_KEY]['description']}",
         *_int8_line(report.get("int8")),
@@ -85,9 +87,11 @@ def model_card(report: dict) -> str:
 def _int8_line(int8: dict | None) -> list[str]:
     if not int8:
         return ["- No int8 model: the app runs the float32 model."]
-    return [f"- int8 model (`{int8_path_for(Path(MODEL_FILE)).name}`, what the app runs on a CPU): "
-            f"MNIST test accuracy {int8['test_accuracy']:.2%}; same top digit as the float32 model on "
-            f"{int8['agreement']:.2%} of the test set, probabilities within {int8['max_abs_diff']:.3f}."]
+    return [
+        f"- int8 model (`{int8_path_for(Path(MODEL_FILE)).name}`, what the app runs on a CPU): "
+        f"MNIST test accuracy {int8['test_accuracy']:.2%}; same top digit as the float32 model on "
+        f"{int8['agreement']:.2%} of the test set, probabilities within {int8['max_abs_diff']:.3f}."
+    ]
 
 
 def _plot_confusion(matrix: np.ndarray, path: Path) -> None:
@@ -95,7 +99,15 @@ def _plot_confusion(matrix: np.ndarray, path: Path) -> None:
     shown = np.log1p(matrix)
     ax.imshow(shown, cmap="Blues")
     for (i, j), n in np.ndenumerate(matrix):
-        ax.text(j, i, str(n), ha="center", va="center", fontsize=7, color="white" if shown[i, j] > shown.max() / 2 else "black")
+        ax.text(
+            j,
+            i,
+            str(n),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if shown[i, j] > shown.max() / 2 else "black",
+        )
     ticks = range(len(LABELS))
     ax.set(xticks=ticks, yticks=ticks, xlabel="predicted", ylabel="true", title="MNIST test confusion matrix")
     fig.tight_layout()
@@ -119,17 +131,21 @@ def _plot_curves(history: dict[str, list[float]], path: Path) -> None:
     plt.close(fig)
 
 
-def _plot_misclassified(x: np.ndarray, y: np.ndarray, y_pred: np.ndarray, probabilities: np.ndarray, path: Path, limit: int = 100) -> None:
+def _plot_misclassified(
+    x: np.ndarray, y: np.ndarray, y_pred: np.ndarray, probabilities: np.ndarray, path: Path, limit: int = 100
+) -> None:
     wrong = np.flatnonzero(y_pred != y)[:limit]
     cols = 10
     rows = max(1, int(np.ceil(len(wrong) / cols)))
     fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.25), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, i in zip(axes.flat, wrong):
+    for ax, i in zip(axes.flat, wrong, strict=False):
         ax.imshow(x[i], cmap="gray_r")
         ax.set_title(f"{y[i]}→{y_pred[i]} {probabilities[i].max():.0%}", fontsize=7)
-    fig.suptitle(f"Misclassified test digits (true→predicted, confidence): {len(np.flatnonzero(y_pred != y))}", fontsize=9)
+    fig.suptitle(
+        f"Misclassified test digits (true→predicted, confidence): {len(np.flatnonzero(y_pred != y))}", fontsize=9
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

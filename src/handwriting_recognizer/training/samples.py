@@ -5,6 +5,7 @@ the app's budgets and with its PNG decoder. A sample that cannot be used (unread
 budget, not a sample's JSON, a label that is not its folder's digit, a bad picture) is skipped with
 its reason, never fatal: one bad file must not stop a training.
 """
+
 from __future__ import annotations
 
 import json

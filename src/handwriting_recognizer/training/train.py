@@ -2,6 +2,7 @@
 
 Checkpoints are chosen on a validation split of the training set; the test set is not seen here.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -67,15 +68,17 @@ def _split(mnist: Mnist, config: TrainConfig, extra: tuple[np.ndarray, np.ndarra
     if extra is not None and len(extra[0]):
         # The user's own samples join the training set, weighted so a handful can matter.
         extra_x, extra_y = extra
-        weights = np.concatenate([np.ones(len(x_train), np.float32),
-                                  np.full(len(extra_x), config.samples_weight, np.float32)])
+        weights = np.concatenate(
+            [np.ones(len(x_train), np.float32), np.full(len(extra_x), config.samples_weight, np.float32)]
+        )
         x_train = np.concatenate([x_train, extra_x])
         y_train = np.concatenate([y_train, extra_y])
     return _Split(x_train, y_train, weights, x_val, y_val)
 
 
-def _dataset(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, batch: int, seed: int,
-             shuffle: bool) -> tf.data.Dataset:
+def _dataset(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray | None, batch: int, seed: int, shuffle: bool
+) -> tf.data.Dataset:
     tensors = (x, y) if w is None else (x, y, w)
     ds = tf.data.Dataset.from_tensor_slices(tensors)
     if shuffle:
@@ -98,13 +101,16 @@ def _compiled_model(config: TrainConfig, plan: DevicePlan, total_steps: int) -> 
                 classifier.load_weights(config.init)
             except (ValueError, OSError) as exc:
                 reason = str(exc).splitlines()[0][:120]
-                raise TrainingError(f"{config.init}: these weights do not fit this network "
-                                    f"(width {config.width}); train from scratch instead ({reason})") from exc
+                raise TrainingError(
+                    f"{config.init}: these weights do not fit this network "
+                    f"(width {config.width}); train from scratch instead ({reason})"
+                ) from exc
         model.compile(
             # Polyak averaging: validation, checkpoints and the exported model use the weights'
             # moving average, which generalises better than the last step's weights.
-            optimizer=keras.optimizers.Adam(config.effective_learning_rate(), use_ema=True,
-                                            ema_momentum=ema_momentum(total_steps)),
+            optimizer=keras.optimizers.Adam(
+                config.effective_learning_rate(), use_ema=True, ema_momentum=ema_momentum(total_steps)
+            ),
             loss=keras.losses.SparseCategoricalCrossentropy(),
             metrics=["accuracy"],
             jit_compile=plan.on_gpu,
@@ -112,8 +118,14 @@ def _compiled_model(config: TrainConfig, plan: DevicePlan, total_steps: int) -> 
     return classifier, model
 
 
-def _fit(model: keras.Model, train_ds: tf.data.Dataset, val_ds: tf.data.Dataset, config: TrainConfig, steps: int,
-         workdir: Path | None) -> dict[str, list[float]]:
+def _fit(
+    model: keras.Model,
+    train_ds: tf.data.Dataset,
+    val_ds: tf.data.Dataset,
+    config: TrainConfig,
+    steps: int,
+    workdir: Path | None,
+) -> dict[str, list[float]]:
     """Fit, then load the weights of the best validation epoch; return the history."""
     with tempfile.TemporaryDirectory(dir=workdir, prefix="checkpoints-") as tmp:
         best = Path(tmp) / "best.weights.h5"
@@ -135,14 +147,20 @@ def _fit(model: keras.Model, train_ds: tf.data.Dataset, val_ds: tf.data.Dataset,
             shuffle=False,  # tf.data already reshuffles every epoch
         )
         if not best.exists():
-            raise TrainingError("training diverged (the loss became NaN) before any usable epoch; "
-                                "try a lower learning rate")
+            raise TrainingError(
+                "training diverged (the loss became NaN) before any usable epoch; try a lower learning rate"
+            )
         model.load_weights(best)
     return {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
-def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, extra: tuple[np.ndarray, np.ndarray] | None = None,
-          workdir: Path | None = None) -> TrainResult:
+def train(
+    mnist: Mnist,
+    config: TrainConfig,
+    plan: DevicePlan,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
+    workdir: Path | None = None,
+) -> TrainResult:
     """Train the classifier as `config` says, on MNIST and the `extra` (images, labels), and return
     it with the weights of its best validation epoch."""
     keras.utils.set_random_seed(config.seed)
@@ -154,5 +172,6 @@ def train(mnist: Mnist, config: TrainConfig, plan: DevicePlan, extra: tuple[np.n
     classifier, model = _compiled_model(config, plan, config.epochs * steps)
     hist = _fit(model, train_ds, val_ds, config, steps, workdir)
     best_epoch = int(np.argmax(hist["val_accuracy"]))
-    return TrainResult(classifier, hist, best_epoch + 1, hist["val_accuracy"][best_epoch],
-                       len(data.x_train), len(data.x_val))
+    return TrainResult(
+        classifier, hist, best_epoch + 1, hist["val_accuracy"][best_epoch], len(data.x_train), len(data.x_val)
+    )
