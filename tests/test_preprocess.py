@@ -6,9 +6,6 @@ longer side ~20 px, centre of mass at the centre, MNIST's stroke width, ink = 1 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -273,15 +270,10 @@ def test_place_puts_the_digit_where_asked():
     assert big.min() >= 0 and big[:, 0].max() <= 400 and big[:, 1].max() <= 300, "stays on the canvas"
 
 
-def test_mnist_digits_survive_the_round_trip_through_strokes():
+def test_mnist_digits_survive_the_round_trip_through_strokes(mnist_path):
     """MNIST test digits thinned into strokes and drawn back by `strokes_to_input` look like the
     originals: the benchmark's drawn digits are fair stand-ins for people's drawings."""
-    path = os.environ.get("HWR_MNIST")
-    if not path:
-        pytest.skip("set HWR_MNIST to MNIST's .npz (Keras layout) to run this test")
-    if not Path(path).is_file():
-        pytest.skip(f"HWR_MNIST={path} is not a file")
-    with np.load(path) as data:
+    with np.load(mnist_path) as data:
         images = data["x_test"][:50]
     corr = np.array([np.corrcoef(strokes_to_input(mnist_to_strokes(img)).ravel(), img.ravel())[0, 1] for img in images])
     assert corr.mean() > 0.7, f"mean correlation {corr.mean():.3f}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -28,11 +27,10 @@ from tests import handmade
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory) -> tuple[Path, bool]:
+def dataset(tmp_path_factory, optional_mnist_path) -> tuple[Path, bool]:
     """Real MNIST when available (so the retrained model must still read digits), else a tiny fake."""
-    real = os.environ.get("HWR_MNIST")
-    if real and Path(real).is_file():
-        return Path(real), True
+    if optional_mnist_path is not None:
+        return optional_mnist_path, True
     path = tmp_path_factory.mktemp("data") / "fake.npz"
     write_tiny_dataset(path, train=3000, test=500)
     return path, False
@@ -160,7 +158,7 @@ def test_cancel_kills_a_worker_that_ignores_the_stop_request(app_window, qtbot, 
 
 
 @pytest.mark.slow
-def test_a_failing_run_shows_its_reason(app_window, qtbot, tmp_path):
+def test_a_failing_run_shows_its_reason_and_logs_the_worker_stderr(app_window, qtbot, tmp_path, caplog):
     broken = tmp_path / "mnist-broken.npz"
     broken.write_bytes(b"this is not a dataset")
     dialog = app_window.show_retrain()
@@ -170,6 +168,7 @@ def test_a_failing_run_shows_its_reason(app_window, qtbot, tmp_path):
     assert "Training failed" in dialog.status.text()
     assert "mnist-broken.npz" in dialog.status.text()
     assert dialog.summary is None and not dialog.use_button.isEnabled()
+    assert "training worker ended with code 2" in caplog.text
 
 
 def test_missing_tensorflow_is_explained_with_the_install_line():

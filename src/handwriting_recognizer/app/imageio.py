@@ -141,7 +141,7 @@ def _draws_within_budget(root: ElementTree.Element) -> bool:
             return False
         stack.extend((child, depth + 1) for child in element)
         if element.tag.rsplit("}", 1)[-1] == "use":
-            target = next((element.get(key) for key in _HREFS if element.get(key)), "")
+            target = next((value for key in _HREFS if (value := element.get(key))), "")
             if target.strip().startswith("#") and target.strip()[1:] in by_id:
                 stack.append((by_id[target.strip()[1:]], depth + 1))
     return True
@@ -161,10 +161,11 @@ def encode_png(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    # PySide6's stub types the format as bytes, but at runtime only str is accepted.
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
         raise ImageError("could not encode PNG")
     buffer.close()
-    return bytes(data)
+    return bytes(data.data())
 
 
 def save_png(image: QImage, path: Path | str) -> None:

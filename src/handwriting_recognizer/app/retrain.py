@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import logging
 import math
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from PySide6.QtCore import QProcess, Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -54,6 +56,8 @@ DEFAULTS = TrainConfig()  # the form's defaults, choices and ranges are the trai
 # than the CLI's full recipe (DEFAULTS.epochs), early stopping may end either sooner.
 EPOCHS_FINE_TUNE = 3
 EPOCHS_FROM_SCRATCH = 20
+
+log = logging.getLogger(__name__)
 
 
 class RetrainDialog(QDialog):
@@ -121,7 +125,9 @@ class RetrainDialog(QDialog):
         )
         if matching_weights(self.current_model) is None:
             self.start_from.setCurrentIndex(1)
-            self.start_from.model().item(0).setEnabled(False)
+            items = self.start_from.model()
+            if isinstance(items, QStandardItemModel):  # a QComboBox's own model
+                items.item(0).setEnabled(False)
             self.start_from.setToolTip("The current model has no Keras weights beside it, so it cannot be fine-tuned.")
         form.addRow("Start from:", self.start_from)
         self.include_samples = QCheckBox(f"Include my samples ({sample_count})")
@@ -201,13 +207,14 @@ class RetrainDialog(QDialog):
             self.devices_label.setText("training is not available")
 
     def _show_devices(self, code: int, status: QProcess.ExitStatus) -> None:
-        if status == QProcess.ExitStatus.CrashExit:  # killed: the dialog is closing
+        probe = self._probe
+        if status == QProcess.ExitStatus.CrashExit or probe is None:  # killed: the dialog is closing
             return
-        text = bytes(self._probe.readAllStandardOutput()).decode(errors="replace").strip().splitlines()
+        text = bytes(probe.readAllStandardOutput().data()).decode(errors="replace").strip().splitlines()
         try:
             gpus = [str(gpu) for gpu in json.loads(text[-1])["gpus"]]
         except (IndexError, ValueError, KeyError, TypeError):
-            stderr = bytes(self._probe.readAllStandardError()).decode(errors="replace")
+            stderr = bytes(probe.readAllStandardError().data()).decode(errors="replace")
             self.devices_label.setText(explain_failure(code, None, stderr) if code else "unknown")
             self.devices_label.setWordWrap(True)
             return
@@ -311,7 +318,7 @@ class RetrainDialog(QDialog):
                 self.curves.add(series, event.epoch, getattr(event, series))
 
     def _finished(self, code: int, stderr_tail: str) -> None:
-        if self.process.cancelled:
+        if self.process is not None and self.process.cancelled:
             self._show_outcome("Cancelled. The current model is unchanged.")
             self._remove_run()
         elif code == 0 and self.summary is not None:
@@ -322,6 +329,7 @@ class RetrainDialog(QDialog):
             self.use_button.setEnabled(True)
             self.discard_button.setEnabled(True)
         else:
+            log.warning("training worker ended with code %s; the end of its stderr:\n%s", code, stderr_tail[-4000:])
             self._fail(explain_failure(code, self._error_message, stderr_tail))
         self._end_run()
 
@@ -341,7 +349,8 @@ class RetrainDialog(QDialog):
     def _end_run(self) -> None:
         """Forget the ended run's process; the form is ready for another run, or closes if asked to."""
         process, self.process = self.process, None
-        process.deleteLater()
+        if process is not None:
+            process.deleteLater()
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         if self._closing:
@@ -419,7 +428,7 @@ def _row(*items: QWidget | tuple[QWidget, int]) -> QHBoxLayout:
     return row
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     """A finite int or float (JSON gives no other numbers; a bool is none)."""
     try:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

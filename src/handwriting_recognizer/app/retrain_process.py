@@ -72,6 +72,12 @@ class RetrainProcess(QObject):
     def is_running(self) -> bool:
         return self._process is not None and self._process.state() != QProcess.ProcessState.NotRunning
 
+    def _started(self) -> QProcess:
+        """The worker's QProcess; the slots that use it are connected only once it exists."""
+        if self._process is None:
+            raise RuntimeError("the worker has not been started")
+        return self._process
+
     def cancel(self) -> None:
         """Ask the worker to stop (SIGTERM: it stops cleanly and writes no model) and kill it if it
         has not stopped after KILL_AFTER_MS: on Windows, terminate() is only a request a console
@@ -79,11 +85,11 @@ class RetrainProcess(QObject):
         no partial model either. Returns at once; `finished` tells when the worker has ended."""
         if self.is_running() and not self.cancelled:
             self.cancelled = True
-            self._process.terminate()
+            self._started().terminate()
             self._kill_timer.start(KILL_AFTER_MS)
 
     def _read_stdout(self) -> None:
-        self._stdout += bytes(self._process.readAllStandardOutput())
+        self._stdout += bytes(self._started().readAllStandardOutput().data())
         *lines, self._stdout = self._stdout.split(b"\n")
         if lines and self._overlong:
             lines, self._overlong = lines[1:], False
@@ -95,7 +101,7 @@ class RetrainProcess(QObject):
                 self.received.emit(event)
 
     def _read_stderr(self) -> None:
-        text = self._stderr_decoder.decode(bytes(self._process.readAllStandardError()))
+        text = self._stderr_decoder.decode(bytes(self._started().readAllStandardError().data()))
         self._stderr = (self._stderr + text)[-STDERR_TAIL_CHARS:]
 
     def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
@@ -107,4 +113,4 @@ class RetrainProcess(QObject):
 
     def _error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
-            self.failed_to_start.emit(self._process.errorString())
+            self.failed_to_start.emit(self._started().errorString())

@@ -61,10 +61,7 @@ class Drawing:
         """Validate a parsed JSON object; raise DrawingError naming what is wrong."""
         if not isinstance(data, dict):
             raise DrawingError("a drawing must be a JSON object with width, height and strokes")
-        width, height = data.get("width"), data.get("height")
-        for name, value in (("width", width), ("height", height)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 1 <= value <= MAX_SIDE:
-                raise DrawingError(f"'{name}' must be a number from 1 to {MAX_SIDE}")
+        width, height = _side(data, "width"), _side(data, "height")
         strokes = data.get("strokes")
         if not isinstance(strokes, list):
             raise DrawingError("'strokes' must be a list of strokes, each a list of [x, y] points")
@@ -85,6 +82,14 @@ class Drawing:
         ):
             raise DrawingError("'pen_width' must be a positive number")
         return cls(int(round(width)), int(round(height)), tuple(parsed), None if pen is None else float(pen))
+
+
+def _side(data: dict, name: str) -> int | float:
+    """The drawing's width or height; DrawingError unless a number from 1 to MAX_SIDE."""
+    value = data.get(name)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 1 <= value <= MAX_SIDE:
+        raise DrawingError(f"'{name}' must be a number from 1 to {MAX_SIDE}")
+    return value
 
 
 def _points(stroke: object, i: int) -> np.ndarray:

@@ -62,7 +62,8 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
 
 def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     """(type, body) of each chunk up to IEND, each checked against its CRC."""
-    found, at = [], len(SIGNATURE)
+    found: list[tuple[bytes, bytes]] = []
+    at = len(SIGNATURE)
     while at + 12 <= len(data):
         (length,) = struct.unpack(">I", data[at : at + 4])
         kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]

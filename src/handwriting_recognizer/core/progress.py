@@ -13,11 +13,14 @@ import dataclasses
 import json
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, TypeVar
 
 MAX_LINE_CHARS = 1_000_000  # a longer line is no event (a done line is a few KB); events are ASCII
 MAX_COUNT = 2**31 - 1  # epochs and steps: what a Qt progress bar can count
+
+_E = TypeVar("_E", bound="_Event")
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class _Event:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_fields(cls, obj: dict[str, Any]) -> "Event | None":
+    def from_fields(cls: type[_E], obj: dict[str, Any]) -> _E | None:
         """The event these JSON fields describe, or None when one is missing or of the wrong type.
         Unknown fields are ignored: a newer worker may say more."""
         values = {}
@@ -193,4 +196,5 @@ def _text(value: Any) -> str:
     return value
 
 
-_READERS = {int: _count, float | None: _metric, str: _text}
+# Keyed by a dataclass field's type (a real type here: this module has no postponed annotations).
+_READERS: dict[object, Callable[[Any], object]] = {int: _count, float | None: _metric, str: _text}

@@ -129,8 +129,8 @@ def _text(value: object, max_chars: int) -> str | None:
 
 def _labels(value: object) -> tuple[str, ...]:
     if isinstance(value, list) and len(value) == len(LABELS):
-        labels = [_text(label, LABEL_MAX_CHARS) for label in value]
-        if None not in labels:
+        labels = [text for label in value if (text := _text(label, LABEL_MAX_CHARS)) is not None]
+        if len(labels) == len(value):
             return tuple(labels)
     return LABELS
 

@@ -211,7 +211,10 @@ class SampleStore:
             imported = 0
             for (folder, sample_id), members in groups.items():
                 meta, png = members.get("json"), members.get("png")
-                name = _shown((meta or png).filename)
+                shown = meta or png
+                if shown is None:  # cannot be: a group holds at least one member
+                    continue
+                name = _shown(shown.filename)
                 try:
                     reason = self._import_one(archive, folder, sample_id, meta, png)
                 except OSError as exc:

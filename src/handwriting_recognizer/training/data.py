@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -157,7 +158,7 @@ def _read_npy(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, array
     return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran_order else "C")
 
 
-def _read_npy_header(member: io.BufferedIOBase) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _read_npy_header(member: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype]:
     """Shape, Fortran order and dtype from an .npy header (format 1.0 or 2.0, what np.savez writes)."""
     version = np.lib.format.read_magic(member)
     if version == (1, 0):
@@ -198,12 +199,13 @@ def read_idx(path: Path) -> np.ndarray:
 
 def _load_idx_folder(folder: Path) -> dict[str, np.ndarray]:
     files = {key: _find_idx_file(folder, stem) for key, stem in IDX_NAMES.items()}
-    missing = [IDX_NAMES[key] for key, path in files.items() if path is None]
+    found = {key: path for key, path in files.items() if path is not None}
+    missing = [IDX_NAMES[key] for key in files if key not in found]
     if missing:
         raise DatasetError(
             f"{folder}: missing {', '.join(missing)} (IDX files, raw or .gz; or pass a Keras-layout .npz)"
         )
-    return {key: read_idx(path) for key, path in files.items()}
+    return {key: read_idx(path) for key, path in found.items()}
 
 
 def _validate(arrays: dict[str, np.ndarray], path: Path) -> None:
