@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 class TrainingCurves(QWidget):
     """Loss and accuracy per epoch, train and validation, drawn as the epochs finish."""
 
-    # series (a field of progress_events.Epoch) -> (its panel, its colour)
+    # series (a field of core.progress.Epoch) -> (its panel, its colour)
     SERIES = {
         "loss": ("loss", QColor(30, 110, 220)),
         "val_loss": ("loss", QColor(230, 120, 20)),

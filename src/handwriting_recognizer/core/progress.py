@@ -101,7 +101,7 @@ class Epoch(_Progress):
 
 
 @dataclass(frozen=True)
-class Warning(Message):  # shadows the builtin in this module only: callers write progress_events.Warning
+class Warning(Message):  # shadows the builtin in this module only: callers write progress.Warning
     """Something the user should know that does not stop the training (e.g. skipped samples)."""
 
     name = "warning"

@@ -1,7 +1,7 @@
 """The Keras callback that reports training progress as `core.progress` lines.
 
 Only the training loop imports this module, once Keras is loaded anyway; messages said before that
-(errors, warnings, the device) are emitted by the CLI with `progress_events` directly.
+(errors, warnings, the device) are emitted by the CLI with `core.progress` directly.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class UserFacingError(Exception):
 def say(config: TrainConfig, event: Callable[[str], events.Event], message: str) -> None:
     """One message: the `event` in jsonl mode, else a line on stderr.
 
-    progress_events loads neither Keras nor TensorFlow: after a Cancel that broke off TensorFlow's
+    core.progress loads neither Keras nor TensorFlow: after a Cancel that broke off TensorFlow's
     import, importing it again fails, and an error found before TensorFlow loads should not wait for it.
     """
     if config.progress == "jsonl":
