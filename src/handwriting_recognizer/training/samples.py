@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from handwriting_recognizer.core.contract import SIZE, UINT8_INK
-from handwriting_recognizer.core.safe_io import FileRefused, read_regular_file
+from handwriting_recognizer.core.safe_io import FileRefused, parse_json, read_regular_file
 from handwriting_recognizer.core.samples import MAX_JSON_BYTES, Sample, SampleError, SampleStore
 from handwriting_recognizer.training.data import DatasetError
 
@@ -66,13 +66,13 @@ def load_samples(folder: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
 def _check_label(meta: Path, digit: int) -> None:
     """SampleError unless the sample's JSON is an object whose label is the integer `digit`."""
     try:
-        document = json.loads(read_regular_file(meta, MAX_JSON_BYTES, "sample file"))
+        data = read_regular_file(meta, MAX_JSON_BYTES, "sample file")
     except FileRefused as exc:
         raise SampleError(str(exc)) from exc
-    except RecursionError as exc:
-        raise SampleError(f"{meta.name}: not a sample's JSON (nested too deeply)") from exc
-    except ValueError as exc:  # not UTF-8, not JSON, a number too long to convert
-        raise SampleError(f"{meta.name}: not valid JSON ({str(exc)[:80]})") from exc
+    try:
+        document = parse_json(data, meta.name)
+    except FileRefused as exc:  # not UTF-8, not JSON, nested too deeply, a number too long
+        raise SampleError(f"{meta.name}: not a sample's JSON ({str(exc).removeprefix(meta.name + ': ')})") from exc
     label = document.get("label") if isinstance(document, dict) else None
     # bool is an int in Python (True == 1): a JSON true is no label.
     if isinstance(label, bool) or not isinstance(label, int) or label != digit:
