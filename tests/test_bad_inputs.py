@@ -26,19 +26,9 @@ from handwriting_recognizer.app.imageio import ImageError, decode_image, gray_to
 from handwriting_recognizer.core.drawing import Drawing, DrawingError, load_drawing, parse_drawing, save_drawing
 from handwriting_recognizer.core.preprocess import InkBudgetError, render_strokes, strokes_to_input
 from tests import handmade
+from tests.commands import predict
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def predict(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "handwriting_recognizer", "predict", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kwargs,
-    )
 
 
 def seven_file(folder: Path) -> Path:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,18 +12,9 @@ from handwriting_recognizer.app.imageio import gray_to_qimage, save_png
 from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
 from tests import handmade
+from tests.commands import predict
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def predict(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "handwriting_recognizer", "predict", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture

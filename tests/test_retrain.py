@@ -36,6 +36,20 @@ def dataset(tmp_path_factory, optional_mnist_path) -> tuple[Path, bool]:
     return path, False
 
 
+def dialog_on(window, tmp_path: Path, model_width: int | None = None) -> RetrainDialog:
+    """A retrain dialog for the window's model, with no samples and its runs under tmp_path."""
+    return RetrainDialog(
+        window,
+        window.recognizer.info.path,
+        tmp_path / "samples",
+        tmp_path / "runs",
+        0,
+        window.settings,
+        install=window.install_model,
+        model_width=model_width,
+    )
+
+
 def draw(window, strokes) -> None:
     """Put strokes drawn on a 400x400 canvas on the window's canvas (the mouse is test_app's)."""
     window.canvas.set_drawing(Drawing(handmade.CANVAS, handmade.CANVAS, tuple(strokes)))
@@ -215,16 +229,7 @@ def test_the_form_starts_the_cli_with_the_run_it_shows(app_window, tmp_path):
 
 
 def test_a_width_training_refuses_fails_the_start(app_window, tmp_path):
-    dialog = RetrainDialog(
-        app_window,
-        app_window.recognizer.info.path,
-        tmp_path / "samples",
-        tmp_path / "runs",
-        0,
-        app_window.settings,
-        install=app_window.install_model,
-        model_width=1,
-    )
+    dialog = dialog_on(app_window, tmp_path, model_width=1)
     dialog.start()
     assert dialog.process is None and dialog.start_button.isEnabled()
     assert dialog.status.text() == "Training failed: --width: must be at least 2, got 1"
@@ -242,15 +247,7 @@ def test_a_model_that_cannot_be_installed_is_kept_for_another_try(app_window, tm
     run = tmp_path / "runs" / "r1"
     run.mkdir(parents=True)
     (run / "model.onnx").write_bytes(b"not really a model")
-    dialog = RetrainDialog(
-        app_window,
-        app_window.recognizer.info.path,
-        tmp_path / "samples",
-        tmp_path / "runs",
-        0,
-        app_window.settings,
-        install=app_window.install_model,
-    )
+    dialog = dialog_on(app_window, tmp_path)
     dialog.out_dir, dialog.summary = run, {"model": str(run / "model.onnx")}
     dialog.use_button.setEnabled(True)
     dialog.use_new_model()
