@@ -454,15 +454,27 @@ class Recognizer:
         return read(self.predict(image), blank=is_blank(image))
 
 
+BLANK = "blank"  # no ink, or only a dot
+UNSURE = "unsure"  # no digit is likely enough to be shown
+NOT_A_DIGIT = "not_a_digit"  # the model reads something that is not a digit (a letter, a scribble, ...)
+
+
 @dataclass(frozen=True)
 class Reading:
-    """What the model reads in one input: the top label (None when unsure or blank) and all
-    probabilities (zeros when blank)."""
+    """What the model reads in one input: the digit to show (None when there is none, and then
+    `reason` says why: BLANK, UNSURE or NOT_A_DIGIT), its confidence, the ten digits' probabilities
+    (zeros when blank) and the probability that the input is not a digit at all (0 for a model
+    that only knows digits)."""
 
     label: int | None
     confidence: float
     probabilities: np.ndarray
-    blank: bool = False
+    reason: str | None = None
+    not_a_digit: float = 0.0
+
+    @property
+    def blank(self) -> bool:
+        return self.reason == BLANK
 
 
 UNSURE_BELOW = 0.5
@@ -472,7 +484,9 @@ def read(probabilities: np.ndarray, blank: bool, threshold: float = UNSURE_BELOW
     """Decide what to show: no digit for a top probability under `threshold`, and for a blank input
     nothing at all (the network's output for no ink is meaningless, so its probabilities are zeros)."""
     if blank:
-        return Reading(None, 0.0, np.zeros_like(probabilities), blank=True)
+        return Reading(None, 0.0, np.zeros_like(probabilities), reason=BLANK)
     top = int(np.argmax(probabilities))
     confidence = float(probabilities[top])
-    return Reading(None if confidence < threshold else top, confidence, probabilities)
+    if confidence < threshold:
+        return Reading(None, confidence, probabilities, reason=UNSURE)
+    return Reading(top, confidence, probabilities)
