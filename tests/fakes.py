@@ -48,17 +48,19 @@ def write_idx_folder(folder: Path, arrays: dict[str, np.ndarray], gz: bool) -> P
     return folder
 
 
-def contract_model(tail: list[onnx.NodeProto] | None = None, initializers: list[onnx.TensorProto] = ()) -> bytes:
-    """A model with the contract's input that reads 10 `logits` from it, then `tail` (default: a softmax)
-    makes the contract's output, `probabilities`, from them."""
+def contract_model(
+    tail: list[onnx.NodeProto] | None = None, initializers: list[onnx.TensorProto] = (), classes: int = len(LABELS)
+) -> bytes:
+    """A model with the contract's input that reads `classes` `logits` from it (the digits; one more is
+    "not a digit"), then `tail` (default: a softmax) makes the contract's output, `probabilities`, from them."""
     rng = np.random.default_rng(0)
     image = helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["N", *INPUT_SHAPE])
-    probs = helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", len(LABELS)])
+    probs = helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", classes])
     pixels = int(np.prod(INPUT_SHAPE))
     inits = [
         helper.make_tensor("shape", TensorProto.INT64, [2], [-1, pixels]),
         helper.make_tensor(
-            "w", TensorProto.FLOAT, [pixels, len(LABELS)], rng.normal(0, 0.1, pixels * len(LABELS)).astype(np.float32)
+            "w", TensorProto.FLOAT, [pixels, classes], rng.normal(0, 0.1, pixels * classes).astype(np.float32)
         ),
         *initializers,
     ]

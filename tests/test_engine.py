@@ -13,19 +13,30 @@ import pytest
 from onnx import TensorProto, helper
 
 from handwriting_recognizer.core import recognizer as engine
-from handwriting_recognizer.core.contract import int8_path_for
-from handwriting_recognizer.core.preprocess import strokes_to_input
-from handwriting_recognizer.core.recognizer import CPU, CUDA, ModelError, Recognizer, read, session_options
+from handwriting_recognizer.core.contract import CLASSES, LABELS, UNSURE_BELOW_KEY, int8_path_for
+from handwriting_recognizer.core.preprocess import empty_input, strokes_to_input
+from handwriting_recognizer.core.recognizer import (
+    BLANK,
+    CPU,
+    CUDA,
+    NOT_A_DIGIT,
+    UNSURE,
+    ModelError,
+    Recognizer,
+    read,
+    session_options,
+)
 from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
+from tests.fakes import contract_model
 
 
 def test_bundled_model_meets_the_contract(bundled_model):
     r = Recognizer(bundled_model)
     probs = r.predict(np.zeros((28, 28), np.float32))
-    assert probs.shape == (10,) and probs.dtype == np.float32
+    assert probs.shape == (len(r.info.labels),) and probs.dtype == np.float32
     assert abs(float(probs.sum()) - 1) < 1e-4
     assert r.info.provider in ("CPUExecutionProvider", "CUDAExecutionProvider")
-    assert r.info.labels == tuple(str(i) for i in range(10))
+    assert r.info.labels in (LABELS, CLASSES)
     assert r.last_ms > 0
 
 
@@ -107,7 +118,7 @@ def incompatible_models():
     yield (
         "wrong output size",
         helper.make_model(reshape, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString(),
-        "10 softmax",
+        "softmax probabilities, got shape",
     )
 
 
@@ -141,6 +152,31 @@ def test_reading_is_unsure_when_blank_or_low_confidence():
     assert read(confident, blank=True).probabilities.sum() == 0
     flat = np.full(10, 0.1, np.float32)
     assert read(flat, blank=False).label is None
+    assert read(flat, blank=False).reason == UNSURE and read(confident, blank=True).reason == BLANK
+
+
+def test_a_model_with_a_not_a_digit_class_reads_letters_as_not_a_digit():
+    letter = np.array([0.02] * 10 + [0.8], np.float32)
+    reading = read(letter, blank=False)
+    assert reading.label is None and reading.reason == NOT_A_DIGIT and reading.not_a_digit == pytest.approx(0.8)
+    assert reading.probabilities.shape == (10,)  # the bars show the digits
+    seven = np.array([0.0] * 7 + [0.7, 0.0, 0.0, 0.3], np.float32)
+    assert read(seven, blank=False).label == 7 and read(seven, blank=False).not_a_digit == pytest.approx(0.3)
+    assert read(seven, blank=False, threshold=0.75).reason == UNSURE
+
+
+def test_a_model_with_the_not_a_digit_class_and_its_threshold_is_used(tmp_path):
+    path = tmp_path / "eleven.onnx"
+    proto = onnx.load_from_string(contract_model(classes=len(CLASSES)))
+    entry = proto.metadata_props.add()
+    entry.key, entry.value = UNSURE_BELOW_KEY, "0.8"
+    path.write_bytes(proto.SerializeToString())
+    model = Recognizer(path, use_gpu=False)
+    assert model.predict(empty_input()).shape == (len(CLASSES),)
+    assert model.info.unsure_below == 0.8
+    reading = model.read(strokes_to_input([np.array([(0.0, 0.0), (10.0, 0.0), (4.0, 14.0)])]))
+    assert reading.probabilities.shape == (10,) and reading.probabilities.sum() + reading.not_a_digit == pytest.approx(1)
+    assert reading.label is None or reading.confidence >= 0.8
 
 
 def _model_pair(folder, bundled_model):

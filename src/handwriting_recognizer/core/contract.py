@@ -7,9 +7,10 @@ drift apart. Plain Python and numpy only: the lean app, the training worker and 
 
 A model takes INPUT_NAME, float32 [N, *INPUT_SHAPE] in 0..1 with ink = 1 on a 0 background (what
 core/preprocess.py makes of a drawing or a picture, and `to_model_input` of a uint8 image), and
-answers OUTPUT_NAME, float32 [N, len(LABELS)]: softmax probabilities of LABELS, in order. Its
-metadata_props hold JSON strings; the keys below are the ones the app acts on, the others (accuracy,
-date, device, ...) only describe the model.
+answers OUTPUT_NAME, float32 [N, len(CLASSES)]: softmax probabilities of CLASSES, in order (the ten
+digits, then "not a digit"); a model that knows only the digits answers [N, len(LABELS)] and is
+still accepted. Its metadata_props hold JSON strings; the keys below are the ones the app acts on,
+the others (accuracy, date, device, ...) only describe the model.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
 SIZE = 28  # an input is SIZE x SIZE pixels
 INPUT_SHAPE = (SIZE, SIZE, 1)  # one input; a model takes a batch of them
-LABELS = tuple(str(digit) for digit in range(10))  # what each output is the probability of
+LABELS = tuple(str(digit) for digit in range(10))  # the digits, in the order of the outputs
+NOT_A_DIGIT_LABEL = "not a digit"  # letters, symbols, scribbles, several digits, half a digit
+CLASSES = (*LABELS, NOT_A_DIGIT_LABEL)  # what each output of a model trained now is the probability of
+NOT_A_DIGIT_CLASS = CLASSES.index(NOT_A_DIGIT_LABEL)  # its class number in training data
 UINT8_INK = 255  # full ink in a uint8 image (MNIST, the samples' PNGs): 1.0 in the model's input
 
 # What core/preprocess.py makes of a drawing or a picture. Training records it in every model and
@@ -39,7 +43,8 @@ PREPROCESSING = {
 }
 
 # Metadata keys the app acts on.
-LABELS_KEY = "labels"  # LABELS, as a JSON list
+LABELS_KEY = "labels"  # CLASSES (or LABELS), as a JSON list
+UNSURE_BELOW_KEY = "unsure_below"  # a digit less likely than this is shown as unsure (chosen on validation writers)
 PREPROCESSING_KEY = "preprocessing"  # PREPROCESSING: its version is checked on load
 WEIGHTS_SOURCE_KEY = "weights_sha256"  # in a model: the SHA-256 of the Keras weights it was exported from
 INT8_SOURCE_KEY = "float_model_sha256"  # in an int8 copy: the SHA-256 of the float model it was made from

@@ -36,12 +36,15 @@ import onnxruntime as ort
 from handwriting_recognizer.core.contract import (
     INPUT_NAME,
     INPUT_SHAPE,
+    CLASSES,
     INT8_SOURCE_KEY,
     LABELS,
     LABELS_KEY,
+    NOT_A_DIGIT_CLASS,
     OUTPUT_NAME,
     PREPROCESSING_KEY,
     PREPROCESSING_VERSION,
+    UNSURE_BELOW_KEY,
     int8_path_for,
 )
 from handwriting_recognizer.core.preprocess import empty_input, is_blank, strokes_to_input
@@ -69,6 +72,9 @@ TEXT_MAX_CHARS = 200  # `date` and `device`: shown on one line
 COUNT_MAX = 10**9  # `parameters` and `epochs`: more is not a model this app trains
 # Where onnxruntime looks for external data of a model loaded from bytes (else: the current folder).
 EXTERNAL_DATA_FOLDER_KEY = "session.model_external_initializers_file_folder_path"
+OUTPUT_WIDTHS = (len(CLASSES), len(LABELS))  # a model answers with "not a digit", or only the digits
+SINGLE_SHAPES = tuple((1, width) for width in OUTPUT_WIDTHS)
+UNSURE_BELOW = 0.5  # the shown digit's least probability, for a model that does not say its own
 CHECK_STROKES = [np.array([(0.0, 0.0), (10.0, 0.0), (4.0, 14.0)])]  # a "7": the contract check draws it
 
 
@@ -128,7 +134,7 @@ def _text(value: object, max_chars: int) -> str | None:
 
 
 def _labels(value: object) -> tuple[str, ...]:
-    if isinstance(value, list) and len(value) == len(LABELS):
+    if isinstance(value, list) and len(value) in OUTPUT_WIDTHS:
         labels = [text for label in value if (text := _text(label, LABEL_MAX_CHARS)) is not None]
         if len(labels) == len(value):
             return tuple(labels)
@@ -151,6 +157,7 @@ class ModelInfo:
     epochs: int | None = None
     date: str | None = None
     device: str | None = None
+    unsure_below: float = UNSURE_BELOW
     metadata: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -172,6 +179,7 @@ class ModelInfo:
             epochs=_count(meta.get("epochs")),
             date=_text(meta.get("date"), TEXT_MAX_CHARS),
             device=_text(meta.get("device"), TEXT_MAX_CHARS),
+            unsure_below=_fraction(meta.get(UNSURE_BELOW_KEY)) or UNSURE_BELOW,
             metadata=meta,
         )
 
@@ -233,10 +241,11 @@ def read_metadata(path: Path) -> dict[str, object]:
 
 
 def _probability_problem(probs: np.ndarray, rows: int) -> str | None:
-    """Why `probs` are not `rows` softmax outputs over the labels; None when they are."""
-    if rows == 1 and probs.shape == (1, len(LABELS)) and _one_softmax(probs[0].tolist()):
+    """Why `probs` are not `rows` softmax outputs over the classes (with or without "not a digit");
+    None when they are."""
+    if rows == 1 and probs.shape in SINGLE_SHAPES and _one_softmax(probs[0].tolist()):
         return None  # the reading's case, in plain Python: a quarter of the numpy checks' 10 us
-    if probs.shape != (rows, len(LABELS)):
+    if probs.ndim != 2 or probs.shape[0] != rows or probs.shape[1] not in OUTPUT_WIDTHS:
         found = f"shape {probs.shape}"
     elif not np.isfinite(probs).all():
         found = "numbers that are not finite (NaN or infinity)"
@@ -248,7 +257,7 @@ def _probability_problem(probs: np.ndarray, rows: int) -> str | None:
         found = "numbers that are not probabilities summing to 1"
     else:
         return None
-    return f"output must be {len(LABELS)} softmax probabilities, got {found}"
+    return f"output must be {len(CLASSES)} (or {len(LABELS)}) softmax probabilities, got {found}"
 
 
 def _one_softmax(values: list[float]) -> bool:
@@ -422,7 +431,8 @@ class Recognizer:
         return session
 
     def predict_batch(self, images: np.ndarray) -> np.ndarray:
-        """float32 (N,28,28,1) -> probabilities (N,10).
+        """float32 (N,28,28,1) -> probabilities (N, len(CLASSES)), or (N, len(LABELS)) for a model
+        that knows only the digits.
 
         Raises ModelError when the model fails on these inputs, takes longer than PREDICT_SECONDS
         plus PREDICT_SECONDS_PER_IMAGE for each (stopped: the app waits for the answer), or answers
@@ -441,7 +451,7 @@ class Recognizer:
         return probs
 
     def predict(self, image: np.ndarray) -> np.ndarray:
-        """One 28x28 input -> its 10 probabilities; records the time taken in `last_ms`. Raises
+        """One 28x28 input -> its probabilities (the digits', then "not a digit"'s if the model has it); records the time taken in `last_ms`. Raises
         ModelError as `predict_batch` does."""
         start = time.perf_counter()
         probs = self.predict_batch(image.reshape(1, *INPUT_SHAPE))[0]
@@ -451,7 +461,7 @@ class Recognizer:
     def read(self, image: np.ndarray) -> Reading:
         """What to show for one 28x28 input: the module's `read` of its probabilities, blank when
         `is_blank` finds no digit in it. Raises ModelError as `predict` does."""
-        return read(self.predict(image), blank=is_blank(image))
+        return read(self.predict(image), blank=is_blank(image), threshold=self.info.unsure_below)
 
 
 BLANK = "blank"  # no ink, or only a dot
@@ -477,16 +487,19 @@ class Reading:
         return self.reason == BLANK
 
 
-UNSURE_BELOW = 0.5
-
-
 def read(probabilities: np.ndarray, blank: bool, threshold: float = UNSURE_BELOW) -> Reading:
-    """Decide what to show: no digit for a top probability under `threshold`, and for a blank input
-    nothing at all (the network's output for no ink is meaningless, so its probabilities are zeros)."""
+    """Decide what to show from a model's answer (the digits' probabilities, then "not a digit"'s
+    when the model has that class): nothing for a blank input (the network's output for no ink is
+    meaningless, so its probabilities become zeros); "not a digit" when that is likelier than any
+    digit; "unsure" when the top digit's probability is under `threshold`; else the top digit."""
+    digits = probabilities[: len(LABELS)]
     if blank:
-        return Reading(None, 0.0, np.zeros_like(probabilities), reason=BLANK)
-    top = int(np.argmax(probabilities))
-    confidence = float(probabilities[top])
+        return Reading(None, 0.0, np.zeros_like(digits), reason=BLANK)
+    other = float(probabilities[NOT_A_DIGIT_CLASS]) if len(probabilities) > len(LABELS) else 0.0
+    top = int(np.argmax(digits))
+    confidence = float(digits[top])
+    if other > confidence:
+        return Reading(None, other, digits, reason=NOT_A_DIGIT, not_a_digit=other)
     if confidence < threshold:
-        return Reading(None, confidence, probabilities, reason=UNSURE)
-    return Reading(top, confidence, probabilities)
+        return Reading(None, confidence, digits, reason=UNSURE, not_a_digit=other)
+    return Reading(top, confidence, digits, not_a_digit=other)
