@@ -175,7 +175,8 @@ def test_a_model_with_the_not_a_digit_class_and_its_threshold_is_used(tmp_path):
     assert model.predict(empty_input()).shape == (len(CLASSES),)
     assert model.info.unsure_below == 0.8
     reading = model.read(strokes_to_input([np.array([(0.0, 0.0), (10.0, 0.0), (4.0, 14.0)])]))
-    assert reading.probabilities.shape == (10,) and reading.probabilities.sum() + reading.not_a_digit == pytest.approx(1)
+    assert reading.probabilities.shape == (10,)
+    assert reading.probabilities.sum() + reading.not_a_digit == pytest.approx(1)
     assert reading.label is None or reading.confidence >= 0.8
 
 

@@ -34,9 +34,9 @@ import numpy as np
 import onnxruntime as ort
 
 from handwriting_recognizer.core.contract import (
+    CLASSES,
     INPUT_NAME,
     INPUT_SHAPE,
-    CLASSES,
     INT8_SOURCE_KEY,
     LABELS,
     LABELS_KEY,
@@ -451,7 +451,8 @@ class Recognizer:
         return probs
 
     def predict(self, image: np.ndarray) -> np.ndarray:
-        """One 28x28 input -> its probabilities (the digits', then "not a digit"'s if the model has it); records the time taken in `last_ms`. Raises
+        """One 28x28 input -> its probabilities (the digits', then "not a digit"'s if the model has it);
+        records the time taken in `last_ms`. Raises
         ModelError as `predict_batch` does."""
         start = time.perf_counter()
         probs = self.predict_batch(image.reshape(1, *INPUT_SHAPE))[0]
