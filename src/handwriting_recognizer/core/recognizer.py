@@ -452,8 +452,7 @@ class Recognizer:
 
     def predict(self, image: np.ndarray) -> np.ndarray:
         """One 28x28 input -> its probabilities (the digits', then "not a digit"'s if the model has it);
-        records the time taken in `last_ms`. Raises
-        ModelError as `predict_batch` does."""
+        records the time taken in `last_ms`. Raises ModelError as `predict_batch` does."""
         start = time.perf_counter()
         probs = self.predict_batch(image.reshape(1, *INPUT_SHAPE))[0]
         self.last_ms = (time.perf_counter() - start) * 1000.0
