@@ -149,7 +149,7 @@ class ModelInfo:
 
     path: Path
     provider: str
-    precision: str = "float32"  # "int8" when the quantized copy runs
+    precision: str = "float32"  # "int8" when what runs is a quantized copy (its own or one opened directly)
     labels: tuple[str, ...] = LABELS
     test_accuracy: float | None = None
     val_accuracy: float | None = None
@@ -376,10 +376,12 @@ class Recognizer:
         weakref.finalize(self, self._watchdog.stop)  # the app opens a Recognizer on every model switch
         data = _read_model(self.path)
         cuda = self._open_cuda(data) if use_gpu and CUDA in ort.get_available_providers() else None
-        self._session, precision = (cuda, "float32") if cuda is not None else self._open_cpu(data, int8)
-        self.info = ModelInfo.from_metadata(
-            self.path, self._session.get_providers()[0], precision, _metadata(self._session, self.path.name)
-        )
+        self._session = cuda if cuda is not None else self._open_cpu(data, int8)
+        metadata = _metadata(self._session, self.path.name)
+        # The precision of the file that runs: an int8 copy names the float model it was made from,
+        # whether it runs as a model's copy or was opened itself (`model.int8.onnx` picked by hand).
+        precision = "int8" if INT8_SOURCE_KEY in metadata else "float32"
+        self.info = ModelInfo.from_metadata(self.path, self._session.get_providers()[0], precision, metadata)
         # The metadata of the file that runs: an int8 copy carries its model's (training copies it).
         _check_preprocessing(self.info.metadata, self.path.name)
         self.last_ms = 0.0
@@ -403,14 +405,14 @@ class Recognizer:
             return None
         return session
 
-    def _open_cpu(self, data: bytes, int8: bool) -> tuple[ort.InferenceSession, str]:
-        """The CPU session and its precision: the int8 copy's when `int8` and it is usable, else the model's."""
+    def _open_cpu(self, data: bytes, int8: bool) -> ort.InferenceSession:
+        """The CPU session: the int8 copy's when `int8` and it is usable, else the model's."""
         session = self._open_int8(data) if int8 else None
         if session is not None:
-            return session, "int8"
+            return session
         session = _session(self.path.name, data, [CPU])
         _check_contract(self._watchdog, session, self.path.name, CHECK_SECONDS)
-        return session, "float32"
+        return session
 
     def _open_int8(self, data: bytes) -> ort.InferenceSession | None:
         """The int8 copy's session when it exists, names this model as its source and meets the
