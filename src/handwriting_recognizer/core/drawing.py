@@ -1,8 +1,11 @@
-"""Drawing files: `{"width": W, "height": H, "strokes": [[[x, y], ...], ...], "pen_width": P}`.
+"""Drawing files: `{"width": W, "height": H, "strokes": [[[x, y], ...], ...], "pen_width": P,
+"pressure": [[p, ...], ...]}`.
 
-Coordinates are canvas pixels; `pen_width` is optional. Loading validates everything within a
-budget (file size, points, sizes, coordinates) and raises `DrawingError` with a message fit for a
-person, whatever the file holds.
+Coordinates are canvas pixels; `pen_width` and `pressure` are optional. `pressure` holds a pen's
+pressure (0..1) for every point of every stroke, as a tablet reported it: it only changes how the
+ink looks, never what the model reads (its input is drawn with MNIST's stroke width). Loading
+validates everything within a budget (file size, points, sizes, coordinates) and raises
+`DrawingError` with a message fit for a person, whatever the file holds.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Drawing:
     height: int
     strokes: tuple[np.ndarray, ...]
     pen_width: float | None = None
+    pressure: tuple[np.ndarray, ...] | None = None  # per stroke, one 0..1 value per point; None: no pen pressure
 
     def effective_pen_width(self) -> float:
         """The pen it was drawn with, else the app's default pen for a canvas of this size."""
@@ -54,6 +58,8 @@ class Drawing:
         }
         if self.pen_width is not None:
             data["pen_width"] = self.pen_width
+        if self.pressure is not None:
+            data["pressure"] = [[round(float(p), 3) for p in values] for values in self.pressure]
         return data
 
     @classmethod
@@ -65,7 +71,10 @@ class Drawing:
         strokes = data.get("strokes")
         if not isinstance(strokes, list):
             raise DrawingError("'strokes' must be a list of strokes, each a list of [x, y] points")
-        parsed, total = [], 0
+        pressure = data.get("pressure")
+        if pressure is not None and (not isinstance(pressure, list) or len(pressure) != len(strokes)):
+            raise DrawingError(f"'pressure' must be a list of {len(strokes)} lists, one per stroke")
+        parsed, pressures, total = [], [], 0
         for i, stroke in enumerate(strokes):
             total += len(stroke) if isinstance(stroke, list) else 0
             if total > MAX_POINTS:
@@ -73,6 +82,8 @@ class Drawing:
             points = _points(stroke, i)
             if points.size:
                 parsed.append(points)
+                if pressure is not None:
+                    pressures.append(_pressure(pressure[i], i, len(points)))
         pen = data.get("pen_width")
         if pen is not None and (
             not isinstance(pen, (int, float))
@@ -81,7 +92,13 @@ class Drawing:
             or not math.isfinite(pen)
         ):
             raise DrawingError("'pen_width' must be a positive number")
-        return cls(int(round(width)), int(round(height)), tuple(parsed), None if pen is None else float(pen))
+        return cls(
+            int(round(width)),
+            int(round(height)),
+            tuple(parsed),
+            None if pen is None else float(pen),
+            None if pressure is None else tuple(pressures),
+        )
 
 
 def _side(data: dict, name: str) -> int | float:
@@ -107,6 +124,23 @@ def _points(stroke: object, i: int) -> np.ndarray:
     if not (np.isfinite(points).all() and (np.abs(points) <= MAX_COORDINATE).all()):
         raise DrawingError(f"stroke {i} has a coordinate that is not a finite number within ±{MAX_COORDINATE}")
     return points
+
+
+def _pressure(values: object, i: int, points: int) -> np.ndarray:
+    """One stroke's pressure: a number from 0 to 1 for each of its `points` points."""
+    if not (
+        isinstance(values, list)
+        and len(values) == points
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    ):
+        raise DrawingError(f"stroke {i}'s pressure must be a list of {points} numbers, one per point")
+    try:
+        pressure = np.asarray(values, dtype=np.float64)
+    except OverflowError:  # an integer too large for a float
+        pressure = np.array([np.inf])
+    if not (np.isfinite(pressure).all() and ((pressure >= 0) & (pressure <= 1)).all()):
+        raise DrawingError(f"stroke {i}'s pressure has a value that is not a number from 0 to 1")
+    return pressure
 
 
 def parse_drawing(data: bytes, name: str = "drawing") -> Drawing:
