@@ -184,3 +184,68 @@ def test_reading_the_folder_never_blocks_on_a_pipe_and_skips_broken_samples(qtbo
                 "4/wide.json",
             ]
         )
+
+
+def test_relabel_moves_a_sample_to_another_digit_keeping_its_picture_and_drawing(tmp_path):
+    store = SampleStore(tmp_path / "mine")
+    drawing = Drawing(100, 100, (np.array([[1.0, 2.0], [50.0, 60.0]]),), 4.0)
+    sample = store.add(4, image(3), drawing)
+    moved = store.relabel(sample, 9)
+    assert (moved.label, moved.id) == (9, sample.id) and moved.png.parent.name == "9"
+    assert not sample.png.exists() and not sample.meta.exists()
+    assert store.counts() == [0] * 9 + [1]
+    meta = json.loads(moved.meta.read_text())
+    assert meta["label"] == 9 and meta["drawing"]["strokes"] == [[[1.0, 2.0], [50.0, 60.0]]]
+    assert np.abs(store.image(moved) - image(3)).max() <= 1 / 255
+    assert store.relabel(moved, 9) == moved  # the same label: nothing to do
+    store.export_archive(tmp_path / "out.zip")  # the moved sample's label matches its folder: it travels
+    assert SampleStore(tmp_path / "other").import_archive(tmp_path / "out.zip") == ImportReport(1, ())
+    with pytest.raises(SampleError, match="digit 0-9"):
+        store.relabel(moved, 10)
+
+
+def test_an_interrupted_relabel_keeps_the_sample_under_its_old_label(tmp_path, monkeypatch):
+    store = SampleStore(tmp_path)
+    sample = store.add(4, image(5))
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def disk_full_on_json(fd):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the moved PNG is written, its JSON hits a full disk
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr("os.fsync", disk_full_on_json)
+    with pytest.raises(OSError):
+        store.relabel(sample, 1)
+    monkeypatch.undo()
+    assert store.samples() == [sample] and np.abs(store.image(sample) - image(5)).max() <= 1 / 255
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_relabel_refuses_a_sample_whose_file_is_not_a_sample_and_changes_nothing(tmp_path):
+    store = SampleStore(tmp_path)
+    sample = store.add(2, image())
+    sample.meta.write_text("[1, 2]")
+    with pytest.raises(SampleError, match="not an object"):
+        store.relabel(sample, 3)
+    sample.meta.write_text("{not json")
+    with pytest.raises(SampleError, match="not valid JSON"):
+        store.relabel(sample, 3)
+    assert store.samples() == [sample] and store.counts()[3] == 0
+
+
+def test_a_removed_sample_is_put_back_exactly(tmp_path):
+    store = SampleStore(tmp_path)
+    keep, gone = store.add(1, image(1)), store.add(1, image(2))
+    files = {p: p.read_bytes() for p in (gone.png, gone.meta)}
+    removed = store.remove(gone)
+    assert store.samples() == [keep] and not gone.png.exists()
+    assert store.put_back(removed) == gone
+    assert {p: p.read_bytes() for p in (gone.png, gone.meta)} == files
+    assert store.samples() == sorted([keep, gone], key=lambda s: s.meta)
+    gone.png.unlink()
+    with pytest.raises(SampleError, match="cannot read"):  # unreadable: nothing is deleted
+        store.remove(gone)
+    assert gone.meta.exists()

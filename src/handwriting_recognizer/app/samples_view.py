@@ -1,11 +1,15 @@
-"""Model > My Samples...: counts per digit, thumbnails, delete, export and import as one archive."""
+"""Model > My Samples...: the samples grouped by digit, with thumbnails; delete and relabel (both
+undoable while the dialog is open), export and import as one archive."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -18,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from handwriting_recognizer.app.imageio import gray_to_qimage
-from handwriting_recognizer.core.samples import ImportReport, SampleError, SampleStore
+from handwriting_recognizer.core.samples import ImportReport, RemovedSample, Sample, SampleError, SampleStore
 
 MAX_REASONS_SHOWN = 10  # skipped entries listed after an import; the rest are counted
+THUMBNAIL = 56  # pixels
+ALL = -1  # the digit group that shows every sample
 
 
 def _samples(n: int) -> str:
@@ -38,60 +44,215 @@ def import_summary(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
+def _problem(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, SampleError) else str(getattr(exc, "strerror", None) or exc)
+
+
+class _Delete(QUndoCommand):
+    """Delete samples; undo writes back the very files (kept in memory while the dialog is open)."""
+
+    def __init__(self, dialog: SamplesDialog, samples: Sequence[Sample]):
+        super().__init__(f"Delete {_samples(len(samples))}")
+        self._dialog = dialog
+        self._samples = list(samples)
+        self._removed: list[RemovedSample] = []
+
+    def redo(self) -> None:
+        problems = []
+        for sample in self._samples:
+            try:
+                self._removed.append(self._dialog.store.remove(sample))
+            except (SampleError, OSError) as exc:
+                problems.append(f"Cannot delete {sample.id}: {_problem(exc)}")
+        self.setObsolete(not self._removed)  # nothing deleted: nothing to undo
+        done = f"Deleted {_samples(len(self._removed))}. Undo (Ctrl+Z) brings them back." if self._removed else ""
+        self._dialog.done_step(done, problems)
+
+    def undo(self) -> None:
+        problems = []
+        for removed in reversed(self._removed):
+            try:
+                self._dialog.store.put_back(removed)
+            except OSError as exc:
+                problems.append(f"Cannot restore {removed.sample.id}: {_problem(exc)}")
+        self._removed = []
+        self._dialog.done_step("Deleted samples restored.", problems)
+
+
+class _Relabel(QUndoCommand):
+    """Move samples to another digit; undo moves each back to the digit it had."""
+
+    def __init__(self, dialog: SamplesDialog, samples: Sequence[Sample], label: int):
+        super().__init__(f"Relabel {_samples(len(samples))} as {label}")
+        self._dialog = dialog
+        self._label = label
+        self._before = list(samples)
+        self._moved: list[tuple[Sample, int]] = []  # each moved sample and the label it had
+
+    def _move(self, pairs: Sequence[tuple[Sample, int]]) -> tuple[list[tuple[Sample, int]], list[str]]:
+        done, problems = [], []
+        for sample, label in pairs:
+            try:
+                done.append((self._dialog.store.relabel(sample, label), sample.label))
+            except (SampleError, OSError) as exc:
+                problems.append(f"Cannot relabel {sample.id}: {_problem(exc)}")
+        return done, problems
+
+    def redo(self) -> None:
+        self._moved, problems = self._move([(s, self._label) for s in self._before if s.label != self._label])
+        self.setObsolete(not self._moved)  # nothing moved: nothing to undo
+        done = f"Relabelled {_samples(len(self._moved))} as {self._label}." if self._moved else ""
+        self._dialog.done_step(done, problems)
+
+    def undo(self) -> None:
+        back, problems = self._move(self._moved)
+        self._before = [sample for sample, _ in back]
+        self._moved = []
+        self._dialog.done_step("Labels restored.", problems)
+
+
 class SamplesDialog(QDialog):
-    """The user's samples, to check and prune before retraining, or to move to another machine."""
+    """The user's samples, to check, correct and prune before retraining, or to move to another machine."""
 
     def __init__(self, parent: QWidget | None, store: SampleStore):
         super().__init__(parent)
         self.setWindowTitle("My Samples")
         self.setObjectName("samples")
+        self.setAccessibleName("My samples")
+        self.setAccessibleDescription("Your labelled samples for retraining, grouped by digit")
         self.store = store
+        self.undo_stack = QUndoStack(self)
         self.counts = QLabel()
         self.counts.setObjectName("counts")
+        self.counts.setAccessibleName("Samples per digit")
+        self.digits = QListWidget()
+        self.digits.setObjectName("digits")
+        self.digits.setAccessibleName("Digit groups")
+        self.digits.setAccessibleDescription("Pick a digit to show only its samples")
+        self.digits.setToolTip("Show the samples of one digit, or all of them")
+        self.digits.setMaximumWidth(120)
+        for digit in (ALL, *range(10)):
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, digit)
+            self.digits.addItem(item)
+        self.digits.setCurrentRow(0)
         self.grid = QListWidget()
+        self.grid.setObjectName("grid")
+        self.grid.setAccessibleName("Samples")
+        self.grid.setAccessibleDescription(
+            "Thumbnails of the samples, each named by its label; select to delete or relabel"
+        )
         self.grid.setViewMode(QListWidget.ViewMode.IconMode)
-        self.grid.setIconSize(QSize(56, 56))
+        self.grid.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.message = QLabel()
+        self.message.setObjectName("message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # it shows names from archives: never HTML
         self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for text, slot in (
-            ("Delete Selected", self.delete_selected),
-            ("Export…", self._ask_export),
-            ("Import…", self._ask_import),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        close = QPushButton("Close")
-        close.clicked.connect(self.accept)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.counts)
-        layout.addWidget(self.grid, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
-        self.resize(640, 480)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setAccessibleName("Last result")
+        self.relabel_to = QComboBox()
+        self.relabel_to.setObjectName("relabel-to")
+        self.relabel_to.addItems([str(d) for d in range(10)])
+        self.relabel_to.setAccessibleName("New label")
+        self.relabel_to.setToolTip("The digit the selected samples really are")
+        self.undo_button = self._button("Undo", "Undo the last delete or relabel (Ctrl+Z)", self.undo_stack.undo)
+        self.undo_button.setEnabled(False)
+        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_stack.undoTextChanged.connect(lambda text: self.undo_button.setText(f"Undo {text}".strip()))
+        self._add_shortcuts()
+        self._build_layout()
+        self.digits.currentRowChanged.connect(self.refresh)
+        self.resize(720, 480)
         self.refresh()
 
+    def _button(self, text: str, tip: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.setAutoDefault(False)  # Enter must not delete or relabel: only Close is the default
+        button.clicked.connect(slot)
+        return button
+
+    def _build_layout(self) -> None:
+        delete = self._button(
+            "Delete Selected", "Delete the selected samples (Delete; Ctrl+Z undoes it)", self.delete_selected
+        )
+        relabel = self._button("Relabel Selected", "Give the selected samples the label on the left", self._relabel)
+        export = self._button("Export…", "Save all your samples as one archive, for another machine", self._ask_export)
+        import_ = self._button(
+            "Import…", "Add the samples of an archive; what is left out is listed with why", self._ask_import
+        )
+        close = self._button("Close", "Close this window", self.accept)
+        close.setDefault(True)
+        relabel_as = QLabel("Relabel &as:")
+        relabel_as.setBuddy(self.relabel_to)
+        edits = QHBoxLayout()
+        for widget in (delete, relabel_as, self.relabel_to, relabel, self.undo_button):
+            edits.addWidget(widget)
+        edits.addStretch(1)
+        files = QHBoxLayout()
+        for widget in (export, import_):
+            files.addWidget(widget)
+        files.addStretch(1)
+        files.addWidget(close)
+        groups = QHBoxLayout()
+        groups.addWidget(self.digits)
+        groups.addWidget(self.grid, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.counts)
+        layout.addLayout(groups, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(edits)
+        layout.addLayout(files)
+        order = [self.digits, self.grid, delete, self.relabel_to, relabel, self.undo_button, export, import_, close]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _add_shortcuts(self) -> None:
+        """Delete, Undo and Redo inside the dialog (the main window's shortcuts do not reach it)."""
+        delete = QAction("Delete Selected", self)
+        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete.triggered.connect(self.delete_selected)
+        undo = self.undo_stack.createUndoAction(self)
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self)
+        redo.setShortcuts(QKeySequence.StandardKey.Redo)
+        self.addActions([delete, undo, redo])
+
+    def group(self) -> int:
+        """The digit whose samples are shown, or ALL."""
+        item = self.digits.currentItem()
+        return ALL if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
     def refresh(self) -> None:
-        """Counts and thumbnails; a sample whose picture cannot be read is counted, not shown."""
-        counts = self.store.counts()
+        """Counts per digit and the thumbnails of the chosen group; a sample whose picture cannot be
+        read is counted, not shown."""
+        samples = self.store.samples()
+        counts = [0] * 10
+        for sample in samples:
+            counts[sample.label] += 1
+        for row in range(self.digits.count()):
+            item = self.digits.item(row)
+            digit = int(item.data(Qt.ItemDataRole.UserRole))
+            item.setText(f"All digits ({len(samples)})" if digit == ALL else f"{digit}  ({counts[digit]})")
+        shown = self.group()
         self.grid.clear()
         unreadable = 0
-        for sample in self.store.samples():
+        for sample in samples:
             try:
                 image = self.store.image(sample)
             except SampleError:
                 unreadable += 1
                 continue
-            thumbnail = QPixmap.fromImage(gray_to_qimage(image, invert=True))
-            pixmap = thumbnail.scaled(56, 56, Qt.AspectRatioMode.KeepAspectRatio)
-            item = QListWidgetItem(QIcon(pixmap), str(sample.label))
+            if shown not in (ALL, sample.label):
+                continue
+            pixmap = QPixmap.fromImage(gray_to_qimage(image, invert=True))
+            item = QListWidgetItem(
+                QIcon(pixmap.scaled(THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio)), str(sample.label)
+            )
             item.setData(Qt.ItemDataRole.UserRole, sample)
+            item.setToolTip(f"A sample of {sample.label} ({sample.id})")
             self.grid.addItem(item)
         self.counts.setText(
             "  ".join(f"<b>{d}</b>: {n}" for d, n in enumerate(counts))
@@ -99,14 +260,34 @@ class SamplesDialog(QDialog):
             + (f" ({unreadable} unreadable, not shown)" if unreadable else "")
         )
 
-    def delete_selected(self) -> None:
-        """Delete the selected samples; a failure says why and the list shows what is left."""
-        try:
-            for item in self.grid.selectedItems():
-                self.store.delete(item.data(Qt.ItemDataRole.UserRole))
-        except OSError as exc:
-            self.message.setText(f"Cannot delete: {exc.strerror or exc}")
+    def selected(self) -> list[Sample]:
+        """The selected samples, in the grid's order."""
+        return [item.data(Qt.ItemDataRole.UserRole) for item in self.grid.selectedItems()]
+
+    def done_step(self, done: str, problems: Sequence[str]) -> None:
+        """After a delete, a relabel or their undo: say what failed and why, then what was done (if
+        anything), and show what is left."""
+        self.message.setText("\n".join(line for line in [*problems[:MAX_REASONS_SHOWN], done] if line))
         self.refresh()
+
+    def delete_selected(self) -> None:
+        """Delete the selected samples (undoable); a failure says why and the list shows what is left."""
+        chosen = self.selected()
+        if not chosen:
+            self.message.setText("Select the samples to delete first.")
+            return
+        self.undo_stack.push(_Delete(self, chosen))
+
+    def relabel_selected(self, label: int) -> None:
+        """Give the selected samples another label (undoable)."""
+        chosen = self.selected()
+        if not chosen:
+            self.message.setText("Select the samples to relabel first.")
+            return
+        self.undo_stack.push(_Relabel(self, chosen, label))
+
+    def _relabel(self) -> None:
+        self.relabel_selected(self.relabel_to.currentIndex())
 
     def export_to(self, path: str) -> None:
         """Export all samples to one archive and say how many, or why none were."""

@@ -74,6 +74,15 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class RemovedSample:
+    """A deleted sample's files, kept in memory so that the deletion can be undone (`put_back`)."""
+
+    sample: Sample
+    png: bytes
+    meta: bytes
+
+
+@dataclass(frozen=True)
 class ImportReport:
     """What an import added, and each archive entry it left out with the reason, to show the user."""
 
@@ -104,8 +113,7 @@ class SampleStore:
 
     def add(self, label: int, image: np.ndarray, drawing: Drawing | None = None) -> Sample:
         """Save one sample: its 28x28 input, its label and (if drawn) its strokes."""
-        if not 0 <= int(label) <= 9:
-            raise SampleError(f"label must be a digit 0-9, got {label}")
+        _check_label(label)
         if np.shape(image) != (SIZE, SIZE):
             raise SampleError(f"a sample is a 28x28 input, got shape {np.shape(image)}")
         sample_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
@@ -113,8 +121,7 @@ class SampleStore:
 
     def _write(self, label: int, sample_id: str, image: np.ndarray, drawing: Drawing | None) -> Sample:
         """The PNG first, the JSON last: the sample exists once both are complete."""
-        folder = self.root / str(label)
-        sample = Sample(label, folder / f"{sample_id}.png", folder / f"{sample_id}.json")
+        sample = self._at(label, sample_id)
         meta = {
             "label": label,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -123,6 +130,11 @@ class SampleStore:
         write_bytes_atomic(sample.png, _encode_png(image))
         write_bytes_atomic(sample.meta, json.dumps(meta).encode("utf-8"))
         return sample
+
+    def _at(self, label: int, sample_id: str) -> Sample:
+        """Where the sample `sample_id` of digit `label` lives."""
+        folder = self.root / str(label)
+        return Sample(label, folder / f"{sample_id}.png", folder / f"{sample_id}.json")
 
     def samples(self) -> list[Sample]:
         """Complete samples (JSON and PNG present as regular files, named as `add` names them) by
@@ -156,6 +168,54 @@ class SampleStore:
         """Remove a sample: the JSON first, so a half-deleted sample is simply absent."""
         sample.meta.unlink(missing_ok=True)
         sample.png.unlink(missing_ok=True)
+
+    def _files(self, sample: Sample) -> tuple[bytes, bytes]:
+        """A sample's PNG and JSON bytes, each within its budget; SampleError when either cannot be read."""
+        try:
+            return (
+                read_regular_file(sample.png, MAX_PNG_BYTES, "sample picture"),
+                read_regular_file(sample.meta, MAX_JSON_BYTES, "sample file"),
+            )
+        except FileRefused as exc:
+            raise SampleError(str(exc)) from None
+
+    def remove(self, sample: Sample) -> RemovedSample:
+        """Delete a sample and return its files, so that `put_back` can undo the deletion. SampleError,
+        and nothing deleted, when they cannot be read."""
+        png, meta = self._files(sample)
+        self.delete(sample)
+        return RemovedSample(sample, png, meta)
+
+    def put_back(self, removed: RemovedSample) -> Sample:
+        """Undo `remove`: the same files under the same name, the PNG first and the JSON last."""
+        write_bytes_atomic(removed.sample.png, removed.png)
+        write_bytes_atomic(removed.sample.meta, removed.meta)
+        return removed.sample
+
+    def relabel(self, sample: Sample, label: int) -> Sample:
+        """Move a sample to another digit, keeping its id, picture and drawing; return it as moved.
+
+        The new files are written (each atomically, the JSON last) before the old ones are removed:
+        whatever interrupts it, the sample is under its old label or its new one (at worst both),
+        never lost. SampleError when its files cannot be read or the label is no digit.
+        """
+        _check_label(label)
+        if label == sample.label:
+            return sample
+        png, meta_bytes = self._files(sample)
+        try:
+            meta = parse_json(meta_bytes, "sample file")
+        except FileRefused as exc:
+            raise SampleError(str(exc)) from None
+        if not isinstance(meta, dict):
+            raise SampleError(f"{sample.meta.name}: not an object with a label")
+        moved = self._at(label, sample.id)
+        if moved.meta.exists():
+            raise SampleError(f"{sample.id}: there is already a sample of {label} with this name")
+        write_bytes_atomic(moved.png, png)
+        write_bytes_atomic(moved.meta, json.dumps({**meta, "label": label}).encode("utf-8"))
+        self.delete(sample)
+        return moved
 
     def export_archive(self, path: Path | str) -> int:
         """Write all readable samples into one zip archive (atomically); return how many.
@@ -250,6 +310,12 @@ class SampleStore:
             return str(exc)
         self._write(folder, sample_id, image, drawing)
         return None
+
+
+def _check_label(label: int) -> None:
+    """SampleError unless `label` is a digit 0-9."""
+    if not 0 <= int(label) <= 9:
+        raise SampleError(f"label must be a digit 0-9, got {label}")
 
 
 def _not_exported(reason: str) -> SampleError:

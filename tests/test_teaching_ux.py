@@ -1,0 +1,138 @@
+"""Teaching as a person does it: an explicit label or nothing is saved, and My Samples groups,
+relabels and deletes (undoably), and says what an import left out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QListWidget
+
+from handwriting_recognizer.core.samples import SampleStore
+
+
+def image(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).random((28, 28)).astype(np.float32)
+
+
+@pytest.fixture
+def dialog(qtbot, tmp_path):
+    """My Samples over a store of two 1s and a 7."""
+    from handwriting_recognizer.app.application import create_application
+    from handwriting_recognizer.app.samples_view import SamplesDialog
+
+    create_application([])
+    store = SampleStore(tmp_path / "mine")
+    for seed, digit in enumerate((1, 1, 7)):
+        store.add(digit, image(seed))
+    shown = SamplesDialog(None, store)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitExposed(shown)
+    return shown
+
+
+def grid_labels(dialog) -> list[str]:
+    return [dialog.grid.item(i).text() for i in range(dialog.grid.count())]
+
+
+def files(store: SampleStore) -> dict:
+    return {p: p.read_bytes() for p in store.root.rglob("*") if p.is_file()}
+
+
+def test_my_samples_groups_the_samples_by_digit(dialog):
+    rows = [dialog.digits.item(i).text() for i in range(dialog.digits.count())]
+    assert (
+        rows[0] == "All digits (3)" and rows[1 + 1] == "1  (2)" and rows[1 + 7] == "7  (1)" and rows[1 + 3] == "3  (0)"
+    )
+    assert grid_labels(dialog) == ["1", "1", "7"]
+    dialog.digits.setCurrentRow(1 + 1)
+    assert grid_labels(dialog) == ["1", "1"]
+    dialog.digits.setCurrentRow(1 + 3)
+    assert grid_labels(dialog) == []
+    dialog.digits.setCurrentRow(0)
+    assert grid_labels(dialog) == ["1", "1", "7"]
+
+
+def test_deleting_samples_can_be_undone_and_redone(dialog):
+    store = dialog.store
+    before = files(store)
+    dialog.grid.item(0).setSelected(True)
+    dialog.grid.item(2).setSelected(True)
+    dialog.delete_selected()
+    assert store.counts()[1] == 1 and store.counts()[7] == 0 and grid_labels(dialog) == ["1"]
+    assert dialog.message.text().startswith("Deleted 2 samples") and "Ctrl+Z" in dialog.message.text()
+    assert dialog.undo_button.isEnabled() and dialog.undo_button.text() == "Undo Delete 2 samples"
+    dialog.undo_button.click()
+    assert files(store) == before and grid_labels(dialog) == ["1", "1", "7"]
+    dialog.undo_stack.redo()
+    assert sum(store.counts()) == 1
+
+
+def test_the_delete_key_deletes_and_ctrl_z_brings_back(dialog, qtbot):
+    before = files(dialog.store)
+    dialog.grid.setFocus()
+    dialog.grid.item(2).setSelected(True)
+    QTest.keyClick(dialog.grid, Qt.Key.Key_Delete)
+    assert dialog.store.counts()[7] == 0
+    QTest.keyClick(dialog.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert files(dialog.store) == before
+
+
+def test_relabelling_moves_samples_to_their_digit_and_undo_moves_them_back(dialog):
+    store = dialog.store
+    seven = store.samples()[2]
+    dialog.grid.item(2).setSelected(True)
+    dialog.relabel_to.setCurrentIndex(4)
+    next(b for b in dialog.findChildren(QAbstractButton) if b.text() == "Relabel Selected").click()
+    assert store.counts() == [0, 2, 0, 0, 1, 0, 0, 0, 0, 0]
+    assert grid_labels(dialog) == ["1", "1", "4"] and dialog.message.text() == "Relabelled 1 sample as 4."
+    assert np.abs(store.image(store.samples()[2]) - image(2)).max() <= 1 / 255
+    dialog.undo_stack.undo()
+    assert store.samples()[2] == seven and store.counts()[4] == 0
+    dialog.undo_stack.redo()
+    assert store.counts()[4] == 1
+
+
+def test_nothing_selected_says_what_to_do_and_adds_no_undo_step(dialog):
+    dialog.delete_selected()
+    assert dialog.message.text() == "Select the samples to delete first."
+    dialog.relabel_selected(3)
+    assert dialog.message.text() == "Select the samples to relabel first."
+    dialog.grid.item(0).setSelected(True)
+    dialog.relabel_selected(1)  # already a 1: nothing changes, nothing to undo
+    assert dialog.undo_stack.count() == 0 and not dialog.undo_button.isEnabled()
+
+
+def test_a_failed_delete_says_why_keeps_the_sample_and_adds_no_undo_step(dialog):
+    sample = dialog.store.samples()[2]
+    dialog.grid.item(2).setSelected(True)
+    sample.png.unlink()
+    sample.png.mkdir()  # since it was shown, its picture became a folder: it cannot be kept for an undo
+    dialog.delete_selected()
+    assert dialog.message.text() == f"Cannot delete {sample.id}: {sample.png.name}: is a folder, not a sample picture"
+    assert sample.meta.exists() and dialog.undo_stack.count() == 0
+    assert grid_labels(dialog) == ["1", "1"]  # no longer a complete sample: not listed
+
+
+def test_import_says_what_it_left_out_and_why(dialog, tmp_path):
+    dialog.export_to(str(tmp_path / "mine.zip"))
+    dialog.import_from(str(tmp_path / "mine.zip"))
+    lines = dialog.message.text().split("\n")
+    assert lines[0] == "Imported 0 samples; skipped 3:"
+    assert all(line.endswith(": already in your samples") for line in lines[1:]) and len(lines) == 4
+
+
+def test_my_samples_is_usable_by_keyboard_and_screen_reader(dialog):
+    named = [*dialog.findChildren(QListWidget), *dialog.findChildren(QComboBox)]
+    assert all(w.accessibleName() for w in named)
+    buttons = dialog.findChildren(QAbstractButton)
+    assert buttons and all(b.toolTip() for b in buttons)
+    order, widget = [], dialog.digits
+    while widget not in order:
+        order.append(widget)
+        widget = widget.nextInFocusChain()
+    tabbed = [w for w in order if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisible()]
+    assert tabbed[:2] == [dialog.digits, dialog.grid]
+    assert tabbed.index(dialog.relabel_to) < tabbed.index(dialog.undo_button)
