@@ -118,14 +118,14 @@ def fail_write(monkeypatch, at: int) -> None:
     monkeypatch.setattr(model_store, "write_bytes_atomic", write)
 
 
-def test_an_install_writes_three_files_and_the_pointer(tmp_path, make_model, monkeypatch):
+def test_an_install_writes_three_files_its_origin_and_the_pointer(tmp_path, make_model, monkeypatch):
     """The failure tests below fail each of these writes in turn."""
     store = ModelStore(tmp_path / "probe")
     store.install(make_model("a"), make_model("bundled", int8=False))
-    assert count_writes(monkeypatch, lambda: store.install(make_model("c"), store.current)) == 4
+    assert count_writes(monkeypatch, lambda: store.install(make_model("c"), store.current)) == 5
 
 
-@pytest.mark.parametrize("at", [1, 2, 3, 4])
+@pytest.mark.parametrize("at", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("crash", [False, True], ids=["error", "crash"])
 def test_an_interrupted_install_leaves_the_previous_state_usable(installed, make_model, monkeypatch, at, crash):
     store, a, b = installed
@@ -225,3 +225,17 @@ def test_a_damaged_pointer_is_rebuilt_and_no_model_is_lost(installed, make_model
     assert unit(reopened.previous) == b and unit(reopened.revert()) == b
     assert len(set_folders(reopened)) == 2  # from here on, the usual current and previous: a made way for c
     assert len(caplog.records) == 1  # the rebuilt pointer is read as any other
+
+
+def test_the_store_knows_which_model_a_retraining_made_and_which_it_replaced(store, make_model, tmp_path):
+    opened = tmp_path / "mine.onnx"  # a model the user opened from a file
+    opened.write_bytes(make_model("opened").read_bytes())
+    current = store.install(make_model("retrained"), opened)
+    assert store.origin(current) == model_store.Origin(retrained=True, name="model.onnx")
+    assert store.origin(store.previous) == model_store.Origin(retrained=False, name="mine.onnx")
+    assert store.origin(opened) is None  # outside the store
+    assert store.origin(store.revert()) == model_store.Origin(retrained=False, name="mine.onnx")
+    (store.current.parent / model_store.ORIGIN_FILE).write_text("[not, json")  # damaged: counted as retrained
+    assert store.origin(store.current) == model_store.Origin(retrained=True, name="model.onnx")
+    (store.current.parent / model_store.ORIGIN_FILE).unlink()  # a set from before origins were kept
+    assert store.origin(store.current) == model_store.Origin(retrained=True, name="model.onnx")

@@ -14,14 +14,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from handwriting_recognizer.app.application import APPLICATION, about_text, log_file_path
+from handwriting_recognizer.app.model_text import device_text, metadata_text, runs_on, trained_at
 from handwriting_recognizer.core.recognizer import ModelInfo
 
 MAX_COUNT = 10**9  # a training-data count above this is metadata nonsense, not shown
 
 
-def _open(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, rich: bool = False) -> QMessageBox:
+def _open(
+    parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, rich: bool = False, details: str = ""
+) -> QMessageBox:
+    """A box named for screen readers by its title; `details` (plain text) behind "Show Details"."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    box.setAccessibleName(title)
+    box.setDetailedText(details)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
@@ -54,33 +60,43 @@ def _training_data(metadata: dict[str, object]) -> str | None:
         return None
     images, own = data.get("train_images"), data.get("own_samples") or 0
     if isinstance(images, int) and isinstance(own, int) and max(images, own) < MAX_COUNT:
-        return f"{images} MNIST images + {own} own samples"
+        return f"{images:,} MNIST images + {own:,} own samples"
     return None
 
 
-def model_info_rows(info: ModelInfo) -> list[tuple[str, str]]:
-    """What Model > Info lists: only what the model's metadata says, and says sensibly."""
-    rows = [("File", str(info.path)), ("Execution provider", info.provider), ("Precision", info.precision)]
+def model_info_rows(info: ModelInfo, title: str) -> list[tuple[str, str]]:
+    """What Model > Info lists: what the model is (`title`), then only what its metadata says, and
+    says sensibly: dates as dates, devices without TensorFlow's words."""
+    rows = [("Model", title), ("File", str(info.path)), ("Runs on", f"{runs_on(info.provider)}, {info.precision}")]
     for label, fraction in (("MNIST test accuracy", info.test_accuracy), ("Validation accuracy", info.val_accuracy)):
         if fraction is not None:
             rows.append((label, f"{fraction:.2%}"))
-    for label, value in (
-        ("Parameters", info.parameters),
-        ("Epochs", info.epochs),
-        ("Trained", info.date),
-        ("Device", info.device),
-    ):
-        if value is not None:
-            rows.append((label, str(value)))
+    for label, count in (("Parameters", info.parameters), ("Epochs", info.epochs)):
+        if count is not None:
+            rows.append((label, f"{count:,}"))
+    if info.date is not None:
+        rows.append(("Trained", trained_at(info.date) or info.date))
+    if info.device is not None:
+        rows.append(("Trained on", device_text(info.device)))
     data = _training_data(info.metadata)
     if data is not None:
         rows.append(("Training data", data))
     return rows
 
 
-def model_info_box(parent: QWidget, info: ModelInfo) -> QMessageBox:
-    """Model > Info: a table of the active model's facts (rich text is safe: every value is escaped)."""
-    return _open(parent, QMessageBox.Icon.Information, "Model Info", html_table(model_info_rows(info)), rich=True)
+def model_info_box(parent: QWidget, info: ModelInfo, title: str) -> QMessageBox:
+    """Model > Info: a table of the active model's facts (rich text is safe: every value is escaped),
+    and all its metadata as plain text behind "Show Details"."""
+    box = _open(
+        parent,
+        QMessageBox.Icon.Information,
+        "Model Info",
+        html_table(model_info_rows(info, title)),
+        rich=True,
+        details=metadata_text(info.metadata),
+    )
+    box.setObjectName("model-info")
+    return box
 
 
 def shortcuts_box(parent: QWidget, rows: Iterable[tuple[str, str]]) -> QMessageBox:

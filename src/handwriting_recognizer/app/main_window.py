@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
     def show_model_info(self) -> None:
         """Model > Info: what the active model's file says about it."""
         if self.recognizer is not None:
-            dialogs.model_info_box(self, self.recognizer.info)
+            dialogs.model_info_box(self, self.recognizer.info, self.model_choice.title)
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """The gestures, then every menu shortcut as the menus name it: the help cannot drift from them."""

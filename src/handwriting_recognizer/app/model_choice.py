@@ -2,10 +2,13 @@
 
 A switch happens whole or not at all: a model is opened and checked before it replaces the active
 one, and a failure says why and keeps the active model. The choice is remembered in the settings.
+Models are named by what they are (model_text): the bundled one, a retrained one by its date, a
+file by its name, never by the file name the store gives every model.
 """
 
 from __future__ import annotations
 
+import filecmp
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,30 +16,47 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from handwriting_recognizer.app import settings as keys
-from handwriting_recognizer.core.model_store import ModelStore
+from handwriting_recognizer.app.model_text import accuracy_text, model_title, runs_on, trained_at
+from handwriting_recognizer.core.model_store import ModelStore, Origin
 from handwriting_recognizer.core.paths import bundled_model_path
 from handwriting_recognizer.core.recognizer import ModelError, ModelInfo, Recognizer
 
 
 @dataclass(frozen=True)
 class ModelStatus:
-    """The status bar's words for a model: its name (and accuracy), its provider, and their tooltips."""
+    """The status bar's words for a model: what it is (and its accuracy), what runs it, and their tooltips."""
 
+    title: str
     model: str
     model_tip: str
     provider: str
     provider_tip: str
 
     @classmethod
-    def of(cls, info: ModelInfo) -> ModelStatus:
+    def of(cls, info: ModelInfo, title: str) -> ModelStatus:
         """Computed before a switch: a model whose info cannot be shown does not become active."""
-        accuracy = f", MNIST test {info.test_accuracy:.2%}" if info.test_accuracy is not None else ""
+        accuracy = accuracy_text(info)
+        date = trained_at(info.date)
+        where = runs_on(info.provider)
         return cls(
-            f"Model: {info.name}{accuracy}",
-            str(info.path),
-            f"{info.provider.replace('ExecutionProvider', '')} {info.precision}",
-            f"onnxruntime execution provider: {info.provider}, {info.precision} model",
+            title,
+            f"Model: {title}" + (f", {accuracy}" if accuracy else ""),
+            "\n".join([str(info.path), *([f"Trained {date}"] if date else [])]),
+            f"{where} {info.precision}",
+            f"Runs on the {where} with onnxruntime ({info.provider}), {info.precision} model",
         )
+
+
+def is_bundled(path: Path, origin: Origin | None) -> bool:
+    """The bundled model itself, or the store's copy of it, kept to revert to. A copy the user opened
+    from a file of their own is named by that file."""
+    bundled = bundled_model_path()
+    try:
+        if path.resolve() == bundled.resolve():
+            return True
+        return origin is not None and not origin.retrained and filecmp.cmp(path, bundled, shallow=False)
+    except OSError:
+        return False
 
 
 def recipe_width(info: ModelInfo) -> int | None:
@@ -56,6 +76,7 @@ class ModelChoice(QObject):
     ):
         super().__init__(parent)
         self.recognizer: Recognizer | None = None
+        self.title = ""  # what the active model is, in words (model_text.model_title)
         self._settings = settings
         self._models = models
         self._show_error = show_error
@@ -81,8 +102,11 @@ class ModelChoice(QObject):
             QTimer.singleShot(0, self, lambda: self._show_error("Model problem", "\n".join(problems)))
 
     def _use(self, recognizer: Recognizer) -> None:
-        status = ModelStatus.of(recognizer.info)  # first: nothing changes if the model's info cannot be shown
-        self.recognizer = recognizer
+        info = recognizer.info
+        origin = self._models.origin(info.path)
+        # First: nothing changes if the model's info cannot be shown.
+        status = ModelStatus.of(info, model_title(info, origin, is_bundled(info.path, origin)))
+        self.recognizer, self.title = recognizer, status.title
         self.switched.emit(status)
 
     def open(self, path: str | Path) -> bool:

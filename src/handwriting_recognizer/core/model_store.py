@@ -4,6 +4,7 @@ A model travels with its companions: its Keras weights (`.weights.h5`, so the ne
 fine-tune it) and its int8 copy (`.int8.onnx`, what the CPU runs). The three switch as one unit:
 
     <root>/sets/<id>/model.onnx (+ model.weights.h5, model.int8.onnx)   one folder per model set
+    <root>/sets/<id>/origin.json   {"retrained": bool, "name": the file it was copied from}
     <root>/state.json   {"current": id, "previous": id or null}
 
 A set is written into a hidden temporary folder, each file atomically, and renamed to its id only
@@ -31,7 +32,7 @@ import re
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
@@ -45,6 +46,8 @@ WEIGHTS_MAX_BYTES = 64 * MB  # a Keras weights file (the shipped model's: 0.9 MB
 STATE_MAX_BYTES = 4 * KB  # state.json: two set ids
 LEGACY_FILES = ("current.onnx", "previous.onnx")  # the old layout, current first
 SET_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")  # how `_write_set` names a set (time-uuid): nothing else is one
+ORIGIN_FILE = "origin.json"  # in a set: where its model came from, so the app can name it
+NAME_MAX_CHARS = 200  # an origin's file name, as shown
 
 
 def _matching_weights_bytes(model: Path) -> bytes | None:
@@ -97,6 +100,14 @@ def _sync_folder(folder: Path) -> None:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a model in the store came from, so the app can name it by what it is."""
+
+    retrained: bool  # made by a retraining; else the model a retraining replaced, kept to revert to
+    name: str  # the name of the file it was copied from
+
+
+@dataclass(frozen=True)
 class _State:
     """What state.json names: set ids, None for none."""
 
@@ -128,6 +139,21 @@ class ModelStore:
         """Whether "Revert to previous" has a model to go back to."""
         return self._state().previous is not None
 
+    def origin(self, model: Path) -> Origin | None:
+        """Where `model`, a file in this store, came from; None for a file outside it. A set written
+        before origins were kept (or whose record is unreadable) counts as retrained."""
+        try:
+            model.resolve().relative_to(self.root.resolve())
+        except (ValueError, OSError):
+            return None
+        try:
+            saved = json.loads(read_regular_file(model.parent / ORIGIN_FILE, STATE_MAX_BYTES, "model origin"))
+        except (FileRefused, ValueError, RecursionError):
+            saved = None
+        if isinstance(saved, dict) and isinstance(saved.get("retrained"), bool) and isinstance(saved.get("name"), str):
+            return Origin(saved["retrained"], saved["name"][:NAME_MAX_CHARS])
+        return Origin(True, model.name)
+
     def install(self, new_model: Path, active_model: Path) -> Path:
         """Make `new_model` (with its companions) current; keep `active_model` (what the app uses
         now) as previous. Returns the now-current model file. On any failure nothing changes."""
@@ -136,9 +162,9 @@ class ModelStore:
         try:
             previous = self._set_of(active_model, state)
             if previous is None:
-                previous = self._write_set(active_model)
+                previous = self._write_set(active_model, Origin(retrained=False, name=active_model.name))
                 created.append(previous)
-            current = self._write_set(new_model)
+            current = self._write_set(new_model, Origin(retrained=True, name=new_model.name))
             created.append(current)
             self._point_at(_State(current, previous))
         except BaseException:
@@ -169,9 +195,10 @@ class ModelStore:
                 return set_id
         return None
 
-    def _write_set(self, model: Path) -> str:
-        """Copy `model` and its companions into a new, complete set folder; return its id.
-        ModelError when the model file itself is refused (not a regular file, over budget)."""
+    def _write_set(self, model: Path, origin: Origin | None = None) -> str:
+        """Copy `model` and its companions (and its `origin`, when known) into a new, complete set
+        folder; return its id. ModelError when the model file itself is refused (not a regular file,
+        over budget)."""
         try:
             data = read_regular_file(model, MODEL_MAX_BYTES, "model")
         except FileRefused as exc:
@@ -180,6 +207,7 @@ class ModelStore:
             MODEL_FILE: data,
             weights_for(Path(MODEL_FILE)).name: _matching_weights_bytes(model),
             int8_path_for(Path(MODEL_FILE)).name: _optional_int8(model),
+            ORIGIN_FILE: None if origin is None else json.dumps(asdict(origin)).encode(),
         }
         set_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         partial = self._sets / f".{set_id}.partial"
