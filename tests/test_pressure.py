@@ -3,6 +3,7 @@ width on screen, and the model's input never depends on it."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -121,3 +122,135 @@ def test_any_pressure_value_opens_or_is_refused_clearly(pressure):
     except DrawingError:
         return
     assert drawing.pressure is None or [len(p) for p in drawing.pressure] == [1, 2]
+
+
+# --- the canvas ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def pen_device():
+    """A pressure-sensitive stylus, as a tablet driver announces it (one for the whole run: events
+    keep a pointer to their device)."""
+    from PySide6.QtGui import QInputDevice, QPointingDevice
+
+    return QPointingDevice(
+        "test pen",
+        1,
+        QInputDevice.DeviceType.Stylus,
+        QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+        1,
+        2,
+    )
+
+
+def tablet(canvas, kind, x: float, y: float, pressure: float) -> None:
+    """Send the canvas one tablet event, as Qt delivers a pen's."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QTabletEvent
+    from PySide6.QtWidgets import QApplication
+
+    pos = QPointF(x, y)
+    held = Qt.MouseButton.NoButton if kind == QTabletEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
+    event = QTabletEvent(
+        kind,
+        pen_device(),
+        pos,
+        canvas.mapToGlobal(pos),
+        pressure,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.MouseButton.LeftButton,
+        held,
+    )
+    QApplication.sendEvent(canvas, event)
+    assert event.isAccepted()
+
+
+def pen_stroke(canvas, points: np.ndarray, pressures: np.ndarray) -> None:
+    from PySide6.QtGui import QTabletEvent
+
+    kinds = [QTabletEvent.Type.TabletPress] + [QTabletEvent.Type.TabletMove] * (len(points) - 1)
+    for kind, (x, y), p in zip(kinds, points, pressures, strict=True):
+        tablet(canvas, kind, x, y, p)
+    tablet(canvas, QTabletEvent.Type.TabletRelease, *points[-1], 0.0)
+
+
+def ink_height(canvas, x: int) -> int:
+    """How many pixels of column `x` of the canvas' grab are ink (far from the paper's colour)."""
+    from PySide6.QtGui import QImage
+
+    image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    paper = image.pixelColor(5, 5).lightness()
+    return sum(abs(image.pixelColor(x, y).lightness() - paper) > 100 for y in range(4, image.height() - 4))
+
+
+def test_pressure_sets_each_segments_width_on_screen_and_is_kept_per_point(app_window):
+    canvas = app_window.canvas
+    canvas.set_pen_width_px(24)
+    xs = np.arange(60.0, 341.0, 10.0)
+    pressures = np.linspace(0.05, 1.0, len(xs))
+    pen_stroke(canvas, np.stack([xs, np.full(len(xs), 200.0)], axis=1), pressures)
+    light, heavy = ink_height(canvas, 75), ink_height(canvas, 325)
+    assert 4 <= light < 12 and heavy >= 20 and heavy > 2 * light
+    assert len(canvas.strokes()) == 1 and canvas.undo_stack.count() == 1
+    np.testing.assert_allclose(canvas.pressures()[0], pressures, atol=1e-6)
+    canvas.undo_stack.undo()
+    canvas.undo_stack.redo()  # redrawn from the kept points: the same widths
+    assert abs(ink_height(canvas, 75) - light) <= 2
+
+
+def test_hovering_draws_nothing(app_window):
+    from PySide6.QtGui import QTabletEvent
+
+    canvas = app_window.canvas
+    tablet(canvas, QTabletEvent.Type.TabletMove, 100, 100, 0.0)
+    assert canvas.is_empty()
+    tablet(canvas, QTabletEvent.Type.TabletPress, 100, 100, 0.5)
+    tablet(canvas, QTabletEvent.Type.TabletMove, 140, 100, 0.5)
+    tablet(canvas, QTabletEvent.Type.TabletMove, 180, 100, 0.0)  # lifted: hovering again
+    tablet(canvas, QTabletEvent.Type.TabletRelease, 180, 100, 0.0)
+    assert [len(s) for s in canvas.strokes()] == [2]
+
+
+def test_the_reading_is_the_same_with_a_pen_at_any_pressure_as_with_a_mouse(app_window, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    canvas = app_window.canvas
+    seven = np.round(handmade.seven()[0])
+    rng = np.random.default_rng(0)
+    pen_stroke(canvas, seven, rng.uniform(0.05, 1.0, len(seven)))
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
+    with_pen = app_window.current_input()
+    canvas.clear()
+    points = [QPoint(int(x), int(y)) for x, y in seven]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+    for point in points[1:]:
+        QTest.mouseMove(canvas, point)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+    assert canvas.pressures() == [None]
+    np.testing.assert_array_equal(app_window.current_input(), with_pen)
+
+
+def test_a_drawing_saved_with_pressure_opens_with_it(app_window, tmp_path):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    canvas = app_window.canvas
+    pen_stroke(canvas, np.array([[100.0, 100.0], [200.0, 120.0], [300.0, 100.0]]), np.array([0.2, 0.6, 1.0]))
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(100, 300))
+    QTest.mouseMove(canvas, QPoint(300, 300))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(300, 300))
+    assert app_window.save_drawing(tmp_path / "pen.json")
+    saved = load_drawing(tmp_path / "pen.json")
+    assert saved.pressure is not None
+    np.testing.assert_allclose(saved.pressure[0], [0.2, 0.6, 1.0])
+    np.testing.assert_array_equal(saved.pressure[1], [1.0, 1.0])  # the mouse: Qt's pressure of a pressed button
+    canvas.clear()
+    assert app_window.open_drawing(tmp_path / "pen.json")
+    np.testing.assert_allclose(canvas.pressures()[0], [0.2, 0.6, 1.0])

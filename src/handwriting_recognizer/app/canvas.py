@@ -2,21 +2,34 @@
 
 Like Qt's Scribble example, the widget owns its image and its events. Strokes are kept as points in
 drawing coordinates (the canvas size when the drawing began); the view scales them to fit when the
-window is resized, and the image is rendered at the screen's device pixel ratio. Each finished
-stroke, a clear, or a loaded drawing is one command on a QUndoStack.
+window is resized, and the image is rendered at the screen's device pixel ratio.
+
+What the canvas shows (strokes with their pen pressure, or an opened picture) is one `Content`, and
+every change of it (a stroke, a clear, an opened drawing or picture) is one command on a QUndoStack:
+undo brings back exactly what was shown before, a picture included.
+
+The pen width is set in screen pixels and only changes how the ink looks (the model's input is
+redrawn with MNIST's stroke width, whatever the pen); a tablet pen's pressure scales it per segment.
+Paper and ink are the palette's Base and Text (ink falls back to black or white when the theme's
+pair is too alike) and follow a theme change while the app runs.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFocusEvent,
     QImage,
     QMouseEvent,
     QPainter,
     QPainterPath,
     QPaintEvent,
+    QPalette,
     QPen,
     QResizeEvent,
     QTabletEvent,
@@ -26,102 +39,150 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from handwriting_recognizer.core.drawing import MAX_POINTS, PEN_FRACTION, Drawing
+from handwriting_recognizer.app.contrast import readable
+from handwriting_recognizer.core.drawing import MAX_POINTS, Drawing
 
-INK = QColor(20, 20, 30)
-PAPER = QColor(255, 255, 255)
+PEN_WIDTH_DEFAULT = 12  # screen pixels: a digit a third of the canvas tall reads clearly
+PEN_WIDTH_MIN = 1  # screen pixels: a hairline
+PEN_WIDTH_MAX = 40  # screen pixels: a marker on a large canvas
+LIGHTEST_TOUCH = 0.25  # a tablet pen's width at the lightest pressure, as a share of the full width
 UNDO_LIMIT = 200  # undoable steps kept: a long session's history stays bounded
+HINT = "Draw a digit here"
 
 
-class _SetStrokes(QUndoCommand):
-    """Replace the canvas' strokes (and drawing size): a new stroke, a clear or an opened drawing."""
+@dataclass(frozen=True, eq=False)
+class Content:
+    """What the canvas shows: strokes (each (K, 2) in drawing coordinates, with its pen pressure per
+    point, or None for mouse and touch) on a drawing of `size`, or an opened picture together with
+    the model input computed from it."""
 
-    def __init__(self, canvas: Canvas, text: str, strokes: list[np.ndarray], size: QSizeF, pen: float):
+    strokes: tuple[np.ndarray, ...] = ()
+    pressures: tuple[np.ndarray | None, ...] = ()
+    size: tuple[float, float] = (1.0, 1.0)
+    picture: QImage | None = None
+    picture_input: np.ndarray | None = None
+
+    def shows_something(self) -> bool:
+        return bool(self.strokes) or self.picture is not None
+
+
+class _Change(QUndoCommand):
+    """Replace what the canvas shows; undo shows what was there before."""
+
+    def __init__(self, canvas: Canvas, text: str, before: Content, after: Content):
         super().__init__(text)
-        self._canvas = canvas
-        self._new = (list(strokes), QSizeF(size), pen)
-        self._old = (list(canvas._strokes), QSizeF(canvas._size), canvas._pen_width)
+        self._canvas, self._before, self._after = canvas, before, after
 
     def redo(self) -> None:
-        self._canvas._restore(*self._new)
+        self._canvas._show(self._after)
 
     def undo(self) -> None:
-        self._canvas._restore(*self._old)
+        self._canvas._show(self._before)
+
+
+def pressure_share(pressure: float) -> float:
+    """The share of the pen's full width a pressure (0..1) draws: from LIGHTEST_TOUCH to all of it."""
+    return LIGHTEST_TOUCH + (1.0 - LIGHTEST_TOUCH) * min(max(pressure, 0.0), 1.0)
+
+
+def canvas_colours(palette: QPalette) -> tuple[QColor, QColor]:
+    """Paper and ink: the theme's Base and Text, ink black or white when the two are too alike."""
+    paper = palette.color(QPalette.ColorRole.Base)
+    return paper, readable(palette.color(QPalette.ColorRole.Text), paper)
 
 
 class Canvas(QWidget):
-    """Draw with the left mouse button, a pen or a finger. `changed` fires on every new point."""
+    """Draw with the left mouse button, a pen or a finger. `changed` fires on every new point and on
+    every change of what is shown; `penWidthChanged` when the pen width (screen pixels) changes."""
 
     changed = Signal()
+    penWidthChanged = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("canvas")
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click gives it focus: shortcuts and digit keys work
         self.setMinimumSize(160, 160)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip("Draw a digit here")
+        self.setToolTip(f"{HINT} with the mouse, a pen or a finger")
+        self.setAccessibleName("Drawing canvas")
+        self.setAccessibleDescription(
+            "Draw one digit with the mouse, a pen or a finger; it is read while you draw. "
+            "Undo with Ctrl+Z, clear with Delete, pick the right label with a digit key."
+        )
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
-        self._strokes: list[np.ndarray] = []
-        self._finished_points = 0  # points in self._strokes: a drawing holds at most MAX_POINTS
+        self._content = Content()
+        self._before = self._content  # what was shown when the stroke being drawn began
         self._current: list[tuple[float, float]] | None = None
+        self._current_pressure: list[float] | None = None  # None: a mouse or finger draws
+        self._finished_points = 0  # points in the finished strokes: a drawing holds at most MAX_POINTS
         self._size = QSizeF(400, 400)
-        self._pen_width = PEN_FRACTION * 400
+        self._pen_px = PEN_WIDTH_DEFAULT
         self._image = QImage()
-        self._picture: QImage | None = None
+        self._paper, self._ink = canvas_colours(self.palette())
 
-    # --- the drawing ---------------------------------------------------------------------------
+    # --- what is shown -------------------------------------------------------------------------
 
     def strokes(self) -> list[np.ndarray]:
         """Finished strokes plus the one being drawn, in drawing coordinates."""
         if self._current:
-            return [*self._strokes, np.asarray(self._current, np.float64)]
-        return list(self._strokes)
+            return [*self._content.strokes, np.asarray(self._current, np.float64)]
+        return list(self._content.strokes)
 
-    def pen_width(self) -> float:
-        """The pen width in drawing coordinates: the model input is rendered with it."""
-        return self._pen_width
+    def pressures(self) -> list[np.ndarray | None]:
+        """Each stroke's pen pressure per point (as `strokes`), None for a stroke without pressure."""
+        if self._current:
+            current = None if self._current_pressure is None else np.asarray(self._current_pressure, np.float64)
+            return [*self._content.pressures, current]
+        return list(self._content.pressures)
 
     def is_empty(self) -> bool:
-        return not self._strokes and not self._current
+        """No strokes (a picture may be shown)."""
+        return not self._content.strokes and not self._current
 
     def drawing(self) -> Drawing:
-        """The strokes with their drawing size and pen, as a drawing file stores them."""
-        return Drawing(round(self._size.width()), round(self._size.height()), tuple(self.strokes()), self._pen_width)
+        """The strokes with their drawing size, pen and pressure, as a drawing file stores them."""
+        strokes, pressures = self.strokes(), self.pressures()
+        pressure = None
+        if any(p is not None for p in pressures):  # a mouse stroke among pen strokes: Qt's mouse pressure, 1
+            pressure = tuple(np.ones(len(s)) if p is None else p for s, p in zip(strokes, pressures, strict=True))
+        size = (round(self._size.width()), round(self._size.height()))
+        return Drawing(*size, tuple(strokes), self.pen_width(), pressure)
 
     def set_drawing(self, drawing: Drawing) -> None:
-        """Show an opened drawing (undoable)."""
-        size, pen = QSizeF(drawing.width, drawing.height), drawing.effective_pen_width()
-        self.undo_stack.push(_SetStrokes(self, "Open drawing", list(drawing.strokes), size, pen))
+        """Show an opened drawing, drawn with the current pen (one undoable step)."""
+        pressures = drawing.pressure or (None,) * len(drawing.strokes)
+        self._change("Open Drawing", Content(drawing.strokes, tuple(pressures), (drawing.width, drawing.height)))
 
     def clear(self) -> None:
-        """Erase everything (undoable for strokes)."""
-        self.set_picture(None)
-        if not self.is_empty():
-            self.undo_stack.push(_SetStrokes(self, "Clear", [], self._size, self._pen_width))
+        """Erase the strokes or the picture (one undoable step)."""
+        if self._content.shows_something() or self._current:
+            self._change("Clear", Content())
 
     def picture(self) -> QImage | None:
         """The opened or pasted picture shown instead of strokes, if any."""
-        return self._picture
+        return self._content.picture
 
-    def set_picture(self, picture: QImage | None) -> None:
-        """Show a picture (fitted, centred) on an empty canvas; drawing a stroke removes it."""
-        if picture is None and self._picture is None:
-            return
-        self._picture = picture
-        if picture is not None:
-            self.undo_stack.clear()
-            self._strokes, self._current, self._finished_points = [], None, 0
-            self._fit_drawing_to_widget()
-        self._render()
-        self.changed.emit()
+    def picture_input(self) -> np.ndarray | None:
+        """The model input of the picture shown, if one is."""
+        return self._content.picture_input
 
-    def _restore(self, strokes: list[np.ndarray], size: QSizeF, pen: float) -> None:
-        self._strokes, self._current = list(strokes), None
-        self._finished_points = sum(len(stroke) for stroke in strokes)
-        if strokes:
-            self._size, self._pen_width = QSizeF(size), pen
+    def set_picture(self, picture: QImage, model_input: np.ndarray, step: str = "Open Picture") -> None:
+        """Show a picture (fitted, centred) with the model input read from it, as one undoable `step`;
+        drawing a stroke replaces it (undo brings it back)."""
+        self._change(step, Content(picture=picture, picture_input=model_input))
+
+    def _change(self, step: str, after: Content) -> None:
+        self.undo_stack.push(_Change(self, step, self._content, after))
+
+    def _show(self, content: Content) -> None:
+        """Show `content` (the undo stack's commands call this)."""
+        self._content, self._current, self._current_pressure = content, None, None
+        self._finished_points = sum(len(stroke) for stroke in content.strokes)
+        if content.strokes:
+            self._size = QSizeF(*content.size)
         else:
             self._fit_drawing_to_widget()
         self._render()
@@ -130,13 +191,32 @@ class Canvas(QWidget):
     def _fit_drawing_to_widget(self) -> None:
         """An empty canvas takes the widget's size: new strokes are in widget pixels."""
         self._size = QSizeF(max(self.width(), 1), max(self.height(), 1))
-        self._pen_width = max(3.0, PEN_FRACTION * min(self._size.width(), self._size.height()))
+
+    # --- the pen -------------------------------------------------------------------------------
+
+    def pen_width_px(self) -> int:
+        """The pen's width on screen, in device-independent pixels."""
+        return self._pen_px
+
+    def set_pen_width_px(self, px: int) -> None:
+        """Draw with a pen `px` screen pixels wide (kept within PEN_WIDTH_MIN..PEN_WIDTH_MAX); the
+        strokes already drawn are shown with it too."""
+        px = min(max(int(px), PEN_WIDTH_MIN), PEN_WIDTH_MAX)
+        if px != self._pen_px:
+            self._pen_px = px
+            self._render()
+            self.penWidthChanged.emit(px)
+
+    def pen_width(self) -> float:
+        """The pen's width in drawing coordinates, as the user sees it now: the model input is
+        rendered with it (ink smaller than the pen stays a dot)."""
+        return self._pen_px / self._view()[0]
 
     # --- geometry: drawing coordinates <-> widget ----------------------------------------------
 
     def _view(self) -> tuple[float, float, float]:
         """Scale and offset that fit the drawing in the widget, centred."""
-        scale = min(self.width() / self._size.width(), self.height() / self._size.height())
+        scale = max(min(self.width() / self._size.width(), self.height() / self._size.height()), 1e-6)
         dx = (self.width() - self._size.width() * scale) / 2
         dy = (self.height() - self._size.height() * scale) / 2
         return scale, dx, dy
@@ -147,34 +227,39 @@ class Canvas(QWidget):
 
     # --- input ---------------------------------------------------------------------------------
 
-    def _begin(self, pos: QPointF) -> None:
-        if self._picture is not None:
-            self.set_picture(None)
-        was_empty = self.is_empty()
-        if was_empty:
+    def _begin(self, pos: QPointF, pressure: float | None = None) -> None:
+        self._before = self._content
+        if self._content.picture is not None or self.is_empty():
+            self._content, self._finished_points = Content(), 0  # a stroke on a picture replaces it; undo shows it
             self._fit_drawing_to_widget()
+            self._render()  # the whole widget: the picture or the hint goes
         self._current = [self._to_drawing(pos)]
-        self._paint_segment(self._current[0], self._current[0])
-        if was_empty:
-            self.update()  # the whole widget: the "Draw a digit here" hint goes
+        self._current_pressure = None if pressure is None else [pressure]
+        self._paint_segment(self._current[0], self._current[0], pressure)
         self.changed.emit()
 
-    def _extend(self, pos: QPointF) -> None:
+    def _extend(self, pos: QPointF, pressure: float | None = None) -> None:
         if self._current is None:
             return
         point = self._to_drawing(pos)
         if point == self._current[-1] or self._finished_points + len(self._current) >= MAX_POINTS:
             return  # a drawing over MAX_POINTS could be saved but not opened again
-        self._paint_segment(self._current[-1], point)
+        segment = None
+        if self._current_pressure is not None:
+            pressure = 1.0 if pressure is None else pressure
+            segment = (self._current_pressure[-1] + pressure) / 2
+            self._current_pressure.append(pressure)
+        self._paint_segment(self._current[-1], point, segment)
         self._current.append(point)
         self.changed.emit()
 
     def _end(self) -> None:
         if self._current is None:
             return
-        stroke = np.asarray(self._current, np.float64)
-        self._current = None
-        self.undo_stack.push(_SetStrokes(self, "Stroke", [*self._strokes, stroke], self._size, self._pen_width))
+        strokes, pressures = self.strokes(), self.pressures()
+        size = (self._size.width(), self._size.height())
+        self._current, self._current_pressure = None, None
+        self.undo_stack.push(_Change(self, "Stroke", self._before, Content(tuple(strokes), tuple(pressures), size)))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -189,12 +274,13 @@ class Canvas(QWidget):
             self._end()
 
     def tabletEvent(self, event: QTabletEvent) -> None:
-        """Pen input; accepting it stops Qt from also sending the synthesized mouse events."""
+        """Pen input with its pressure; accepting it stops Qt from also sending synthesized mouse events."""
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
-            self._begin(event.position())
-        elif kind == QTabletEvent.Type.TabletMove and event.pressure() > 0:
-            self._extend(event.position())
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self._begin(event.position(), event.pressure())
+        elif kind == QTabletEvent.Type.TabletMove and event.pressure() > 0:  # 0: hovering
+            self._extend(event.position(), event.pressure())
         elif kind == QTabletEvent.Type.TabletRelease:
             self._end()
         event.accept()
@@ -216,10 +302,10 @@ class Canvas(QWidget):
 
     # --- painting ------------------------------------------------------------------------------
 
-    def _pen(self, scale: float) -> QPen:
-        return QPen(
-            INK, self._pen_width * scale, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
-        )
+    def _pen(self, pressure: float | None) -> QPen:
+        """The ink pen in drawing coordinates, as wide as `pressure` makes it (None: full width)."""
+        width = self.pen_width() * (1.0 if pressure is None else pressure_share(pressure))
+        return QPen(self._ink, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
 
     def _painter(self) -> QPainter:
         painter = QPainter(self._image)
@@ -227,29 +313,45 @@ class Canvas(QWidget):
         scale, dx, dy = self._view()
         painter.translate(dx, dy)
         painter.scale(scale, scale)
-        painter.setPen(self._pen(1.0))
         return painter
 
     def _render(self) -> None:
-        """Redraw every stroke into a fresh image at the screen's pixel density."""
+        """Redraw everything into the image at the screen's pixel density."""
         ratio = self.devicePixelRatioF()
         size = QSize(round(self.width() * ratio), round(self.height() * ratio))
         if self._image.size() != size or self._image.devicePixelRatio() != ratio:  # else reuse it
             self._image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
             self._image.setDevicePixelRatio(ratio)
-        self._image.fill(PAPER)
-        if self._picture is not None:
-            self._draw_picture(self._picture)
+        self._paper, self._ink = canvas_colours(self.palette())
+        self._image.fill(self._paper)
+        if self._content.picture is not None:
+            self._draw_picture(self._content.picture)
         painter = self._painter()
-        for stroke in self.strokes():
+        for stroke, pressure in zip(self.strokes(), self.pressures(), strict=True):
+            self._draw_stroke(painter, stroke, pressure)
+        painter.end()
+        self.update()
+
+    def _draw_stroke(self, painter: QPainter, stroke: np.ndarray, pressure: np.ndarray | None) -> None:
+        """One path at the full width, or, with pressure, each segment at its own width."""
+        if pressure is None:
             path = QPainterPath(QPointF(*stroke[0]))
             for x, y in stroke[1:]:
                 path.lineTo(x, y)
             if len(stroke) == 1:
                 path.lineTo(stroke[0][0] + 0.01, stroke[0][1])
+            painter.setPen(self._pen(None))
             painter.drawPath(path)
-        painter.end()
-        self.update()
+            return
+        if len(stroke) == 1:
+            self._draw_segment(painter, stroke[0], stroke[0], float(pressure[0]))
+        for i in range(1, len(stroke)):
+            self._draw_segment(painter, stroke[i - 1], stroke[i], float(pressure[i - 1] + pressure[i]) / 2)
+
+    def _draw_segment(self, painter: QPainter, a: Sequence[float], b: Sequence[float], pressure: float | None) -> None:
+        painter.setPen(self._pen(pressure))
+        end = QPointF(b[0], b[1]) if tuple(a) != tuple(b) else QPointF(b[0] + 0.01, b[1])
+        painter.drawLine(QPointF(a[0], a[1]), end)
 
     def _draw_picture(self, picture: QImage) -> None:
         painter = QPainter(self._image)
@@ -259,16 +361,16 @@ class Canvas(QWidget):
         painter.drawImage(QRectF(x, y, size.width(), size.height()), picture)
         painter.end()
 
-    def _paint_segment(self, a: tuple[float, float], b: tuple[float, float]) -> None:
-        """Add one segment to the image and repaint only the area it touched."""
+    def _paint_segment(self, a: tuple[float, float], b: tuple[float, float], pressure: float | None) -> None:
+        """Add one segment (drawn at `pressure`, None: full width) to the image and repaint only the
+        area it touched."""
         if self._image.isNull():
             self._render()
         painter = self._painter()
-        end = QPointF(*b) if a != b else QPointF(b[0] + 0.01, b[1])
-        painter.drawLine(QPointF(*a), end)
+        self._draw_segment(painter, a, b, pressure)
         painter.end()
         scale, dx, dy = self._view()
-        pad = self._pen_width * scale / 2 + 2
+        pad = self._pen_px / 2 + 2
         rect = QRectF(QPointF(*a), QPointF(*b)).normalized()
         view = QRectF(rect.x() * scale + dx, rect.y() * scale + dy, rect.width() * scale, rect.height() * scale)
         self.update(view.adjusted(-pad, -pad, pad, pad).toAlignedRect())
@@ -280,10 +382,30 @@ class Canvas(QWidget):
         self._render()
         super().resizeEvent(event)
 
+    def changeEvent(self, event: QEvent) -> None:
+        """A new theme (palette) while the app runs: paper, ink and frame follow it."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self._render()
+        super().changeEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.update()  # the frame shows the focus
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusOutEvent(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        palette = self.palette()
         painter = QPainter(self)
         painter.drawImage(0, 0, self._image)  # clipped to the update region; the image carries its pixel ratio
-        if self.is_empty() and self._picture is None:
-            painter.setPen(QColor(160, 160, 170))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+        if self.is_empty() and self._content.picture is None:
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, HINT)
+        focused = self.hasFocus()
+        role = QPalette.ColorRole.Highlight if focused else QPalette.ColorRole.Mid
+        frame = 2 if focused else 1
+        painter.setPen(QPen(palette.color(role), frame))
+        painter.drawRect(QRectF(self.rect()).adjusted(frame / 2, frame / 2, -frame / 2, -frame / 2))
         painter.end()

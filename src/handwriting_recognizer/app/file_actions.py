@@ -1,8 +1,9 @@
 """Files in and out of the window: the File menu's dialogs, drag and drop, and paste.
 
 Every failure shows one clear message (`show_error`, or the status bar for "nothing to paste") and
-leaves the canvas, the picture and the settings as they were. The folder of the last file chosen is
-remembered for the next dialog.
+leaves the canvas, the picture and the settings as they were; every success is one step on the
+canvas' undo stack. The first dialog opens in the user's pictures folder (documents, home when there
+is none); the folder of the last file chosen is remembered for the next one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QObject, QSettings, QUrl
+from PySide6.QtCore import QMimeData, QObject, QSettings, QStandardPaths, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
@@ -27,13 +28,18 @@ from handwriting_recognizer.app.imageio import (
     within_pixel_budget,
 )
 from handwriting_recognizer.core.drawing import DrawingError, load_drawing, save_drawing
-from handwriting_recognizer.core.preprocess import InkBudgetError, empty_input, image_to_input
+from handwriting_recognizer.core.preprocess import InkBudgetError, image_to_input
 
 IMAGE_FILTER = "Images (" + " ".join(f"*.{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
 DRAWING_FILTER = "Drawings (*.json)"
 PNG_FILTER = "PNG (*.png)"
 MODEL_FILTER = "ONNX models (*.onnx);;All files (*)"
 STATUS_MS = 4000  # how long a status-bar note stays
+FIRST_FOLDERS = (  # where the first file dialog opens: the first of these that exists
+    QStandardPaths.StandardLocation.PicturesLocation,
+    QStandardPaths.StandardLocation.DocumentsLocation,
+    QStandardPaths.StandardLocation.HomeLocation,
+)
 
 
 def with_suffix(path: str, suffix: str) -> str:
@@ -48,11 +54,25 @@ def dropped_file(mime: QMimeData) -> Path | None:
     return local[0] if local else None
 
 
+def start_folder(settings: QSettings) -> str:
+    """The folder a file dialog opens in: the last one used while it exists, else the user's
+    pictures, documents or home folder (never the working directory, which a launcher picks)."""
+    last = keys.read_text(settings, keys.FILES_FOLDER)
+    if last and Path(last).is_dir():
+        return last
+    for location in FIRST_FOLDERS:
+        folder = QStandardPaths.writableLocation(location)
+        if folder and Path(folder).is_dir():
+            return folder
+    return ""
+
+
 class FileActions(QObject):
     """Opens, saves, exports, pastes and takes drops for the window's canvas.
 
     `current_input` is the model input now shown (exported as the 28x28 PNG); `open_model` switches
-    models (the Model menu's file dialog lives here with the other dialogs).
+    models (the Model menu's file dialog lives here with the other dialogs). A picture's model input
+    travels with it on the canvas (`Canvas.picture_input`), so undo brings back both.
     """
 
     def __init__(
@@ -71,7 +91,6 @@ class FileActions(QObject):
         self._current_input = current_input
         self._show_error = show_error
         self._open_model = open_model
-        self.picture_input = empty_input()  # the model input of the picture on the canvas, if one is
 
     def _say(self, text: str) -> None:
         self._window.statusBar().showMessage(text, STATUS_MS)
@@ -90,28 +109,32 @@ class FileActions(QObject):
         except ImageError as exc:
             self._show_error("Cannot open image", str(exc))
             return False
-        return self.show_picture(pixels)
+        return self.show_picture(pixels, Path(path).name, f"Open {Path(path).name}")
 
-    def show_picture(self, pixels: np.ndarray) -> bool:
-        """Recognize an RGBA picture and show it on the canvas (its input is computed first: a picture
-        that cannot be read changes nothing)."""
+    def show_picture(self, pixels: np.ndarray, name: str = "the picture", step: str = "Open Picture") -> bool:
+        """Recognize an RGBA picture and show it on the canvas as one undoable `step` (its input is
+        computed first: a picture that cannot be read, or holds no ink, changes nothing)."""
         try:
             x = image_to_input(pixels)
         except ValueError as exc:
             self._show_error("Cannot use image", str(exc))
             return False
+        if not x.any():
+            self._show_error(
+                "Cannot use image", f"No ink found in {name}: it is all one colour, or its marks are too faint."
+            )
+            return False
         h, w = pixels.shape[:2]
         picture = QImage(np.ascontiguousarray(pixels).data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
-        self.picture_input = x
-        self._canvas.set_picture(picture)
+        self._canvas.set_picture(picture, x, step)
         return True
 
-    def show_qimage(self, image: QImage, source: str) -> bool:
-        """Show pasted or dropped image data; `source` names it in the message when there is none."""
+    def show_qimage(self, image: QImage, source: str, step: str) -> bool:
+        """Show pasted or dropped image data as one undoable `step`; `source` names it in messages."""
         if image.isNull():
             self._say(f"The {source} holds no readable image")
             return False
-        return self.show_picture(qimage_to_array(within_pixel_budget(image)))
+        return self.show_picture(qimage_to_array(within_pixel_budget(image)), f"the image from the {source}", step)
 
     def open_drawing(self, path: str | Path) -> bool:
         """Replace the canvas with a drawing file (undoable)."""
@@ -120,7 +143,6 @@ class FileActions(QObject):
         except DrawingError as exc:
             self._show_error("Cannot open drawing", str(exc))
             return False
-        self._canvas.set_picture(None)
         self._canvas.set_drawing(drawing)
         return True
 
@@ -150,7 +172,7 @@ class FileActions(QObject):
 
     def paste(self) -> bool:
         """Show the clipboard's image, if it holds one."""
-        return self.show_qimage(QGuiApplication.clipboard().image(), "clipboard")
+        return self.show_qimage(QGuiApplication.clipboard().image(), "clipboard", "Paste Image")
 
     def accepts(self, mime: QMimeData) -> bool:
         """Whether a drag carries something the window can open."""
@@ -162,16 +184,15 @@ class FileActions(QObject):
         if path is not None:
             return self.open_file(path)
         if mime.hasImage():
-            return self.show_qimage(QImage(mime.imageData()), "dropped data")
+            return self.show_qimage(QImage(mime.imageData()), "dropped data", "Drop Image")
         return False
 
     # --- dialogs -------------------------------------------------------------------------------
 
     def _ask(self, title: str, filter_: str, save: bool = False) -> str:
-        """A file dialog in the last folder used; the chosen file's folder becomes the last one."""
-        folder = keys.read_text(self._settings, keys.FILES_FOLDER)
+        """A file dialog in `start_folder`; the chosen file's folder becomes the last one."""
         ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        path, _ = ask(self._window, title, folder, filter_)
+        path, _ = ask(self._window, title, start_folder(self._settings), filter_)
         if path:
             self._settings.setValue(keys.FILES_FOLDER, str(Path(path).parent))
         return path

@@ -24,6 +24,7 @@ from handwriting_recognizer.app.actions import MenuEntry, build_menus, separator
 from handwriting_recognizer.app.actions import shortcut_rows as menu_shortcut_rows
 from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
+from handwriting_recognizer.app.canvas_tools import CanvasTools
 from handwriting_recognizer.app.file_actions import FileActions
 from handwriting_recognizer.app.model_choice import ModelChoice, ModelStatus, recipe_width
 from handwriting_recognizer.app.teaching import Teacher
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.menu_actions = build_menus(self, self._action_table())
         self.revert_action = self.menu_actions["Revert to Previous Model"]
+        clear = self.menu_actions["Clear"]
+        self.canvas_tools = CanvasTools(self, self.canvas, self.settings, clear, self.undo_action, self.redo_action)
         self.revert_action.setEnabled(self.models.has_previous())
         self._wire()
         self.model_choice.load_initial(model_path)  # a model that opens reads the canvas (_show_model)
@@ -106,11 +109,11 @@ class MainWindow(QMainWindow):
 
     def _undo_entries(self) -> list[MenuEntry]:
         """Qt's own undo and redo actions: they name the step they undo and disable themselves."""
-        undo = self.canvas.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts(QKeySequence.StandardKey.Undo)
-        redo = self.canvas.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts(QKeySequence.StandardKey.Redo)
-        return [MenuEntry(EDIT, action=undo), MenuEntry(EDIT, action=redo)]
+        self.undo_action = self.canvas.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.canvas.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        return [MenuEntry(EDIT, action=self.undo_action), MenuEntry(EDIT, action=self.redo_action)]
 
     def _build_layout(self) -> None:
         side = QVBoxLayout()
@@ -144,6 +147,7 @@ class MainWindow(QMainWindow):
         self._predict_timer.timeout.connect(self.predict_now)
         self.canvas.changed.connect(self._predict_timer.start)
         self.canvas.changed.connect(self.teacher.forget_choice)
+        self.canvas.penWidthChanged.connect(self._predict_timer.start)  # ink smaller than the pen reads as a dot
         self.bars.digitClicked.connect(self.choose_label)
         self.teach_button.clicked.connect(self.teach)
         self.model_choice.switched.connect(self._show_model)
@@ -189,8 +193,9 @@ class MainWindow(QMainWindow):
 
     def current_input(self) -> np.ndarray:
         """The model input for what the canvas shows now; InkBudgetError for far too much ink."""
-        if self.canvas.picture() is not None:
-            return self.files.picture_input
+        picture_input = self.canvas.picture_input()
+        if picture_input is not None:
+            return picture_input
         return strokes_to_input(self.canvas.strokes(), self.canvas.pen_width())
 
     def predict_now(self) -> None:

@@ -24,6 +24,7 @@ GEOMETRY = "window/geometry"
 MODEL_PATH = "model/path"
 FILES_FOLDER = "files/folder"
 RETRAIN_DATA = "retrain/data"
+PEN_WIDTH = "canvas/pen_width"
 MAX_FILE_BYTES = 1 * MB  # budget: the settings file (a few hundred bytes in use)
 
 log = logging.getLogger(__name__)
@@ -97,4 +98,20 @@ def read_text(settings: QSettings, key: str, default: str = "") -> str:
     if isinstance(value, str) and "\0" not in value:
         return value
     log.warning("settings: ignoring %s: expected text, found %r", key, value if isinstance(value, str) else type(value))
+    return default
+
+
+def read_int(settings: QSettings, key: str, default: int, lowest: int, highest: int) -> int:
+    """A whole number from `lowest` to `highest`, or `default` when unset, of another type or outside
+    those limits (an INI file stores numbers as text)."""
+    value = settings.value(key)
+    if value is None:
+        return default
+    try:
+        number = int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is not None and lowest <= number <= highest:
+        return number
+    log.warning("settings: ignoring %s: expected a whole number from %d to %d, found %r", key, lowest, highest, value)
     return default

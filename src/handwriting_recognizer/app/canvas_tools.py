@@ -1,0 +1,78 @@
+"""The toolbar above the canvas: Clear, Undo and Redo (the very actions the Edit menu holds, so
+their state and shortcuts are shared) and the pen width, remembered in the settings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QAction, QIcon, QKeyEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QSpinBox, QToolBar
+
+from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.canvas import PEN_WIDTH_DEFAULT, PEN_WIDTH_MAX, PEN_WIDTH_MIN, Canvas
+
+PEN_TIP = "Pen width on screen, in pixels. It changes only how the ink looks: the reading stays the same."
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class PenWidthBox(QSpinBox):
+    """The pen width in screen pixels. Enter confirms it and hands the focus back to the canvas, so
+    that the digit keys pick labels again (and Enter does not reach the window's Teach shortcut)."""
+
+    def __init__(self, canvas: Canvas):
+        super().__init__()
+        self._canvas = canvas
+
+    def event(self, event: QEvent) -> bool:
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.ShortcutOverride and event.key() in ENTER:
+            event.accept()  # this key is the box's, not a shortcut's
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in ENTER:
+            self._canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class CanvasTools(QToolBar):
+    """Clear, Undo, Redo and the pen width, for people who do not use the menus or the keys."""
+
+    def __init__(
+        self, window: QMainWindow, canvas: Canvas, settings: QSettings, clear: QAction, undo: QAction, redo: QAction
+    ):
+        super().__init__("Canvas tools", window)
+        self.setObjectName("canvas_tools")
+        self.setAccessibleName("Canvas tools")
+        self.setMovable(False)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)  # text alone where the theme has no icons
+        self._canvas, self._settings = canvas, settings
+        for action, icon in (
+            (clear, QIcon.ThemeIcon.EditClear),
+            (undo, QIcon.ThemeIcon.EditUndo),
+            (redo, QIcon.ThemeIcon.EditRedo),
+        ):
+            if action.icon().isNull():
+                action.setIcon(QIcon.fromTheme(icon))
+            self.addAction(action)
+        self.addSeparator()
+        self.pen_width = PenWidthBox(canvas)
+        self.pen_width.setObjectName("pen_width")
+        self.pen_width.setRange(PEN_WIDTH_MIN, PEN_WIDTH_MAX)
+        self.pen_width.setSuffix(" px")
+        self.pen_width.setToolTip(PEN_TIP)
+        self.pen_width.setAccessibleName("Pen width")
+        self.pen_width.setAccessibleDescription(PEN_TIP)
+        label = QLabel("&Pen:")
+        label.setBuddy(self.pen_width)  # Alt+P moves the focus to it
+        self.addWidget(label)
+        self.addWidget(self.pen_width)
+        self.pen_width.setValue(
+            keys.read_int(settings, keys.PEN_WIDTH, PEN_WIDTH_DEFAULT, PEN_WIDTH_MIN, PEN_WIDTH_MAX)
+        )
+        canvas.set_pen_width_px(self.pen_width.value())
+        self.pen_width.valueChanged.connect(self._set_pen_width)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self)
+
+    def _set_pen_width(self, px: int) -> None:
+        self._canvas.set_pen_width_px(px)
+        self._settings.setValue(keys.PEN_WIDTH, px)
