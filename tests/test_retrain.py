@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from handwriting_recognizer.app.retrain import EPOCHS_FINE_TUNE, EPOCHS_FROM_SCRATCH, RetrainDialog, comparison_table
+from handwriting_recognizer.app.retrain import EPOCHS_FINE_TUNE, EPOCHS_FROM_SCRATCH, RetrainDialog
+from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import CRASHED, RetrainProcess
 from handwriting_recognizer.app.training_curves import TrainingCurves
@@ -341,6 +342,51 @@ def test_a_comparison_of_odd_shape_shows_dashes():
     table = comparison_table({"mnist_test": [], "own_held_out": {"old": "x", "new": 10**400, "images": "<i>"}})
     assert table.count("–") == 4 and "&lt;i&gt;" in table
     assert "98.50%" in comparison_table({"mnist_test": {"images": 10, "old": 0.985, "new": 0.99}})
+
+
+def scores(old: float, new: float, images: int) -> dict[str, float | int]:
+    return {"old": old, "new": new, "images": images}
+
+
+@pytest.mark.parametrize(
+    ("mnist", "own", "keep", "said"),
+    [
+        # a little worse on MNIST, better on your samples: what retraining is for
+        ((0.9850, 0.9848), (2 / 3, 1.0, 3), True, "0.02 points worse on MNIST; it reads 3 of your 3 held-out samples"),
+        ((0.9850, 0.9700), (2 / 3, 1.0, 3), False, "1.50 points worse on MNIST"),  # forgets too much MNIST
+        ((0.9850, 0.9900), (1.0, 2 / 3, 3), False, "it reads 2 of your 3"),  # worse on your handwriting
+        ((0.9850, 0.9850), (1.0, 1.0, 3), False, "as good on MNIST"),  # no better at all
+        ((0.9850, 0.9870), None, True, "0.20 points better on MNIST"),  # no samples: MNIST decides
+        ((0.9850, 0.9846), None, False, "0.04 points worse on MNIST"),
+    ],
+)
+def test_the_recommendation_follows_the_comparison(mnist, own, keep, said):
+    comparison = {"mnist_test": scores(*mnist, 10_000)}
+    if own is not None:
+        comparison["own_held_out"] = scores(*own)
+    advice = recommend(comparison)
+    assert advice is not None and advice.keep is keep
+    assert said in advice.text and advice.text.endswith("keep it." if keep else "discard it.")
+
+
+def test_no_recommendation_without_usable_mnist_scores():
+    assert recommend(None) is None
+    assert recommend({"mnist_test": {"old": 0.98, "new": None, "images": 10}}) is None
+    assert recommend({"mnist_test": {"old": 0.98, "new": 0.99, "images": 0}}) is None
+    with_empty_own = {"mnist_test": scores(0.98, 0.99, 10), "own_held_out": scores(0, 0, 0)}
+    assert recommend(with_empty_own) == Recommendation(True, "The new model is 1.00 points better on MNIST: keep it.")
+
+
+def test_the_dialog_recommends_and_makes_that_button_the_default(app_window, tmp_path):
+    dialog = dialog_on(app_window, tmp_path)
+    dialog.summary = {"model": str(tmp_path / "m.onnx"), "comparison": {"mnist_test": scores(0.985, 0.95, 10_000)}}
+    dialog._finished(0, "")
+    assert dialog.recommendation.text().endswith("discard it.")
+    assert dialog.discard_button.isDefault() and not dialog.use_button.isDefault()
+    dialog.summary = {"model": str(tmp_path / "m.onnx"), "comparison": {"mnist_test": scores(0.985, 0.99, 10_000)}}
+    dialog._finished(0, "")
+    assert dialog.recommendation.text().endswith("keep it.") and dialog.use_button.isDefault()
+    dialog.reject()
 
 
 def test_curves_of_a_single_huge_value_are_drawn(qtbot):

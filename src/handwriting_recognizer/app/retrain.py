@@ -2,13 +2,13 @@
 
 The run itself (the worker process, cancel, its events) is `retrain_process.RetrainProcess`; each
 event updates the progress bar, the status line, the warnings and the curves. At the end the old
-and new models are compared and the user keeps or discards the new one.
+and new models are compared, the dialog recommends keeping or discarding the new one
+(`retrain_comparison`), and the user decides.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import logging
 import math
@@ -16,7 +16,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 from PySide6.QtCore import QProcess, Qt
 from PySide6.QtGui import QStandardItemModel
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, is_number, number, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import RetrainProcess, prepared_process, start_worker
 from handwriting_recognizer.app.training_curves import TrainingCurves
@@ -50,7 +51,6 @@ from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT
 
 PROGRESS_MAX = 2**31 - 1  # QProgressBar counts in 32-bit ints
 WARNINGS_SHOWN = 5  # the latest ones: the status area stays a few lines
-COMPARED = (("mnist_test", "MNIST test set"), ("own_held_out", "Your held-out samples"))
 DEFAULTS = TrainConfig()  # the form's defaults, choices and ranges are the training options'
 # The epochs the form suggests: a fine-tune needs a few; a run from scratch in the app is shorter
 # than the CLI's full recipe (DEFAULTS.epochs), early stopping may end either sooner.
@@ -105,12 +105,14 @@ class RetrainDialog(QDialog):
         self.curves = TrainingCurves()
         self.comparison = QLabel()
         self.comparison.setObjectName("comparison")
+        self.recommendation = _text_label("recommendation")
         layout = QVBoxLayout(self)
         layout.addLayout(self._form(sample_count))
         for widget in (self.progress, self.status, self.warnings):
             layout.addWidget(widget)
         layout.addWidget(self.curves, 1)
         layout.addWidget(self.comparison)
+        layout.addWidget(self.recommendation)
         layout.addLayout(self._buttons())
 
     def _form(self, sample_count: int) -> QFormLayout:
@@ -261,6 +263,7 @@ class RetrainDialog(QDialog):
         self.events.clear()
         self.curves.clear()
         self.comparison.clear()
+        self.recommendation.clear()
         self.warnings.clear()
         self.warnings.hide()
         self.summary, self._error_message = None, None
@@ -310,7 +313,7 @@ class RetrainDialog(QDialog):
         self.progress.setValue(done // unit)
         self.status.setText(
             f"Epoch {event.epoch}/{event.epochs}, step {event.step}/{event.steps} — "
-            f"loss {_number(event.loss, '.4f')}, accuracy {_number(event.accuracy, '.2%')}"
+            f"loss {number(event.loss, '.4f')}, accuracy {number(event.accuracy, '.2%')}"
             f" — about {_duration(event.eta_s or 0)} left"
         )
         if isinstance(event, events.Epoch):
@@ -323,15 +326,25 @@ class RetrainDialog(QDialog):
             self._remove_run()
         elif code == 0 and self.summary is not None:
             seconds = self.summary.get("seconds")
-            took = f" in {_duration(seconds)}" if _is_number(seconds) else ""
+            took = f" in {_duration(seconds)}" if is_number(seconds) else ""
             self._show_outcome(f"Done{took}. Compare, then keep or discard the new model.", done=True)
             self.comparison.setText(comparison_table(self.summary.get("comparison")))
             self.use_button.setEnabled(True)
             self.discard_button.setEnabled(True)
+            self._recommend(recommend(self.summary.get("comparison")))
         else:
             log.warning("training worker ended with code %s; the end of its stderr:\n%s", code, stderr_tail[-4000:])
             self._fail(explain_failure(code, self._error_message, stderr_tail))
         self._end_run()
+
+    def _recommend(self, advice: Recommendation | None) -> None:
+        """Say which to do, and make that button the default (Enter) one."""
+        self.recommendation.setText(advice.text if advice else "")
+        chosen = None if advice is None else self.use_button if advice.keep else self.discard_button
+        for button in (self.use_button, self.discard_button):
+            button.setDefault(button is chosen)
+        if chosen is not None:
+            chosen.setFocus()
 
     def _could_not_start(self, reason: str) -> None:
         self._fail(f"The training process could not start ({reason}).\n\n{TRAINING_EXTRA_HINT}")
@@ -394,22 +407,6 @@ class RetrainDialog(QDialog):
         super().reject()
 
 
-def comparison_table(comparison: object) -> str:
-    """The Done summary's comparison of the current and new model, as an HTML table."""
-    rows = []
-    for key, title in COMPARED:
-        scores = comparison.get(key) if isinstance(comparison, dict) else None
-        scores = scores if isinstance(scores, dict) else {}
-        rows.append(
-            f"<tr><td>{title} ({html.escape(str(scores.get('images', 0)))})</td>"
-            f"<td align=right>{_number(scores.get('old'), '.2%')}</td>"
-            f"<td align=right><b>{_number(scores.get('new'), '.2%')}</b></td></tr>"
-        )
-    return (
-        "<table cellspacing=6><tr><th></th><th>current model</th><th>new model</th></tr>" + "".join(rows) + "</table>"
-    )
-
-
 def _text_label(name: str, text: str = "") -> QLabel:
     """A wrapped plain-text label: worker messages are text, whatever they contain (`<module>`)."""
     label = QLabel(text)
@@ -426,19 +423,6 @@ def _row(*items: QWidget | tuple[QWidget, int]) -> QHBoxLayout:
         widget, stretch = item if isinstance(item, tuple) else (item, 0)
         row.addWidget(widget, stretch)
     return row
-
-
-def _is_number(value: object) -> TypeGuard[float]:
-    """A finite int or float (JSON gives no other numbers; a bool is none)."""
-    try:
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    except OverflowError:  # an int too big for a float
-        return False
-
-
-def _number(value: object, spec: str) -> str:
-    """A metric for the status line or the comparison; a missing (non-finite) one shows as a dash."""
-    return format(value, spec) if _is_number(value) else "–"
 
 
 def _duration(seconds: float) -> str:

@@ -1,0 +1,94 @@
+"""The end of a retraining: the current and the new model side by side (the Done summary's
+`comparison`), and whether to keep the new one.
+
+The rule (`recommend`): a retrained model is for reading *your* handwriting better without
+forgetting MNIST. Keep it when it reads more of your held-out samples right and loses at most
+MNIST_TOLERANCE on MNIST, or, with no samples to tell, when it reads MNIST better; discard it when
+it loses more than that on MNIST, reads fewer of your samples right, or is simply no better.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import TypeGuard
+
+COMPARED = (("mnist_test", "MNIST test set"), ("own_held_out", "Your held-out samples"))
+MNIST_TOLERANCE = 0.005  # half a point of MNIST accuracy: what reading your samples better may cost
+
+
+def is_number(value: object) -> TypeGuard[float]:
+    """A finite int or float (JSON gives no other numbers; a bool is none)."""
+    try:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    except OverflowError:  # an int too big for a float
+        return False
+
+
+def number(value: object, spec: str) -> str:
+    """A metric for the status line or the comparison; a missing (non-finite) one shows as a dash."""
+    return format(value, spec) if is_number(value) else "–"
+
+
+def _scores(comparison: object, key: str) -> dict:
+    scores = comparison.get(key) if isinstance(comparison, dict) else None
+    return scores if isinstance(scores, dict) else {}
+
+
+def comparison_table(comparison: object) -> str:
+    """The Done summary's comparison of the current and new model, as an HTML table."""
+    rows = []
+    for key, title in COMPARED:
+        scores = _scores(comparison, key)
+        rows.append(
+            f"<tr><td>{title} ({html.escape(str(scores.get('images', 0)))})</td>"
+            f"<td align=right>{number(scores.get('old'), '.2%')}</td>"
+            f"<td align=right><b>{number(scores.get('new'), '.2%')}</b></td></tr>"
+        )
+    return (
+        "<table cellspacing=6><tr><th></th><th>current model</th><th>new model</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    keep: bool
+    text: str  # the comparison in a sentence, ending with "keep it" or "discard it"
+
+
+def _accuracies(comparison: object, key: str) -> tuple[float, float, int] | None:
+    """Old and new accuracy and the image count of one comparison, when all are usable."""
+    scores = _scores(comparison, key)
+    old, new, images = scores.get("old"), scores.get("new"), scores.get("images")
+    if is_number(old) and is_number(new) and isinstance(images, int) and not isinstance(images, bool) and images > 0:
+        return float(old), float(new), images
+    return None
+
+
+def recommend(comparison: object) -> Recommendation | None:
+    """Keep or discard the new model, and why, from the Done summary's comparison (see the module's
+    rule); None when it has no usable MNIST scores to judge by."""
+    mnist = _accuracies(comparison, "mnist_test")
+    if mnist is None:
+        return None
+    old, new, _ = mnist
+    change = new - old
+    points = abs(change) * 100
+    if points < 0.005:
+        said = ["The new model is as good on MNIST"]
+    else:
+        said = [f"The new model is {points:.2f} points {'better' if change > 0 else 'worse'} on MNIST"]
+    own = _accuracies(comparison, "own_held_out")
+    own_gain = 0
+    if own is not None:
+        own_old, own_new, count = round(own[0] * own[2]), round(own[1] * own[2]), own[2]
+        own_gain = own_new - own_old
+        said.append(f"it reads {own_new} of your {count} held-out samples right, the current model {own_old}")
+    if change < -MNIST_TOLERANCE:
+        keep = False
+    elif own_gain != 0:
+        keep = own_gain > 0
+    else:
+        keep = change > 0
+    return Recommendation(keep, "; ".join(said) + (": keep it." if keep else ": discard it."))
