@@ -14,7 +14,7 @@ import numpy as np
 import onnx
 import pytest
 
-from handwriting_recognizer.core.contract import WEIGHTS_SOURCE_KEY
+from handwriting_recognizer.core.contract import CLASSES, WEIGHTS_SOURCE_KEY
 from handwriting_recognizer.core.preprocess import strokes_to_input
 from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
@@ -81,8 +81,12 @@ def test_short_run_exports_a_model_the_app_accepts(short_run):
         "parameters",
     ):
         assert key in meta, key
-    assert meta["labels"] == [str(i) for i in range(10)]
+    assert meta["labels"] == list(CLASSES)  # the digits and "not a digit"
     assert meta["training_data"]["train_images"] == 600
+    # Without pen data, scribbles teach "not a digit"; calibration chose a temperature and a threshold.
+    assert meta["training_data"]["pen_data"] is None and meta["training_data"]["not_a_digit_images"] > 0
+    assert meta["temperature"] > 0 and 0 <= meta["unsure_below"] < 1
+    assert recognizer.info.unsure_below == meta["unsure_below"]
     assert meta["epochs"] == 2
     model = onnx.load(out / "model.onnx")
     assert model.opset_import[0].version == 17

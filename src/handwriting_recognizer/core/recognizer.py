@@ -123,6 +123,10 @@ def _fraction(value: object) -> float | None:
     return None
 
 
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 def _count(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= COUNT_MAX:
         return value
@@ -179,7 +183,7 @@ class ModelInfo:
             epochs=_count(meta.get("epochs")),
             date=_text(meta.get("date"), TEXT_MAX_CHARS),
             device=_text(meta.get("device"), TEXT_MAX_CHARS),
-            unsure_below=_fraction(meta.get(UNSURE_BELOW_KEY)) or UNSURE_BELOW,
+            unsure_below=_or(_fraction(meta.get(UNSURE_BELOW_KEY)), UNSURE_BELOW),
             metadata=meta,
         )
 

@@ -100,6 +100,11 @@ class TrainConfig:
         "MNIST as a Keras-layout .npz or a folder of IDX files (gz or raw); "
         "default: $HWR_MNIST, else keras.datasets.mnist.load_data() (downloads once)",
     )
+    unipen: str | None = _option(
+        None,
+        "a copy of UNIPEN train_r01_v07 (the folder holding data/ and include/): real pen digits, letters "
+        "and symbols to train on as well; default: $HWR_UNIPEN, else MNIST and synthetic scribbles only",
+    )
     epochs: int = _option(40, "maximum epochs; early stopping may end sooner", limits=Limits(1), offered=(1, 200))
     batch_size: int = _option(128, "per-replica batch size", limits=Limits(1))
     out: Path | None = _option(None, "output folder for model.onnx and report/ (default runs/<time>)", path=True)

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, LABELS, OUTPUT_NAME
+from handwriting_recognizer.core.contract import CLASSES, INPUT_NAME, INPUT_SHAPE, OUTPUT_NAME
 from handwriting_recognizer.core.train_config import TrainConfig
 
 
@@ -169,7 +169,8 @@ def build_classifier(width: int = TrainConfig.width, dropout: float = 0.3) -> ke
 
     Strided convolutions downsample; the 7x7 feature map is flattened (not pooled) so that the
     head keeps where strokes are, which matters for telling 4/9 and 7/1 apart. Input `image` is
-    float32 [N,28,28,1] in 0..1 with ink = 1; output `probabilities` [N,10]. This is the model
+    float32 [N,28,28,1] in 0..1 with ink = 1; output `probabilities` [N,11] (the digits, then "not a
+    digit"). This is the model
     exported to ONNX: it has no training-only parts but Dropout.
     """
     inputs = keras.Input(INPUT_SHAPE, name=INPUT_NAME)
@@ -181,7 +182,7 @@ def build_classifier(width: int = TrainConfig.width, dropout: float = 0.3) -> ke
     x = _conv(x, width * 2)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)
-    logits = layers.Dense(len(LABELS), name="logits")(x)
+    logits = layers.Dense(len(CLASSES), name="logits")(x)
     outputs = layers.Activation("softmax", dtype="float32", name=OUTPUT_NAME)(logits)
     return keras.Model(inputs, outputs, name="digits_cnn")
 

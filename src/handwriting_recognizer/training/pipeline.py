@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.contract import (
+    CLASSES,
     INPUT_NAME,
     INPUT_SHAPE,
-    LABELS,
     LABELS_KEY,
     MODEL_FILE,
     OUTPUT_NAME,
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from handwriting_recognizer.core.recognizer import Recognizer
     from handwriting_recognizer.training.data import Mnist
     from handwriting_recognizer.training.devices import DevicePlan
+    from handwriting_recognizer.training.pen_data import PenData
     from handwriting_recognizer.training.samples import OwnSamples
     from handwriting_recognizer.training.train import TrainResult
 
@@ -140,15 +141,18 @@ def make_staging(out: Path) -> Path:
 def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | None = None) -> dict[str, object]:
     """Load, train, export, check and report into `staging`; return the summary. `compare` is the
     model to compare the new one with, already loaded."""
+    import numpy as np
+
     from handwriting_recognizer.training import report
 
     start = time.monotonic()
-    mnist, own, plan = load_inputs(config)
+    mnist, own, pen, plan = load_inputs(config)
     say(config, events.Device, plan.description)
-    result = train_classifier(config, mnist, own, plan, staging)
-    classifier, weights = save_classifier(result, config, staging)
+    result = train_classifier(config, mnist, own, pen, plan, staging)
+    classifier, calibration = calibrated_classifier(result, config)
+    weights = save_weights(classifier, staging)
     x_test = to_model_input(mnist.x_test)
-    summary = describe_run(config, mnist, own, result, classifier, plan)
+    summary = {**describe_run(config, mnist, own, pen, result, classifier, plan), **calibration}
     probabilities = classifier.predict(x_test, batch_size=1000, verbose=0)
     summary["test_accuracy"] = round(float((probabilities.argmax(1) == mnist.y_test).mean()), 5)
     summary["seconds"] = round(time.monotonic() - start, 1)
@@ -156,27 +160,49 @@ def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | N
     if compare is not None:
         summary["comparison"] = compare_models(compare, proto, x_test, mnist.y_test, own)
     float_model = proto.SerializeToString()
-    int8_model = int8_copy(config, float_model, to_model_input(mnist.x_train[:512]), x_test, mnist.y_test, summary)
+    calibration_images = np.concatenate([mnist.x_train[:384], pen.train_x[:: max(1, len(pen.train_x) // 128)][:128]])
+    int8_model = int8_copy(config, float_model, to_model_input(calibration_images), x_test, mnist.y_test, summary)
     report.write_report(staging / "report", probabilities, mnist.x_test, mnist.y_test, result.history, summary)
     save_models(staging, float_model, int8_model)
     return summary
 
 
-def load_inputs(config: TrainConfig) -> tuple[Mnist, OwnSamples | None, DevicePlan]:
-    """The dataset, the own samples and the device plan. Before TensorFlow loads: fast errors (the
-    samples first, they are quicker to read; then a dataset named by --data or $HWR_MNIST)."""
+def load_inputs(config: TrainConfig) -> tuple[Mnist, OwnSamples | None, PenData, DevicePlan]:
+    """The dataset, the own samples, the pen data and the device plan. Before TensorFlow loads: fast
+    errors (the samples first, they are quicker to read; then a dataset named by --data or
+    $HWR_MNIST, then UNIPEN named by --unipen or $HWR_UNIPEN)."""
     from handwriting_recognizer.training.data import DatasetError, load_mnist, resolve_source
 
     explicit = resolve_source(config.data) is not None
     try:
         own = load_own_samples(config)
         mnist = load_mnist(config.data) if explicit else None
+        pen = load_pen_data(config, len(mnist.y_train) if mnist is not None else None)
         plan = plan_devices(config)
         if mnist is None:
             mnist = load_mnist(None)  # Keras' downloader, once TensorFlow is loaded anyway
     except DatasetError as exc:
         raise UserFacingError(str(exc)) from exc
-    return mnist, own, plan
+    return mnist, own, pen, plan
+
+
+def load_pen_data(config: TrainConfig, mnist_images: int | None) -> PenData:
+    """UNIPEN's digits, letters and symbols, rendered and augmented, when a copy is named; else
+    scribbles only, so that the model still has its "not a digit" class."""
+    from handwriting_recognizer.core.train_config import MNIST_TRAIN_IMAGES
+    from handwriting_recognizer.training import pen_data
+    from handwriting_recognizer.training.unipen import UnipenError, load_unipen
+
+    root = pen_data.resolve_unipen(config.unipen)
+    if root is None:
+        images = min(config.limit or MNIST_TRAIN_IMAGES, mnist_images or MNIST_TRAIN_IMAGES)
+        return pen_data.scribbles_only(int(pen_data.SCRIBBLE_SHARE * images), config.seed)
+    say(config, events.Warning, f"reading UNIPEN from {root} (a minute or two)")
+    try:
+        samples = load_unipen(root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES))
+    except UnipenError as exc:
+        raise UserFacingError(f"--unipen: {exc}") from exc
+    return pen_data.build(samples, config.seed, config.limit)
 
 
 def load_own_samples(config: TrainConfig) -> OwnSamples | None:
@@ -207,44 +233,72 @@ def plan_devices(config: TrainConfig) -> DevicePlan:
 
 
 def train_classifier(
-    config: TrainConfig, mnist: Mnist, own: OwnSamples | None, plan: DevicePlan, staging: Path
+    config: TrainConfig, mnist: Mnist, own: OwnSamples | None, pen: PenData, plan: DevicePlan, staging: Path
 ) -> TrainResult:
-    """Train on MNIST and the own samples' training part."""
+    """Train on MNIST, the pen data and the own samples' training part."""
     from handwriting_recognizer.training.train import TrainingError, train
 
     try:
-        return train(mnist, config, plan, extra=(own.train_x, own.train_y) if own else None, workdir=staging)
+        extra = (own.train_x, own.train_y) if own else None
+        return train(mnist, config, plan, extra=extra, workdir=staging, pen=pen)
     except TrainingError as exc:
         raise UserFacingError(str(exc)) from exc
 
 
-def save_classifier(result: TrainResult, config: TrainConfig, staging: Path) -> tuple[keras.Model, Path]:
-    """The trained classifier in float32, and its weights saved in `staging`."""
-    from handwriting_recognizer.training import export
+def calibrated_classifier(result: TrainResult, config: TrainConfig) -> tuple[keras.Model, dict[str, object]]:
+    """The trained classifier in float32 with the validation set's temperature folded into its
+    logits, and what calibration chose: the temperature, the unsure threshold and the trade-off."""
+    from handwriting_recognizer.core.contract import UNSURE_BELOW_KEY
+    from handwriting_recognizer.training import calibration, export
 
     classifier = export.float32_copy(result.classifier, config.width)
+    x_val = to_model_input(result.x_val)
+    temperature = calibration.fit_temperature(classifier.predict(x_val, batch_size=1000, verbose=0), result.y_val)
+    logits = classifier.get_layer("logits")
+    kernel, bias = logits.get_weights()
+    logits.set_weights([kernel / temperature, bias / temperature])
+    curve = calibration.tradeoff(
+        calibration.Decisions.of(classifier.predict(x_val, batch_size=1000, verbose=0)), result.y_val
+    )
+    threshold = calibration.choose_threshold(curve)
+    return classifier, {
+        "temperature": round(temperature, 4),
+        UNSURE_BELOW_KEY: threshold,
+        "rejection_on_validation": curve,
+    }
+
+
+def save_weights(classifier: keras.Model, staging: Path) -> Path:
+    """The classifier's weights saved in `staging`: what a later retraining fine-tunes."""
     weights = weights_for(staging / MODEL_FILE)
     classifier.save_weights(weights)
-    return classifier, weights
+    return weights
 
 
 def describe_run(
     config: TrainConfig,
     mnist: Mnist,
     own: OwnSamples | None,
+    pen: PenData,
     result: TrainResult,
     classifier: keras.Model,
     plan: DevicePlan,
 ) -> dict[str, object]:
     """The summary (the model's metadata and the report) so far: what was trained on, and how."""
+    from handwriting_recognizer.core.contract import NOT_A_DIGIT_CLASS
+
     own_count = len(own.train_y) if own else 0
+    pen_count = len(pen.train_y)
     return {
-        LABELS_KEY: list(LABELS),
+        LABELS_KEY: list(CLASSES),
         PREPROCESSING_KEY: PREPROCESSING,
         "val_accuracy": round(result.val_accuracy, 5),
         "training_data": {
             "source": mnist.source,
-            "train_images": result.train_size - own_count,
+            "pen_data": pen.source,
+            "pen_images": pen_count,
+            "not_a_digit_images": int((pen.train_y == NOT_A_DIGIT_CLASS).sum()),
+            "train_images": result.train_size - own_count - pen_count,
             "validation_images": result.val_size,
             "own_samples": own_count,
             "own_samples_held_out": len(own.held_y) if own else 0,

@@ -11,11 +11,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from handwriting_recognizer.core.contract import LABELS, MODEL_FILE, PREPROCESSING_KEY, int8_path_for  # noqa: E402
+from handwriting_recognizer.core.contract import (  # noqa: E402
+    CLASSES,
+    LABELS,
+    MODEL_FILE,
+    NOT_A_DIGIT_LABEL,
+    PREPROCESSING_KEY,
+    UNSURE_BELOW_KEY,
+    int8_path_for,
+)
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = len(LABELS)) -> np.ndarray:
-    """Rows are true labels, columns predictions."""
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = len(CLASSES)) -> np.ndarray:
+    """Rows are true labels, columns predictions (the last column: "not a digit")."""
     matrix = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(matrix, (y_true, y_pred), 1)
     return matrix
@@ -32,19 +40,21 @@ def write_report(
     """Write report.json and the PNGs into `folder`; return the report."""
     folder.mkdir(parents=True, exist_ok=True)
     y_pred = probabilities.argmax(axis=1)
-    matrix = confusion_matrix(y_test, y_pred)
-    per_class = (np.diag(matrix) / matrix.sum(axis=1)).round(5).tolist()
+    matrix = confusion_matrix(y_test, y_pred, probabilities.shape[1])
+    digits = len(LABELS)
+    per_class = (np.diag(matrix)[:digits] / np.maximum(matrix.sum(axis=1)[:digits], 1)).round(5).tolist()
     report = {
         **summary,
         "test_accuracy": round(float((y_pred == y_test).mean()), 5),
         "test_errors": int((y_pred != y_test).sum()),
         "per_class_accuracy": per_class,
-        "confusion_matrix": matrix.tolist(),
+        "test_rejected_as_not_a_digit": int((y_pred == len(LABELS)).sum()),
+        "confusion_matrix": matrix[:digits].tolist(),
         "history": history,
     }
     (folder / "report.json").write_text(json.dumps(report, indent=2))
     (folder / "MODEL_CARD.md").write_text(model_card(report))
-    _plot_confusion(matrix, folder / "confusion_matrix.png")
+    _plot_confusion(matrix[:digits], folder / "confusion_matrix.png")
     _plot_curves(history, folder / "curves.png")
     _plot_misclassified(x_test, y_test, y_pred, probabilities, folder / "misclassified.png")
     return report
@@ -65,6 +75,12 @@ def model_card(report: dict) -> str:
         f"onnxruntime vs Keras max abs difference {report.get('parity_max_abs_diff', float('nan')):.1e}.",
         f"- Data: {data.get('train_images')} MNIST training images, {data.get('validation_images')} held out for "
         f"validation, {data.get('own_samples', 0)} own samples; source {data.get('source')}.",
+        f"- Pen writing: {data.get('pen_images', 0)} rendered images from {data.get('pen_data') or 'no pen data'}; "
+        f"{data.get('not_a_digit_images', 0)} of them are not digits (letters, symbols, scribbles, half digits, "
+        "pairs of digits).",
+        f"- Confidence: temperature {report.get('temperature')} (fitted on validation writers), unsure below "
+        f"{report.get(UNSURE_BELOW_KEY)}; {report.get('test_rejected_as_not_a_digit', 0)} MNIST test digits "
+        f"read as {NOT_A_DIGIT_LABEL}. Real writers: see benchmarks/real_writing.py and the README.",
         f"- Trained {report.get('date')}, {report.get('seconds')} s, {report.get('device')}; batch "
         f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, "
         f"elastic distortion {recipe.get('elastic')} px, "
@@ -108,8 +124,14 @@ def _plot_confusion(matrix: np.ndarray, path: Path) -> None:
             fontsize=7,
             color="white" if shown[i, j] > shown.max() / 2 else "black",
         )
-    ticks = range(len(LABELS))
-    ax.set(xticks=ticks, yticks=ticks, xlabel="predicted", ylabel="true", title="MNIST test confusion matrix")
+    ax.set(
+        xticks=range(matrix.shape[1]),
+        xticklabels=[*LABELS, "none"][: matrix.shape[1]],
+        yticks=range(matrix.shape[0]),
+        xlabel="predicted",
+        ylabel="true",
+        title="MNIST test confusion matrix",
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

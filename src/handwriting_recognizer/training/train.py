@@ -19,6 +19,7 @@ from handwriting_recognizer.training.callbacks import JsonlProgress
 from handwriting_recognizer.training.data import Mnist, split_validation
 from handwriting_recognizer.training.devices import DevicePlan
 from handwriting_recognizer.training.model import build_classifier, build_training_model
+from handwriting_recognizer.training.pen_data import PenData
 
 EMA_HORIZON = 0.05  # the weights' moving average spans the last ~5% of the planned steps
 VALIDATION_IMAGES = 5000  # held out of the training images to choose the checkpoint on
@@ -43,6 +44,8 @@ class TrainResult:
     val_accuracy: float
     train_size: int
     val_size: int
+    x_val: np.ndarray  # uint8 (N,28,28): what the checkpoint was chosen on, for calibration
+    y_val: np.ndarray
 
 
 @dataclass
@@ -56,14 +59,20 @@ class _Split:
     y_val: np.ndarray
 
 
-def _split(mnist: Mnist, config: TrainConfig, extra: tuple[np.ndarray, np.ndarray] | None) -> _Split:
-    """A validation split of MNIST's training images; the rest (up to `limit`) and the `extra`
-    images (the user's own samples, weighted by `samples_weight`) to train on."""
+def _split(
+    mnist: Mnist, config: TrainConfig, extra: tuple[np.ndarray, np.ndarray] | None, pen: PenData | None
+) -> _Split:
+    """A validation split of MNIST's training images; the rest (up to `limit`), the pen data and the
+    `extra` images (the user's own samples, weighted by `samples_weight`) to train on. The pen
+    data's validation part (held-out writers) joins MNIST's."""
     val_size = VALIDATION_IMAGES if config.limit is None else min(VALIDATION_IMAGES, max(100, config.limit // 5))
     val_size = min(val_size, len(mnist.x_train) // 5)  # small datasets keep most images for training
     x_train, y_train, x_val, y_val = split_validation(mnist.x_train, mnist.y_train, val_size, config.seed)
     if config.limit is not None:
         x_train, y_train = x_train[: config.limit], y_train[: config.limit]
+    if pen is not None:
+        x_train, y_train = np.concatenate([x_train, pen.train_x]), np.concatenate([y_train, pen.train_y])
+        x_val, y_val = np.concatenate([x_val, pen.val_x]), np.concatenate([y_val, pen.val_y])
     weights = None
     if extra is not None and len(extra[0]):
         # The user's own samples join the training set, weighted so a handful can matter.
@@ -160,11 +169,12 @@ def train(
     plan: DevicePlan,
     extra: tuple[np.ndarray, np.ndarray] | None = None,
     workdir: Path | None = None,
+    pen: PenData | None = None,
 ) -> TrainResult:
-    """Train the classifier as `config` says, on MNIST and the `extra` (images, labels), and return
-    it with the weights of its best validation epoch."""
+    """Train the classifier as `config` says, on MNIST, the pen data and the `extra` (images,
+    labels), and return it with the weights of its best validation epoch."""
     keras.utils.set_random_seed(config.seed)
-    data = _split(mnist, config, extra)
+    data = _split(mnist, config, extra, pen)
     batch = config.batch_size * plan.replicas
     train_ds = _dataset(data.x_train, data.y_train, data.weights, batch, config.seed, shuffle=True)
     val_ds = _dataset(data.x_val, data.y_val, None, batch, config.seed, shuffle=False)
@@ -173,5 +183,12 @@ def train(
     hist = _fit(model, train_ds, val_ds, config, steps, workdir)
     best_epoch = int(np.argmax(hist["val_accuracy"]))
     return TrainResult(
-        classifier, hist, best_epoch + 1, hist["val_accuracy"][best_epoch], len(data.x_train), len(data.x_val)
+        classifier,
+        hist,
+        best_epoch + 1,
+        hist["val_accuracy"][best_epoch],
+        len(data.x_train),
+        len(data.x_val),
+        data.x_val,
+        data.y_val,
     )
