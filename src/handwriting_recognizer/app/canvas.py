@@ -4,9 +4,11 @@ Like Qt's Scribble example, the widget owns its image and its events. Strokes ar
 drawing coordinates (the canvas size when the drawing began); the view scales them to fit when the
 window is resized, and the image is rendered at the screen's device pixel ratio.
 
-What the canvas shows (strokes with their pen pressure, or an opened picture) is one `Content`, and
-every change of it (a stroke, a clear, an opened drawing or picture) is one command on a QUndoStack:
-undo brings back exactly what was shown before, a picture included.
+What the canvas shows (`Ink`: strokes with their pen pressure, or an opened `Picture`) is one value,
+and every change of it (a stroke, a clear, an opened drawing or picture) is one command on a
+QUndoStack: undo brings back exactly what was shown before, a picture included. Those values hold
+no None (a stroke without pressure has an empty array): the soak test (tests/soak.py) watches the
+reference count of None for PySide6's reference bugs, and a history full of None would hide one.
 
 The pen width is set in screen pixels and only changes how the ink looks (the model's input is
 redrawn with MNIST's stroke width, whatever the pen); a tablet pen's pressure scales it per segment.
@@ -50,20 +52,29 @@ UNDO_LIMIT = 200  # undoable steps kept: a long session's history stays bounded
 HINT = "Draw a digit here"
 
 
+NO_PRESSURE = np.zeros(0)  # the pressure of a stroke drawn without one (mouse, finger)
+
+
 @dataclass(frozen=True, eq=False)
-class Content:
-    """What the canvas shows: strokes (each (K, 2) in drawing coordinates, with its pen pressure per
-    point, or None for mouse and touch) on a drawing of `size`, or an opened picture together with
-    the model input computed from it."""
+class Ink:
+    """Strokes (each (K, 2) in drawing coordinates) on a drawing of `size`, with each stroke's pen
+    pressure per point (NO_PRESSURE for a stroke drawn with the mouse or a finger)."""
 
     strokes: tuple[np.ndarray, ...] = ()
-    pressures: tuple[np.ndarray | None, ...] = ()
+    pressures: tuple[np.ndarray, ...] = ()
     size: tuple[float, float] = (1.0, 1.0)
-    picture: QImage | None = None
-    picture_input: np.ndarray | None = None
 
-    def shows_something(self) -> bool:
-        return bool(self.strokes) or self.picture is not None
+
+@dataclass(frozen=True, eq=False)
+class Picture:
+    """An opened or pasted picture, with the model input read from it."""
+
+    image: QImage
+    model_input: np.ndarray
+
+
+Content = Ink | Picture
+BLANK = Ink()
 
 
 class _Change(QUndoCommand):
@@ -113,34 +124,41 @@ class Canvas(QWidget):
         )
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
-        self._content = Content()
-        self._before = self._content  # what was shown when the stroke being drawn began
+        self._content: Content = BLANK
+        self._before: Content = BLANK  # what was shown when the stroke being drawn began
         self._current: list[tuple[float, float]] | None = None
         self._current_pressure: list[float] | None = None  # None: a mouse or finger draws
         self._finished_points = 0  # points in the finished strokes: a drawing holds at most MAX_POINTS
         self._size = QSizeF(400, 400)
         self._pen_px = PEN_WIDTH_DEFAULT
         self._image = QImage()
-        self._paper, self._ink = canvas_colours(self.palette())
+        self._paper_colour, self._ink_colour = canvas_colours(self.palette())
 
     # --- what is shown -------------------------------------------------------------------------
+
+    def _ink(self) -> Ink:
+        return self._content if isinstance(self._content, Ink) else BLANK
 
     def strokes(self) -> list[np.ndarray]:
         """Finished strokes plus the one being drawn, in drawing coordinates."""
         if self._current:
-            return [*self._content.strokes, np.asarray(self._current, np.float64)]
-        return list(self._content.strokes)
+            return [*self._ink().strokes, np.asarray(self._current, np.float64)]
+        return list(self._ink().strokes)
+
+    def _stroke_pressures(self) -> list[np.ndarray]:
+        """As `pressures`, with NO_PRESSURE for a stroke without."""
+        if self._current:
+            current = NO_PRESSURE if self._current_pressure is None else np.asarray(self._current_pressure)
+            return [*self._ink().pressures, current]
+        return list(self._ink().pressures)
 
     def pressures(self) -> list[np.ndarray | None]:
         """Each stroke's pen pressure per point (as `strokes`), None for a stroke without pressure."""
-        if self._current:
-            current = None if self._current_pressure is None else np.asarray(self._current_pressure, np.float64)
-            return [*self._content.pressures, current]
-        return list(self._content.pressures)
+        return [p if len(p) else None for p in self._stroke_pressures()]
 
     def is_empty(self) -> bool:
         """No strokes (a picture may be shown)."""
-        return not self._content.strokes and not self._current
+        return not self._ink().strokes and not self._current
 
     def drawing(self) -> Drawing:
         """The strokes with their drawing size, pen and pressure, as a drawing file stores them."""
@@ -153,26 +171,26 @@ class Canvas(QWidget):
 
     def set_drawing(self, drawing: Drawing) -> None:
         """Show an opened drawing, drawn with the current pen (one undoable step)."""
-        pressures = drawing.pressure or (None,) * len(drawing.strokes)
-        self._change("Open Drawing", Content(drawing.strokes, tuple(pressures), (drawing.width, drawing.height)))
+        pressures = drawing.pressure or (NO_PRESSURE,) * len(drawing.strokes)
+        self._change("Open Drawing", Ink(drawing.strokes, tuple(pressures), (drawing.width, drawing.height)))
 
     def clear(self) -> None:
         """Erase the strokes or the picture (one undoable step)."""
-        if self._content.shows_something() or self._current:
-            self._change("Clear", Content())
+        if isinstance(self._content, Picture) or not self.is_empty():
+            self._change("Clear", BLANK)
 
     def picture(self) -> QImage | None:
         """The opened or pasted picture shown instead of strokes, if any."""
-        return self._content.picture
+        return self._content.image if isinstance(self._content, Picture) else None
 
     def picture_input(self) -> np.ndarray | None:
         """The model input of the picture shown, if one is."""
-        return self._content.picture_input
+        return self._content.model_input if isinstance(self._content, Picture) else None
 
     def set_picture(self, picture: QImage, model_input: np.ndarray, step: str = "Open Picture") -> None:
         """Show a picture (fitted, centred) with the model input read from it, as one undoable `step`;
         drawing a stroke replaces it (undo brings it back)."""
-        self._change(step, Content(picture=picture, picture_input=model_input))
+        self._change(step, Picture(picture, model_input))
 
     def _change(self, step: str, after: Content) -> None:
         self.undo_stack.push(_Change(self, step, self._content, after))
@@ -180,9 +198,10 @@ class Canvas(QWidget):
     def _show(self, content: Content) -> None:
         """Show `content` (the undo stack's commands call this)."""
         self._content, self._current, self._current_pressure = content, None, None
-        self._finished_points = sum(len(stroke) for stroke in content.strokes)
-        if content.strokes:
-            self._size = QSizeF(*content.size)
+        ink = self._ink()
+        self._finished_points = sum(len(stroke) for stroke in ink.strokes)
+        if ink.strokes:
+            self._size = QSizeF(*ink.size)
         else:
             self._fit_drawing_to_widget()
         self._render()
@@ -229,8 +248,8 @@ class Canvas(QWidget):
 
     def _begin(self, pos: QPointF, pressure: float | None = None) -> None:
         self._before = self._content
-        if self._content.picture is not None or self.is_empty():
-            self._content, self._finished_points = Content(), 0  # a stroke on a picture replaces it; undo shows it
+        if isinstance(self._content, Picture) or self.is_empty():
+            self._content, self._finished_points = BLANK, 0  # a stroke on a picture replaces it; undo shows it
             self._fit_drawing_to_widget()
             self._render()  # the whole widget: the picture or the hint goes
         self._current = [self._to_drawing(pos)]
@@ -256,10 +275,9 @@ class Canvas(QWidget):
     def _end(self) -> None:
         if self._current is None:
             return
-        strokes, pressures = self.strokes(), self.pressures()
-        size = (self._size.width(), self._size.height())
+        ink = Ink(tuple(self.strokes()), tuple(self._stroke_pressures()), (self._size.width(), self._size.height()))
         self._current, self._current_pressure = None, None
-        self.undo_stack.push(_Change(self, "Stroke", self._before, Content(tuple(strokes), tuple(pressures), size)))
+        self.undo_stack.push(_Change(self, "Stroke", self._before, ink))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -305,7 +323,7 @@ class Canvas(QWidget):
     def _pen(self, pressure: float | None) -> QPen:
         """The ink pen in drawing coordinates, as wide as `pressure` makes it (None: full width)."""
         width = self.pen_width() * (1.0 if pressure is None else pressure_share(pressure))
-        return QPen(self._ink, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        return QPen(self._ink_colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
 
     def _painter(self) -> QPainter:
         painter = QPainter(self._image)
@@ -322,19 +340,19 @@ class Canvas(QWidget):
         if self._image.size() != size or self._image.devicePixelRatio() != ratio:  # else reuse it
             self._image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
             self._image.setDevicePixelRatio(ratio)
-        self._paper, self._ink = canvas_colours(self.palette())
-        self._image.fill(self._paper)
-        if self._content.picture is not None:
-            self._draw_picture(self._content.picture)
+        self._paper_colour, self._ink_colour = canvas_colours(self.palette())
+        self._image.fill(self._paper_colour)
+        if isinstance(self._content, Picture):
+            self._draw_picture(self._content.image)
         painter = self._painter()
-        for stroke, pressure in zip(self.strokes(), self.pressures(), strict=True):
+        for stroke, pressure in zip(self.strokes(), self._stroke_pressures(), strict=True):
             self._draw_stroke(painter, stroke, pressure)
         painter.end()
         self.update()
 
-    def _draw_stroke(self, painter: QPainter, stroke: np.ndarray, pressure: np.ndarray | None) -> None:
+    def _draw_stroke(self, painter: QPainter, stroke: np.ndarray, pressure: np.ndarray) -> None:
         """One path at the full width, or, with pressure, each segment at its own width."""
-        if pressure is None:
+        if not len(pressure):
             path = QPainterPath(QPointF(*stroke[0]))
             for x, y in stroke[1:]:
                 path.lineTo(x, y)
@@ -400,7 +418,7 @@ class Canvas(QWidget):
         palette = self.palette()
         painter = QPainter(self)
         painter.drawImage(0, 0, self._image)  # clipped to the update region; the image carries its pixel ratio
-        if self.is_empty() and self._content.picture is None:
+        if self.is_empty() and isinstance(self._content, Ink):
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, HINT)
         focused = self.hasFocus()
