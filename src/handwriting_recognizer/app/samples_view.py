@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -42,6 +43,12 @@ def import_summary(report: ImportReport) -> str:
     if len(report.skipped) > MAX_REASONS_SHOWN:
         lines.append(f"and {len(report.skipped) - MAX_REASONS_SHOWN} more")
     return "\n".join(lines)
+
+
+def input_icon(image: np.ndarray, side: int) -> QIcon:
+    """A 28x28 model input as a list thumbnail, dark ink on light like the canvas."""
+    pixmap = QPixmap.fromImage(gray_to_qimage(image, invert=True))
+    return QIcon(pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
 
 
 def _problem(exc: Exception) -> str:
@@ -247,10 +254,7 @@ class SamplesDialog(QDialog):
                 continue
             if shown not in (ALL, sample.label):
                 continue
-            pixmap = QPixmap.fromImage(gray_to_qimage(image, invert=True))
-            item = QListWidgetItem(
-                QIcon(pixmap.scaled(THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio)), str(sample.label)
-            )
+            item = QListWidgetItem(input_icon(image, THUMBNAIL), str(sample.label))
             item.setData(Qt.ItemDataRole.UserRole, sample)
             item.setToolTip(f"A sample of {sample.label} ({sample.id})")
             self.grid.addItem(item)
