@@ -9,6 +9,7 @@ from pathlib import Path
 
 import onnx
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from handwriting_recognizer.app.dialogs import model_info_rows
@@ -120,3 +121,11 @@ def test_model_info_says_what_the_model_is_in_words(utc, app_window):
     assert "TensorFlow" not in box.text() and "T10:43" not in box.text() and "ExecutionProvider" not in box.text()
     assert "Best epoch: 21" in box.detailedText() and "{" not in box.detailedText()
     assert box.accessibleName() == "Model Info"
+
+
+def test_a_model_file_name_is_shown_as_text_never_as_markup(app_window, tmp_path, bundled_model):
+    odd = tmp_path / "<b>odd.onnx"
+    odd.write_bytes(bundled_model.read_bytes())
+    assert app_window.open_model(odd)
+    assert app_window.model_status.text().startswith("Model: <b>odd.onnx")
+    assert app_window.model_status.textFormat() == Qt.TextFormat.PlainText

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.model_status = QLabel()
+        self.model_status.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's file name
         self.provider_status = QLabel()
         self.latency_status = QLabel()
         for label in (self.model_status, self.provider_status, self.latency_status):
