@@ -204,13 +204,15 @@ def test_pressure_sets_each_segments_width_on_screen_and_is_kept_per_point(app_w
     assert abs(ink_height(canvas, 75) - light) <= 2
 
 
-def test_hovering_draws_nothing(app_window):
+def test_hovering_draws_nothing_and_the_pen_takes_the_focus_when_it_draws(app_window):
     from PySide6.QtGui import QTabletEvent
 
     canvas = app_window.canvas
+    app_window.canvas_tools.pen_width.setFocus()
     tablet(canvas, QTabletEvent.Type.TabletMove, 100, 100, 0.0)
-    assert canvas.is_empty()
+    assert canvas.is_empty() and not canvas.hasFocus()
     tablet(canvas, QTabletEvent.Type.TabletPress, 100, 100, 0.5)
+    assert canvas.hasFocus()  # the digit keys and shortcuts act on the drawing now
     tablet(canvas, QTabletEvent.Type.TabletMove, 140, 100, 0.5)
     tablet(canvas, QTabletEvent.Type.TabletMove, 180, 100, 0.0)  # lifted: hovering again
     tablet(canvas, QTabletEvent.Type.TabletRelease, 180, 100, 0.0)

@@ -247,6 +247,7 @@ class Canvas(QWidget):
     # --- input ---------------------------------------------------------------------------------
 
     def _begin(self, pos: QPointF, pressure: float | None = None) -> None:
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # pen and touch too, not only a click: keys act here
         self._before = self._content
         if isinstance(self._content, Picture) or self.is_empty():
             self._content, self._finished_points = BLANK, 0  # a stroke on a picture replaces it; undo shows it
@@ -295,7 +296,6 @@ class Canvas(QWidget):
         """Pen input with its pressure; accepting it stops Qt from also sending synthesized mouse events."""
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
-            self.setFocus(Qt.FocusReason.MouseFocusReason)
             self._begin(event.position(), event.pressure())
         elif kind == QTabletEvent.Type.TabletMove and event.pressure() > 0:  # 0: hovering
             self._extend(event.position(), event.pressure())

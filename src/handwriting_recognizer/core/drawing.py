@@ -21,7 +21,7 @@ from handwriting_recognizer.core.atomic import write_bytes_atomic
 from handwriting_recognizer.core.preprocess import strokes_to_input
 from handwriting_recognizer.core.safe_io import MB, FileRefused, parse_json, read_regular_file
 
-PEN_FRACTION = 0.04  # the app's pen width as a fraction of the canvas' shorter side
+PEN_FRACTION = 0.04  # a file without 'pen_width': its pen as a fraction of the shorter side (the app's old fixed pen)
 MAX_FILE_BYTES = 16 * MB  # budget: a drawing file (100,000 points take about 2 MB)
 MAX_POINTS = 100_000  # budget: points in one drawing
 MAX_SIDE = 100_000  # budget: canvas width and height, in pixels (at least 1)
