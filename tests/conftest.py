@@ -72,3 +72,15 @@ def app_window(qtbot, bundled_model):
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+@pytest.fixture(scope="session")
+def unipen_root() -> Path:
+    """The real UNIPEN corpus: $HWR_UNIPEN, else the project's shared copy; tests that need it skip,
+    loudly, without it."""
+    from handwriting_recognizer.training.unipen import UNIPEN_ENV
+
+    root = Path(os.environ.get(UNIPEN_ENV) or ROOT.parent / "shared" / "data" / "unipen")
+    if not (root / "data" / "1a").is_dir():
+        pytest.skip(f"UNIPEN train_r01_v07 not found at {root}: set {UNIPEN_ENV} to a copy of it to run this test")
+    return root

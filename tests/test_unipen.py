@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from handwriting_recognizer.training import unipen
-from handwriting_recognizer.training.unipen import UNIPEN_ENV, UnipenError, load_unipen, read_unipen
+from handwriting_recognizer.training.unipen import UnipenError, load_unipen, read_unipen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -277,15 +276,6 @@ DIGITS_PER_GROUP = {
     "aga": 405, "apa": 692, "apb": 2033, "app": 1046, "art": 170, "cea": 7, "ceb": 16,
     "ced": 1369, "imp": 257, "lou": 7, "pri": 78, "syn": 4554, "tos": 543,
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def unipen_root() -> Path:
-    """The real corpus: $HWR_UNIPEN, else the project's shared copy; tests that need it skip, loudly, without it."""
-    root = Path(os.environ.get(UNIPEN_ENV) or ROOT.parent / "shared" / "data" / "unipen")
-    if not (root / "data" / "1a").is_dir():
-        pytest.skip(f"UNIPEN train_r01_v07 not found at {root}: set {UNIPEN_ENV} to a copy of it to run this test")
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -197,7 +197,6 @@ def load_pen_data(config: TrainConfig, mnist_images: int | None) -> PenData:
     if root is None:
         images = min(config.limit or MNIST_TRAIN_IMAGES, mnist_images or MNIST_TRAIN_IMAGES)
         return pen_data.scribbles_only(int(pen_data.SCRIBBLE_SHARE * images), config.seed)
-    say(config, events.Warning, f"reading UNIPEN from {root} (a minute or two)")
     try:
         samples = load_unipen(root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES))
     except UnipenError as exc:

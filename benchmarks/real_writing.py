@@ -1,0 +1,165 @@
+"""How well a model reads real pen writing of people it never saw, and how honest it is about the rest.
+
+Everything is measured on UNIPEN's TEST_GROUPS (training/pen_data.py): contributor groups whose
+writers were neither trained on nor used to choose the checkpoint, temperature or threshold (the
+VALIDATION_GROUPS' figures are shown too, marked as such). Each drawing goes through the app's own
+stroke pipeline and the app's own decision (`Recognizer.read`: digit, unsure or not a digit).
+
+- digits: per group, the share read right, rejected (unsure or "not a digit") and misread;
+- styles: the test writers' own 0s, 1s, 5s and 7s made into slashed zeros, flagged ones, detached
+  fives and crossed sevens (training/styles.py), and drawn open fours, cursive nines and straight
+  sevens (seeds no training run uses): the share read right;
+- not digits: the test writers' letters and symbols (those not written like a digit), scribbles,
+  half-drawn digits and two digits side by side: the share shown as a digit;
+- the trade-off between rejected digits and accepted non-digits over the unsure threshold.
+
+    .venv/bin/python benchmarks/real_writing.py [--unipen ../shared/data/unipen] [--model assets/model.onnx]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from handwriting_recognizer.core.contract import NOT_A_DIGIT_CLASS  # noqa: E402
+from handwriting_recognizer.core.paths import bundled_model_path  # noqa: E402
+from handwriting_recognizer.core.preprocess import InkBudgetError, strokes_to_input  # noqa: E402
+from handwriting_recognizer.core.recognizer import Recognizer  # noqa: E402
+from handwriting_recognizer.training import negatives, pen_data, styles  # noqa: E402
+from handwriting_recognizer.training.calibration import THRESHOLDS, Decisions, tradeoff  # noqa: E402
+from handwriting_recognizer.training.strokes import Strokes  # noqa: E402
+from handwriting_recognizer.training.unipen import PenSample, load_unipen  # noqa: E402
+
+SEED = 20261125  # no training run uses it: the drawn styles and scribbles here are new ones
+DRAWN = 200  # drawn examples of each drawn style, scribbles, halves and pairs
+
+
+def shown(recognizer: Recognizer, drawings: list[Strokes]) -> np.ndarray:
+    """What the app shows for each drawing: the digit, -1 for none (unsure, not a digit, blank)."""
+    out = []
+    for strokes in drawings:
+        try:
+            reading = recognizer.read(strokes_to_input(strokes))
+        except InkBudgetError:
+            out.append(-1)
+            continue
+        out.append(-1 if reading.label is None else reading.label)
+    return np.array(out)
+
+
+def digits_table(recognizer: Recognizer, samples: list[PenSample], groups: tuple[str, ...], kind: str) -> list[str]:
+    rows = []
+    for group in groups:
+        digits = [(s.strokes, int(s.label)) for s in samples if s.group == group and s.category == "1a"]
+        if not digits:
+            continue
+        labels = np.array([label for _, label in digits])
+        read = shown(recognizer, [s for s, _ in digits])
+        rows.append(
+            f"| {group} ({kind}) | {len(labels)} | {(read == labels).mean():.2%} | {(read == -1).mean():.2%} | "
+            f"{((read != -1) & (read != labels)).mean():.2%} |"
+        )
+    return rows
+
+
+def styles_table(recognizer: Recognizer, samples: list[PenSample], rng: np.random.Generator) -> list[str]:
+    rows = []
+    digits = [(s.strokes, int(s.label)) for s in samples if s.category == "1a"]
+    for label, name, make in styles.FROM_DIGIT:
+        made = [m for s, d in digits if d == label and (m := make(s, rng)) is not None]
+        read = shown(recognizer, made)
+        rows.append(f"| {name} | test writers' {label}s | {len(made)} | {(read == label).mean():.1%} |")
+    for label, name, make_drawn in styles.DRAWN:
+        made = [styles.drawn(make_drawn, rng) for _ in range(DRAWN)]
+        read = shown(recognizer, made)
+        rows.append(f"| {name} | drawn | {len(made)} | {(read == label).mean():.1%} |")
+    return rows
+
+
+def non_digits_table(
+    recognizer: Recognizer, samples: list[PenSample], rng: np.random.Generator
+) -> tuple[list[str], list[Strokes]]:
+    digits = [(s.strokes, int(s.label)) for s in samples if s.category == "1a"]
+    kinds: dict[str, list[Strokes]] = {
+        "letters and symbols (test writers)": pen_data.negatives_of(samples),
+        "scribbles and shapes": [negatives.scribble(rng) for _ in range(DRAWN)],
+        "half-drawn 3s and 4s": [negatives.half_digit(s, rng) for s, d in digits if d in negatives.PARTIAL_DIGITS][
+            :DRAWN
+        ],
+        "two digits side by side": [
+            negatives.two_digits(digits[a][0], digits[b][0], rng) for a, b in rng.integers(len(digits), size=(DRAWN, 2))
+        ],
+    }
+    rows, everything = [], []
+    for name, drawings in kinds.items():
+        read = shown(recognizer, drawings)
+        rows.append(f"| {name} | {len(drawings)} | {(read != -1).mean():.1%} |")
+        everything += drawings
+    return rows, everything
+
+
+def curve_table(recognizer: Recognizer, digits: list[tuple[Strokes, int]], others: list[Strokes]) -> list[str]:
+    x_digits, usable = pen_data.render(s for s, _ in digits)
+    y_digits = np.array([d for _, d in digits])[usable]
+    x_other, _ = pen_data.render(others)
+    x = np.concatenate([x_digits, x_other]).astype(np.float32)[..., None] / 255.0
+    y = np.concatenate([y_digits, np.full(len(x_other), NOT_A_DIGIT_CLASS)])
+    probabilities = np.concatenate([recognizer.predict_batch(x[i : i + 500]) for i in range(0, len(x), 500)])
+    points = tradeoff(Decisions.of(probabilities), y)
+    chosen = recognizer.info.unsure_below
+    return [
+        f"| {p['threshold']:.2f}{' (shipped)' if abs(p['threshold'] - chosen) < 1e-9 else ''} | "
+        f"{p['digits_rejected']:.2%} | {p['digits_misread']:.2%} | {p['non_digits_shown']:.1%} |"
+        for p in points
+        if p["threshold"] in THRESHOLDS[::2] or abs(p["threshold"] - chosen) < 1e-9
+    ]
+
+
+def section(title: str, header: str, rows: list[str]) -> None:
+    print(f"\n{title}\n")
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    print("\n".join(rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--unipen", default=None, help="UNIPEN train_r01_v07 (default: $HWR_UNIPEN, else ../shared)")
+    parser.add_argument("--model", type=Path, default=bundled_model_path())
+    args = parser.parse_args()
+    root = pen_data.resolve_unipen(args.unipen) or ROOT.parent / "shared" / "data" / "unipen"
+    model = args.model
+    recognizer = Recognizer(model, use_gpu=False)
+    held_out = pen_data.TEST_GROUPS + pen_data.VALIDATION_GROUPS
+    samples = load_unipen(root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES), held_out)
+    test = [s for s in samples if s.group in pen_data.TEST_GROUPS]
+    rng = np.random.default_rng(SEED)
+    print(f"model {model} ({recognizer.info.precision}), unsure below {recognizer.info.unsure_below}")
+    rows = digits_table(recognizer, samples, pen_data.TEST_GROUPS, "test")
+    test_digits = [(s.strokes, int(s.label)) for s in test if s.category == "1a"]
+    labels = np.array([d for _, d in test_digits])
+    read = shown(recognizer, [s for s, _ in test_digits])
+    rows.append(
+        f"| **all test groups** | {len(labels)} | **{(read == labels).mean():.2%}** | {(read == -1).mean():.2%} | "
+        f"{((read != -1) & (read != labels)).mean():.2%} |"
+    )
+    rows += digits_table(recognizer, samples, pen_data.VALIDATION_GROUPS, "validation")
+    section("Pen digits of held-out writers", "| group | digits | read right | rejected | misread |", rows)
+    section("Styles", "| style | made from | drawings | read right |", styles_table(recognizer, test, rng))
+    rows, others = non_digits_table(recognizer, test, rng)
+    section("Not digits (test writers and new scribbles)", "| kind | drawings | shown as a digit |", rows)
+    section(
+        "Trade-off over the unsure threshold (test groups)",
+        "| threshold | digits rejected | digits misread | non-digits shown as a digit |",
+        curve_table(recognizer, test_digits, others),
+    )
+
+
+if __name__ == "__main__":
+    main()
