@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QListWidget
 
+from handwriting_recognizer.app.teaching import DRAW_FIRST, HOW_TO_TEACH
+from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.samples import SampleStore
+from tests import handmade
 
 
 def image(seed: int) -> np.ndarray:
@@ -136,3 +139,89 @@ def test_my_samples_is_usable_by_keyboard_and_screen_reader(dialog):
     tabbed = [w for w in order if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisible()]
     assert tabbed[:2] == [dialog.digits, dialog.grid]
     assert tabbed.index(dialog.relabel_to) < tabbed.index(dialog.undo_button)
+
+
+# --- teaching in the window --------------------------------------------------------------------
+
+
+def show(window, qtbot, strokes, reads: int | None = None) -> None:
+    """Put strokes drawn on a 400x400 canvas on the window's canvas (one step, as an opened drawing)."""
+    window.canvas.set_drawing(Drawing(handmade.CANVAS, handmade.CANVAS, tuple(strokes)))
+    if reads is not None:
+        qtbot.waitUntil(lambda: window.reading is not None and window.reading.label == reads, timeout=2000)
+
+
+def stroke(canvas, points) -> None:
+    """A mouse stroke through `points` of a 400x400 drawing, mapped onto the widget."""
+    scale = min(canvas.width(), canvas.height()) / handmade.CANVAS
+    at = [QPoint(round(x * scale), round(y * scale)) for x, y in points]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[0])
+    for p in at[1:]:
+        QTest.mouseMove(canvas, p)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[-1])
+
+
+def test_enter_without_a_chosen_label_saves_nothing_and_says_how_to_teach(app_window, qtbot):
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    assert app_window.samples.samples() == []  # the model's 7 is never taught on its own
+    assert app_window.statusBar().currentMessage() == HOW_TO_TEACH
+    assert not app_window.canvas.is_empty()  # the drawing stays, to be labelled
+    assert app_window.teach_button.isEnabled() and app_window.teach_button.text() == "Teach: choose the label (0-9)"
+    app_window.teach_button.click()
+    assert app_window.samples.samples() == [] and app_window.statusBar().currentMessage() == HOW_TO_TEACH
+
+
+def test_a_chosen_label_is_shown_and_taught_even_against_the_models_guess(app_window, qtbot):
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    QTest.keyClick(app_window, Qt.Key.Key_4)
+    button = app_window.teach_button
+    assert button.text() == "Teach as 4  ⏎" and button.font().bold() and "4" in button.accessibleDescription()
+    assert "Label 4 chosen" in app_window.statusBar().currentMessage()
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    assert [s.label for s in app_window.samples.samples()] == [4]
+    assert app_window.statusBar().currentMessage() == "Saved as 4 — you have 1 sample of 4"
+    assert app_window.canvas.is_empty() and app_window.label_to_teach() is None and not button.font().bold()
+    qtbot.waitUntil(lambda: not button.isEnabled(), timeout=2000)  # once the empty canvas is read
+
+
+def test_a_bar_click_chooses_the_label(app_window, qtbot):
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.bars.digitClicked.emit(1)
+    assert app_window.teach()
+    assert [s.label for s in app_window.samples.samples()] == [1]
+
+
+def test_the_chosen_label_stays_with_its_drawing_and_goes_when_the_drawing_does(app_window, qtbot):
+    canvas = app_window.canvas
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.choose_label(7)
+    stroke(canvas, [(165, 210), (265, 210)])  # the bar of a continental 7: the same drawing, grown
+    assert app_window.label_to_teach() == 7
+    canvas.undo_stack.undo()  # and shrunk again
+    assert app_window.label_to_teach() == 7
+    app_window.clear()
+    assert app_window.label_to_teach() is None
+    qtbot.waitUntil(lambda: app_window.teach_button.text() == "Teach (draw a digit first)", timeout=2000)
+    canvas.undo_stack.undo()  # the seven is back, but its label was for what was cleared: choose again
+    assert app_window.label_to_teach() is None
+    app_window.choose_label(7)
+    show(app_window, qtbot, handmade.one(), reads=1)  # another drawing opened over it
+    assert app_window.label_to_teach() is None
+
+
+def test_a_label_chosen_before_drawing_belongs_to_what_is_drawn_next(app_window, qtbot):
+    app_window.choose_label(1)
+    assert app_window.teach_button.text() == "Teach (draw a digit first)"
+    stroke(app_window.canvas, [(205, 90), (200, 200), (195, 310)])
+    qtbot.waitUntil(lambda: app_window.reading is not None and not app_window.reading.blank, timeout=2000)
+    assert app_window.label_to_teach() == 1 and app_window.teach_button.text() == "Teach as 1  ⏎"
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    assert [s.label for s in app_window.samples.samples()] == [1]
+
+
+def test_enter_on_a_blank_canvas_says_to_draw_first(app_window):
+    app_window.choose_label(3)
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    assert app_window.samples.samples() == [] and app_window.statusBar().currentMessage() == DRAW_FIRST
+    assert not app_window.teach_button.isEnabled()

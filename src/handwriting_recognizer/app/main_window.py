@@ -26,6 +26,7 @@ from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.canvas_tools import CanvasTools
 from handwriting_recognizer.app.file_actions import FileActions
+from handwriting_recognizer.app.history import ReadingHistory
 from handwriting_recognizer.app.model_choice import ModelChoice, ModelStatus, recipe_width
 from handwriting_recognizer.app.teaching import Teacher
 from handwriting_recognizer.app.views import InputPreview, PredictionLabel, ProbabilityBars
@@ -62,8 +63,16 @@ class MainWindow(QMainWindow):
         self.bars = ProbabilityBars()
         self.preview = InputPreview()
         self.files = FileActions(self, self.canvas, self.settings, self.current_input, self.show_error, self.open_model)
+        self.history = ReadingHistory(self, self.canvas, self.current_input)
         self.teacher = Teacher(
-            self, self.canvas, self.bars, self.samples, self.current_input, lambda: self.reading, self.show_error
+            self,
+            self.canvas,
+            self.bars,
+            self.samples,
+            self.history,
+            self.current_input,
+            lambda: self.reading,
+            self.show_error,
         )
         self.teach_button = self.teacher.button
         self.model_choice = ModelChoice(self, self.settings, self.models, self.show_error)
@@ -93,8 +102,10 @@ class MainWindow(QMainWindow):
             separator(FILE),
             MenuEntry(FILE, "&Quit", self.close, QKeySequence.StandardKey.Quit),
             *self._undo_entries(),
-            MenuEntry(EDIT, "&Clear", self.canvas.clear, (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)),
+            MenuEntry(EDIT, "&Clear", self.clear, (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)),
+            MenuEntry(EDIT, "&Copy Reading", self.copy_reading, QKeySequence.StandardKey.Copy),
             MenuEntry(EDIT, "&Paste Image", self.paste, QKeySequence.StandardKey.Paste),
+            MenuEntry(EDIT, action=self.history.toggleViewAction()),
             MenuEntry(MODEL, "&Open Model...", self.files.ask_open_model, "Ctrl+M"),
             MenuEntry(MODEL, "&Reset to Bundled Model", self.reset_model),
             MenuEntry(MODEL, "Model &Info", self.show_model_info),
@@ -147,7 +158,7 @@ class MainWindow(QMainWindow):
         self._predict_timer.setInterval(0)
         self._predict_timer.timeout.connect(self.predict_now)
         self.canvas.changed.connect(self._predict_timer.start)
-        self.canvas.changed.connect(self.teacher.forget_choice)
+        self.canvas.changed.connect(self.teacher.canvas_changed)
         self.canvas.penWidthChanged.connect(self._predict_timer.start)  # ink smaller than the pen reads as a dot
         self.bars.digitClicked.connect(self.choose_label)
         self.teach_button.clicked.connect(self.teach)
@@ -233,12 +244,22 @@ class MainWindow(QMainWindow):
         self.teacher.choose(digit)
 
     def label_to_teach(self) -> int | None:
-        """The chosen label, else the model's confident reading."""
+        """The label the user chose; None until they do (the model's guess is never taught)."""
         return self.teacher.label()
 
     def teach(self) -> bool:
-        """Save the current drawing (or picture) with its label as one of the user's samples."""
+        """Save the current drawing (or picture) with the chosen label as one of the user's samples;
+        without one, say how to teach."""
         return self.teacher.teach()
+
+    def clear(self) -> None:
+        """Edit > Clear: the reading goes to the history, then the canvas is cleared (undoably)."""
+        self.history.remember(self.reading)
+        self.canvas.clear()
+
+    def copy_reading(self) -> bool:
+        """Edit > Copy Reading: the digit read, as text (a past one while the history has the focus)."""
+        return self.history.copy(self.reading)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """A digit key (main keyboard or keypad) picks that label."""

@@ -1,5 +1,11 @@
-"""Teaching: the user's own samples, for retraining. The label is the one the user picked (a digit
-key or a click on its bar), else the model's confident reading; the Teach button says which."""
+"""Teaching: the user's own samples, for retraining.
+
+A sample is saved only with a label the user chose (a digit key or a click on its bar), never with
+the model's guess, which may be wrong. Enter (Teach) without a chosen label saves nothing and says
+how to teach. The Teach button shows the chosen label ("Teach as 4"). A label belongs to the drawing
+it was chosen for: it stays while that drawing grows or shrinks (strokes added or undone) and goes
+when the canvas is cleared, taught, or shows another drawing or picture.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,18 @@ import numpy as np
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
 from handwriting_recognizer.app.canvas import Canvas
+from handwriting_recognizer.app.history import ReadingHistory
 from handwriting_recognizer.app.views import ProbabilityBars
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
 from handwriting_recognizer.core.recognizer import Reading
 from handwriting_recognizer.core.samples import SampleStore
 
 STATUS_MS = 5000
+HOW_TO_TEACH = "Press a digit key or click a bar to choose the right label, then Enter"
+DRAW_FIRST = "Draw a digit first, then choose its label (a digit key or a click on its bar) and press Enter"
 TEACH_TIP = (
-    "Save this drawing with its label as one of your samples, for retraining.\n"
-    "Press a digit key or click a bar first to correct the label."
+    "Save this drawing as one of your samples, for retraining, with the label you chose.\n"
+    "Choose the right label first: press a digit key or click a bar."
 )
 
 
@@ -25,8 +34,21 @@ def _samples(n: int, label: int) -> str:
     return f"{n} sample{'s' if n != 1 else ''} of {label}"
 
 
+def _shown(canvas: Canvas) -> tuple[str, object] | None:
+    """What identifies the drawing or picture on the canvas, to tell whether a chosen label still
+    belongs to it: the picture's cache key, or the first point of the first stroke (which strokes
+    added or undone after it leave alone); None for an empty canvas."""
+    picture = canvas.picture()
+    if picture is not None:
+        return ("picture", picture.cacheKey())
+    strokes = canvas.strokes()
+    if strokes and len(strokes[0]):
+        return ("strokes", tuple(float(v) for v in strokes[0][0][:2]))
+    return None
+
+
 class Teacher:
-    """Owns the Teach button (object name "teach") and the label the user picked."""
+    """Owns the Teach button (object name "teach") and the label the user chose."""
 
     def __init__(
         self,
@@ -34,6 +56,7 @@ class Teacher:
         canvas: Canvas,
         bars: ProbabilityBars,
         samples: SampleStore,
+        history: ReadingHistory,
         current_input: Callable[[], np.ndarray],
         reading: Callable[[], Reading | None],
         show_error: Callable[[str, str], None],
@@ -42,13 +65,17 @@ class Teacher:
         self._canvas = canvas
         self._bars = bars
         self._samples = samples
+        self._history = history
         self._current_input = current_input
         self._reading = reading
         self._show_error = show_error
         self.chosen_label: int | None = None
+        self._chosen_for: tuple[str, object] | None = None  # what the canvas showed when it was chosen
         self.button = QPushButton()
         self.button.setObjectName("teach")
         self.button.setToolTip(TEACH_TIP)
+        self.button.setAccessibleName("Teach")
+        self._update_button()
 
     def _say(self, text: str) -> None:
         self._window.statusBar().showMessage(text, STATUS_MS)
@@ -60,38 +87,57 @@ class Teacher:
     def choose(self, digit: int | None) -> None:
         """The user says which digit this is; None forgets it."""
         self.chosen_label = digit
+        self._chosen_for = _shown(self._canvas)
         self._bars.set_chosen(digit)
         self._update_button()
+        if digit is not None:
+            self._say(f"Label {digit} chosen: Enter saves this drawing as a sample of {digit}")
 
-    def forget_choice(self) -> None:
-        """A changed drawing needs its label picked again."""
-        if self.chosen_label is not None:
+    def canvas_changed(self) -> None:
+        """Forget the chosen label once it belongs to another drawing: the canvas was emptied or shows
+        another drawing or picture. A label chosen on an empty canvas belongs to what is drawn next."""
+        if self.chosen_label is None:
+            return
+        shown = _shown(self._canvas)
+        if self._chosen_for is None:
+            self._chosen_for = shown
+        elif shown != self._chosen_for:
             self.choose(None)
 
     def label(self) -> int | None:
-        """The chosen label, else the model's confident reading."""
-        if self.chosen_label is not None:
-            return self.chosen_label
-        reading = self._reading()
-        return None if reading is None else reading.label
+        """The label a Teach would save: the one the user chose, never the model's guess."""
+        return self.chosen_label
 
     def _update_button(self) -> None:
-        label, reading = self.label(), self._reading()
-        ready = label is not None and reading is not None and not reading.blank
-        self.button.setEnabled(ready)
-        self.button.setText(f"Teach as {label}  ⏎" if ready else "Teach (pick a digit first)")
+        reading = self._reading()
+        has_ink = reading is not None and not reading.blank
+        self.button.setEnabled(has_ink)
+        ready = has_ink and self.chosen_label is not None
+        font = self.button.font()
+        font.setBold(ready)
+        self.button.setFont(font)
+        if ready:
+            self.button.setText(f"Teach as {self.chosen_label}  ⏎")
+            self.button.setAccessibleDescription(f"Saves this drawing as a sample of {self.chosen_label}")
+        else:
+            self.button.setText("Teach: choose the label (0-9)" if has_ink else "Teach (draw a digit first)")
+            self.button.setAccessibleDescription(HOW_TO_TEACH if has_ink else DRAW_FIRST)
 
     def teach(self) -> bool:
-        """Save the current drawing (or picture) with its label as one of the user's samples, then
-        clear the canvas for the next one."""
-        label = self.label()
+        """Save the current drawing (or picture) with the chosen label as one of the user's samples,
+        keep its reading in the history, then clear the canvas for the next one. Without a chosen
+        label nothing is saved: the status bar says how to teach."""
         try:
             x = self._current_input()
         except InkBudgetError as exc:
             self._say(f"Nothing to teach: {exc}")
             return False
-        if label is None or is_blank(x):
-            self._say("Draw a digit and pick its label (a digit key or a click on its bar) first")
+        if is_blank(x):
+            self._say(DRAW_FIRST)
+            return False
+        label = self.chosen_label
+        if label is None:
+            self._say(HOW_TO_TEACH)
             return False
         drawing = None if self._canvas.picture() is not None else self._canvas.drawing()
         try:
@@ -100,6 +146,7 @@ class Teacher:
             self._show_error("Cannot save the sample", f"{exc.strerror or exc}. Your earlier samples are untouched.")
             return False
         count = self._samples.counts()[label]
+        self._history.remember(self._reading(), taught=label)
         self._canvas.clear()
         self.choose(None)
         self._say(f"Saved as {label} — you have {_samples(count, label)}")

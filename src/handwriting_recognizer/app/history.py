@@ -1,0 +1,181 @@
+"""Copy the reading, and the last readings: a dock that keeps what was read, with its drawing (or
+picture) and the time, from which a reading can be copied or put back on the canvas.
+
+A reading enters the history when the user is done with a drawing (clears it or teaches it), not on
+every live update while drawing. The history lives as long as the window; putting an entry back on
+the canvas is one undoable step, like opening a drawing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from handwriting_recognizer.app.canvas import Canvas
+from handwriting_recognizer.app.samples_view import input_icon
+from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
+from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, Reading
+
+HISTORY_SIZE = 10  # readings kept, newest first
+STATUS_MS = 5000
+THUMBNAIL = 40  # pixels
+TIME_FORMAT = "%H:%M:%S"
+HISTORY_KEY = "Ctrl+H"
+# Why Copy puts nothing on the clipboard.
+BLANK_NOT_COPIED = "Nothing to copy: draw a digit first"
+NOT_A_DIGIT_NOT_COPIED = "Nothing copied: this does not look like a digit"
+UNSURE_NOT_COPIED = "Nothing copied: the model is unsure which digit this is (choose its label and teach it?)"
+HISTORY_TIP = "What was read before each clear or teach. Double-click, or Enter, to put it back on the canvas."
+
+
+def copied_text(reading: Reading | None) -> str | None:
+    """What Copy puts on the clipboard: the digit read ("7"); None when no digit is shown."""
+    return None if reading is None or reading.label is None else str(reading.label)
+
+
+def copy_reading(window: QMainWindow, reading: Reading | None) -> bool:
+    """Put the reading's digit on the clipboard and say so; when no digit is shown, say why and leave
+    the clipboard as it was."""
+    text = copied_text(reading)
+    if text is None:
+        if reading is None or reading.blank:
+            why = BLANK_NOT_COPIED
+        else:
+            why = NOT_A_DIGIT_NOT_COPIED if reading.reason == NOT_A_DIGIT else UNSURE_NOT_COPIED
+        window.statusBar().showMessage(why, STATUS_MS)
+        return False
+    QGuiApplication.clipboard().setText(text)
+    window.statusBar().showMessage(f"Copied {text}", STATUS_MS)
+    return True
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One reading and what it was read from: the strokes, or a picture with its model input."""
+
+    reading: Reading
+    input: np.ndarray  # the 28x28 model input: the thumbnail, and a picture's input when put back
+    drawing: Drawing | None  # None for a picture
+    picture: QImage | None
+    time: dt.datetime
+    taught: int | None = None  # the label it was taught as, if it was
+
+    def read_as(self) -> str:
+        """What was read: the digit, "Unsure" or "Not a digit"."""
+        if self.reading.label is not None:
+            return str(self.reading.label)
+        return "Not a digit" if self.reading.reason == NOT_A_DIGIT else "Unsure"
+
+    def describe(self) -> str:
+        """One short line: what was read, when, and what it was taught as."""
+        taught = "" if self.taught is None else f", taught as {self.taught}"
+        return f"{self.read_as()}  · {self.time.strftime(TIME_FORMAT)}{taught}"
+
+
+class ReadingHistory(QDockWidget):
+    """The last HISTORY_SIZE readings (object name "history"), newest first; hidden until asked for
+    (its `toggleViewAction` is in the Edit menu)."""
+
+    def __init__(self, window: QMainWindow, canvas: Canvas, current_input: Callable[[], np.ndarray]):
+        super().__init__("Reading History", window)
+        self.setObjectName("history")
+        self.setAccessibleName("Reading history")
+        self.setAccessibleDescription(HISTORY_TIP)
+        self._window = window
+        self._canvas = canvas
+        self._current_input = current_input
+        self._entries: list[HistoryEntry] = []
+        self.list = QListWidget()
+        self.list.setObjectName("history_list")
+        self.list.setAccessibleName("Past readings")
+        self.list.setAccessibleDescription(HISTORY_TIP)
+        self.list.setToolTip(HISTORY_TIP)
+        self.list.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
+        self.list.itemActivated.connect(lambda item: self.reopen(self.list.row(item)))
+        copy = QPushButton("Copy")
+        copy.setToolTip("Copy the selected reading's digit (Ctrl+C while the list has the focus)")
+        copy.clicked.connect(lambda: self.copy_entry(self.list.currentRow()))
+        reopen = QPushButton("Open on Canvas")
+        reopen.setToolTip("Put the selected drawing back on the canvas (Ctrl+Z undoes it)")
+        reopen.clicked.connect(lambda: self.reopen(self.list.currentRow()))
+        buttons = QHBoxLayout()
+        buttons.addWidget(copy)
+        buttons.addWidget(reopen)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self.setWidget(body)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+        self.hide()
+        show = self.toggleViewAction()  # Edit > Reading History: shows and hides the dock
+        show.setText("Reading &History")
+        show.setShortcut(QKeySequence(HISTORY_KEY))
+
+    def entries(self) -> list[HistoryEntry]:
+        """The readings kept, newest first."""
+        return list(self._entries)
+
+    def remember(self, reading: Reading | None, taught: int | None = None) -> HistoryEntry | None:
+        """Keep the reading of what the canvas shows now (call before it is cleared); nothing for a
+        blank canvas or one that cannot be read (the reading may still be the last drawing's)."""
+        if reading is None or reading.blank:
+            return None
+        try:
+            x = self._current_input()
+        except InkBudgetError:
+            return None
+        if is_blank(x):
+            return None
+        picture = self._canvas.picture()
+        drawing = self._canvas.drawing() if picture is None else None
+        entry = HistoryEntry(reading, x, drawing, picture, dt.datetime.now(), taught)
+        self._entries = [entry, *self._entries][:HISTORY_SIZE]
+        item = QListWidgetItem(input_icon(x, THUMBNAIL), entry.describe())
+        item.setToolTip(HISTORY_TIP)
+        self.list.insertItem(0, item)
+        while self.list.count() > HISTORY_SIZE:
+            self.list.takeItem(self.list.count() - 1)
+        return entry
+
+    def copy(self, reading: Reading | None) -> bool:
+        """Edit > Copy: the selected past reading while the list has the focus, else the current one."""
+        if self.list.hasFocus() and self.list.currentRow() >= 0:
+            return self.copy_entry(self.list.currentRow())
+        return copy_reading(self._window, reading)
+
+    def copy_entry(self, row: int) -> bool:
+        """Copy the digit of the entry in `row` (0: the newest)."""
+        if not 0 <= row < len(self._entries):
+            self._window.statusBar().showMessage("Select a reading in the history first", STATUS_MS)
+            return False
+        return copy_reading(self._window, self._entries[row].reading)
+
+    def reopen(self, row: int) -> bool:
+        """Put the drawing (or picture) of the entry in `row` back on the canvas, as one undoable step."""
+        if not 0 <= row < len(self._entries):
+            self._window.statusBar().showMessage("Select a reading in the history first", STATUS_MS)
+            return False
+        entry = self._entries[row]
+        if entry.picture is not None:
+            self._canvas.set_picture(entry.picture, entry.input, "Open from History")
+        elif entry.drawing is not None:
+            self._canvas.set_drawing(entry.drawing)
+        self._canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True

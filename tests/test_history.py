@@ -1,0 +1,166 @@
+"""Copy the reading (Ctrl+C) and the last readings: kept on clear and teach, copied, put back on the
+canvas undoably; the shortcuts help lists every action's keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtTest import QTest
+
+from handwriting_recognizer.app.history import (
+    BLANK_NOT_COPIED,
+    HISTORY_SIZE,
+    NOT_A_DIGIT_NOT_COPIED,
+    UNSURE_NOT_COPIED,
+    HistoryEntry,
+    copy_reading,
+)
+from handwriting_recognizer.app.imageio import gray_to_qimage, qimage_to_array
+from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.preprocess import render_strokes
+from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, Reading, read
+from tests import handmade
+
+
+def show(window, qtbot, strokes, reads: int) -> None:
+    window.canvas.set_drawing(Drawing(handmade.CANVAS, handmade.CANVAS, tuple(strokes)))
+    qtbot.waitUntil(lambda: window.reading is not None and window.reading.label == reads, timeout=2000)
+
+
+@pytest.fixture
+def clipboard():
+    board = QGuiApplication.clipboard()
+    board.setText("before")
+    return board
+
+
+def test_ctrl_c_copies_the_digit_read(app_window, qtbot, clipboard):
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    QTest.keyClick(app_window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert clipboard.text() == "7" and app_window.statusBar().currentMessage() == "Copied 7"
+
+
+def test_no_digit_copies_nothing_and_says_why(app_window, clipboard):
+    assert not app_window.copy_reading()  # a blank canvas
+    assert clipboard.text() == "before" and app_window.statusBar().currentMessage() == BLANK_NOT_COPIED
+    unsure = read(np.full(10, 0.1, np.float32), blank=False)
+    assert not copy_reading(app_window, unsure)
+    assert app_window.statusBar().currentMessage() == UNSURE_NOT_COPIED
+    not_a_digit = Reading(None, 0.1, np.full(10, 0.01, np.float32), NOT_A_DIGIT, 0.9)
+    assert not copy_reading(app_window, not_a_digit)
+    assert app_window.statusBar().currentMessage() == NOT_A_DIGIT_NOT_COPIED
+    assert clipboard.text() == "before"
+
+
+def test_a_reading_enters_the_history_on_clear_and_on_teach_not_while_drawing(app_window, qtbot):
+    history = app_window.history
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    show(app_window, qtbot, handmade.one(), reads=1)  # live readings: none is kept
+    assert history.entries() == []
+    QTest.keyClick(app_window, Qt.Key.Key_Delete)  # Edit > Clear
+    assert [e.reading.label for e in history.entries()] == [1] and history.entries()[0].taught is None
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.choose_label(7)
+    assert app_window.teach()
+    assert [(e.reading.label, e.taught) for e in history.entries()] == [(7, 7), (1, None)]
+    assert history.list.count() == 2 and "taught as 7" in history.list.item(0).text()
+    assert history.list.item(1).text().startswith("1  · ") and not history.list.item(1).icon().isNull()
+    app_window.clear()  # a blank canvas: nothing to keep
+    assert len(history.entries()) == 2
+
+
+def test_the_history_keeps_the_last_readings_newest_first(app_window, qtbot):
+    for i in range(HISTORY_SIZE + 2):
+        show(app_window, qtbot, handmade.seven(dx=i) if i % 2 else handmade.one(dx=i), reads=7 if i % 2 else 1)
+        app_window.clear()
+    entries = app_window.history.entries()
+    assert len(entries) == HISTORY_SIZE == app_window.history.list.count()
+    assert entries[0].reading.label == 7 and entries[0].drawing.strokes[0][0][0] == handmade.seven(dx=11)[0][0][0]
+
+
+def test_a_past_drawing_is_put_back_on_the_canvas_undoably(app_window, qtbot):
+    canvas = app_window.canvas
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.clear()
+    show(app_window, qtbot, handmade.one(), reads=1)
+    assert app_window.history.reopen(0)
+    qtbot.waitUntil(lambda: app_window.reading.label == 7, timeout=2000)
+    np.testing.assert_allclose(canvas.strokes()[0], handmade.seven()[0])
+    canvas.undo_stack.undo()
+    qtbot.waitUntil(lambda: app_window.reading.label == 1, timeout=2000)  # the one is back
+    assert not app_window.history.reopen(5)
+    assert app_window.statusBar().currentMessage() == "Select a reading in the history first"
+
+
+def test_a_past_picture_is_put_back_with_its_reading(app_window, qtbot):
+    picture = gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True)
+    assert app_window.show_picture(qimage_to_array(picture))
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
+    shown = app_window.current_input()
+    app_window.clear()
+    qtbot.waitUntil(lambda: app_window.reading.blank, timeout=2000)
+    assert app_window.history.entries()[0].drawing is None
+    app_window.history.reopen(0)
+    qtbot.waitUntil(lambda: app_window.reading.label == 7, timeout=2000)
+    assert app_window.canvas.picture() is not None
+    np.testing.assert_array_equal(app_window.current_input(), shown)
+
+
+def test_a_past_reading_is_copied_from_the_history(app_window, qtbot, clipboard):
+    history = app_window.history
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.clear()
+    show(app_window, qtbot, handmade.one(), reads=1)
+    assert history.copy_entry(0) and clipboard.text() == "7"
+    menu_action(app_window, "Reading History").trigger()
+    assert history.isVisible()
+    history.list.setCurrentRow(0)
+    history.list.setFocus()
+    qtbot.waitUntil(history.list.hasFocus, timeout=2000)
+    clipboard.setText("before")
+    assert app_window.copy_reading() and clipboard.text() == "7"  # the selected past reading, not the 1 shown
+    app_window.canvas.setFocus()
+    qtbot.waitUntil(app_window.canvas.hasFocus, timeout=2000)
+    assert app_window.copy_reading() and clipboard.text() == "1"
+
+
+def test_the_history_dock_is_hidden_until_asked_for_and_named(app_window):
+    history = app_window.history
+    assert not history.isVisible()
+    QTest.keyClick(app_window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    assert history.isVisible()
+    assert history.accessibleName() and history.list.accessibleName() and history.list.toolTip()
+
+
+def menu_action(window, text: str) -> QAction:
+    for menu in (a.menu() for a in window.menuBar().actions()):
+        for action in menu.actions():
+            if action.text().replace("&", "").removesuffix("...") == text:
+                return action
+    raise AssertionError(f"no menu action {text!r}")
+
+
+def test_the_shortcuts_help_lists_every_action_that_has_keys(app_window):
+    rows = dict(app_window.shortcut_rows())
+    listed = set(rows.values())
+    with_keys = [a for a in app_window.findChildren(QAction) if a.shortcuts()]
+    assert len(with_keys) >= 15
+    for action in with_keys:
+        keys = " / ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+        assert keys in listed, action.text()
+    assert rows["Retrain"] == "Ctrl+R" and rows["Keyboard Shortcuts"] == "F1"
+    assert rows["Copy Reading"] == "Ctrl+C" and rows["Reading History"] == "Ctrl+H"
+
+
+def test_an_entry_says_what_was_read_in_a_word_when_no_digit_was():
+    unsure = read(np.full(10, 0.1, np.float32), blank=False)
+    not_a_digit = Reading(None, 0.1, np.full(10, 0.01, np.float32), NOT_A_DIGIT, 0.9)
+    at = dt.datetime(2026, 11, 25, 14, 3, 7)
+    entries = [
+        HistoryEntry(r, np.zeros((28, 28)), None, None, at, taught) for r, taught in ((unsure, 3), (not_a_digit, None))
+    ]
+    assert [e.describe() for e in entries] == ["Unsure  · 14:03:07, taught as 3", "Not a digit  · 14:03:07"]
