@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
@@ -40,7 +40,12 @@ GESTURES = [  # what has no menu action; the keyboard shortcuts are read from th
     ("Draw", "left mouse button, pen or finger on the canvas"),
     ("Pick the right label", "a digit key 0-9, or click its bar"),
 ]
-DEFAULT_SIZE = (860, 560)
+DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it ...
+SCREEN_SHARE = 0.9  # ... else this share of the screen's available area (HiDPI scaling shrinks it)
+LATENCY_TIP = (
+    "How long the model took to read the drawing, in milliseconds: the network's own time for the last "
+    "reading, without preparing the 28x28 input or drawing the views."
+)
 FILE, EDIT, MODEL, HELP = "&File", "&Edit", "&Model", "&Help"
 
 
@@ -83,6 +88,7 @@ class MainWindow(QMainWindow):
         clear = self.menu_actions["Clear"]
         self.canvas_tools = CanvasTools(self, self.canvas, self.settings, clear, self.undo_action, self.redo_action)
         self.revert_action.setEnabled(self.models.has_previous())
+        self._set_tab_order()
         self._wire()
         self.model_choice.load_initial(model_path)  # a model that opens reads the canvas (_show_model)
         self._restore_geometry()
@@ -127,15 +133,23 @@ class MainWindow(QMainWindow):
         return [MenuEntry(EDIT, action=self.undo_action), MenuEntry(EDIT, action=self.redo_action)]
 
     def _build_layout(self) -> None:
+        """The canvas; beside it the reading and the model's input on top, the bars, the Teach button.
+        Nothing tall is stacked: the window's minimum height stays small (at scale 2 on a small
+        screen the status bar stays on it)."""
+        reading = QVBoxLayout()
+        reading.addWidget(self.prediction)
+        reading.addWidget(self.prediction.caption)
+        reading.addStretch(1)
+        model_input = QVBoxLayout()
+        model_input.addWidget(self.preview)
+        model_input.addWidget(QLabel("Model input"), 0, Qt.AlignmentFlag.AlignHCenter)
+        top = QHBoxLayout()
+        top.addLayout(reading, 1)
+        top.addLayout(model_input)
         side = QVBoxLayout()
-        side.addWidget(self.prediction)
-        side.addWidget(self.prediction.caption)
+        side.addLayout(top)
         side.addWidget(self.bars, 1)
         side.addWidget(self.teach_button)
-        preview_row = QHBoxLayout()
-        preview_row.addWidget(QLabel("Model input:"))
-        preview_row.addWidget(self.preview)
-        side.addLayout(preview_row)
         root = QHBoxLayout()
         root.addWidget(self.canvas, 3)
         root.addLayout(side, 2)
@@ -143,12 +157,26 @@ class MainWindow(QMainWindow):
         central.setLayout(root)
         self.setCentralWidget(central)
 
+    def _set_tab_order(self) -> None:
+        """Tab goes from the canvas to the bars (Up/Down, Space) and on to Teach, then to the rest;
+        set once every widget is in the window."""
+        QWidget.setTabOrder(self.canvas, self.bars)
+        QWidget.setTabOrder(self.bars, self.teach_button)
+
     def _build_status_bar(self) -> None:
         self.model_status = QLabel()
         self.model_status.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's file name
         self.provider_status = QLabel()
         self.latency_status = QLabel()
-        for label in (self.model_status, self.provider_status, self.latency_status):
+        self.latency_status.setToolTip(LATENCY_TIP)
+        described = (
+            (self.model_status, "Model", "The model that reads the drawings"),
+            (self.provider_status, "Runs on", "Where the model runs (CPU or GPU) and in which precision"),
+            (self.latency_status, "Reading time", LATENCY_TIP),
+        )
+        for label, name, description in described:
+            label.setAccessibleName(name)
+            label.setAccessibleDescription(description)
             self.statusBar().addPermanentWidget(label)
 
     def _wire(self) -> None:
@@ -165,9 +193,13 @@ class MainWindow(QMainWindow):
         self.model_choice.switched.connect(self._show_model)
 
     def _restore_geometry(self) -> None:
+        """The remembered geometry, or DEFAULT_SIZE; either way within the screen the window opens on."""
+        available = self.screen().availableGeometry().size()
         geometry = keys.read_bytes(self.settings, keys.GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(*DEFAULT_SIZE)
+            self.resize(fitted_size(QSize(*DEFAULT_SIZE), available, SCREEN_SHARE))
+        else:  # remembered on a larger screen, or at a smaller scale
+            self.resize(fitted_size(self.size(), available, 1.0))
 
     # --- models --------------------------------------------------------------------------------
 
@@ -378,3 +410,12 @@ class MainWindow(QMainWindow):
                 return
         self.settings.setValue(keys.GEOMETRY, self.saveGeometry())
         super().closeEvent(event)
+
+
+def fitted_size(wanted: QSize, available: QSize, share: float) -> QSize:
+    """`wanted`, shrunk where it is larger than `share` of the `available` screen area (the window's
+    frame is outside both); never below 1 pixel."""
+    return QSize(
+        max(1, min(wanted.width(), int(available.width() * share))),
+        max(1, min(wanted.height(), int(available.height() * share))),
+    )

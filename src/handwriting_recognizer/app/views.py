@@ -1,34 +1,121 @@
-"""What the model reads, shown three ways: the top digit, the ten probability bars, the 28x28 input."""
+"""What the model reads, shown three ways: the top digit, the ten probability bars, the 28x28 input.
+
+Their colours come from the palette (`theme`), so they read as well on a dark desktop as on a light
+one; their texts, the percentages included, come from `reading_text` and `percent`, so a screen
+reader hears what the eye sees.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from handwriting_recognizer.app.contrast import readable
 from handwriting_recognizer.app.imageio import gray_to_qimage
-from handwriting_recognizer.core.recognizer import Reading
+from handwriting_recognizer.app.theme import blend
+from handwriting_recognizer.core.contract import LABELS
+from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE, Reading
 
-BAR = QColor(150, 170, 200)
-TOP = QColor(30, 110, 220)
-TEXT = QColor(40, 40, 50)
+DIGIT_POINTS = 40  # the big label's font for a digit ...
+WORD_POINTS = 22  # ... and for a word ("Unsure", "Not a digit"), which must fit the same column;
+SMALLEST_POINTS = 12  # either shrinks, down to this, to fit a narrow window
+BARS_TIP = "Probability of each digit. Click a digit, or use Up/Down and Space, to pick it as the right label."
+
+
+def percent_number(p: float, decimals: int = 0) -> str:
+    """`p` (0..1) in percent, floored to `decimals` places, so that a reading that is not certain
+    never shows as 100%: 0.996 is "99" or "99.6", the largest float32 under 1 (0.99999994) "99" or
+    "99.9", and only 1.0 is "100". The model's probabilities are float32: `p` is read as the shortest
+    decimal that float32 holds it as (what numpy prints), so 0.29 is 29, not 28.999... A value
+    outside 0..1 is clamped; one that is not a number is a dash."""
+    if not math.isfinite(p):
+        return "–"
+    shortest = np.format_float_positional(np.float32(min(max(p, 0.0), 1.0) + 0.0), unique=True, trim="0")
+    return str((Decimal(shortest) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_FLOOR))
+
+
+def percent(p: float, decimals: int = 0) -> str:
+    """`percent_number` with its sign: "98%" (a dash alone for not a number)."""
+    number = percent_number(p, decimals)
+    return f"{number}%" if math.isfinite(p) else number
+
+
+@dataclass(frozen=True)
+class ReadingText:
+    """One reading in words: the big label's text, the caption under it, what a screen reader says
+    (the label's accessible name) and the tooltip that explains it."""
+
+    big: str
+    caption: str
+    spoken: str
+    tip: str
+
+    @property
+    def is_digit(self) -> bool:
+        return self.big[:1].isdigit()
+
+
+READING_TIP = "The digit the model reads in your drawing, and how sure it is (its probability, rounded down)."
+
+
+def reading_text(reading: Reading | None) -> ReadingText:
+    """What to show for a reading: a dash for nothing drawn, "Unsure" or "Not a digit" when no digit
+    is shown (saying why), else the digit and its probability, floored (`percent`)."""
+    if reading is None or reading.blank:
+        return ReadingText("–", "Draw a digit", "Nothing drawn yet", "Draw a digit: the model reads it while you draw.")
+    if reading.reason == NOT_A_DIGIT:
+        sure = percent(reading.not_a_digit)
+        return ReadingText(
+            "Not a digit",
+            f"Not a digit ({sure} sure)",
+            f"Not a digit, {percent_number(reading.not_a_digit)} percent sure",
+            f"Not a digit: the model reads this as something other than a digit (a letter, a scribble), "
+            f"with {sure}, more than for any digit. Only models trained with a not-a-digit class say this.",
+        )
+    guess = int(np.argmax(reading.probabilities))
+    if reading.reason == UNSURE or reading.label is None:
+        return ReadingText(
+            "Unsure",
+            f"Unsure — best guess {guess} at {percent(reading.confidence)}",
+            f"Unsure, best guess {guess}, {percent_number(reading.confidence)} percent",
+            f"Unsure: no digit is likely enough to be shown; the likeliest, {guess}, has only "
+            f"{percent(reading.confidence)}. The drawing may be unclear, unfinished or not a digit: "
+            "the bars show every digit's probability.",
+        )
+    return ReadingText(
+        f"{reading.label}  {percent(reading.confidence)}",
+        f"Reads {reading.label} with {percent(reading.confidence, 1)} confidence",
+        f"Reads {reading.label}, {percent_number(reading.confidence)} percent sure",
+        READING_TIP,
+    )
 
 
 class ProbabilityBars(QWidget):
-    """Ten horizontal softmax bars, the top class highlighted. Clicking a digit emits `digitClicked`."""
+    """Ten horizontal softmax bars, the top class highlighted. Clicking a digit, or Space/Enter on
+    the row that Up/Down moved the focus to, emits `digitClicked`."""
 
     digitClicked = Signal(int)
+    PICK_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("probabilities")
-        self.setMinimumSize(220, 200)
+        self.setMinimumSize(160, round(len(LABELS) * QFontMetricsF(self.font()).height()))  # rows fit their text
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        self.setToolTip("Probability of each digit. Click a digit to pick it as the right label.")
-        self._probabilities = np.zeros(10, np.float32)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip(BARS_TIP)
+        self.setAccessibleName("Digit probabilities")
+        self._probabilities = np.zeros(len(LABELS), np.float32)
         self._highlight: int | None = None
         self._chosen: int | None = None
+        self._focus_row = 0
+        self._describe()
 
     def probabilities(self) -> np.ndarray:
         return self._probabilities.copy()
@@ -37,58 +124,138 @@ class ProbabilityBars(QWidget):
         """The highlighted (top, confident) digit, if any."""
         return self._highlight
 
+    def focus_row(self) -> int:
+        """The digit Up/Down moved to: Space or Enter picks it."""
+        return self._focus_row
+
     def set_reading(self, reading: Reading) -> None:
         """Show a reading's probabilities (zeros for a blank input) and highlight its label, if any."""
         self._probabilities = np.asarray(reading.probabilities, np.float32).copy()
         self._highlight = reading.label
+        self._describe()
         self.update()
 
     def set_chosen(self, digit: int | None) -> None:
-        """Mark the digit the user picked as the right label."""
+        """Mark the digit the user picked as the right label; the keyboard focus row follows it."""
         self._chosen = digit
+        if digit is not None:
+            self._focus_row = digit
+        self._describe()
         self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(260, 260)
 
     def _row_height(self) -> float:
-        return self.height() / 10.0
+        return self.height() / len(LABELS)
+
+    def _describe(self) -> None:
+        """The accessible description: how to use the bars, and the row the keyboard is on."""
+        row = self._focus_row
+        text = (
+            "Each digit's probability. Up and Down move between digits; Space or Enter picks one as the right "
+            f"label. On {row}: {percent_number(float(self._probabilities[row]))} percent"
+            + (", picked." if row == self._chosen else ".")
+        )
+        if text != self.accessibleDescription():
+            self.setAccessibleDescription(text)
+
+    # --- mouse and keyboard --------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         row = int(event.position().y() // self._row_height())
-        if 0 <= row < 10:
+        if 0 <= row < len(LABELS):
+            self._focus_row = row
             self.digitClicked.emit(row)
 
+    def focusInEvent(self, event) -> None:
+        """Tabbing in starts on the picked digit, else on the one the model reads."""
+        start = self._chosen if self._chosen is not None else self._highlight
+        if start is not None:
+            self._focus_row = start
+            self._describe()
+        super().focusInEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """Space and Enter pick a digit here, before the window's shortcuts (Enter: Teach) see them."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.key() in self.PICK_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Up/Down (Home/End) move the focus row; Space/Enter pick it. Other keys (the digit keys)
+        go on to the window."""
+        moves = {
+            Qt.Key.Key_Up: self._focus_row - 1,
+            Qt.Key.Key_Down: self._focus_row + 1,
+            Qt.Key.Key_Home: 0,
+            Qt.Key.Key_End: len(LABELS) - 1,
+        }
+        key = event.key()
+        if key in moves:
+            self._focus_row = min(max(moves[Qt.Key(key)], 0), len(LABELS) - 1)
+            self._describe()
+            self.update()
+        elif key in self.PICK_KEYS:
+            self.digitClicked.emit(self._focus_row)
+        else:
+            super().keyPressEvent(event)
+
+    # --- painting ------------------------------------------------------------------------------
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        """Digits and percentages in the palette's text colour; the empty track a faint tint of it,
+        the bars a mid tint of the highlight and the top digit's bar the highlight itself."""
+        palette = self.palette()
+        window, text, highlight = (
+            palette.color(QPalette.ColorRole.Window),
+            palette.color(QPalette.ColorRole.WindowText),
+            palette.color(QPalette.ColorRole.Highlight),
+        )
+        text = readable(text, window)  # a theme whose text and window are too alike
+        track, bar = blend(window, text, 0.12), blend(window, highlight, 0.55)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(self.font())
+        font.setBold(True)
+        metrics = QFontMetricsF(font)
         row = self._row_height()
-        label_w, pct_w = 28.0, 48.0
-        bar_w = max(self.width() - label_w - pct_w - 8, 10)
-        font = painter.font()
+        label_w = metrics.horizontalAdvance("0") + 14
+        pct_w = metrics.horizontalAdvance("100%") + 8
+        bar_w = max(self.width() - label_w - pct_w - 4, 10)
         for digit, p in enumerate(self._probabilities):
             y = digit * row
-            top = digit == self._highlight
-            font.setBold(top or digit == self._chosen)
+            top, chosen = digit == self._highlight, digit == self._chosen
+            bar_box = QRectF(label_w, y + row * 0.2, bar_w, row * 0.6)
+            if chosen:
+                painter.fillRect(QRectF(0, y, self.width(), row), blend(window, highlight, 0.25))
+            font.setBold(top or chosen)
             painter.setFont(font)
-            painter.setPen(TOP if top else TEXT)
+            painter.setPen(text)
             painter.drawText(QRectF(0, y, label_w, row), Qt.AlignmentFlag.AlignCenter, str(digit))
-            painter.fillRect(QRectF(label_w, y + row * 0.2, bar_w, row * 0.6), QColor(235, 237, 242))
-            painter.fillRect(QRectF(label_w, y + row * 0.2, bar_w * float(p), row * 0.6), TOP if top else BAR)
-            if digit == self._chosen:
-                painter.setPen(QColor(20, 150, 60))
-                painter.drawRect(QRectF(label_w, y + row * 0.2, bar_w, row * 0.6))
-            painter.setPen(TEXT)
+            painter.fillRect(bar_box, track)
+            filled = QRectF(bar_box.left(), bar_box.top(), bar_w * float(p), bar_box.height())
+            painter.fillRect(filled, highlight if top else bar)
+            if chosen:
+                painter.setPen(QPen(highlight, 2))
+                painter.drawRect(QRectF(1, y + 1, self.width() - 2, row - 2))
+            painter.setPen(text)
             painter.drawText(
-                QRectF(label_w + bar_w + 4, y, pct_w, row),
+                QRectF(label_w + bar_w, y, pct_w, row),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                f"{p:.0%}",
+                percent(float(p)),
             )
+            if digit == self._focus_row and self.hasFocus():
+                painter.setPen(QPen(text, 1, Qt.PenStyle.DotLine))
+                painter.drawRect(QRectF(3.5, y + 3.5, self.width() - 7, row - 7))
         painter.end()
 
 
 class PredictionLabel(QLabel):
-    """The large top-1 digit and its confidence; "?" when unsure and a dash for a blank canvas.
+    """The large top-1 digit and its confidence; "Unsure" or "Not a digit" when no digit is shown,
+    a dash for a blank canvas. Its accessible name is the reading in words.
 
     `caption` is a small companion label that says the same in words.
     """
@@ -96,39 +263,61 @@ class PredictionLabel(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("prediction")
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The words may be wider than the column at a small window: they are cut, the window is not widened.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         font = QFont(self.font())
-        font.setPointSize(40)
+        font.setPointSize(DIGIT_POINTS)
         font.setBold(True)
         self.setFont(font)
-        self.setMinimumHeight(80)
+        self.setMinimumHeight(round(QFontMetricsF(font).height()))
+        self._points = DIGIT_POINTS
+        self.setAccessibleDescription("What the model reads in the drawing, and how sure it is")
         self.caption = QLabel()
         self.caption.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's or a file's words
         self.caption.setObjectName("caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setWordWrap(True)  # a long reason wraps instead of widening the window
+        self.caption.setAccessibleName("Reading in words")
+        self.caption.setAccessibleDescription("The reading, or why there is none, in a sentence")
         self.set_reading(None)
 
     def set_reading(self, reading: Reading | None) -> None:
-        """A dash for no ink, "?" when unsure (the best guess in words), else the digit."""
-        if reading is None or reading.blank:
-            self.setText("–")
-            self.caption.setText("Draw a digit")
-        elif reading.label is None:
-            self.setText("?")
-            guess = int(np.argmax(reading.probabilities))
-            self.caption.setText(f"Unsure — best guess {guess} at {reading.confidence:.0%}")
-        else:
-            self.setText(f"{reading.label}  {reading.confidence:.0%}")
-            self.caption.setText(f"Reads {reading.label} with {reading.confidence:.1%} confidence")
+        """Show a reading (None: nothing drawn), as `reading_text` words it."""
+        self._show(reading_text(reading))
 
     def set_problem(self, reason: str) -> None:
         """Nothing can be read, and why (e.g. far too much ink)."""
-        self.setText("?")
-        self.caption.setText(reason)
+        self._show(ReadingText("?", reason, f"Cannot read: {reason}", reason))
+
+    def _show(self, shown: ReadingText) -> None:
+        self._points = DIGIT_POINTS if shown.is_digit or len(shown.big) == 1 else WORD_POINTS
+        self.setText(shown.big)
+        self._fit()
+        self.setToolTip(shown.tip)
+        self.setAccessibleName(shown.spoken)
+        self.caption.setText(shown.caption)
+        self.caption.setToolTip(shown.tip)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The largest font, up to the text's own size, in which the text fits the label's width."""
+        font = QFont(self.font())
+        points = self._points
+        font.setPointSize(points)
+        while points > SMALLEST_POINTS and QFontMetricsF(font).horizontalAdvance(self.text()) > self.width():
+            points -= 2
+            font.setPointSize(points)
+        if font.pointSize() != self.font().pointSize():
+            self.setFont(font)
 
 
-class InputPreview(QLabel):
-    """The 28x28 image the model sees, scaled up without smoothing."""
+class InputPreview(QWidget):
+    """The 28x28 image the model sees, scaled up without smoothing, in a frame of the palette's colour."""
 
     SIDE = 112
 
@@ -136,10 +325,11 @@ class InputPreview(QLabel):
         super().__init__(parent)
         self.setObjectName("preview")
         self.setFixedSize(self.SIDE, self.SIDE)
-        self.setToolTip("What the model sees (28x28)")
-        self.setStyleSheet("border: 1px solid #bbb")
+        self.setToolTip("What the model sees: your drawing cropped, scaled to 28x28 and centred, as in MNIST")
+        self.setAccessibleName("Model input")
+        self.setAccessibleDescription("The 28 by 28 pixel image the model reads, light ink on dark")
         self._image = np.zeros((28, 28), np.float32)
-        self.set_input(self._image)
+        self._qimage = gray_to_qimage(self._image, invert=False)
 
     def input(self) -> np.ndarray:
         return self._image.copy()
@@ -147,9 +337,12 @@ class InputPreview(QLabel):
     def set_input(self, image: np.ndarray) -> None:
         """Show a 28x28 input, light ink on dark, as the model gets it."""
         self._image = np.asarray(image, np.float32)
-        qimage = gray_to_qimage(self._image, invert=False)
-        self.setPixmap(
-            QPixmap.fromImage(qimage).scaled(
-                self.SIDE, self.SIDE, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
-            )
-        )
+        self._qimage = gray_to_qimage(self._image, invert=False)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.drawImage(self.rect(), self._qimage)  # no smoothing: the model's pixels, as they are
+        painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.end()
