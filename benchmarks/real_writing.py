@@ -89,7 +89,7 @@ def non_digits_table(
     kinds: dict[str, list[Strokes]] = {
         "letters and symbols (test writers)": pen_data.negatives_of(samples),
         "scribbles and shapes": [negatives.scribble(rng) for _ in range(DRAWN)],
-        "half-drawn 3s and 4s": [negatives.half_digit(s, rng) for s, d in digits if d in negatives.PARTIAL_DIGITS][
+        "half-drawn 3s": [negatives.half_digit(s, rng) for s, d in digits if d in negatives.PARTIAL_DIGITS][
             :DRAWN
         ],
         "two digits side by side": [

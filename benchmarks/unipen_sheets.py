@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from handwriting_recognizer.core.preprocess import resize, strokes_to_raster  # noqa: E402
-from handwriting_recognizer.training.unipen import CATEGORIES, UNIPEN_ENV, PenSample, read_unipen  # noqa: E402
+from handwriting_recognizer.core.train_config import UNIPEN_ENV  # noqa: E402
+from handwriting_recognizer.training.unipen import CATEGORIES, PenSample, read_unipen  # noqa: E402
 
 TILE = 48  # pixels per character
 COLUMNS = 25

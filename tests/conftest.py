@@ -78,7 +78,7 @@ def app_window(qtbot, bundled_model):
 def unipen_root() -> Path:
     """The real UNIPEN corpus: $HWR_UNIPEN, else the project's shared copy; tests that need it skip,
     loudly, without it."""
-    from handwriting_recognizer.training.unipen import UNIPEN_ENV
+    from handwriting_recognizer.core.train_config import UNIPEN_ENV
 
     root = Path(os.environ.get(UNIPEN_ENV) or ROOT.parent / "shared" / "data" / "unipen")
     if not (root / "data" / "1a").is_dir():

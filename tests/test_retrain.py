@@ -16,12 +16,20 @@ from handwriting_recognizer.app.retrain import EPOCHS_FINE_TUNE, EPOCHS_FROM_SCR
 from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import CRASHED, RetrainProcess
+from handwriting_recognizer.app.settings import RETRAIN_UNIPEN, read_text
 from handwriting_recognizer.app.training_curves import TrainingCurves
 from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.contract import int8_path_for
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.progress import MAX_COUNT
-from handwriting_recognizer.core.train_config import LEARNING_RATE_FINE_TUNE, TrainConfig, offered, option
+from handwriting_recognizer.core.train_config import (
+    LEARNING_RATE_FINE_TUNE,
+    UNIPEN_ENV,
+    TrainConfig,
+    offered,
+    option,
+)
+from handwriting_recognizer.core.worker import worker_environment
 from handwriting_recognizer.selftest import write_tiny_dataset
 from handwriting_recognizer.training.cli import config_from, parse_args
 from tests import handmade
@@ -227,6 +235,23 @@ def test_the_form_starts_the_cli_with_the_run_it_shows(app_window, tmp_path):
     assert config.out == dialog.out_dir and config.progress == "jsonl" and config.limit == 600
     assert config.init is not None and config.effective_learning_rate() == LEARNING_RATE_FINE_TUNE  # a fine-tune
     assert config.data == str(tmp_path / "mnist.npz") and config.compare == app_window.recognizer.info.path
+    assert config.unipen is None  # no pen data unless chosen (the worker never sees $HWR_UNIPEN)
+
+
+def test_the_form_offers_pen_writing_and_remembers_its_folder(app_window, tmp_path, monkeypatch):
+    monkeypatch.setenv(UNIPEN_ENV, str(tmp_path / "from-env"))
+    dialog = app_window.show_retrain()
+    assert dialog.use_pen.isChecked() and dialog.pen_path.text() == str(tmp_path / "from-env")
+    dialog.pen_path.setText(str(tmp_path / "unipen"))
+    assert config_from(parse_args(dialog.arguments())).unipen == str(tmp_path / "unipen")
+    dialog.use_pen.setChecked(False)
+    assert config_from(parse_args(dialog.arguments())).unipen is None
+    dialog.use_pen.setChecked(True)
+    fake_worker(monkeypatch, "import time; time.sleep(30)")
+    dialog.start()  # remembers the folder for the next time
+    assert read_text(dialog.settings, RETRAIN_UNIPEN, "") == str(tmp_path / "unipen")
+    dialog.reject()  # stops the run
+    assert UNIPEN_ENV not in worker_environment({UNIPEN_ENV: "x", "HWR_MNIST": "y"})
 
 
 def test_a_width_training_refuses_fails_the_start(app_window, tmp_path):

@@ -46,7 +46,7 @@ from handwriting_recognizer.app.retrain_process import RetrainProcess, prepared_
 from handwriting_recognizer.app.training_curves import TrainingCurves
 from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.model_store import matching_weights
-from handwriting_recognizer.core.train_config import ConfigError, TrainConfig, offered, option
+from handwriting_recognizer.core.train_config import UNIPEN_ENV, ConfigError, TrainConfig, offered, option
 from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT
 
 PROGRESS_MAX = 2**31 - 1  # QProgressBar counts in 32-bit ints
@@ -151,7 +151,23 @@ class RetrainDialog(QDialog):
         self.devices_label = QLabel("checking what TensorFlow sees…")
         form.addRow("Device:", _row(self.device, (self.devices_label, 1)))
         form.addRow("Dataset:", self._dataset_choice())
+        form.addRow("Pen writing:", self._pen_choice())
         return form
+
+    def _pen_choice(self) -> QHBoxLayout:
+        self.use_pen = QCheckBox("Real pen digits, letters and symbols (UNIPEN):")
+        self.use_pen.setToolTip(
+            "Train on people's pen writing too (UNIPEN train_r01_v07, doi:10.5281/zenodo.1195803): the shipped "
+            "model was. Without it, a retraining learns only MNIST, your samples and made-up scribbles."
+        )
+        self.pen_path = QLineEdit(keys.read_text(self.settings, keys.RETRAIN_UNIPEN, os.environ.get(UNIPEN_ENV, "")))
+        self.pen_path.setPlaceholderText("the train_r01_v07 folder (holding data/ and include/)")
+        self.pen_path.setAccessibleName("UNIPEN folder")
+        browse = QPushButton("Browse…")
+        browse.setAccessibleName("Browse for the UNIPEN folder")
+        browse.clicked.connect(self._browse_pen)
+        self.use_pen.setChecked(bool(self.pen_path.text()))
+        return _row(self.use_pen, (self.pen_path, 1), browse)
 
     def _dataset_choice(self) -> QVBoxLayout:
         self.download = QRadioButton("Download MNIST (once, then cached)")
@@ -192,6 +208,12 @@ class RetrainDialog(QDialog):
         if path:
             self.data_path.setText(path)
             self.use_file.setChecked(True)
+
+    def _browse_pen(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "UNIPEN train_r01_v07", self.pen_path.text())
+        if path:
+            self.pen_path.setText(path)
+            self.use_pen.setChecked(True)
 
     def _probe_devices(self) -> None:
         """Ask TensorFlow, in a worker process, which GPUs it sees (seconds; once per session)."""
@@ -244,6 +266,7 @@ class RetrainDialog(QDialog):
             samples=self.samples_dir if samples else None,
             samples_weight=self.sample_weight.value() if samples else DEFAULTS.samples_weight,
             limit=self.limit.value() or None,
+            unipen=(self.pen_path.text().strip() or None) if self.use_pen.isChecked() else None,
         )
 
     def arguments(self) -> list[str]:
@@ -257,6 +280,8 @@ class RetrainDialog(QDialog):
             return
         if self.use_file.isChecked():
             self.settings.setValue(keys.RETRAIN_DATA, self.data_path.text().strip())
+        if self.use_pen.isChecked():
+            self.settings.setValue(keys.RETRAIN_UNIPEN, self.pen_path.text().strip())
         self._remove_run()  # a finished run the user neither used nor discarded
         self.use_button.setEnabled(False)
         self.discard_button.setEnabled(False)

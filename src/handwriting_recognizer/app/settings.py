@@ -24,6 +24,7 @@ GEOMETRY = "window/geometry"
 MODEL_PATH = "model/path"
 FILES_FOLDER = "files/folder"
 RETRAIN_DATA = "retrain/data"
+RETRAIN_UNIPEN = "retrain/unipen"
 PEN_WIDTH = "canvas/pen_width"
 MAX_FILE_BYTES = 1 * MB  # budget: the settings file (a few hundred bytes in use)
 

@@ -20,6 +20,8 @@ MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit
 MNIST_TRAIN_IMAGES = 60_000
 LEARNING_RATE_FROM_SCRATCH = 2e-3
 LEARNING_RATE_FINE_TUNE = 3e-4  # with --init: a gentler start keeps what the weights know
+MNIST_ENV = "HWR_MNIST"  # names a local MNIST copy when --data does not
+UNIPEN_ENV = "HWR_UNIPEN"  # names a copy of UNIPEN train_r01_v07 when --unipen does not
 
 
 class ConfigError(ValueError):
@@ -98,12 +100,12 @@ class TrainConfig:
     data: str | None = _option(
         None,
         "MNIST as a Keras-layout .npz or a folder of IDX files (gz or raw); "
-        "default: $HWR_MNIST, else keras.datasets.mnist.load_data() (downloads once)",
+        f"default: ${MNIST_ENV}, else keras.datasets.mnist.load_data() (downloads once)",
     )
     unipen: str | None = _option(
         None,
         "a copy of UNIPEN train_r01_v07 (the folder holding data/ and include/): real pen digits, letters "
-        "and symbols to train on as well; default: $HWR_UNIPEN, else MNIST and synthetic scribbles only",
+        f"and symbols to train on as well; default: ${UNIPEN_ENV}, else MNIST and synthetic scribbles only",
     )
     epochs: int = _option(40, "maximum epochs; early stopping may end sooner", limits=Limits(1), offered=(1, 200))
     batch_size: int = _option(128, "per-replica batch size", limits=Limits(1))

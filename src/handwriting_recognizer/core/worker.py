@@ -13,6 +13,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from handwriting_recognizer.core.train_config import MNIST_ENV, UNIPEN_ENV
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # a checkout's root (unused when frozen)
 SOURCE_ROOT = PROJECT_ROOT / "src"  # where the package is, in a checkout
 TRAINING_EXTRA_HINT = (
@@ -40,10 +42,12 @@ def worker_command(args: list[str]) -> list[str]:
 
 def worker_environment(base: Mapping[str, str], dataset_from_env: bool = True) -> dict[str, str]:
     """The worker's environment: unbuffered output, quiet TensorFlow, the checkout importable.
-    `dataset_from_env` False drops $HWR_MNIST, for when the user asked for the real download."""
+    `dataset_from_env` False drops $HWR_MNIST, for when the user asked for the real download;
+    $HWR_UNIPEN is always dropped: the retrain dialog names the pen data it chose, or none."""
     env = dict(base, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop(UNIPEN_ENV, None)
     if not dataset_from_env:
-        env.pop("HWR_MNIST", None)
+        env.pop(MNIST_ENV, None)
     if not frozen():
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
     return env

@@ -23,8 +23,8 @@ import numpy as np
 
 from handwriting_recognizer.core.contract import LABELS, SIZE
 from handwriting_recognizer.core.safe_io import GB, FileRefused, describe_size, read_regular_file
+from handwriting_recognizer.core.train_config import MNIST_ENV
 
-ENV_VAR = "HWR_MNIST"
 IDX_NAMES = {
     "x_train": "train-images-idx3-ubyte",
     "y_train": "train-labels-idx1-ubyte",
@@ -61,7 +61,7 @@ class Mnist:
 
 def resolve_source(data: str | None) -> str | None:
     """The explicit dataset path: `--data`, else $HWR_MNIST, else None (Keras' downloader)."""
-    return data or os.environ.get(ENV_VAR) or None
+    return data or os.environ.get(MNIST_ENV) or None
 
 
 def load_mnist(data: str | None = None) -> Mnist:
@@ -83,7 +83,9 @@ def _load_with_keras() -> Mnist:
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as exc:  # network or cache problems surface as many exception types
-        raise DatasetError(f"keras.datasets.mnist: download failed ({exc}); pass --data PATH or set {ENV_VAR}") from exc
+        raise DatasetError(
+            f"keras.datasets.mnist: download failed ({exc}); pass --data PATH or set {MNIST_ENV}"
+        ) from exc
     arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     _validate(arrays, Path("keras.datasets.mnist"))
     return Mnist(**arrays, source="keras.datasets.mnist")

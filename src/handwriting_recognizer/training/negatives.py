@@ -28,10 +28,10 @@ from handwriting_recognizer.training.strokes import Strokes, prefix, resample, s
 
 LOOKS_LIKE_A_DIGIT = frozenset("OoQDUCcIlijJ!|/\\()[]{}Zz?Ss$bGT>B&gqaPpeAyhnurt" + ",'`.;:\"")
 
-# Digits whose first part, drawn in the usual order, is no digit: the top hook of a 3, the L of a 4.
-# Others are not used: the first part of a 0 is a C (an open 0), of an 8 an S (a 5), of a 9 a 0,
-# of a 7 a 7, of a 1 a 1.
-PARTIAL_DIGITS = frozenset({3, 4})
+# Digits whose first part, drawn in the usual order, is no digit: the top hook of a 3. Others are
+# not used: the first part of a 0 is a C (an open 0), of an 8 an S (a 5), of a 9 a 0, of a 7 a 7,
+# of a 1 a 1, and of a 4 an L, or a 1 for those who draw the stem first.
+PARTIAL_DIGITS = frozenset({3})
 PARTIAL_FRACTION = (0.3, 0.5)
 
 

@@ -47,7 +47,6 @@ from handwriting_recognizer.core.safe_io import MB, FileRefused, read_regular_fi
 
 logger = logging.getLogger(__name__)
 
-UNIPEN_ENV = "HWR_UNIPEN"  # names a user's copy of train_r01_v07 (the folder holding data/ and include/)
 CATEGORIES = {"1a": "digits", "1b": "upper case", "1c": "lower case", "1d": "symbols"}
 MM_PER_INCH = 25.4
 
