@@ -4,6 +4,13 @@ Exit codes: 0 every file read, 1 some file failed (reported on its own line), 2 
 arguments are unusable, 3 the results could not be written (a closed pipe, a full disk).
 Standard output carries results only: anything else written there while the model runs
 (native libraries' messages) is sent to standard error.
+
+Each file is read as a number (core/numbers.py): `text` is the whole reading ("2026", "3.14", "-42";
+null when unsure or not a number, and `reason` says why) and `characters` its characters left to
+right, each with its `char`, `confidence`, ten `probabilities` (null for '.' and '-', which are
+told by their shape) and `box` [x0, y0, x1, y1] in the drawing's or picture's coordinates. `label`,
+`probabilities` and `not_a_digit` are the single digit's when the file holds one character, as
+they always were, and null for a number of several.
 """
 
 from __future__ import annotations
@@ -19,24 +26,26 @@ from typing import IO
 
 import numpy as np
 
+from handwriting_recognizer.app.views import percent
 from handwriting_recognizer.core.drawing import DrawingError, load_drawing
+from handwriting_recognizer.core.numbers import NOT_A_NUMBER, Character, NumberReader, NumberReading
 from handwriting_recognizer.core.paths import bundled_model_path
-from handwriting_recognizer.core.preprocess import image_to_input
-from handwriting_recognizer.core.recognizer import ModelError, Reading, Recognizer
+from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, ModelError, Reading, Recognizer
 
 EXIT_FILE_FAILED = 1
 EXIT_BAD_MODEL = 2
 EXIT_CANNOT_WRITE = 3
 
 
-def input_for_file(path: Path) -> np.ndarray:
-    """A drawing (.json) or a picture -> the model's 28x28 input. Raises ValueError subclasses or
-    ImageError/DrawingError with a readable message."""
+def read_file(reader: NumberReader, path: Path) -> NumberReading:
+    """A drawing (.json) or a picture, read as a number (a single digit reads as it always did).
+    Raises ValueError subclasses, ImageError, DrawingError or ModelError with a readable message."""
     if path.suffix.lower() == ".json":
-        return load_drawing(path).to_input()
+        drawing = load_drawing(path)
+        return reader.read_strokes(drawing.strokes, drawing.effective_pen_width())
     from handwriting_recognizer.app.imageio import read_image
 
-    return image_to_input(read_image(path))
+    return reader.read_picture(read_image(path))
 
 
 def main(argv: list[str]) -> int:
@@ -68,23 +77,45 @@ def _predict_files(args: argparse.Namespace, out: IO[str]) -> int:
     from handwriting_recognizer.app.imageio import ImageError
 
     failed = False
+    reader = NumberReader(recognizer)
     for path in args.files:
         try:
-            x = input_for_file(path)
-            reading = recognizer.read(x)
+            number = read_file(reader, path)
         except (DrawingError, ImageError, ModelError, ValueError, OSError) as exc:
             failed = True
             message = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"
             _report(out, args.json, {"file": str(path), "error": message}, f"{path}: error: {message}")
             continue
-        result = {
-            "file": str(path),
-            "label": reading.label,
-            "confidence": round(reading.confidence, 4),
-            "probabilities": [round(float(p), 4) for p in reading.probabilities],
-        }
-        _report(out, args.json, result, f"{path}: {_describe(reading)}")
+        _report(out, args.json, {"file": str(path), **_fields(number)}, f"{path}: {_describe(number)}")
     return EXIT_FILE_FAILED if failed else 0
+
+
+def _fields(number: NumberReading) -> dict[str, object]:
+    """A reading's JSON fields. `label`, `probabilities` and `not_a_digit` are the single digit's
+    (null for a number of several characters, whose `characters` hold them); `reason` says why
+    there is no label or text."""
+    single = number.single
+    return {
+        "label": None if single is None else single.label,
+        "reason": number.reason,
+        "confidence": round(number.confidence, 4),
+        "probabilities": None if single is None else _rounded(single.probabilities),
+        "not_a_digit": None if single is None else round(single.not_a_digit, 4),
+        "text": number.text,
+        "characters": [
+            {
+                "char": c.char,
+                "confidence": None if c.confidence is None else round(c.confidence, 4),
+                "probabilities": None if c.probabilities is None else _rounded(c.probabilities),
+                "box": [round(float(v), 2) for v in c.box],
+            }
+            for c in number.characters
+        ],
+    }
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [round(float(v), 4) for v in values]
 
 
 def _gui_for_pictures() -> None:
@@ -110,12 +141,34 @@ def _results_stream() -> Iterator[IO[str]]:
         os.close(saved)
 
 
-def _describe(reading: Reading) -> str:
+def _describe(number: NumberReading) -> str:
+    """A reading in words: the digit or the number with its confidence, else why there is none."""
+    if number.single is not None:
+        return _describe_digit(number.single)
+    if number.text is not None:
+        return f"{number.text} ({percent(number.confidence, 1)})"
+    if number.reason == NOT_A_NUMBER and number.problem_at is not None:
+        shown = "".join(c.char or "?" for c in number.characters)
+        return f"not a number ({shown}: character {number.problem_at + 1} is not a digit, or not in its place)"
+    guess = "".join(_guess(c) for c in number.characters)
+    return f"unsure (best guess {guess}, {percent(number.confidence, 1)})"
+
+
+def _guess(character: Character) -> str:
+    """A character as read, or its likeliest digit when the reading is unsure."""
+    if character.char is not None or character.probabilities is None:
+        return character.char or "?"
+    return str(int(np.argmax(character.probabilities)))
+
+
+def _describe_digit(reading: Reading) -> str:
     if reading.label is not None:
-        return f"{reading.label} ({reading.confidence:.1%})"
-    if reading.blank:
+        return f"{reading.label} ({percent(reading.confidence, 1)})"
+    if reading.reason == BLANK:
         return "no digit (blank)"
-    return f"unsure (best guess {int(np.argmax(reading.probabilities))}, {reading.confidence:.0%})"
+    if reading.reason == NOT_A_DIGIT:
+        return f"not a digit ({percent(reading.not_a_digit, 1)})"
+    return f"unsure (best guess {int(np.argmax(reading.probabilities))}, {percent(reading.confidence, 1)})"
 
 
 def _report(out: IO[str], as_json: bool, obj: dict, text: str) -> None:

@@ -1,0 +1,195 @@
+"""A picture's ink as marks for `core.segment`: its connected components, and pieces of the wide ones.
+
+Ink is what `preprocess.to_ink` finds (either polarity), and a pixel counts when it is above
+INK_THRESHOLD of the darkest ink, as for a single digit. Components are 8-connected, found from the
+runs of ink along each row (union-find over runs that touch in neighbouring rows). Digits that touch
+in a picture are one component, so a component wider than CUT_WIDTH line heights is also cut along
+paths from its top to its bottom that cross the least ink (at most one stroke: CUT_*), found by
+dynamic programming over its rows; the pieces between cuts are marks of their own that share the
+component as their `source`, and the reading decides whether to keep each cut.
+
+Pure numpy; every count has a budget (MAX_RUNS), checked before the work that grows with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from handwriting_recognizer.core.preprocess import INK_THRESHOLD, InkBudgetError, stroke_width
+from handwriting_recognizer.core.segment import MAX_MARKS, Box, Mark, line_height, root
+
+MAX_RUNS = 200_000  # budget: runs of ink along the rows (a number at 4 megapixels: about 20,000)
+SPECK_AREA = 0.25  # components of fewer pixels than this times the stroke width squared are specks
+CUT_WIDTH = 0.9  # components wider than this many line heights may be several touching digits
+CUT_MARGIN = 0.25  # a cut ends at least this many line heights from the sides and from another cut
+CUT_THICKNESS = 2.0  # a cut crosses at most this many stroke widths of ink (one stroke, slantwise)
+CUT_STEP = 0.05  # a cut path costs this much (in pixels of ink) for each column it moves sideways
+MAX_CUTS = 3  # per component
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Runs of ink along the rows: row, first column, column after the last, and the component of each."""
+
+    row: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    label: np.ndarray
+
+
+@dataclass(frozen=True)
+class Region:
+    """A mark's pixels: those of one component between two cut paths (the first column of each row
+    from the component's top row, `top`, down; None: no cut on that side)."""
+
+    component: int
+    top: int
+    after: np.ndarray | None = None
+    before: np.ndarray | None = None
+
+
+def ink_runs(ink: np.ndarray) -> Runs:
+    """The runs of the pixels that count as ink, labelled by 8-connected component (0, 1, ...)."""
+    mask = ink > INK_THRESHOLD * float(ink.max(initial=0.0))
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), np.int8)
+    padded[:, 1:-1] = mask
+    edges = np.diff(padded, axis=1)
+    row, start = np.nonzero(edges == 1)
+    end = np.nonzero(edges == -1)[1]
+    if len(row) > MAX_RUNS:
+        raise InkBudgetError(
+            f"the picture's ink breaks into {len(row):,} pieces along its rows, more than a number's "
+            f"(at most {MAX_RUNS:,}): too scattered to read"
+        )
+    return Runs(row, start, end, _label(row, start, end, mask.shape[1] + 2))
+
+
+def _label(row: np.ndarray, start: np.ndarray, end: np.ndarray, stride: int) -> np.ndarray:
+    """Component numbers for runs: runs in neighbouring rows that touch (diagonally too) are joined."""
+    # For each run, the runs of the next row from the first that ends at or after its start to the
+    # last that starts at or before its end (column after its last pixel): they touch it. Runs are
+    # in row-major order, so their keys are sorted.
+    first = np.searchsorted(row * stride + end, (row + 1) * stride + start, side="left")
+    last = np.searchsorted(row * stride + start, (row + 1) * stride + end, side="right")
+    counts = np.maximum(last - first, 0)
+    a = np.repeat(np.arange(len(row)), counts)
+    b = first[a] + np.arange(len(a)) - np.repeat(np.cumsum(counts) - counts, counts)
+    parent = list(range(len(row)))
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        parent[root(parent, j)] = root(parent, i)
+    roots = np.array([root(parent, i) for i in range(len(row))], np.int64)
+    return np.unique(roots, return_inverse=True)[1].reshape(-1)
+
+
+def picture_marks(ink: np.ndarray, runs: Runs) -> tuple[list[Mark], list[Region]]:
+    """The marks of a picture (components that are not specks, wide ones also cut in pieces) and
+    the pixels of each."""
+    width = stroke_width(ink / max(float(ink.max(initial=0.0)), 1e-6))
+    order = np.argsort(runs.label, kind="stable")
+    parts = np.split(order, np.flatnonzero(np.diff(runs.label[order])) + 1) if len(order) else []
+    parts = [part for part in parts if (runs.end[part] - runs.start[part]).sum() >= SPECK_AREA * width**2]
+    if len(parts) > MAX_MARKS:
+        raise InkBudgetError(
+            f"the picture holds {len(parts):,} separate marks, more than a number's "
+            f"(at most {MAX_MARKS:,}): too scattered to read"
+        )
+    wholes = [Region(int(runs.label[part[0]]), int(runs.row[part].min())) for part in parts]
+    boxes = [_mark(runs, part, region).box for part, region in zip(parts, wholes, strict=True)]
+    height = line_height(np.array(boxes, np.float64).reshape(-1, 4))
+    marks: list[Mark] = []
+    regions: list[Region] = []
+    for part, whole, box in zip(parts, wholes, boxes, strict=True):
+        paths = _cuts(_mask(runs, part, box), box, height, width) if box[2] - box[0] > CUT_WIDTH * height else []
+        bounds = [None, *paths, None]
+        for after, before in zip(bounds, bounds[1:], strict=False):
+            region = Region(whole.component, whole.top, after, before)
+            if len(_clipped(runs, part, region)[0]):  # two cuts may meet below the ink between them
+                marks.append(_mark(runs, part, region, whole.component if paths else None))
+                regions.append(region)
+    return marks, regions
+
+
+def _clipped(runs: Runs, part: np.ndarray, region: Region) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows, starts and ends of a component's runs (`part`) within a region, empty ones left out."""
+    row, start, end = runs.row[part], runs.start[part], runs.end[part]
+    if region.after is not None:
+        start = np.maximum(start, region.after[row - region.top])
+    if region.before is not None:
+        end = np.minimum(end, region.before[row - region.top])
+    keep = end > start
+    return row[keep], start[keep], end[keep]
+
+
+def _mark(runs: Runs, part: np.ndarray, region: Region, source: int | None = None) -> Mark:
+    """The mark of a region: its box (pixel edges) and the ends of its runs (pixel centres), which
+    are enough to measure distances to it."""
+    row, start, end = _clipped(runs, part, region)
+    box = (float(start.min()), float(row.min()), float(end.max()), float(row.max() + 1))
+    ends = np.concatenate([np.stack([start, row], 1), np.stack([end - 1, row], 1)]) + 0.5
+    return Mark(box, ends.astype(np.float64), polyline=False, source=source)
+
+
+def _mask(runs: Runs, part: np.ndarray, box: Box) -> np.ndarray:
+    """A component's pixels within its box."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    mask = np.zeros((y1 - y0, x1 - x0), bool)
+    for row, start, end in zip(runs.row[part], runs.start[part], runs.end[part], strict=True):
+        mask[row - y0, start - x0 : end - x0] = True
+    return mask
+
+
+def _cuts(mask: np.ndarray, box: Box, height: float, width: float) -> list[np.ndarray]:
+    """Paths from the top row to the bottom row of a component (one column per row, moving at most
+    one column from row to row) that cross at most CUT_THICKNESS stroke widths of ink, ending at
+    least CUT_MARGIN from its sides and from each other: the least inky first, left to right."""
+    rows, columns = mask.shape
+    cost = np.zeros(columns)
+    step = np.zeros((rows, columns), np.int8)  # the move (-1, 0, 1) from the row above
+    for r in range(rows):
+        left = np.r_[np.inf, cost[:-1]] + CUT_STEP
+        right = np.r_[cost[1:], np.inf] + CUT_STEP
+        choices = np.stack([left, cost, right])
+        step[r] = np.argmin(choices, axis=0) - 1
+        cost = choices.min(axis=0) + mask[r]
+    margin = int(np.ceil(CUT_MARGIN * height))
+    ends: list[int] = []
+    for c in np.argsort(cost, kind="stable"):
+        if cost[c] > CUT_THICKNESS * width:
+            break
+        if margin <= c < columns - margin and all(abs(c - e) >= margin for e in ends):
+            ends.append(int(c))
+            if len(ends) == MAX_CUTS:
+                break
+    return [_path(step, c) + int(box[0]) for c in sorted(ends)]
+
+
+def _path(step: np.ndarray, end: int) -> np.ndarray:
+    """The columns of a cut path, row by row, traced back from its column in the last row."""
+    columns = np.empty(len(step), np.int64)
+    columns[-1] = end
+    for r in range(len(step) - 1, 0, -1):
+        columns[r - 1] = columns[r] + step[r][columns[r]]
+    return columns
+
+
+def region_ink(ink: np.ndarray, runs: Runs, regions: list[Region]) -> np.ndarray:
+    """The ink of some regions alone, cropped to them with a margin: a pixel around their ink (its
+    anti-aliased edge, below the ink threshold) comes with it, the rest of the picture does not."""
+    mask = np.zeros(ink.shape, bool)
+    for region in regions:
+        part = np.flatnonzero(runs.label == region.component)
+        for row, start, end in zip(*_clipped(runs, part, region), strict=True):
+            mask[row, start:end] = True
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    top, bottom = max(rows[0] - 1, 0), min(rows[-1] + 2, ink.shape[0])
+    left, right = max(cols[0] - 1, 0), min(cols[-1] + 2, ink.shape[1])
+    near = mask[top:bottom, left:right]
+    grown = near.copy()
+    grown[1:] |= near[:-1]
+    grown[:-1] |= near[1:]
+    wide = grown.copy()
+    wide[:, 1:] |= grown[:, :-1]
+    wide[:, :-1] |= grown[:, 1:]
+    return np.pad(ink[top:bottom, left:right] * wide, 2)

@@ -1,0 +1,312 @@
+"""Whole numbers ("2026", "3.14", "-42"): segmentation from strokes and pictures, the reading, the
+CLI's fields, budgets. Numbers are the tests' handmade digits (tests/handmade.py) written on a line;
+the bundled model reads each of them right on its own, whichever model ships."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from handwriting_recognizer.core.components import MAX_RUNS, ink_runs
+from handwriting_recognizer.core.numbers import (
+    MAX_CHARACTERS,
+    NOT_A_NUMBER,
+    NumberBudgetError,
+    NumberReader,
+    read_number,
+    read_number_picture,
+)
+from handwriting_recognizer.core.preprocess import InkBudgetError, image_to_input, render_strokes, strokes_to_input
+from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, UNSURE, Reading, Recognizer
+from handwriting_recognizer.core.segment import MAX_MARKS, Mark, dots, layout, line_height
+from handwriting_recognizer.core.shapes import polyline
+from tests import handmade
+from tests.commands import predict
+
+PEN = handmade.PEN
+
+
+@pytest.fixture(scope="module")
+def recognizer(bundled_model: Path) -> Recognizer:
+    return Recognizer(bundled_model, use_gpu=False)
+
+
+def marks_of(strokes: list[np.ndarray]) -> list[Mark]:
+    return [Mark((*s.min(axis=0), *s.max(axis=0)), s) for s in strokes]
+
+
+def picture(strokes: list[np.ndarray], shape: tuple[int, int] = (250, 1400)) -> np.ndarray:
+    """The strokes drawn dark on white, as a scan of them."""
+    return np.rint((1.0 - render_strokes(strokes, shape, PEN)) * 255).astype(np.uint8)
+
+
+def scribble(x: float, y: float) -> np.ndarray:
+    """Back and forth 150 times across a digit's place: far more ink than a digit may have."""
+    return polyline([(x, y), (x + 50, y + 80)] * 150, n=2)
+
+
+# --- segmentation: geometry alone -----------------------------------------------------------------
+
+
+def test_each_handmade_digit_is_read_right_on_its_own(recognizer):
+    for digit, unit in handmade.UNIT_DIGITS.items():
+        strokes = [s * handmade.HEIGHT + 50 for s in unit]
+        assert recognizer.read(strokes_to_input(strokes, PEN)).label == int(digit)
+
+
+def test_bars_drawn_apart_belong_to_their_digit(recognizer):
+    # the 4's stem, the 5's detached top and the 7's crossbar are strokes of their own
+    strokes = handmade.write("457")
+    assert len(strokes) == 6
+    result = read_number(recognizer, strokes, PEN)
+    assert [(c.char, c.marks) for c in result.characters] == [("4", (0, 1)), ("5", (2, 3)), ("7", (4, 5))]
+
+
+def test_line_height_ignores_dots_and_dashes():
+    strokes = handmade.write("-3.14")
+    assert line_height(np.array([m.box for m in marks_of(strokes)])) == pytest.approx(handmade.HEIGHT, rel=0.05)
+
+
+def test_a_stray_dot_above_the_line_is_not_a_decimal_point():
+    strokes = [*handmade.write("58"), np.array([[80.0, 30.0]])]
+    lay = layout(marks_of(strokes))
+    assert [is_point for _, is_point in dots(lay, [p.box for p in lay.pieces])] == [False]
+
+
+# --- reading numbers from strokes -----------------------------------------------------------------
+
+
+def test_characters_name_their_strokes_as_given(recognizer):
+    strokes = handmade.write("45")
+    with_empty = [np.zeros((0, 2)), *strokes[:2], np.zeros((0, 2)), *strokes[2:]]
+    result = read_number(recognizer, with_empty, PEN)
+    assert result.text == "45" and [c.marks for c in result.characters] == [(1, 2), (4, 5)]
+
+
+@pytest.mark.parametrize(
+    ("written", "text"),
+    [
+        ("2026", "2026"),
+        ("3.14", "3.14"),  # a decimal point: a tap at the baseline
+        ("-42", "-42"),  # a minus: a short bar at mid-height before the first digit
+        ("457", "457"),  # bars drawn apart
+        ("1975", "1975"),
+        ("8 0", "80"),  # a wide gap is still one number
+        ("-6.09", "-6.09"),
+        ("123456789012", "123456789012"),  # twelve characters
+    ],
+)
+def test_numbers_are_read(recognizer, written, text):
+    result = read_number(recognizer, handmade.write(written), PEN)
+    assert result.text == text and result.reason is None
+    assert "".join(c.char or "?" for c in result.characters) == text
+    assert result.single is None
+    lefts = [c.box[0] for c in result.characters]
+    assert lefts == sorted(lefts)
+
+
+@pytest.mark.parametrize("written", ["23", "38", "47"])
+def test_touching_digits_are_read_as_two(recognizer, written):
+    strokes = handmade.write(written, gap=-0.03)
+    lay = layout(marks_of(strokes))
+    assert len(lay.pieces) == 2 and lay.join[0] > 0  # they touch: grouping them is a candidate
+    assert read_number(recognizer, strokes, PEN).text == written
+
+
+def test_symbols_are_told_by_shape_and_digits_carry_their_reading(recognizer):
+    result = read_number(recognizer, handmade.write("-3.1"), PEN)
+    minus, three, point, one = result.characters
+    for symbol in (minus, point):
+        assert symbol.reading is None and symbol.confidence is None and symbol.probabilities is None
+    for digit in (three, one):
+        assert digit.reading is not None and digit.probabilities is not None and len(digit.probabilities) == 10
+        assert digit.input is not None and digit.input.shape == (28, 28)
+    assert result.confidence == pytest.approx(three.confidence * one.confidence)
+
+
+def test_a_stray_dot_is_not_read(recognizer):
+    number = handmade.write("58")
+    for dot in ([80.0, 30.0], [260.0, 148.0]):  # above the line, and after the last digit
+        assert read_number(recognizer, [*number, np.array([dot])], PEN).text == "58"
+
+
+def test_a_character_that_is_no_digit_makes_it_not_a_number_and_says_where(recognizer):
+    strokes = [*handmade.write("12"), scribble(200, 60), *handmade.write("3", x=300)]
+    result = read_number(recognizer, strokes, PEN)
+    assert result.text is None and result.reason == NOT_A_NUMBER and result.problem_at == 2
+    assert [c.char for c in result.characters] == ["1", "2", None, "3"]
+    assert result.characters[2].reading.reason == NOT_A_DIGIT
+
+
+@pytest.mark.parametrize(("written", "where"), [("4-2", 1), ("1.2.3", 3)])
+def test_symbols_out_of_place_make_it_not_a_number(recognizer, written, where):
+    result = read_number(recognizer, handmade.write(written), PEN)
+    assert result.reason == NOT_A_NUMBER and result.problem_at == where
+    assert [c.char for c in result.characters] == list(written)
+
+
+def test_a_digit_the_model_is_unsure_of_makes_the_number_unsure(recognizer, monkeypatch):
+    monkeypatch.setattr(recognizer, "info", replace(recognizer.info, unsure_below=1.01))  # nothing is sure enough
+    result = read_number(recognizer, handmade.write("25"), PEN)
+    assert result.text is None and result.reason == UNSURE and result.problem_at is None
+    assert [c.char for c in result.characters] == [None, None]
+    assert [c.reading.reason for c in result.characters] == [UNSURE, UNSURE]
+
+
+# --- a single character reads exactly as a single digit always did --------------------------------
+
+
+def same_reading(a: Reading | None, b: Reading) -> bool:
+    return (
+        a is not None
+        and (a.label, a.confidence, a.reason, a.not_a_digit) == (b.label, b.confidence, b.reason, b.not_a_digit)
+        and np.array_equal(a.probabilities, b.probabilities)
+    )
+
+
+@pytest.mark.parametrize("digit", list(handmade.UNIT_DIGITS))
+def test_a_single_digit_reads_as_before(recognizer, digit):
+    strokes = [s * 220 + 90 for s in handmade.UNIT_DIGITS[digit]]
+    before = recognizer.read(strokes_to_input(strokes, 14.0))
+    result = read_number(recognizer, strokes, 14.0)
+    assert same_reading(result.single, before)
+    assert result.text == str(before.label) and result.reason is None
+    (character,) = result.characters
+    assert character.reading is result.single and np.array_equal(character.input, strokes_to_input(strokes, 14.0))
+
+
+def test_the_canvas_digits_and_a_tap_read_as_before(recognizer):
+    for make in handmade.DIGITS.values():
+        strokes = make()
+        assert same_reading(
+            read_number(recognizer, strokes, 14.0).single, recognizer.read(strokes_to_input(strokes, 14.0))
+        )
+    for strokes in ([], [np.array([[200.0, 200.0]])]):
+        result = read_number(recognizer, strokes, 14.0)
+        assert result.reason == BLANK and result.text is None and result.characters == ()
+        assert result.single is not None and result.single.blank
+
+
+def test_a_scribble_alone_is_refused_as_a_single_digit_is(recognizer):
+    with pytest.raises(InkBudgetError):
+        read_number(recognizer, [scribble(100, 100)], PEN)
+
+
+# --- pictures: connected components ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "text"), [("2026", "2026"), ("3.14", "3.14"), ("-42", "-42"), ("1975", "1975")])
+def test_pictures_of_numbers_are_read_by_components(recognizer, written, text):
+    result = read_number_picture(recognizer, picture(handmade.write(written)))
+    assert result.text == text
+    assert all(c.box[0] >= 0 and c.box[2] <= 1400 for c in result.characters)
+
+
+@pytest.mark.parametrize(("written", "gap"), [("23", 0.0), ("57", 0.05), ("03", 0.03)])
+def test_touching_digits_in_a_picture_are_cut_apart(recognizer, written, gap):
+    strokes = handmade.write(written, gap=gap)
+    assert int(ink_runs(render_strokes(strokes, (250, 1400), PEN)).label.max()) == 0  # one component
+    assert read_number_picture(recognizer, picture(strokes)).text == written
+
+
+def test_a_picture_of_one_digit_reads_as_before(recognizer):
+    pixels = picture(handmade.write("4"), (300, 300))
+    result = read_number_picture(recognizer, pixels)
+    before = recognizer.read(image_to_input(pixels))
+    assert same_reading(result.single, before) and before.label == 4
+
+
+def test_a_blank_picture_is_blank(recognizer):
+    result = read_number_picture(recognizer, np.full((60, 80), 255, np.uint8))
+    assert result.reason == BLANK and result.characters == ()
+
+
+# --- live reading: what is remembered -------------------------------------------------------------
+
+
+def test_while_a_number_is_written_only_the_changed_characters_are_read_again(recognizer, monkeypatch):
+    reader = NumberReader(recognizer)
+    read_inputs: list[int] = []
+    original = recognizer.predict_batch
+    monkeypatch.setattr(recognizer, "predict_batch", lambda x: read_inputs.append(len(x)) or original(x))
+    *done, last = handmade.write("2026")
+    assert reader.read_strokes([*done, last[:10]], PEN).characters
+    read_inputs.clear()
+    assert reader.read_strokes([*done, last], PEN).text == "2026"
+    assert read_inputs == [1]  # the 6 only
+    read_inputs.clear()
+    reader.read_strokes([*done, last], PEN)
+    assert read_inputs == []
+
+
+# --- budgets --------------------------------------------------------------------------------------
+
+
+def test_too_many_strokes_are_refused_with_the_limit():
+    taps = [np.array([[float(i), 0.0]]) for i in range(MAX_MARKS + 1)]
+    with pytest.raises(NumberBudgetError, match=f"{MAX_MARKS + 1:,} strokes .*at most {MAX_MARKS:,}"):
+        NumberReader(object()).read_strokes(taps, PEN)  # type: ignore[arg-type]
+
+
+def test_numbers_up_to_the_limit_are_read_and_longer_ones_refused(recognizer):
+    digits = "1234567890" * 4
+    assert read_number(recognizer, handmade.write(digits[:MAX_CHARACTERS]), PEN).text == digits[:MAX_CHARACTERS]
+    with pytest.raises(NumberBudgetError, match=f"{MAX_CHARACTERS + 1} characters .*at most {MAX_CHARACTERS}"):
+        read_number(recognizer, handmade.write(digits[: MAX_CHARACTERS + 1]), PEN)
+
+
+def test_a_picture_of_scattered_ink_is_refused_with_the_limit(recognizer):
+    noise = np.full((1000, 1000), 255, np.uint8)
+    noise[::2, ::2] = 0  # 250,000 specks
+    with pytest.raises(InkBudgetError, match=f"at most {MAX_RUNS:,}"):
+        read_number_picture(recognizer, noise)
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def test_predict_gives_the_text_and_the_characters(tmp_path):
+    from handwriting_recognizer.app.imageio import gray_to_qimage, save_png
+    from handwriting_recognizer.core.drawing import Drawing, save_drawing
+
+    number, digit, scan = tmp_path / "number.json", tmp_path / "seven.json", tmp_path / "number.png"
+    save_drawing(Drawing(800, 300, tuple(handmade.write("-3.14")), PEN), number)
+    save_drawing(Drawing(400, 400, tuple(handmade.seven()), 14.0), digit)
+    save_png(gray_to_qimage(render_strokes(handmade.write("2026"), (250, 800), PEN), invert=True), scan)
+    proc = predict("--json", str(number), str(digit), str(scan))
+    assert proc.returncode == 0, proc.stderr
+    many, one, pictured = (json.loads(line) for line in proc.stdout.splitlines())
+    assert many["text"] == "-3.14" and many["label"] is None and many["reason"] is None
+    assert [c["char"] for c in many["characters"]] == ["-", "3", ".", "1", "4"]
+    for c in many["characters"]:
+        assert set(c) == {"char", "confidence", "probabilities", "box"} and len(c["box"]) == 4
+        assert (c["probabilities"] is None) == (c["char"] in "-.") == (c["confidence"] is None)
+    assert len(many["characters"][1]["probabilities"]) == 10
+    assert one["label"] == 7 and one["text"] == "7" and len(one["characters"]) == 1
+    assert len(one["probabilities"]) == 10 and one["characters"][0]["probabilities"] == one["probabilities"]
+    assert pictured["text"] == "2026"
+
+
+def test_predict_prints_the_text(tmp_path):
+    from handwriting_recognizer.core.drawing import Drawing, save_drawing
+
+    number = tmp_path / "number.json"
+    save_drawing(Drawing(800, 300, tuple(handmade.write("2026")), PEN), number)
+    proc = predict(str(number))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"{number}: 2026 (")
+
+
+def test_predict_says_why_it_is_not_a_number(tmp_path):
+    from handwriting_recognizer.core.drawing import Drawing, save_drawing
+
+    number = tmp_path / "number.json"
+    save_drawing(Drawing(800, 300, tuple(handmade.write("4-2")), PEN), number)
+    proc = predict("--json", str(number))
+    result = json.loads(proc.stdout)
+    assert result["text"] is None and result["reason"] == "not_a_number" and result["label"] is None
+    assert [c["char"] for c in result["characters"]] == ["4", "-", "2"]
