@@ -263,7 +263,8 @@ def main() -> None:
     recognizer = Recognizer(args.model, use_gpu=False)
     samples = load_unipen(root, (pen_data.DIGITS_CATEGORY,), groups)
     numbers = make_numbers(samples, args.numbers, np.random.default_rng(SEED))
-    print(f"model {args.model} ({recognizer.info.precision}, {len(recognizer.info.labels)} classes), groups {groups}")
+    outputs = recognizer.predict_batch(np.zeros((1, 28, 28, 1), np.float32)).shape[1]
+    print(f"model {args.model} ({recognizer.info.precision}, {outputs} outputs), groups {groups}")
     reader = NumberReader(recognizer)
     truths = [n.text for n in numbers]
     report("Numbers from strokes", truths, [reader.read_strokes(n.strokes, n.pen) for n in numbers])
