@@ -43,7 +43,9 @@ def test_drawings_and_images_are_recognized(files):
     for result in lines:
         expected = int(Path(result["file"]).stem[1:])
         assert result["label"] == expected, result
-        assert len(result["probabilities"]) == 10 and abs(sum(result["probabilities"]) - 1) < 1e-2
+        assert result["reason"] is None
+        assert len(result["probabilities"]) == 10
+        assert abs(sum(result["probabilities"]) + result["not_a_digit"] - 1) < 1e-2
         assert result["confidence"] == max(result["probabilities"])
 
 
@@ -85,4 +87,5 @@ def test_blank_image_is_unsure(tmp_path):
     save_png(gray_to_qimage(np.zeros((50, 50), np.float32)), blank)
     proc = predict("--json", str(blank))
     assert proc.returncode == 0
-    assert json.loads(proc.stdout)["label"] is None
+    result = json.loads(proc.stdout)
+    assert result["label"] is None and result["reason"] == "blank"

@@ -10,6 +10,7 @@ import onnx
 import pytest
 
 from handwriting_recognizer.core.contract import (
+    CLASSES,
     INPUT_NAME,
     INPUT_SHAPE,
     LABELS,
@@ -54,7 +55,7 @@ def test_training_exports_what_the_recognizer_expects(tmp_path):
     path = tmp_path / MODEL_FILE
     export.save_atomic(export.to_onnx(build_classifier(width=2), {PREPROCESSING_KEY: PREPROCESSING}), path)
     model = Recognizer(path, use_gpu=False)
-    assert model.predict(empty_input()).shape == (len(LABELS),)
+    assert model.predict(empty_input()).shape == (len(CLASSES),)  # the digits and "not a digit"
 
 
 def test_a_model_made_for_another_preprocessing_version_is_refused(tmp_path, bundled_model):
