@@ -1,9 +1,10 @@
 """Copy the reading, and the last readings: a dock that keeps what was read, with its drawing (or
 picture) and the time, from which a reading can be copied or put back on the canvas.
 
-A reading enters the history when the user is done with a drawing (clears it or teaches it), not on
-every live update while drawing. The history lives as long as the window; putting an entry back on
-the canvas is one undoable step, like opening a drawing.
+A reading is a single digit's (`Reading`, as it always was) or a whole number's (`NumberReading`);
+Copy copies its text ("7", "3.14"). A reading enters the history when the user is done with a
+drawing (clears it or teaches it), not on every live update while drawing. The history lives as
+long as the window; putting an entry back on the canvas is one undoable step, like opening a drawing.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
 
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.samples_view import input_icon
+from handwriting_recognizer.app.views import number_problem
 from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.numbers import NOT_A_NUMBER, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
-from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, Reading
+from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, Reading
 
 HISTORY_SIZE = 10  # readings kept, newest first
 STATUS_MS = 5000
@@ -41,24 +44,39 @@ HISTORY_KEY = "Ctrl+H"
 BLANK_NOT_COPIED = "Nothing to copy: draw a digit first"
 NOT_A_DIGIT_NOT_COPIED = "Nothing copied: this does not look like a digit"
 UNSURE_NOT_COPIED = "Nothing copied: the model is unsure which digit this is (choose its label and teach it?)"
+NOT_A_NUMBER_NOT_COPIED = "Nothing copied: not a number ({problem})"
+UNSURE_NUMBER_NOT_COPIED = (
+    "Nothing copied: the model is unsure of a digit in this number (select it, choose its label and teach it?)"
+)
 HISTORY_TIP = "What was read before each clear or teach. Double-click, or Enter, to put it back on the canvas."
 
+Said = Reading | NumberReading  # what a reading says: a single digit's, or a whole number's
 
-def copied_text(reading: Reading | None) -> str | None:
-    """What Copy puts on the clipboard: the digit read ("7"); None when no digit is shown."""
+
+def copied_text(reading: Said | None) -> str | None:
+    """What Copy puts on the clipboard: the digit or number read ("7", "-3.14"); None when none is shown."""
+    if isinstance(reading, NumberReading):
+        return reading.text
     return None if reading is None or reading.label is None else str(reading.label)
 
 
-def copy_reading(window: QMainWindow, reading: Reading | None) -> bool:
-    """Put the reading's digit on the clipboard and say so; when no digit is shown, say why and leave
-    the clipboard as it was."""
+def not_copied(reading: Said | None) -> str:
+    """Why Copy copies nothing for a reading without text."""
+    if isinstance(reading, NumberReading):
+        if reading.reason == NOT_A_NUMBER:
+            return NOT_A_NUMBER_NOT_COPIED.format(problem=number_problem(reading))
+        return BLANK_NOT_COPIED if reading.reason == BLANK else UNSURE_NUMBER_NOT_COPIED
+    if reading is None or reading.blank:
+        return BLANK_NOT_COPIED
+    return NOT_A_DIGIT_NOT_COPIED if reading.reason == NOT_A_DIGIT else UNSURE_NOT_COPIED
+
+
+def copy_reading(window: QMainWindow, reading: Said | None) -> bool:
+    """Put the reading's digit or number on the clipboard and say so; when none is shown, say why
+    and leave the clipboard as it was."""
     text = copied_text(reading)
     if text is None:
-        if reading is None or reading.blank:
-            why = BLANK_NOT_COPIED
-        else:
-            why = NOT_A_DIGIT_NOT_COPIED if reading.reason == NOT_A_DIGIT else UNSURE_NOT_COPIED
-        window.statusBar().showMessage(why, STATUS_MS)
+        window.statusBar().showMessage(not_copied(reading), STATUS_MS)
         return False
     QGuiApplication.clipboard().setText(text)
     window.statusBar().showMessage(f"Copied {text}", STATUS_MS)
@@ -69,7 +87,7 @@ def copy_reading(window: QMainWindow, reading: Reading | None) -> bool:
 class HistoryEntry:
     """One reading and what it was read from: the strokes, or a picture with its model input."""
 
-    reading: Reading
+    reading: Said
     input: np.ndarray  # the 28x28 model input: the thumbnail, and a picture's input when put back
     drawing: Drawing | None  # None for a picture
     picture: QImage | None
@@ -77,10 +95,12 @@ class HistoryEntry:
     taught: int | None = None  # the label it was taught as, if it was
 
     def read_as(self) -> str:
-        """What was read: the digit, "Unsure" or "Not a digit"."""
-        if self.reading.label is not None:
-            return str(self.reading.label)
-        return "Not a digit" if self.reading.reason == NOT_A_DIGIT else "Unsure"
+        """What was read: the digit or number, "Unsure", "Not a digit" or "Not a number"."""
+        text = copied_text(self.reading)
+        if text is not None:
+            return text
+        words = {NOT_A_DIGIT: "Not a digit", NOT_A_NUMBER: "Not a number"}
+        return words.get(self.reading.reason or "", "Unsure")
 
     def describe(self) -> str:
         """One short line: what was read, when, and what it was taught as."""
@@ -109,7 +129,7 @@ class ReadingHistory(QDockWidget):
         self.list.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.list.itemActivated.connect(lambda item: self.reopen(self.list.row(item)))
         copy = QPushButton("Copy")
-        copy.setToolTip("Copy the selected reading's digit (Ctrl+C while the list has the focus)")
+        copy.setToolTip("Copy the selected reading's digit or number (Ctrl+C while the list has the focus)")
         copy.clicked.connect(lambda: self.copy_entry(self.list.currentRow()))
         reopen = QPushButton("Open on Canvas")
         reopen.setToolTip("Put the selected drawing back on the canvas (Ctrl+Z undoes it)")
@@ -132,10 +152,10 @@ class ReadingHistory(QDockWidget):
         """The readings kept, newest first."""
         return list(self._entries)
 
-    def remember(self, reading: Reading | None, taught: int | None = None) -> HistoryEntry | None:
+    def remember(self, reading: Said | None, taught: int | None = None) -> HistoryEntry | None:
         """Keep the reading of what the canvas shows now (call before it is cleared); nothing for a
         blank canvas or one that cannot be read (the reading may still be the last drawing's)."""
-        if reading is None or reading.blank:
+        if reading is None or reading.reason == BLANK:
             return None
         try:
             x = self._current_input()
@@ -154,14 +174,14 @@ class ReadingHistory(QDockWidget):
             self.list.takeItem(self.list.count() - 1)
         return entry
 
-    def copy(self, reading: Reading | None) -> bool:
+    def copy(self, reading: Said | None) -> bool:
         """Edit > Copy: the selected past reading while the list has the focus, else the current one."""
         if self.list.hasFocus() and self.list.currentRow() >= 0:
             return self.copy_entry(self.list.currentRow())
         return copy_reading(self._window, reading)
 
     def copy_entry(self, row: int) -> bool:
-        """Copy the digit of the entry in `row` (0: the newest)."""
+        """Copy the digit or number of the entry in `row` (0: the newest)."""
         if not 0 <= row < len(self._entries):
             self._window.statusBar().showMessage("Select a reading in the history first", STATUS_MS)
             return False

@@ -1,8 +1,10 @@
-"""What the model reads, shown three ways: the top digit, the ten probability bars, the 28x28 input.
+"""What the model reads, shown three ways: the top digit (or the whole number), the ten probability
+bars, the 28x28 input.
 
 Their colours come from the palette (`theme`), so they read as well on a dark desktop as on a light
-one; their texts, the percentages included, come from `reading_text` and `percent`, so a screen
-reader hears what the eye sees.
+one; their texts, the percentages included, come from `reading_text`, `number_text` and `percent`,
+so a screen reader hears what the eye sees. A number's characters are selected in the big label
+(a click, or Left/Right): the bars and the input then show that character.
 """
 
 from __future__ import annotations
@@ -20,12 +22,21 @@ from handwriting_recognizer.app.contrast import readable
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.theme import blend
 from handwriting_recognizer.core.contract import LABELS
+from handwriting_recognizer.core.numbers import MINUS, POINT, Character, NumberReading
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE, Reading
 
 DIGIT_POINTS = 40  # the big label's font for a digit ...
 WORD_POINTS = 22  # ... and for a word ("Unsure", "Not a digit"), which must fit the same column;
 SMALLEST_POINTS = 12  # either shrinks, down to this, to fit a narrow window
 BARS_TIP = "Probability of each digit. Click a digit, or use Up/Down and Space, to pick it as the right label."
+NOT_READ = "?"  # a character of a number that is not read as a digit: unsure, or not a digit at all
+SYMBOLS = {POINT: "a decimal point", MINUS: "a minus sign"}
+NUMBER_TIP = (
+    "The number the model reads, one character at a time; the line under it gives each digit's probability, "
+    "rounded down. Click a character, or use Left/Right, to see its ten probabilities and its 28x28 input and "
+    "to teach it."
+)
+NUMBER_RULES = "A number is digits, with at most one decimal point after a digit and a minus sign only at its start."
 
 
 def percent_number(p: float, decimals: int = 0) -> str:
@@ -57,10 +68,12 @@ class ReadingText:
     tip: str
 
     @property
-    def is_digit(self) -> bool:
-        return self.big[:1].isdigit()
+    def is_word(self) -> bool:
+        """Words ("Unsure") take a smaller font than digits and numbers."""
+        return any(ch.isalpha() for ch in self.big)
 
 
+READING_DESCRIPTION = "What the model reads in the drawing, and how sure it is"
 READING_TIP = "The digit the model reads in your drawing, and how sure it is (its probability, rounded down)."
 
 
@@ -96,6 +109,59 @@ def reading_text(reading: Reading | None) -> ReadingText:
     )
 
 
+def character_words(character: Character) -> str:
+    """One character of a number in words: "2, 97% sure", "a decimal point", "unsure, best guess 2 at
+    45%", "not a digit"."""
+    reading = character.reading
+    if reading is None:
+        return SYMBOLS.get(character.char or "", "a mark")
+    if character.char is not None:
+        return f"{character.char}, {percent(reading.confidence)} sure"
+    if reading.reason == NOT_A_DIGIT:
+        return "not a digit"
+    return f"unsure, best guess {int(np.argmax(reading.probabilities))} at {percent(reading.confidence)}"
+
+
+def number_problem(number: NumberReading) -> str:
+    """Why a reading is not a number, naming the character at fault: "character 3 is not a digit"."""
+    at = number.problem_at or 0
+    characters = number.characters
+    if all(c.char in SYMBOLS for c in characters):
+        return "it has no digit"
+    char = characters[at].char
+    if char == MINUS:
+        return f"character {at + 1} is a minus sign, which only goes first"
+    if char == POINT and any(c.char == POINT for c in characters[:at]):
+        return f"character {at + 1} is a second decimal point"
+    if char == POINT:
+        return f"character {at + 1} is a decimal point that follows no digit"
+    return f"character {at + 1} is not a digit"
+
+
+def number_text(number: NumberReading) -> ReadingText:
+    """What to show for a reading of several characters: the characters ("2026"; NOT_READ for one
+    not read as a digit) and under them each digit's probability ("2 99% · 0 98% · ..."), or why it
+    is not a number, or which character the model is unsure of."""
+    big = "".join(c.char or NOT_READ for c in number.characters)
+    if number.text is not None:
+        caption = " · ".join(f"{c.char} {percent(c.confidence)}" for c in number.characters if c.confidence is not None)
+        spoken = f"Reads {number.text}, {percent_number(number.confidence)} percent sure"
+        return ReadingText(big, caption, spoken, NUMBER_TIP)
+    if number.problem_at is not None:
+        why = f"Not a number: {number_problem(number)}"
+        return ReadingText(big, why, why, f"{why}. {NUMBER_RULES}")
+    unsure = [i for i, c in enumerate(number.characters) if c.reading is not None and c.char is None]
+    first = unsure[0] if unsure else 0
+    more = f" (and {len(unsure) - 1} more)" if len(unsure) > 1 else ""
+    words = character_words(number.characters[first]).removeprefix("unsure, ")
+    caption = f"Unsure of character {first + 1}{more}: {words}"
+    tip = (
+        f"Unsure: no digit is likely enough for character {first + 1}{more}, shown as {NOT_READ}. Select it to "
+        "see every digit's probability, and teach it its right label (a digit key, then Enter)."
+    )
+    return ReadingText(big, caption, f"Unsure number, {big}: character {first + 1}, {words}", tip)
+
+
 class ProbabilityBars(QWidget):
     """Ten horizontal softmax bars, the top class highlighted. Clicking a digit, or Space/Enter on
     the row that Up/Down moved the focus to, emits `digitClicked`."""
@@ -128,10 +194,12 @@ class ProbabilityBars(QWidget):
         """The digit Up/Down moved to: Space or Enter picks it."""
         return self._focus_row
 
-    def set_reading(self, reading: Reading) -> None:
-        """Show a reading's probabilities (zeros for a blank input) and highlight its label, if any."""
+    def set_reading(self, reading: Reading, tip: str = BARS_TIP) -> None:
+        """Show a reading's probabilities (zeros for a blank input) and highlight its label, if any;
+        `tip` says whose they are (a number's character) or why there are none (its '.' or '-')."""
         self._probabilities = np.asarray(reading.probabilities, np.float32).copy()
         self._highlight = reading.label
+        self.setToolTip(tip)
         self._describe()
         self.update()
 
@@ -255,10 +323,16 @@ class ProbabilityBars(QWidget):
 
 class PredictionLabel(QLabel):
     """The large top-1 digit and its confidence; "Unsure" or "Not a digit" when no digit is shown,
-    a dash for a blank canvas. Its accessible name is the reading in words.
+    a dash for a blank canvas; a number's characters ("2026"), one of them selected. Its accessible
+    name is the reading in words.
 
-    `caption` is a small companion label that says the same in words.
+    `caption` is a small companion label that says the same in words. A number's character is
+    selected by a click on it or, with the focus here (Tab reaches the label while it shows a
+    number), by Left/Right/Home/End: `characterSelected` says which.
     """
+
+    characterSelected = Signal(int)
+    MOVES = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -273,7 +347,8 @@ class PredictionLabel(QLabel):
         self.setFont(font)
         self.setMinimumHeight(round(QFontMetricsF(font).height()))
         self._points = DIGIT_POINTS
-        self.setAccessibleDescription("What the model reads in the drawing, and how sure it is")
+        self._characters: tuple[Character, ...] = ()  # a number's, while one is shown
+        self._selected = 0
         self.caption = QLabel()
         self.caption.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's or a file's words
         self.caption.setObjectName("caption")
@@ -291,8 +366,38 @@ class PredictionLabel(QLabel):
         """Nothing can be read, and why (e.g. far too much ink)."""
         self._show(ReadingText("?", reason, f"Cannot read: {reason}", reason))
 
-    def _show(self, shown: ReadingText) -> None:
-        self._points = DIGIT_POINTS if shown.is_digit or len(shown.big) == 1 else WORD_POINTS
+    def set_number(self, number: NumberReading, selected: int) -> None:
+        """Show a reading of several characters, as `number_text` words it, with one selected."""
+        self._show(number_text(number), number.characters)
+        self.select(selected)
+
+    def characters(self) -> tuple[Character, ...]:
+        """The characters of the number shown; none while a single character (or nothing) is."""
+        return self._characters
+
+    def selected(self) -> int | None:
+        """The selected character of the number shown, if one is."""
+        return self._selected if self._characters else None
+
+    def select(self, index: int) -> None:
+        """Select a character of the number shown (kept within its characters)."""
+        if not self._characters:
+            return
+        self._selected = min(max(index, 0), len(self._characters) - 1)
+        character = self._characters[self._selected]
+        self.setAccessibleDescription(
+            f"Character {self._selected + 1} of {len(self._characters)} selected: {character_words(character)}. "
+            "Left and Right select another; the bars show its probabilities."
+        )
+        self.update()
+
+    def _show(self, shown: ReadingText, characters: tuple[Character, ...] = ()) -> None:
+        if bool(characters) != bool(self._characters) or not self.accessibleDescription():  # a number, or no more
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if characters else Qt.FocusPolicy.NoFocus)
+            self.setCursor(Qt.CursorShape.PointingHandCursor if characters else Qt.CursorShape.ArrowCursor)
+            self.setAccessibleDescription(READING_DESCRIPTION)
+        self._characters = characters
+        self._points = WORD_POINTS if shown.is_word else DIGIT_POINTS
         self.setText(shown.big)
         self._fit()
         self.setToolTip(shown.tip)
@@ -315,6 +420,57 @@ class PredictionLabel(QLabel):
         if font.pointSize() != self.font().pointSize():
             self.setFont(font)
 
+    # --- a number's characters: where they are, picking one --------------------------------------
+
+    def _character_box(self, index: int) -> QRectF:
+        """Where character `index` of the number is drawn (the text is centred, one glyph each)."""
+        metrics = QFontMetricsF(self.font())
+        text, area = self.text(), QRectF(self.contentsRect())
+        left = area.center().x() - metrics.horizontalAdvance(text) / 2 + metrics.horizontalAdvance(text[:index])
+        height = metrics.height()
+        return QRectF(left, area.center().y() - height / 2, metrics.horizontalAdvance(text[index]), height)
+
+    def _character_at(self, x: float) -> int:
+        """The character drawn nearest to `x`."""
+        return min(range(len(self._characters)), key=lambda i: abs(self._character_box(i).center().x() - x))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._characters and event.button() == Qt.MouseButton.LeftButton:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.select(self._character_at(event.position().x()))
+            self.characterSelected.emit(self._selected)
+        else:
+            super().mousePressEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Left/Right (Home/End) select another character; other keys (digits, Enter) go on to the window."""
+        key = event.key()
+        if not self._characters or key not in self.MOVES:
+            super().keyPressEvent(event)
+            return
+        last = len(self._characters) - 1
+        moves = {Qt.Key.Key_Left: self._selected - 1, Qt.Key.Key_Right: self._selected + 1, Qt.Key.Key_Home: 0}
+        self.select(moves.get(Qt.Key(key), last))
+        self.characterSelected.emit(self._selected)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A number's selected character stands on a tint of the palette's highlight, underlined with it
+        (dotted round it while the label has the focus); the text is QLabel's own."""
+        if self._characters:
+            palette = self.palette()
+            window, highlight = palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Highlight)
+            box = self._character_box(self._selected).adjusted(-2, 0, 2, 0)
+            painter = QPainter(self)
+            painter.fillRect(box, blend(window, highlight, 0.3))
+            painter.fillRect(QRectF(box.left(), box.bottom() - 3, box.width(), 3), highlight)
+            if self.hasFocus():
+                painter.setPen(
+                    QPen(readable(palette.color(QPalette.ColorRole.WindowText), window), 1, Qt.PenStyle.DotLine)
+                )
+                painter.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
+            painter.end()
+        super().paintEvent(event)
+
 
 class InputPreview(QWidget):
     """The 28x28 image the model sees, scaled up without smoothing, in a frame of the palette's colour."""
@@ -325,7 +481,10 @@ class InputPreview(QWidget):
         super().__init__(parent)
         self.setObjectName("preview")
         self.setFixedSize(self.SIDE, self.SIDE)
-        self.setToolTip("What the model sees: your drawing cropped, scaled to 28x28 and centred, as in MNIST")
+        self.setToolTip(
+            "What the model sees: your drawing (in a number, the selected character) cropped, scaled to 28x28 and "
+            "centred, as in MNIST"
+        )
         self.setAccessibleName("Model input")
         self.setAccessibleDescription("The 28 by 28 pixel image the model reads, light ink on dark")
         self._image = np.zeros((28, 28), np.float32)
