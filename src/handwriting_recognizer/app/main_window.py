@@ -1,9 +1,12 @@
 """The main window: lays out the widgets, builds the menus from one table of actions, and wires them
 to the helpers that do the work.
 
-Data flows one way: canvas strokes (or an opened picture) -> 28x28 input -> recognizer -> reading ->
-views. Predictions are coalesced: however many points arrive while one prediction runs, the next one
-reads only the latest drawing. The jobs live beside this module: `file_actions` (files, drops,
+Data flows one way: canvas strokes (or an opened picture) -> a `NumberReader` (one per model: it
+groups the ink into characters and reads them, a single character exactly as a single digit) ->
+the reading -> views. Predictions are coalesced: however many points arrive while one prediction
+runs, the next one reads only the latest drawing. The big label shows the whole number; the bars,
+the 28x28 preview and teaching are about its selected character (the last one written, until the
+user selects another). The jobs live beside this module: `file_actions` (files, drops,
 paste), `model_choice` (which model, remembered), `teaching` (own samples), `dialogs` (message
 boxes), `actions` (the menu table and the shortcuts help).
 """
@@ -11,6 +14,7 @@ boxes), `actions` (the menu table and the shortcuts help).
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +30,14 @@ from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.canvas_tools import CanvasTools
 from handwriting_recognizer.app.file_actions import FileActions
-from handwriting_recognizer.app.history import ReadingHistory
+from handwriting_recognizer.app.history import ReadingHistory, Said
+from handwriting_recognizer.app.imageio import qimage_to_array
 from handwriting_recognizer.app.model_choice import ModelChoice, ModelStatus, recipe_width
 from handwriting_recognizer.app.teaching import Teacher
-from handwriting_recognizer.app.views import InputPreview, PredictionLabel, ProbabilityBars
+from handwriting_recognizer.app.views import SYMBOLS, InputPreview, PredictionLabel, ProbabilityBars
 from handwriting_recognizer.core.contract import LABELS
 from handwriting_recognizer.core.model_store import ModelStore
+from handwriting_recognizer.core.numbers import NumberReader, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, empty_input, strokes_to_input
 from handwriting_recognizer.core.recognizer import ModelError, Reading, Recognizer, read
 from handwriting_recognizer.core.samples import SampleStore
@@ -39,12 +45,21 @@ from handwriting_recognizer.core.samples import SampleStore
 GESTURES = [  # what has no menu action; the keyboard shortcuts are read from the menus themselves
     ("Draw", "left mouse button, pen or finger on the canvas"),
     ("Pick the right label", "a digit key 0-9, or click its bar"),
+    ("Select a character of a number", "click it in the reading, or Left/Right"),
 ]
 DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it ...
 SCREEN_SHARE = 0.9  # ... else this share of the screen's available area (HiDPI scaling shrinks it)
 LATENCY_TIP = (
-    "How long the model took to read the drawing, in milliseconds: the network's own time for the last "
-    "reading, without preparing the 28x28 input or drawing the views."
+    "How long reading the drawing took, in milliseconds: finding its characters, preparing their 28x28 inputs "
+    "and the network's time (characters read before are remembered), without drawing the views."
+)
+NO_PROBABILITIES = (
+    "Character {n} is {symbol}: it is told by its shape and place, not by the model, so it has no digit "
+    "probabilities. Select a digit (click it in the reading, or Left/Right) to see its probabilities."
+)
+CHARACTER_BARS_TIP = (
+    "Probability of each digit for character {n} of the number. Click a digit, or use Up/Down and Space, "
+    "to pick it as that character's right label."
 )
 FILE, EDIT, MODEL, HELP = "&File", "&Edit", "&Model", "&Help"
 
@@ -57,7 +72,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APPLICATION)
         self.setAcceptDrops(True)
         self.settings = keys.open_settings()
-        self.reading: Reading | None = None
+        self.reading: Reading | None = None  # what the bars show: the single digit's, or the selected character's
+        self.number: NumberReading | None = None  # what the big label shows: the whole reading
+        self._reader: NumberReader | None = None
+        self._picture_read: tuple[object, NumberReading] | None = None  # the last picture read, by its key
+        self._user_selection: tuple[int, ...] | None = None  # the marks of the character the user selected
         self.last_error: QMessageBox | None = None
         data = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
         self.samples = SampleStore(data / "samples")
@@ -67,7 +86,7 @@ class MainWindow(QMainWindow):
         self.prediction = PredictionLabel()
         self.bars = ProbabilityBars()
         self.preview = InputPreview()
-        self.files = FileActions(self, self.canvas, self.settings, self.current_input, self.show_error, self.open_model)
+        self.files = FileActions(self, self.canvas, self.settings, self.shown_input, self.show_error, self.open_model)
         self.history = ReadingHistory(self, self.canvas, self.current_input)
         self.teacher = Teacher(
             self,
@@ -76,7 +95,8 @@ class MainWindow(QMainWindow):
             self.samples,
             self.history,
             self.current_input,
-            lambda: self.reading,
+            lambda: self.number,
+            self.prediction.selected,
             self.show_error,
         )
         self.teach_button = self.teacher.button
@@ -158,9 +178,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _set_tab_order(self) -> None:
-        """Tab goes from the canvas to the bars (Up/Down, Space) and on to Teach, then to the rest;
-        set once every widget is in the window."""
-        QWidget.setTabOrder(self.canvas, self.bars)
+        """Tab goes from the canvas to the reading while it shows a number (Left/Right), to the bars
+        (Up/Down, Space) and on to Teach, then to the rest; set once every widget is in the window."""
+        QWidget.setTabOrder(self.canvas, self.prediction)
+        QWidget.setTabOrder(self.prediction, self.bars)
         QWidget.setTabOrder(self.bars, self.teach_button)
 
     def _build_status_bar(self) -> None:
@@ -187,8 +208,10 @@ class MainWindow(QMainWindow):
         self._predict_timer.timeout.connect(self.predict_now)
         self.canvas.changed.connect(self._predict_timer.start)
         self.canvas.changed.connect(self.teacher.canvas_changed)
+        self.canvas.changed.connect(self._forget_selection)
         self.canvas.penWidthChanged.connect(self._predict_timer.start)  # ink smaller than the pen reads as a dot
         self.bars.digitClicked.connect(self.choose_label)
+        self.prediction.characterSelected.connect(self.select_character)
         self.teach_button.clicked.connect(self.teach)
         self.model_choice.switched.connect(self._show_model)
 
@@ -242,28 +265,118 @@ class MainWindow(QMainWindow):
             return picture_input
         return strokes_to_input(self.canvas.strokes(), self.canvas.pen_width())
 
+    def shown_input(self) -> np.ndarray:
+        """The model input the preview shows: the selected character's in a number (an empty one for
+        its '.' or '-'), else the whole drawing's; InkBudgetError for far too much ink."""
+        selected = self.prediction.selected()
+        if self.number is None or selected is None:
+            return self.current_input()
+        character = self.number.characters[selected]
+        return empty_input() if character.input is None else character.input
+
+    def number_reader(self) -> NumberReader | None:
+        """The reader for the active model (a new one for a new model: it remembers its answers)."""
+        recognizer = self.recognizer
+        if recognizer is None:
+            return None
+        if self._reader is None or self._reader.recognizer is not recognizer:
+            self._reader = NumberReader(recognizer)
+        return self._reader
+
     def predict_now(self) -> None:
         """Read the canvas and update every view."""
+        reader = self.number_reader()
+        if reader is None:  # no model: the views still show the input
+            try:
+                self.preview.set_input(self.current_input())
+            except InkBudgetError as exc:
+                self._show_unreadable(f"Cannot read this: {exc}. Undo or clear.")
+            return
+        start = time.perf_counter()
         try:
-            x = self.current_input()
+            self.number = self._read(reader)
         except InkBudgetError as exc:
             self._show_unreadable(f"Cannot read this: {exc}. Undo or clear.")
             return
-        self.preview.set_input(x)
-        if self.recognizer is None:
-            return
-        try:
-            self.reading = self.recognizer.read(x)
         except ModelError as exc:
             self._show_unreadable(f"The model failed on this drawing: {exc}")
             return
-        self.prediction.set_reading(self.reading)
-        self.bars.set_reading(self.reading)
-        self.latency_status.setText(f"{self.recognizer.last_ms:.2f} ms")
+        self.latency_status.setText(f"{(time.perf_counter() - start) * 1000:.2f} ms")
+        self._show_number(self._default_selection(self.number))
+
+    def _read(self, reader: NumberReader) -> NumberReading:
+        """The number the canvas' strokes or picture hold (a picture is read once while it is shown)."""
+        picture = self.canvas.picture()
+        if picture is None:
+            return reader.read_strokes(self.canvas.strokes(), self.canvas.pen_width())
+        key = (picture.cacheKey(), reader)
+        if self._picture_read is None or self._picture_read[0] != key:
+            self._picture_read = (key, reader.read_picture(qimage_to_array(picture)))
+        return self._picture_read[1]
+
+    def _default_selection(self, number: NumberReading) -> int:
+        """The character of a number to show in the bars: the one the user selected while the ink is
+        unchanged, else the digit written last (the rightmost in a picture)."""
+        characters = number.characters
+        if number.single is not None:
+            return 0
+        for i, character in enumerate(characters):
+            if character.marks == self._user_selection:
+                return i
+        digits = [i for i, c in enumerate(characters) if c.reading is not None] or list(range(len(characters)))
+        if self.canvas.picture() is not None:
+            return digits[-1]
+        return max(digits, key=lambda i: max(characters[i].marks, default=-1))
+
+    def _show_number(self, selected: int) -> None:
+        """Show `self.number`: a single character as a single digit always was, else the whole number
+        with the `selected` character in the bars and the preview."""
+        number = self.number
+        if number is None:
+            return
+        if number.single is not None:
+            self.reading = number.single
+            self.prediction.set_reading(self.reading)
+            self.bars.set_reading(self.reading)
+            whole = number.characters[0].input if number.characters else None
+            self.preview.set_input(self.current_input() if whole is None else whole)
+        else:
+            character = number.characters[selected]
+            self.prediction.set_number(number, selected)
+            symbol = SYMBOLS.get(character.char or "")
+            if character.reading is None:
+                self.reading = read(np.zeros(len(LABELS), np.float32), blank=True)
+                tip = NO_PROBABILITIES.format(n=selected + 1, symbol=symbol)
+            else:
+                self.reading = character.reading
+                tip = CHARACTER_BARS_TIP.format(n=selected + 1)
+            self.bars.set_reading(self.reading, tip)
+            self.preview.set_input(empty_input() if character.input is None else character.input)
         self.teacher.refresh()
+
+    def select_character(self, index: int) -> None:
+        """Show character `index` of the number read in the bars and the preview (a click on it in
+        the reading, or Left/Right); teaching is then about it."""
+        if self.number is None or self.number.single is not None:
+            return
+        index = min(max(index, 0), len(self.number.characters) - 1)
+        self._user_selection = self.number.characters[index].marks
+        self._show_number(index)
+
+    def _forget_selection(self) -> None:
+        """The ink changed: the bars follow the writing again."""
+        self._user_selection = None
+
+    def said(self) -> Said | None:
+        """What the big label says, to copy and to keep in the history: a single character's reading
+        (as a single digit's), or the whole number's."""
+        if self.number is None:
+            return None
+        return self.number.single if self.number.single is not None else self.number
 
     def _show_unreadable(self, reason: str) -> None:
         self.reading = None
+        self.number = None
         self.preview.set_input(empty_input())
         self.prediction.set_problem(reason)
         self.bars.set_reading(read(np.zeros(len(LABELS), np.float32), blank=True))
@@ -286,18 +399,24 @@ class MainWindow(QMainWindow):
 
     def clear(self) -> None:
         """Edit > Clear: the reading goes to the history, then the canvas is cleared (undoably)."""
-        self.history.remember(self.reading)
+        self.history.remember(self.said())
         self.canvas.clear()
 
     def copy_reading(self) -> bool:
-        """Edit > Copy Reading: the digit read, as text (a past one while the history has the focus)."""
-        return self.history.copy(self.reading)
+        """Edit > Copy Reading: the digit or number read, as text ("7", "3.14"; a past one while the
+        history has the focus)."""
+        return self.history.copy(self.said())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """A digit key (main keyboard or keypad) picks that label."""
+        """A digit key (main keyboard or keypad) picks that label; Left/Right, which no widget took
+        (the canvas, the bars), select another character of a number."""
         text = event.text()
-        if len(text) == 1 and text.isdigit() and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        selected = self.prediction.selected()
+        if len(text) == 1 and text.isdigit() and plain:
             self.choose_label(int(text))
+        elif selected is not None and plain and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            self.select_character(selected + (1 if event.key() == Qt.Key.Key_Right else -1))
         else:
             super().keyPressEvent(event)
 

@@ -5,20 +5,26 @@ the model's guess, which may be wrong. Enter (Teach) without a chosen label save
 how to teach. The Teach button shows the chosen label ("Teach as 4"). A label belongs to the drawing
 it was chosen for: it stays while that drawing grows or shrinks (strokes added or undone) and goes
 when the canvas is cleared, taught, or shows another drawing or picture.
+
+In a number the label is for its selected character ("Teach character 3 as 4"), and goes when
+another character is selected. Teaching saves that character alone, as its own sample (its 28x28
+input and, for a drawing, its strokes), and keeps the number on the canvas for the next correction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.history import ReadingHistory
-from handwriting_recognizer.app.views import ProbabilityBars
+from handwriting_recognizer.app.views import SYMBOLS, ProbabilityBars
+from handwriting_recognizer.core.numbers import Character, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
-from handwriting_recognizer.core.recognizer import Reading
+from handwriting_recognizer.core.recognizer import BLANK
 from handwriting_recognizer.core.samples import SampleStore
 
 STATUS_MS = 5000
@@ -26,8 +32,17 @@ HOW_TO_TEACH = "Press a digit key or click a bar to choose the right label, then
 DRAW_FIRST = "Draw a digit first, then choose its label (a digit key or a click on its bar) and press Enter"
 TEACH_TIP = (
     "Save this drawing as one of your samples, for retraining, with the label you chose.\n"
-    "Choose the right label first: press a digit key or click a bar."
+    "Choose the right label first: press a digit key or click a bar.\n"
+    "In a number, select the character first (click it in the reading, or Left/Right): it alone is saved."
 )
+HOW_TO_TEACH_CHARACTER = (
+    "Character {n} selected: press a digit key or click a bar to choose its right label, then Enter"
+)
+SELECT_A_DIGIT = "Character {n} is {symbol}, told by its shape: select a digit to teach (click it, or Left/Right)"
+
+
+def _select_a_digit(index: int, character: Character) -> str:
+    return SELECT_A_DIGIT.format(n=index + 1, symbol=SYMBOLS.get(character.char or "", "a mark"))
 
 
 def _samples(n: int, label: int) -> str:
@@ -58,7 +73,8 @@ class Teacher:
         samples: SampleStore,
         history: ReadingHistory,
         current_input: Callable[[], np.ndarray],
-        reading: Callable[[], Reading | None],
+        number: Callable[[], NumberReading | None],
+        selected: Callable[[], int | None],
         show_error: Callable[[str, str], None],
     ):
         self._window = window
@@ -67,10 +83,12 @@ class Teacher:
         self._samples = samples
         self._history = history
         self._current_input = current_input
-        self._reading = reading
+        self._number = number
+        self._selected = selected
         self._show_error = show_error
         self.chosen_label: int | None = None
         self._chosen_for: tuple[str, object] | None = None  # what the canvas showed when it was chosen
+        self._chosen_marks: tuple[int, ...] | None = None  # and the character of a number it was chosen for
         self.button = QPushButton()
         self.button.setObjectName("teach")
         self.button.setToolTip(TEACH_TIP)
@@ -80,18 +98,39 @@ class Teacher:
     def _say(self, text: str) -> None:
         self._window.statusBar().showMessage(text, STATUS_MS)
 
+    def _character(self) -> tuple[int, Character] | None:
+        """The selected character of a number read (and its index); None for a single character."""
+        number, index = self._number(), self._selected()
+        if number is None or number.single is not None or index is None:
+            return None
+        return index, number.characters[index]
+
     def refresh(self) -> None:
-        """The reading changed: the button follows it."""
+        """The reading or the selected character changed: a label chosen for another character of a
+        number goes; the button follows."""
+        selected = self._character()
+        if self.chosen_label is not None and (None if selected is None else selected[1].marks) != self._chosen_marks:
+            self.choose(None)
         self._update_button()
 
     def choose(self, digit: int | None) -> None:
-        """The user says which digit this is; None forgets it."""
+        """The user says which digit this is (in a number, its selected character, which must be one
+        the model reads: not a '.' or '-'); None forgets it."""
+        selected = self._character()
+        if digit is not None and selected is not None and selected[1].reading is None:
+            self._say(_select_a_digit(*selected))
+            return
         self.chosen_label = digit
         self._chosen_for = _shown(self._canvas)
+        self._chosen_marks = None if selected is None else selected[1].marks
         self._bars.set_chosen(digit)
         self._update_button()
-        if digit is not None:
+        if digit is None:
+            return
+        if selected is None:
             self._say(f"Label {digit} chosen: Enter saves this drawing as a sample of {digit}")
+        else:
+            self._say(f"Label {digit} chosen for character {selected[0] + 1}: Enter saves it as a sample of {digit}")
 
     def canvas_changed(self) -> None:
         """Forget the chosen label once it belongs to another drawing: the canvas was emptied or shows
@@ -109,24 +148,46 @@ class Teacher:
         return self.chosen_label
 
     def _update_button(self) -> None:
-        reading = self._reading()
-        has_ink = reading is not None and not reading.blank
+        number = self._number()
+        has_ink = number is not None and number.reason != BLANK
         self.button.setEnabled(has_ink)
         ready = has_ink and self.chosen_label is not None
         font = self.button.font()
         font.setBold(ready)
         self.button.setFont(font)
-        if ready:
+        selected = self._character()
+        if selected is not None and has_ink:
+            self._update_character_button(*selected)
+        elif ready:
             self.button.setText(f"Teach as {self.chosen_label}  ⏎")
             self.button.setAccessibleDescription(f"Saves this drawing as a sample of {self.chosen_label}")
         else:
             self.button.setText("Teach: choose the label (0-9)" if has_ink else "Teach (draw a digit first)")
             self.button.setAccessibleDescription(HOW_TO_TEACH if has_ink else DRAW_FIRST)
 
+    def _update_character_button(self, index: int, character: Character) -> None:
+        """The button for the selected character of a number: its label, or what to do first."""
+        n = index + 1
+        if character.reading is None:
+            self.button.setText("Teach: select a digit")
+            self.button.setAccessibleDescription(_select_a_digit(index, character))
+        elif self.chosen_label is not None:
+            self.button.setText(f"Teach character {n} as {self.chosen_label}  ⏎")
+            self.button.setAccessibleDescription(
+                f"Saves character {n} of the number as a sample of {self.chosen_label}"
+            )
+        else:
+            self.button.setText(f"Teach character {n}: choose its label (0-9)")
+            self.button.setAccessibleDescription(HOW_TO_TEACH_CHARACTER.format(n=n))
+
     def teach(self) -> bool:
         """Save the current drawing (or picture) with the chosen label as one of the user's samples,
-        keep its reading in the history, then clear the canvas for the next one. Without a chosen
-        label nothing is saved: the status bar says how to teach."""
+        keep its reading in the history, then clear the canvas for the next one; in a number, its
+        selected character alone (`teach_character`). Without a chosen label nothing is saved: the
+        status bar says how to teach."""
+        selected = self._character()
+        if selected is not None:
+            return self.teach_character(*selected)
         try:
             x = self._current_input()
         except InkBudgetError as exc:
@@ -146,8 +207,41 @@ class Teacher:
             self._show_error("Cannot save the sample", f"{exc.strerror or exc}. Your earlier samples are untouched.")
             return False
         count = self._samples.counts()[label]
-        self._history.remember(self._reading(), taught=label)
+        number = self._number()
+        self._history.remember(None if number is None else number.single, taught=label)
         self._canvas.clear()
         self.choose(None)
         self._say(f"Saved as {label} — you have {_samples(count, label)}")
+        return True
+
+    def teach_character(self, index: int, character: Character) -> bool:
+        """Save one character of a number with the chosen label as its own sample: its 28x28 input
+        and, for a drawing, its strokes alone. The number stays on the canvas."""
+        n, label = index + 1, self.chosen_label
+        if character.reading is None:
+            self._say(_select_a_digit(index, character))
+            return False
+        if label is None:
+            self._say(HOW_TO_TEACH_CHARACTER.format(n=n))
+            return False
+        if character.input is None:
+            self._say(f"Nothing to teach: character {n} has far too much ink for a digit")
+            return False
+        drawing = None
+        if self._canvas.picture() is None:
+            whole = self._canvas.drawing()
+            pressure = whole.pressure
+            drawing = replace(
+                whole,
+                strokes=tuple(whole.strokes[m] for m in character.marks),
+                pressure=None if pressure is None else tuple(pressure[m] for m in character.marks),
+            )
+        try:
+            self._samples.add(label, character.input, drawing)
+        except OSError as exc:
+            self._show_error("Cannot save the sample", f"{exc.strerror or exc}. Your earlier samples are untouched.")
+            return False
+        count = self._samples.counts()[label]
+        self.choose(None)
+        self._say(f"Saved character {n} as {label} — you have {_samples(count, label)}")
         return True

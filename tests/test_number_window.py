@@ -1,0 +1,232 @@
+"""Whole numbers in the window: read live while written, one character selected for the bars and the
+preview (a click in the reading, Left/Right), one digit taught on its own, copied as text, read from
+a picture; a single digit shows exactly as before. Numbers are tests/handmade.py's, which the bundled
+model reads right (tests/test_numbers.py)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from handwriting_recognizer.app.imageio import gray_to_qimage, qimage_to_array
+from handwriting_recognizer.app.views import BARS_TIP, number_problem, number_text
+from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.numbers import read_number
+from handwriting_recognizer.core.preprocess import render_strokes
+from handwriting_recognizer.core.recognizer import Recognizer
+from handwriting_recognizer.core.shapes import polyline
+from tests import handmade
+
+
+def draw(canvas, strokes, release: bool = True) -> None:
+    """Mouse strokes through points of a 400x400 drawing, mapped onto the widget, as a hand draws;
+    without `release` the last one is still being drawn."""
+    scale = min(canvas.width(), canvas.height()) / handmade.CANVAS
+    for i, stroke in enumerate(strokes):
+        points = [QPoint(round(x * scale), round(y * scale)) for x, y in stroke]
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+        for p in points[1:]:
+            QTest.mouseMove(canvas, p)
+        if release or i < len(strokes) - 1:
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def show(window, qtbot, strokes, text: str | None) -> None:
+    """Strokes of a 400x400 drawing on the canvas in one step (as an opened drawing), read as `text`
+    (None: no number)."""
+    window.canvas.set_drawing(Drawing(handmade.CANVAS, handmade.CANVAS, tuple(strokes)))
+    qtbot.waitUntil(
+        lambda: window.number is not None and len(window.number.characters) > 1 and window.number.text == text,
+        timeout=3000,
+    )
+
+
+def click_character(window, index: int) -> None:
+    label = window.prediction
+    QTest.mouseClick(label, Qt.MouseButton.LeftButton, pos=label._character_box(index).center().toPoint())
+
+
+def test_a_number_is_read_live_while_it_is_written(app_window, qtbot):
+    label = app_window.prediction
+    draw(app_window.canvas, handmade.write("2026"), release=False)
+    qtbot.waitUntil(lambda: label.text() == "2026", timeout=3000)
+    assert app_window.canvas.undo_stack.count() == 3  # the 6 is still being written
+    assert [part.split()[0] for part in label.caption.text().split(" · ")] == list("2026")
+    assert label.caption.text().count("%") == 4  # each digit's confidence
+    assert label.accessibleName().startswith("Reads 2026, ") and label.accessibleName().endswith(" percent sure")
+    QTest.mouseRelease(app_window.canvas, Qt.MouseButton.LeftButton)
+    assert app_window.number.text == "2026"
+    assert label.selected() == 3 and app_window.bars.highlighted() == 6  # the digit written last
+
+
+def test_selecting_a_digit_shows_its_probabilities_and_input(app_window, qtbot):
+    show(app_window, qtbot, handmade.write("2026"), "2026")
+    characters = app_window.number.characters
+    np.testing.assert_array_equal(app_window.preview.input(), characters[3].input)
+    click_character(app_window, 1)
+    assert app_window.prediction.selected() == 1 and app_window.bars.highlighted() == 0
+    np.testing.assert_array_equal(app_window.bars.probabilities(), characters[1].probabilities)
+    np.testing.assert_array_equal(app_window.preview.input(), characters[1].input)
+    np.testing.assert_array_equal(app_window.shown_input(), characters[1].input)  # what Export writes
+    assert "character 2" in app_window.bars.toolTip()
+    # by keyboard: Left/Right on the reading, and on the canvas while it has the focus
+    assert app_window.prediction.hasFocus() and app_window.prediction.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    QTest.keyClick(app_window.prediction, Qt.Key.Key_Left)
+    assert (
+        app_window.bars.highlighted() == 2
+        and "Character 1 of 4 selected: 2" in app_window.prediction.accessibleDescription()
+    )
+    app_window.canvas.setFocus()
+    QTest.keyClick(app_window.canvas, Qt.Key.Key_Right)
+    QTest.keyClick(app_window.canvas, Qt.Key.Key_Right)
+    assert app_window.prediction.selected() == 2 and app_window.bars.highlighted() == 2
+    app_window.canvas.set_pen_width_px(app_window.canvas.pen_width_px() + 2)  # the same ink, read again
+    qtbot.wait(50)
+    assert app_window.prediction.selected() == 2
+
+
+def test_tab_reaches_the_reading_while_it_shows_a_number(app_window, qtbot):
+    show(app_window, qtbot, handmade.write("45"), "45")
+    app_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app_window, timeout=2000)
+    app_window.canvas.setFocus()
+    QTest.keyClick(app_window.canvas, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is app_window.prediction
+    QTest.keyClick(app_window.prediction, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is app_window.bars
+
+
+def test_a_decimal_point_has_no_probabilities_and_says_why(app_window, qtbot):
+    show(app_window, qtbot, handmade.write("3.14"), "3.14")
+    click_character(app_window, 1)
+    assert app_window.bars.probabilities().sum() == 0 and app_window.bars.highlighted() is None
+    assert "decimal point" in app_window.bars.toolTip() and "not by the model" in app_window.bars.toolTip()
+    assert app_window.preview.input().sum() == 0
+    app_window.choose_label(4)  # a '.' is told by its shape: it takes no label
+    assert app_window.label_to_teach() is None and app_window.teach_button.text() == "Teach: select a digit"
+    assert "Character 2 is a decimal point" in app_window.statusBar().currentMessage()
+    assert not app_window.teach() and app_window.samples.samples() == []
+
+
+def test_teaching_one_digit_of_a_number_saves_that_digit_alone(app_window, qtbot):
+    strokes = handmade.write("457")  # the 4 and the 7 have bars drawn apart: two strokes each
+    show(app_window, qtbot, strokes, "457")
+    click_character(app_window, 0)
+    QTest.keyClick(app_window, Qt.Key.Key_9)
+    assert app_window.teach_button.text() == "Teach character 1 as 9  ⏎"
+    click_character(app_window, 2)  # another character: the label was for the first
+    assert app_window.label_to_teach() is None
+    click_character(app_window, 0)
+    QTest.keyClick(app_window, Qt.Key.Key_9)
+    four = app_window.number.characters[0]
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    (sample,) = app_window.samples.samples()
+    assert sample.label == 9
+    np.testing.assert_allclose(app_window.samples.image(sample), four.input, atol=1 / 255)
+    saved = Drawing.from_json(json.loads(sample.meta.read_text())["drawing"])
+    assert four.marks == (0, 1) and len(saved.strokes) == 2
+    for kept, written in zip(saved.strokes, app_window.canvas.strokes()[:2], strict=True):
+        np.testing.assert_allclose(kept, written, atol=0.01)
+    np.testing.assert_allclose(saved.to_input(), four.input, atol=1e-3)  # retraining draws the same digit
+    assert app_window.statusBar().currentMessage() == "Saved character 1 as 9 — you have 1 sample of 9"
+    assert len(app_window.canvas.strokes()) == 6 and app_window.label_to_teach() is None  # the number stays
+
+
+def test_ctrl_c_copies_the_number_and_the_history_keeps_it(app_window, qtbot):
+    board = QGuiApplication.clipboard()
+    board.setText("before")
+    show(app_window, qtbot, handmade.write("3.14"), "3.14")
+    QTest.keyClick(app_window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert board.text() == "3.14" and app_window.statusBar().currentMessage() == "Copied 3.14"
+    app_window.clear()
+    (entry,) = app_window.history.entries()
+    assert entry.read_as() == "3.14" and app_window.history.list.item(0).text().startswith("3.14  · ")
+    assert app_window.history.copy_entry(0) and board.text() == "3.14"
+
+
+def test_a_picture_of_a_number_reads_its_text(app_window, qtbot):
+    ink = render_strokes(handmade.write("-42"), (250, 420), handmade.PEN)
+    assert app_window.show_picture(qimage_to_array(gray_to_qimage(ink, invert=True)))
+    qtbot.waitUntil(lambda: app_window.prediction.text() == "-42", timeout=3000)
+    assert app_window.number.text == "-42" and app_window.bars.highlighted() == 2  # the rightmost digit
+    click_character(app_window, 1)
+    QTest.keyClick(app_window, Qt.Key.Key_4)
+    assert app_window.teach()
+    (sample,) = app_window.samples.samples()
+    assert sample.label == 4 and json.loads(sample.meta.read_text())["drawing"] is None
+    np.testing.assert_allclose(app_window.samples.image(sample), app_window.number.characters[1].input, atol=1 / 255)
+
+
+def scribble(x: float, y: float) -> np.ndarray:
+    """Back and forth across a digit's place: far more ink than a digit may have."""
+    return polyline([(x, y), (x + 50, y + 80)] * 150, n=2)
+
+
+@pytest.mark.parametrize(
+    ("strokes", "caption"),
+    [
+        (handmade.write("4-2"), "Not a number: character 2 is a minus sign, which only goes first"),
+        (
+            [*handmade.write("12"), scribble(200, 60), *handmade.write("3", x=300)],
+            "Not a number: character 3 is not a digit",
+        ),
+    ],
+)
+def test_not_a_number_says_which_character(app_window, qtbot, strokes, caption):
+    show(app_window, qtbot, strokes, None)
+    qtbot.waitUntil(lambda: app_window.prediction.caption.text() == caption, timeout=3000)
+    assert app_window.prediction.accessibleName() == caption
+    assert not app_window.copy_reading()
+    why = caption.removeprefix("Not a number: ")
+    assert app_window.statusBar().currentMessage() == f"Nothing copied: not a number ({why})"
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("4-2", "character 2 is a minus sign, which only goes first"),
+        ("1.2.3", "character 4 is a second decimal point"),
+    ],
+)
+def test_not_a_number_says_why_in_words(bundled_model, written, why):
+    number = read_number(Recognizer(bundled_model, use_gpu=False), handmade.write(written), handmade.PEN)
+    assert number_problem(number) == why and number_text(number).caption == f"Not a number: {why}"
+    assert number_text(number).big == written
+
+
+def test_an_unsure_digit_makes_the_number_say_unsure(app_window, qtbot, monkeypatch):
+    recognizer = app_window.recognizer
+    monkeypatch.setattr(recognizer, "info", replace(recognizer.info, unsure_below=1.01))  # nothing is sure enough
+    show(app_window, qtbot, handmade.write("25"), None)
+    assert app_window.prediction.text() == "??"
+    assert app_window.prediction.caption.text().startswith("Unsure of character 1 (and 1 more): best guess 2 at ")
+    assert app_window.prediction.accessibleName().startswith("Unsure number")
+    QTest.keyClick(app_window, Qt.Key.Key_5)
+    assert app_window.teach_button.text() == "Teach character 2 as 5  ⏎"  # an unsure digit is taught
+
+
+def test_a_single_digit_shows_as_before(app_window, qtbot):
+    draw(app_window.canvas, handmade.seven())
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=3000)
+    before = app_window.recognizer.read(app_window.current_input())
+    assert app_window.prediction.text().startswith("7  ") and app_window.prediction.text().endswith("%")
+    assert app_window.number.single is app_window.reading and app_window.reading.confidence == before.confidence
+    np.testing.assert_array_equal(app_window.bars.probabilities(), before.probabilities)
+    np.testing.assert_array_equal(app_window.preview.input(), app_window.current_input())
+    assert app_window.prediction.selected() is None and app_window.prediction.focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert app_window.bars.toolTip() == BARS_TIP and app_window.teach_button.text() == "Teach: choose the label (0-9)"
+
+
+def test_another_model_gets_its_own_reader(app_window, qtbot, tmp_path, bundled_model):
+    first = app_window.number_reader()
+    copy = tmp_path / "mine.onnx"
+    copy.write_bytes(bundled_model.read_bytes())
+    assert app_window.open_model(copy)
+    assert app_window.number_reader() is not first and app_window.number_reader().recognizer is app_window.recognizer
