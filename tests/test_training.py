@@ -158,7 +158,11 @@ def test_short_run_writes_the_report_with_parity(short_run):
     assert report["parity_max_abs_diff"] <= 1e-4
     assert len(report["per_class_accuracy"]) == 10
     assert np.array(report["confusion_matrix"]).sum() == 1000
-    assert "MNIST test accuracy" in (out / "report" / "MODEL_CARD.md").read_text()
+    card = (out / "report" / "MODEL_CARD.md").read_text()
+    assert "MNIST test accuracy" in card
+    # How to make it again (--seed 3, --epochs 2; no pen data) and what each unsure threshold costs.
+    assert "Reproduce: `./dev train --data MNIST.npz --epochs 2 --seed 3`" in card
+    assert f"| {report['unsure_below']:.2f} (chosen) |" in card
     for png in ("confusion_matrix.png", "curves.png", "misclassified.png"):
         assert (out / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
     assert not [p for p in out.iterdir() if p.name.startswith(".staging")]
@@ -262,3 +266,24 @@ def test_shipped_model_scores_on_the_real_test_set(bundled_model, mnist, int8):
     # The product's target: 99.6 % (the shipped model and its int8 copy read 99.65 %).
     assert accuracy >= 0.996, f"MNIST test accuracy {accuracy:.4%}"
     assert recognizer.info.metadata["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
+
+
+def test_weights_of_a_digits_only_model_grow_a_not_a_digit_class(tmp_path):
+    """A model from before "not a digit" (ten outputs) fine-tunes into one with it: every digit
+    reads as before until training teaches the new class, which starts out unlikely."""
+    from handwriting_recognizer.core.train_config import TrainConfig
+    from handwriting_recognizer.training.model import build_classifier
+    from handwriting_recognizer.training.train import _load_init
+
+    old = build_classifier(width=4, classes=10)
+    rng = np.random.default_rng(0)
+    # Random kernels (BatchNorm's statistics stay valid: its parameters are the 1-D ones).
+    old.set_weights([w + rng.normal(0, 0.3, w.shape).astype(np.float32) * (w.ndim > 1) for w in old.get_weights()])
+    path = tmp_path / "old.weights.h5"
+    old.save_weights(path)
+    grown = build_classifier(width=4)
+    _load_init(grown, TrainConfig(init=path, width=4))
+    x = np.stack([strokes_to_input(strokes, PEN_WIDTH) for _, strokes in DRAWINGS.values()])[..., None]
+    before, after = old.predict(x, verbose=0), grown.predict(x, verbose=0)
+    assert after.shape == (len(x), len(CLASSES)) and (after[:, -1] < 0.01).all()
+    np.testing.assert_allclose(after[:, :-1] / after[:, :-1].sum(axis=1, keepdims=True), before, atol=1e-5)

@@ -12,8 +12,10 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from handwriting_recognizer.core.contract import CLASSES, INPUT_NAME, INPUT_SHAPE, OUTPUT_NAME
+from handwriting_recognizer.core.contract import CLASSES, INPUT_NAME, INPUT_SHAPE, LABELS, OUTPUT_NAME
 from handwriting_recognizer.core.train_config import TrainConfig
+
+NEW_CLASS_LOGIT_MARGIN = 5.0  # a grown "not a digit" class starts this far below the least likely digit
 
 
 class RandomStrokeWidth(layers.Layer):
@@ -164,7 +166,7 @@ def _conv(x, filters: int, kernel: int = 3, strides: int = 1):
     return layers.ReLU()(x)
 
 
-def build_classifier(width: int = TrainConfig.width, dropout: float = 0.3) -> keras.Model:
+def build_classifier(width: int = TrainConfig.width, dropout: float = 0.3, classes: int = len(CLASSES)) -> keras.Model:
     """A compact CNN: three resolution stages (28, 14, 7), BatchNorm, a dense softmax head.
 
     Strided convolutions downsample; the 7x7 feature map is flattened (not pooled) so that the
@@ -182,9 +184,24 @@ def build_classifier(width: int = TrainConfig.width, dropout: float = 0.3) -> ke
     x = _conv(x, width * 2)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)
-    logits = layers.Dense(len(CLASSES), name="logits")(x)
+    logits = layers.Dense(classes, name="logits")(x)
     outputs = layers.Activation("softmax", dtype="float32", name=OUTPUT_NAME)(logits)
     return keras.Model(inputs, outputs, name="digits_cnn")
+
+
+def grow_not_a_digit(classifier: keras.Model, digits_only: keras.Model) -> None:
+    """Give `classifier` the weights of `digits_only` (the same network answering the ten digits
+    alone, e.g. a model trained before "not a digit" existed), with a new "not a digit" output that
+    starts out unlikely: every digit reads as before until training teaches the new class."""
+    for new, old in zip(classifier.layers, digits_only.layers, strict=True):
+        if new.name != "logits":
+            new.set_weights(old.get_weights())
+            continue
+        kernel, bias = old.get_weights()
+        grown_kernel = np.zeros((kernel.shape[0], len(CLASSES)), kernel.dtype)
+        grown_kernel[:, : len(LABELS)] = kernel
+        grown_bias = np.append(bias, bias.min() - NEW_CLASS_LOGIT_MARGIN).astype(bias.dtype)
+        new.set_weights([grown_kernel, grown_bias])
 
 
 def build_training_model(classifier: keras.Model, seed: int | None, elastic: float) -> keras.Model:

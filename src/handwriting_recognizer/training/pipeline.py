@@ -316,6 +316,7 @@ def describe_run(
             "init": str(config.init) if config.init else None,
             "width": config.width,
             "elastic": config.elastic,
+            "max_epochs": config.epochs,
         },
     }
 

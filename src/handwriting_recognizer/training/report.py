@@ -21,6 +21,8 @@ from handwriting_recognizer.core.contract import (  # noqa: E402
     int8_path_for,
 )
 
+REAL_WRITING_FILE = "REAL_WRITING.md"  # benchmarks/real_writing.py's tables, beside the card
+
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = len(CLASSES)) -> np.ndarray:
     """Rows are true labels, columns predictions (the last column: "not a digit")."""
@@ -80,12 +82,15 @@ def model_card(report: dict) -> str:
         "pairs of digits).",
         f"- Confidence: temperature {report.get('temperature')} (fitted on validation writers), unsure below "
         f"{report.get(UNSURE_BELOW_KEY)}; {report.get('test_rejected_as_not_a_digit', 0)} MNIST test digits "
-        f"read as {NOT_A_DIGIT_LABEL}. Real writers: see benchmarks/real_writing.py and the README.",
+        f"read as {NOT_A_DIGIT_LABEL}. Held-out writers per group and per style, and the rejection "
+        f"trade-off on them: [{REAL_WRITING_FILE}]({REAL_WRITING_FILE}) (`benchmarks/real_writing.py`).",
+        *_rejection_lines(report.get("rejection_on_validation"), report.get(UNSURE_BELOW_KEY)),
         f"- Trained {report.get('date')}, {report.get('seconds')} s, {report.get('device')}; batch "
         f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, "
         f"elastic distortion {recipe.get('elastic')} px, "
         f"seed {recipe.get('seed')}.",
         f"- Input: {report[PREPROCESSING_KEY]['description']}",
+        f"- Reproduce: `{_command(report)}` (on the CPU, the same number of cores gives the same weights).",
         *_int8_line(report.get("int8")),
         "",
         "| digit | " + " | ".join(LABELS) + " |",
@@ -98,6 +103,37 @@ def model_card(report: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _command(report: dict) -> str:
+    """The training command that makes this model again (for a model trained from scratch)."""
+    recipe, data = report.get("recipe", {}), report.get("training_data", {})
+    words = ["./dev train --data MNIST.npz"]
+    if data.get("pen_data"):
+        words.append("--unipen train_r01_v07")
+    if recipe.get("max_epochs") is not None:
+        words.append(f"--epochs {recipe['max_epochs']}")
+    if recipe.get("seed"):
+        words.append(f"--seed {recipe['seed']}")
+    return " ".join(words)
+
+
+def _rejection_lines(curve: list[dict] | None, chosen: float | None) -> list[str]:
+    """The validation writers' trade-off at a few thresholds, the chosen one marked."""
+    if not curve:
+        return []
+    rows = [p for p in curve if round(p["threshold"] * 10) == p["threshold"] * 10 or p["threshold"] == chosen]
+    return [
+        "",
+        "| unsure below (validation writers) | digits rejected | digits misread | non-digits shown as a digit |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {p['threshold']:.2f}{' (chosen)' if p['threshold'] == chosen else ''} | {p['digits_rejected']:.2%} | "
+            f"{p['digits_misread']:.2%} | {p['non_digits_shown']:.1%} |"
+            for p in rows
+        ),
+        "",
+    ]
 
 
 def _int8_line(int8: dict | None) -> list[str]:

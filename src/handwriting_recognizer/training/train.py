@@ -13,12 +13,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from handwriting_recognizer.core.contract import UINT8_INK
+from handwriting_recognizer.core.contract import LABELS, UINT8_INK
 from handwriting_recognizer.core.train_config import TrainConfig
 from handwriting_recognizer.training.callbacks import JsonlProgress
 from handwriting_recognizer.training.data import Mnist, split_validation
 from handwriting_recognizer.training.devices import DevicePlan
-from handwriting_recognizer.training.model import build_classifier, build_training_model
+from handwriting_recognizer.training.model import build_classifier, build_training_model, grow_not_a_digit
 from handwriting_recognizer.training.pen_data import PenData
 
 EMA_HORIZON = 0.05  # the weights' moving average spans the last ~5% of the planned steps
@@ -100,20 +100,33 @@ def _dataset(
     return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
+def _load_init(classifier: keras.Model, config: TrainConfig) -> None:
+    """The `init` weights into the classifier: weights of this network, or of the same network
+    answering the digits alone (a model from before "not a digit"), which grows that class."""
+    try:
+        classifier.load_weights(config.init)
+        return
+    except (ValueError, OSError) as exc:
+        problem = exc
+    try:
+        digits_only = build_classifier(config.width, classes=len(LABELS))
+        digits_only.load_weights(config.init)
+    except (ValueError, OSError):
+        reason = str(problem).splitlines()[0][:120]
+        raise TrainingError(
+            f"{config.init}: these weights do not fit this network "
+            f"(width {config.width}); train from scratch instead ({reason})"
+        ) from problem
+    grow_not_a_digit(classifier, digits_only)
+
+
 def _compiled_model(config: TrainConfig, plan: DevicePlan, total_steps: int) -> tuple[keras.Model, keras.Model]:
     """The classifier (from `init` weights if given) and the training model around it, compiled."""
     with plan.strategy.scope():
         classifier = build_classifier(config.width)
         model = build_training_model(classifier, seed=config.seed, elastic=config.elastic)
         if config.init is not None:
-            try:
-                classifier.load_weights(config.init)
-            except (ValueError, OSError) as exc:
-                reason = str(exc).splitlines()[0][:120]
-                raise TrainingError(
-                    f"{config.init}: these weights do not fit this network "
-                    f"(width {config.width}); train from scratch instead ({reason})"
-                ) from exc
+            _load_init(classifier, config)
         model.compile(
             # Polyak averaging: validation, checkpoints and the exported model use the weights'
             # moving average, which generalises better than the last step's weights.
