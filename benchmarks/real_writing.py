@@ -89,9 +89,7 @@ def non_digits_table(
     kinds: dict[str, list[Strokes]] = {
         "letters and symbols (test writers)": pen_data.negatives_of(samples),
         "scribbles and shapes": [negatives.scribble(rng) for _ in range(DRAWN)],
-        "half-drawn 3s": [negatives.half_digit(s, rng) for s, d in digits if d in negatives.PARTIAL_DIGITS][
-            :DRAWN
-        ],
+        "half-drawn 3s": [negatives.half_digit(s, rng) for s, d in digits if d in negatives.PARTIAL_DIGITS][:DRAWN],
         "two digits side by side": [
             negatives.two_digits(digits[a][0], digits[b][0], rng) for a, b in rng.integers(len(digits), size=(DRAWN, 2))
         ],
