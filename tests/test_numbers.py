@@ -22,7 +22,7 @@ from handwriting_recognizer.core.numbers import (
 )
 from handwriting_recognizer.core.preprocess import InkBudgetError, image_to_input, render_strokes, strokes_to_input
 from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, UNSURE, Reading, Recognizer
-from handwriting_recognizer.core.segment import MAX_MARKS, Mark, dots, layout, line_height
+from handwriting_recognizer.core.segment import MAX_MARK_POINTS, MAX_MARKS, Mark, dots, layout, line_height
 from handwriting_recognizer.core.shapes import polyline
 from tests import handmade
 from tests.commands import predict
@@ -310,3 +310,15 @@ def test_predict_says_why_it_is_not_a_number(tmp_path):
     result = json.loads(proc.stdout)
     assert result["text"] is None and result["reason"] == "not_a_number" and result["label"] is None
     assert [c["char"] for c in result["characters"]] == ["4", "-", "2"]
+
+
+def test_a_mark_keeps_a_bounded_number_of_points_along_its_ink():
+    """Grouping measures distances pairwise between marks' points: a pen that recorded 20,000
+    points in one stroke must not make that cost (and its memory) grow with them."""
+    t = np.linspace(0.0, 1.0, 20_000)
+    stroke = np.stack([300 * t, 300 * t], axis=1)
+    mark = Mark((0.0, 0.0, 300.0, 300.0), stroke)
+    assert len(mark.points) == MAX_MARK_POINTS
+    assert np.array_equal(mark.points[0], stroke[0]) and np.array_equal(mark.points[-1], stroke[-1])
+    bar = Mark((100.0, 150.0, 200.0, 152.0), np.stack([100 + 100 * t, 150 + 2 * t], axis=1))
+    assert len(layout([mark, bar]).pieces) == 1  # the bar still crosses the stroke: one character

@@ -64,6 +64,9 @@ CHARACTER_BARS_TIP = (
 FILE, EDIT, MODEL, HELP = "&File", "&Edit", "&Model", "&Help"
 
 
+NO_READING = read(np.zeros(len(LABELS), np.float32), blank=True)  # what the views show for no ink
+
+
 class MainWindow(QMainWindow):
     """Draw on the left; on the right, what the model reads. `model_path` None: last or bundled."""
 
@@ -281,6 +284,7 @@ class MainWindow(QMainWindow):
             return None
         if self._reader is None or self._reader.recognizer is not recognizer:
             self._reader = NumberReader(recognizer)
+            self._picture_read = None  # it holds the old reader, and with it the old model
         return self._reader
 
     def predict_now(self) -> None:
@@ -345,7 +349,7 @@ class MainWindow(QMainWindow):
             self.prediction.set_number(number, selected)
             symbol = SYMBOLS.get(character.char or "")
             if character.reading is None:
-                self.reading = read(np.zeros(len(LABELS), np.float32), blank=True)
+                self.reading = NO_READING
                 tip = NO_PROBABILITIES.format(n=selected + 1, symbol=symbol)
             else:
                 self.reading = character.reading
@@ -379,7 +383,7 @@ class MainWindow(QMainWindow):
         self.number = None
         self.preview.set_input(empty_input())
         self.prediction.set_problem(reason)
-        self.bars.set_reading(read(np.zeros(len(LABELS), np.float32), blank=True))
+        self.bars.set_reading(NO_READING)
         self.teacher.refresh()
 
     # --- teaching and retraining ---------------------------------------------------------------

@@ -30,7 +30,9 @@ import numpy as np
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 
-MAX_MARKS = 1000  # budget: strokes or picture components in one reading (a long number: about 40)
+# Budgets: grouping compares marks pairwise, so both bound its time (a long number: about 40 marks).
+MAX_MARKS = 128  # strokes or picture components in one reading: 4 for each of 32 characters
+MAX_MARK_POINTS = 256  # points of one mark that distances are measured on (a long stroke is thinned)
 
 # Every size below is a share of the line height.
 TALL = 0.3  # columns at least this share of the tallest one's height measure the line height
@@ -81,12 +83,19 @@ DASH_BAND = (0.15, 0.85)  # its middle, from the top (0) to the bottom (1) of th
 @dataclass(frozen=True)
 class Mark:
     """A piece of ink: its box, points along it (a polyline for a stroke, pixels for a component)
-    and which mark it was cut from (`source`: marks cut from one component share it)."""
+    and which mark it was cut from (`source`: marks cut from one component share it). At most
+    MAX_MARK_POINTS points are kept, evenly spaced along the given ones, so that the pairwise
+    distances stay small whatever the pen recorded."""
 
     box: Box
     points: np.ndarray
     polyline: bool = True
     source: int | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.points) > MAX_MARK_POINTS:
+            keep = np.linspace(0, len(self.points) - 1, MAX_MARK_POINTS).round().astype(np.int64)
+            object.__setattr__(self, "points", self.points[keep])
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,7 @@ def layout(marks: Sequence[Mark]) -> Layout:
     pieces = [_piece(group, marks) for group in _merged(big, marks, boxes, height)]
     pieces, dots = _attach_dots(pieces, np.flatnonzero(tiny), marks, height)
     pieces.sort(key=lambda p: p.box[0] + p.box[2])
-    dashes = [p for i, p in enumerate(pieces) if _is_dash(p, pieces[:i] + pieces[i + 1 :], height)]
+    dashes = _dashes(pieces, height)
     digits = [p for p in pieces if p not in dashes]
     floating = _floating(digits, height)
     join = tuple(
@@ -219,7 +228,8 @@ def _attach_dots(
             members[home].append(dot)
     clusters: list[list[int]] = []
     for dot in loose:
-        near = [c for c in clusters if _distance(marks[dot], [marks[m] for m in c]) <= DOT_CLUSTER * height]
+        # Dots are tiny: the gap between their boxes is the gap between their ink, and far cheaper.
+        near = [c for c in clusters if min(_box_gap(marks[dot].box, marks[m].box) for m in c) <= DOT_CLUSTER * height]
         if near:
             near[0].append(dot)
         else:
@@ -256,14 +266,24 @@ def _point_distance(points: np.ndarray, other: Mark) -> float:
     return float(np.hypot(*(rel - t[..., None] * d[None]).transpose(2, 0, 1)).min())
 
 
-def _is_dash(piece: Piece, others: Sequence[Piece], height: float) -> bool:
-    """A flat, short piece at the height of the middle of the nearest other piece, overlapping none."""
-    x0, y0, x1, y1 = piece.box
+def _dashes(pieces: Sequence[Piece], height: float) -> list[Piece]:
+    """The dashes among `pieces`: flat, short, at the height of the middle of the nearest other
+    piece and overlapping none (all overlaps measured at once)."""
+    if len(pieces) < 2:
+        return []
+    boxes = np.array([p.box for p in pieces], np.float64)
+    overlapping = overlap_ratios(boxes, boxes, height) > 0
+    np.fill_diagonal(overlapping, False)
+    return [p for i, p in enumerate(pieces) if not overlapping[i].any() and _is_dash(i, pieces, height)]
+
+
+def _is_dash(index: int, pieces: Sequence[Piece], height: float) -> bool:
+    """Whether piece `index`, which overlaps no other, is flat, short and beside another's middle."""
+    x0, y0, x1, y1 = pieces[index].box
     width, tall = x1 - x0, y1 - y0
     if not (tall <= FLAT * width and tall <= DASH_HEIGHT * height and DASH_WIDTH[0] <= width / height <= DASH_WIDTH[1]):
         return False
-    if not others or any(overlap_ratio(piece.box, o.box, height) > 0 for o in others):
-        return False
+    others = [p for i, p in enumerate(pieces) if i != index]
     beside = min(others, key=lambda o: abs(o.box[0] + o.box[2] - x0 - x1))
     middle = ((y0 + y1) / 2 - beside.box[1]) / max(beside.box[3] - beside.box[1], 1e-9)
     return DASH_BAND[0] <= middle <= DASH_BAND[1]
