@@ -287,3 +287,22 @@ def test_weights_of_a_digits_only_model_grow_a_not_a_digit_class(tmp_path):
     before, after = old.predict(x, verbose=0), grown.predict(x, verbose=0)
     assert after.shape == (len(x), len(CLASSES)) and (after[:, -1] < 0.01).all()
     np.testing.assert_allclose(after[:, :-1] / after[:, :-1].sum(axis=1, keepdims=True), before, atol=1e-5)
+
+
+def test_a_digits_only_model_keeps_ten_classes_unless_real_pen_writing_teaches_the_eleventh(tmp_path):
+    """Scribbles alone teach "not a digit" too crudely for a fine-tune (MNIST digits get rejected):
+    fine-tuning a ten-output model grows the class only with real pen writing."""
+    from handwriting_recognizer.core.train_config import TrainConfig
+    from handwriting_recognizer.training.model import build_classifier
+    from handwriting_recognizer.training.pen_data import PenData
+    from handwriting_recognizer.training.train import _classes
+
+    digits_only, eleven = tmp_path / "ten.weights.h5", tmp_path / "eleven.weights.h5"
+    build_classifier(width=4, classes=10).save_weights(digits_only)
+    build_classifier(width=4).save_weights(eleven)
+    empty = np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
+    scribbles, unipen = PenData(*empty, *empty, None), PenData(*empty, *empty, "UNIPEN")
+    assert _classes(TrainConfig(width=4), scribbles) == len(CLASSES)  # from scratch
+    assert _classes(TrainConfig(width=4, init=digits_only), scribbles) == 10
+    assert _classes(TrainConfig(width=4, init=digits_only), unipen) == len(CLASSES)
+    assert _classes(TrainConfig(width=4, init=eleven), scribbles) == len(CLASSES)

@@ -46,7 +46,7 @@ def float32_copy(classifier: keras.Model, width: int) -> keras.Model:
     policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy("float32")
     try:
-        copy = build_classifier(width)
+        copy = build_classifier(width, classes=classifier.output_shape[-1])
     finally:
         keras.mixed_precision.set_global_policy(policy)
     copy.set_weights([np.asarray(w, dtype=np.float32) for w in classifier.get_weights()])

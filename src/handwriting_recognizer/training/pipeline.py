@@ -287,16 +287,17 @@ def describe_run(
     from handwriting_recognizer.core.contract import NOT_A_DIGIT_CLASS
 
     own_count = len(own.train_y) if own else 0
-    pen_count = len(pen.train_y)
+    trained_pen = classifier.output_shape[-1] == len(CLASSES)  # a digits-only fine-tune drops it
+    pen_count = len(pen.train_y) if trained_pen else 0
     return {
-        LABELS_KEY: list(CLASSES),
+        LABELS_KEY: list(CLASSES[: classifier.output_shape[-1]]),  # a digits-only fine-tune keeps ten
         PREPROCESSING_KEY: PREPROCESSING,
         "val_accuracy": round(result.val_accuracy, 5),
         "training_data": {
             "source": mnist.source,
-            "pen_data": pen.source,
+            "pen_data": pen.source if trained_pen else None,
             "pen_images": pen_count,
-            "not_a_digit_images": int((pen.train_y == NOT_A_DIGIT_CLASS).sum()),
+            "not_a_digit_images": int((pen.train_y == NOT_A_DIGIT_CLASS).sum()) if trained_pen else 0,
             "train_images": result.train_size - own_count - pen_count,
             "validation_images": result.val_size,
             "own_samples": own_count,
