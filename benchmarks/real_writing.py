@@ -53,19 +53,18 @@ def shown(recognizer: Recognizer, drawings: list[Strokes]) -> np.ndarray:
     return np.array(out)
 
 
-def digits_table(recognizer: Recognizer, samples: list[PenSample], groups: tuple[str, ...], kind: str) -> list[str]:
-    rows = []
-    for group in groups:
-        digits = [(s.strokes, int(s.label)) for s in samples if s.group == group and s.category == "1a"]
-        if not digits:
-            continue
-        labels = np.array([label for _, label in digits])
-        read = shown(recognizer, [s for s, _ in digits])
-        rows.append(
-            f"| {group} ({kind}) | {len(labels)} | {(read == labels).mean():.2%} | {(read == -1).mean():.2%} | "
-            f"{((read != -1) & (read != labels)).mean():.2%} |"
-        )
-    return rows
+def digit_reads(recognizer: Recognizer, samples: list[PenSample], group: str) -> tuple[np.ndarray, np.ndarray]:
+    """A group's digit labels and what the app shows for each."""
+    digits = [(s.strokes, int(s.label)) for s in samples if s.group == group and s.category == "1a"]
+    return np.array([label for _, label in digits], np.int64), shown(recognizer, [s for s, _ in digits])
+
+
+def digits_row(name: str, labels: np.ndarray, read: np.ndarray, bold: bool = False) -> str:
+    right = f"{(read == labels).mean():.2%}"
+    return (
+        f"| {name} | {len(labels)} | {f'**{right}**' if bold else right} | {(read == -1).mean():.2%} | "
+        f"{((read != -1) & (read != labels)).mean():.2%} |"
+    )
 
 
 def styles_table(recognizer: Recognizer, samples: list[PenSample], rng: np.random.Generator) -> list[str]:
@@ -139,15 +138,12 @@ def main() -> None:
     test = [s for s in samples if s.group in pen_data.TEST_GROUPS]
     rng = np.random.default_rng(SEED)
     print(f"model {model} ({recognizer.info.precision}), unsure below {recognizer.info.unsure_below}")
-    rows = digits_table(recognizer, samples, pen_data.TEST_GROUPS, "test")
+    reads = {g: digit_reads(recognizer, samples, g) for g in held_out}
+    rows = [digits_row(f"{g} (test)", *reads[g]) for g in pen_data.TEST_GROUPS if len(reads[g][0])]
+    labels, read = (np.concatenate(parts) for parts in zip(*(reads[g] for g in pen_data.TEST_GROUPS), strict=True))
+    rows.append(digits_row("**all test groups**", labels, read, bold=True))
+    rows += [digits_row(f"{g} (validation)", *reads[g]) for g in pen_data.VALIDATION_GROUPS if len(reads[g][0])]
     test_digits = [(s.strokes, int(s.label)) for s in test if s.category == "1a"]
-    labels = np.array([d for _, d in test_digits])
-    read = shown(recognizer, [s for s, _ in test_digits])
-    rows.append(
-        f"| **all test groups** | {len(labels)} | **{(read == labels).mean():.2%}** | {(read == -1).mean():.2%} | "
-        f"{((read != -1) & (read != labels)).mean():.2%} |"
-    )
-    rows += digits_table(recognizer, samples, pen_data.VALIDATION_GROUPS, "validation")
     section("Pen digits of held-out writers", "| group | digits | read right | rejected | misread |", rows)
     section("Styles", "| style | made from | drawings | read right |", styles_table(recognizer, test, rng))
     rows, others = non_digits_table(recognizer, test, rng)
