@@ -252,13 +252,14 @@ def calibrated_classifier(result: TrainResult, config: TrainConfig) -> tuple[ker
 
     classifier = export.float32_copy(result.classifier, config.width)
     x_val = to_model_input(result.x_val)
-    temperature = calibration.fit_temperature(classifier.predict(x_val, batch_size=1000, verbose=0), result.y_val)
+    probabilities = classifier.predict(x_val, batch_size=1000, verbose=0)
+    temperature = calibration.fit_temperature(probabilities, result.y_val)
     logits = classifier.get_layer("logits")
     kernel, bias = logits.get_weights()
     logits.set_weights([kernel / temperature, bias / temperature])
-    curve = calibration.tradeoff(
-        calibration.Decisions.of(classifier.predict(x_val, batch_size=1000, verbose=0)), result.y_val
-    )
+    # What the folded model answers, without running it over the validation set again.
+    scaled = calibration.scaled(probabilities, temperature)
+    curve = calibration.tradeoff(calibration.Decisions.of(scaled), result.y_val)
     threshold = calibration.choose_threshold(curve)
     return classifier, {
         "temperature": round(temperature, 4),
