@@ -55,7 +55,7 @@ def shown(recognizer: Recognizer, drawings: list[Strokes]) -> np.ndarray:
 
 def digit_reads(recognizer: Recognizer, samples: list[PenSample], group: str) -> tuple[np.ndarray, np.ndarray]:
     """A group's digit labels and what the app shows for each."""
-    digits = [(s.strokes, int(s.label)) for s in samples if s.group == group and s.category == "1a"]
+    digits = pen_data.digits_of([s for s in samples if s.group == group])
     return np.array([label for _, label in digits], np.int64), shown(recognizer, [s for s, _ in digits])
 
 
@@ -69,7 +69,7 @@ def digits_row(name: str, labels: np.ndarray, read: np.ndarray, bold: bool = Fal
 
 def styles_table(recognizer: Recognizer, samples: list[PenSample], rng: np.random.Generator) -> list[str]:
     rows = []
-    digits = [(s.strokes, int(s.label)) for s in samples if s.category == "1a"]
+    digits = pen_data.digits_of(samples)
     for label, name, make in styles.FROM_DIGIT:
         made = [m for s, d in digits if d == label and (m := make(s, rng)) is not None]
         read = shown(recognizer, made)
@@ -84,7 +84,7 @@ def styles_table(recognizer: Recognizer, samples: list[PenSample], rng: np.rando
 def non_digits_table(
     recognizer: Recognizer, samples: list[PenSample], rng: np.random.Generator
 ) -> tuple[list[str], list[Strokes]]:
-    digits = [(s.strokes, int(s.label)) for s in samples if s.category == "1a"]
+    digits = pen_data.digits_of(samples)
     kinds: dict[str, list[Strokes]] = {
         "letters and symbols (test writers)": pen_data.negatives_of(samples),
         "scribbles and shapes": [negatives.scribble(rng) for _ in range(DRAWN)],
@@ -143,7 +143,7 @@ def main() -> None:
     labels, read = (np.concatenate(parts) for parts in zip(*(reads[g] for g in pen_data.TEST_GROUPS), strict=True))
     rows.append(digits_row("**all test groups**", labels, read, bold=True))
     rows += [digits_row(f"{g} (validation)", *reads[g]) for g in pen_data.VALIDATION_GROUPS if len(reads[g][0])]
-    test_digits = [(s.strokes, int(s.label)) for s in test if s.category == "1a"]
+    test_digits = pen_data.digits_of(test)
     section("Pen digits of held-out writers", "| group | digits | read right | rejected | misread |", rows)
     section("Styles", "| style | made from | drawings | read right |", styles_table(recognizer, test, rng))
     rows, others = non_digits_table(recognizer, test, rng)
