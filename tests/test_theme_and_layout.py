@@ -20,8 +20,9 @@ from handwriting_recognizer.app.contrast import contrast_ratio
 from handwriting_recognizer.app.main_window import DEFAULT_SIZE, LATENCY_TIP, SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.theme import accent
 from handwriting_recognizer.app.training_curves import HUES, TrainingCurves
-from handwriting_recognizer.app.views import InputPreview, PredictionLabel, ProbabilityBars, percent, reading_text
+from handwriting_recognizer.app.views import InputPreview, PredictionLabel, ProbabilityBars, reading_text
 from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.percent import percent
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, Reading, read
 from tests import handmade
 

@@ -26,10 +26,10 @@ from typing import IO
 
 import numpy as np
 
-from handwriting_recognizer.app.views import percent
 from handwriting_recognizer.core.drawing import DrawingError, load_drawing
 from handwriting_recognizer.core.numbers import NOT_A_NUMBER, Character, NumberReader, NumberReading
 from handwriting_recognizer.core.paths import bundled_model_path
+from handwriting_recognizer.core.percent import percent
 from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, ModelError, Reading, Recognizer
 
 EXIT_FILE_FAILED = 1

@@ -9,9 +9,7 @@ so a screen reader hears what the eye sees. A number's characters are selected i
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
@@ -23,6 +21,7 @@ from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.theme import blend
 from handwriting_recognizer.core.contract import LABELS
 from handwriting_recognizer.core.numbers import MINUS, POINT, Character, NumberReading
+from handwriting_recognizer.core.percent import percent, percent_number
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE, Reading
 
 DIGIT_POINTS = 40  # the big label's font for a digit ...
@@ -37,24 +36,6 @@ NUMBER_TIP = (
     "to teach it."
 )
 NUMBER_RULES = "A number is digits, with at most one decimal point after a digit and a minus sign only at its start."
-
-
-def percent_number(p: float, decimals: int = 0) -> str:
-    """`p` (0..1) in percent, floored to `decimals` places, so that a reading that is not certain
-    never shows as 100%: 0.996 is "99" or "99.6", the largest float32 under 1 (0.99999994) "99" or
-    "99.9", and only 1.0 is "100". The model's probabilities are float32: `p` is read as the shortest
-    decimal that float32 holds it as (what numpy prints), so 0.29 is 29, not 28.999... A value
-    outside 0..1 is clamped; one that is not a number is a dash."""
-    if not math.isfinite(p):
-        return "–"
-    shortest = np.format_float_positional(np.float32(min(max(p, 0.0), 1.0) + 0.0), unique=True, trim="0")
-    return str((Decimal(shortest) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_FLOOR))
-
-
-def percent(p: float, decimals: int = 0) -> str:
-    """`percent_number` with its sign: "98%" (a dash alone for not a number)."""
-    number = percent_number(p, decimals)
-    return f"{number}%" if math.isfinite(p) else number
 
 
 @dataclass(frozen=True)
