@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -9,8 +11,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from handwriting_recognizer.app.imageio import gray_to_qimage, read_image, save_png
+from handwriting_recognizer.app.views import STILL_READING
 from handwriting_recognizer.core.drawing import load_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
+from handwriting_recognizer.core.recognizer import UNSURE
 from tests import handmade
 
 
@@ -63,6 +67,21 @@ def test_predictions_update_while_the_stroke_is_drawn(app_window, qtbot):
     assert app_window.canvas.undo_stack.count() == 0  # the stroke is not finished yet
     assert shown_digit(app_window) == 7
     QTest.mouseRelease(app_window.canvas, Qt.MouseButton.LeftButton)
+
+
+def test_an_unsure_reading_waits_for_the_pen_to_lift(app_window, qtbot, monkeypatch):
+    """Mid-stroke a drawing is often half a digit: no "Unsure" flashes while the pen is down, only
+    "still reading"; lifting the pen shows the verdict."""
+    recognizer = app_window.recognizer
+    monkeypatch.setattr(recognizer, "info", replace(recognizer.info, unsure_below=1.01))  # nothing is sure enough
+    zigzag = np.array([(100 + 25 * i, 150 + 80 * (i % 2)) for i in range(9)], float)
+    draw(app_window.canvas, [zigzag], release=False)
+    qtbot.waitUntil(lambda: app_window.preview.input().sum() > 20, timeout=2000)
+    assert app_window.reading is not None and app_window.reading.reason == UNSURE
+    assert label_text(app_window) == "Reading…" and app_window.prediction.caption.text() == STILL_READING
+    assert app_window.bars.probabilities().sum() > 0.5  # the probabilities so far stay in view
+    QTest.mouseRelease(app_window.canvas, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: label_text(app_window) == "Unsure", timeout=2000)
 
 
 def test_undo_redo_clear(app_window, qtbot):

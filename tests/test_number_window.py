@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from handwriting_recognizer.app.imageio import gray_to_qimage, qimage_to_array
-from handwriting_recognizer.app.views import BARS_TIP, number_problem, number_text
+from handwriting_recognizer.app.views import BARS_TIP, STILL_READING, number_problem, number_text
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.numbers import read_number
 from handwriting_recognizer.core.preprocess import render_strokes
@@ -199,6 +199,14 @@ def test_not_a_number_says_why_in_words(bundled_model, written, why):
     number = read_number(Recognizer(bundled_model, use_gpu=False), handmade.write(written), handmade.PEN)
     assert number_problem(number) == why and number_text(number).caption == f"Not a number: {why}"
     assert number_text(number).big == written
+
+
+def test_a_number_being_written_says_still_reading_not_why_it_is_no_number(bundled_model):
+    number = read_number(Recognizer(bundled_model, use_gpu=False), handmade.write("4-2"), handmade.PEN)
+    shown = number_text(number, drawing=True)
+    assert shown.big == "4-2" and shown.caption == STILL_READING and shown.spoken == "Still reading, so far 4-2"
+    whole = read_number(Recognizer(bundled_model, use_gpu=False), handmade.write("42"), handmade.PEN)
+    assert number_text(whole, drawing=True) == number_text(whole)  # a number read shows at once
 
 
 def test_an_unsure_digit_makes_the_number_say_unsure(app_window, qtbot, monkeypatch):

@@ -20,7 +20,7 @@ from handwriting_recognizer.app.contrast import contrast_ratio
 from handwriting_recognizer.app.main_window import DEFAULT_SIZE, LATENCY_TIP, SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.theme import accent
 from handwriting_recognizer.app.training_curves import HUES, TrainingCurves
-from handwriting_recognizer.app.views import InputPreview, PredictionLabel, ProbabilityBars, reading_text
+from handwriting_recognizer.app.views import STILL_READING, InputPreview, PredictionLabel, ProbabilityBars, reading_text
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.percent import percent
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, Reading, read
@@ -134,6 +134,19 @@ def test_each_kind_of_reading_is_said_in_words():
     assert "something other than a digit" in other.tip
     for nothing in (None, read(PROBABILITIES, blank=True)):
         assert reading_text(nothing).big == "–" and reading_text(nothing).spoken == "Nothing drawn yet"
+
+
+def test_while_a_stroke_is_drawn_only_a_digit_is_shown():
+    """A half-drawn digit gets no "Unsure" or "Not a digit" verdict until the pen lifts."""
+    unsure = read(PROBABILITIES, blank=False, threshold=0.9)
+    other = Reading(None, 0.87, PROBABILITIES, reason=NOT_A_DIGIT, not_a_digit=0.87)
+    for reading in (unsure, other):
+        shown = reading_text(reading, drawing=True)
+        assert (shown.big, shown.caption, shown.spoken) == ("Reading…", STILL_READING, "Still reading")
+        assert shown.is_word
+    digit = read(PROBABILITIES, blank=False)
+    assert reading_text(digit, drawing=True) == reading_text(digit)  # a confident digit shows at once
+    assert reading_text(None, drawing=True).big == "–"
 
 
 def test_unsure_and_not_a_digit_explain_themselves_in_a_tooltip(qtbot):

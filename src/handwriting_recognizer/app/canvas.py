@@ -160,6 +160,10 @@ class Canvas(QWidget):
         """No strokes (a picture may be shown)."""
         return not self._ink().strokes and not self._current
 
+    def stroke_in_progress(self) -> bool:
+        """The pen (mouse button, finger) is down: the last stroke is not finished yet."""
+        return self._current is not None
+
     def drawing(self) -> Drawing:
         """The strokes with their drawing size, pen and pressure, as a drawing file stores them."""
         strokes, pressures = self.strokes(), self.pressures()

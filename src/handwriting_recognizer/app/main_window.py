@@ -338,15 +338,16 @@ class MainWindow(QMainWindow):
         number = self.number
         if number is None:
             return
+        drawing = self.canvas.stroke_in_progress()  # a half-drawn digit: no verdict until the pen lifts
         if number.single is not None:
             self.reading = number.single
-            self.prediction.set_reading(self.reading)
+            self.prediction.set_reading(self.reading, drawing)
             self.bars.set_reading(self.reading)
             whole = number.characters[0].input if number.characters else None
             self.preview.set_input(self.current_input() if whole is None else whole)
         else:
             character = number.characters[selected]
-            self.prediction.set_number(number, selected)
+            self.prediction.set_number(number, selected, drawing)
             symbol = SYMBOLS.get(character.char or "")
             if character.reading is None:
                 self.reading = NO_READING

@@ -35,6 +35,11 @@ NUMBER_TIP = (
     "rounded down. Click a character, or use Left/Right, to see its ten probabilities and its 28x28 input and "
     "to teach it."
 )
+STILL_READING = "Still reading: lift the pen for the reading"
+STILL_READING_TIP = (
+    "While a stroke is drawn, a reading that is unsure or not a digit is not shown: a half-drawn digit "
+    "often looks like another digit, or like no digit at all. The bars show the probabilities so far."
+)
 NUMBER_RULES = "A number is digits, with at most one decimal point after a digit and a minus sign only at its start."
 
 
@@ -58,11 +63,14 @@ READING_DESCRIPTION = "What the model reads in the drawing, and how sure it is"
 READING_TIP = "The digit the model reads in your drawing, and how sure it is (its probability, rounded down)."
 
 
-def reading_text(reading: Reading | None) -> ReadingText:
+def reading_text(reading: Reading | None, drawing: bool = False) -> ReadingText:
     """What to show for a reading: a dash for nothing drawn, "Unsure" or "Not a digit" when no digit
-    is shown (saying why), else the digit and its probability, floored (`percent`)."""
+    is shown (saying why; while a stroke is `drawing`, that it is still reading), else the digit and
+    its probability, floored (`percent`)."""
     if reading is None or reading.blank:
         return ReadingText("–", "Draw a digit", "Nothing drawn yet", "Draw a digit: the model reads it while you draw.")
+    if drawing and reading.label is None:
+        return ReadingText("Reading…", STILL_READING, "Still reading", STILL_READING_TIP)
     if reading.reason == NOT_A_DIGIT:
         sure = percent(reading.not_a_digit)
         return ReadingText(
@@ -119,15 +127,18 @@ def number_problem(number: NumberReading) -> str:
     return f"character {at + 1} is not a digit"
 
 
-def number_text(number: NumberReading) -> ReadingText:
+def number_text(number: NumberReading, drawing: bool = False) -> ReadingText:
     """What to show for a reading of several characters: the characters ("2026"; NOT_READ for one
     not read as a digit) and under them each digit's probability ("2 99% · 0 98% · ..."), or why it
-    is not a number, or which character the model is unsure of."""
+    is not a number, or which character the model is unsure of (while a stroke is `drawing`: that
+    it is still reading)."""
     big = "".join(c.char or NOT_READ for c in number.characters)
     if number.text is not None:
         caption = " · ".join(f"{c.char} {percent(c.confidence)}" for c in number.characters if c.confidence is not None)
         spoken = f"Reads {number.text}, {percent_number(number.confidence)} percent sure"
         return ReadingText(big, caption, spoken, NUMBER_TIP)
+    if drawing:
+        return ReadingText(big, STILL_READING, f"Still reading, so far {big}", STILL_READING_TIP)
     if number.problem_at is not None:
         why = f"Not a number: {number_problem(number)}"
         return ReadingText(big, why, why, f"{why}. {NUMBER_RULES}")
@@ -339,17 +350,17 @@ class PredictionLabel(QLabel):
         self.caption.setAccessibleDescription("The reading, or why there is none, in a sentence")
         self.set_reading(None)
 
-    def set_reading(self, reading: Reading | None) -> None:
+    def set_reading(self, reading: Reading | None, drawing: bool = False) -> None:
         """Show a reading (None: nothing drawn), as `reading_text` words it."""
-        self._show(reading_text(reading))
+        self._show(reading_text(reading, drawing))
 
     def set_problem(self, reason: str) -> None:
         """Nothing can be read, and why (e.g. far too much ink)."""
         self._show(ReadingText("?", reason, f"Cannot read: {reason}", reason))
 
-    def set_number(self, number: NumberReading, selected: int) -> None:
+    def set_number(self, number: NumberReading, selected: int, drawing: bool = False) -> None:
         """Show a reading of several characters, as `number_text` words it, with one selected."""
-        self._show(number_text(number), number.characters)
+        self._show(number_text(number, drawing), number.characters)
         self.select(selected)
 
     def characters(self) -> tuple[Character, ...]:
