@@ -9,7 +9,11 @@ keras = pytest.importorskip("keras")
 
 from handwriting_recognizer.core.preprocess import strokes_to_input  # noqa: E402 (after the skip without Keras)
 from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH  # noqa: E402 (after the skip without Keras)
-from handwriting_recognizer.training.model import RandomWarp, build_augmentation  # noqa: E402 (after the skip without Keras)
+from handwriting_recognizer.training.model import (  # noqa: E402 (after the skip without Keras)
+    RandomLowResolution,
+    RandomWarp,
+    build_augmentation,
+)
 
 
 def sharpness(images: np.ndarray) -> float:
@@ -75,6 +79,27 @@ def test_the_elastic_field_is_upsampled_as_keras_bicubic_resize_does():
     expected = np.asarray(keras.ops.image.resize(coarse, (28, 28), interpolation="bicubic"))
     rows = cols = _bicubic_upsampling(4, 28)
     np.testing.assert_allclose(np.einsum("hi,bijc,wj->bhwc", rows, coarse, cols), expected, atol=2e-6)
+
+
+def test_a_low_resolution_image_is_shrunk_and_enlarged_as_keras_resizes_it(digits):
+    """Each operator is an area shrink to `side` pixels and a bilinear enlargement back to 28."""
+    layer = RandomLowResolution(rate=1.0, seed=0)
+    image = digits[:1]
+    for side, operator in zip(layer.sizes, layer.operators[1:], strict=True):
+        small = keras.ops.image.resize(image, (side, side), interpolation="area")
+        expected = np.asarray(keras.ops.image.resize(small, (28, 28), interpolation="bilinear"))
+        np.testing.assert_allclose(np.einsum("hi,bijc,wj->bhwc", operator, image, operator), expected, atol=1e-5)
+
+
+def test_low_resolution_blurs_the_chosen_share_and_keeps_full_ink(digits):
+    untouched = np.asarray(RandomLowResolution(rate=0.0, seed=0)(digits, training=True))
+    np.testing.assert_array_equal(untouched, digits)
+    blurred = np.asarray(RandomLowResolution(rate=1.0, seed=0)(digits, training=True))
+    assert sharpness(blurred) < 0.5 * sharpness(digits), "a scan at 7-14 px blurs the strokes"
+    np.testing.assert_allclose(blurred.max(axis=(1, 2, 3)), 1.0, atol=1e-6)  # as the app normalises a picture
+    some = np.asarray(RandomLowResolution(rate=0.3, seed=0)(digits, training=True))
+    changed = np.abs(some - digits).max(axis=(1, 2, 3)) > 1e-6
+    assert 0.15 < changed.mean() < 0.45
 
 
 @pytest.fixture

@@ -118,6 +118,63 @@ class RandomWarp(layers.Layer):
         }
 
 
+class RandomLowResolution(layers.Layer):
+    """Makes a random share of the images look scanned at a low resolution.
+
+    Opened pictures (a phone photo of a note, an old scan, the 8x8 UCI digits) reach the network
+    blurred by the resolution they were taken at; pen data and MNIST never are. Each chosen image
+    is shrunk to a side of `sizes` pixels (box filter) and enlarged back (bilinear), one 28x28
+    linear operator per side, then brought back to full ink as the app's preprocessing does.
+    """
+
+    def __init__(
+        self, rate: float = 0.1, sizes: tuple[int, ...] = (7, 8, 9, 10, 12, 14), seed: int | None = None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.rate, self.sizes = rate, tuple(sizes)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        side = INPUT_SHAPE[0]
+        operators = [np.eye(side, dtype=np.float32)] + [
+            _bilinear_upsampling(n, side) @ _box_downsampling(side, n) for n in self.sizes
+        ]
+        self.operators = np.stack(operators)  # [1 + len(sizes), side, side]; the first leaves images as they are
+
+    def call(self, images, training=None):
+        if not training:
+            return images
+        batch = ops.shape(images)[0]
+        chosen = keras.random.uniform((batch,), seed=self.seed_generator) < self.rate
+        which = keras.random.randint((batch,), 1, len(self.sizes) + 1, seed=self.seed_generator)
+        operator = ops.take(ops.convert_to_tensor(self.operators), ops.where(chosen, which, 0), axis=0)
+        blurred = ops.einsum("bhi,bijc,bwj->bhwc", operator, images, operator)
+        peak = ops.max(blurred, axis=(1, 2, 3), keepdims=True)
+        return ops.where(chosen[:, None, None, None], blurred / ops.maximum(peak, 1e-6), images)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "sizes": self.sizes}
+
+
+def _box_downsampling(size: int, out: int) -> np.ndarray:
+    """The (out, size) matrix that averages each output pixel's share of the input (area resize)."""
+    matrix = np.zeros((out, size), np.float32)
+    for row in range(out):
+        start, stop = row * size / out, (row + 1) * size / out
+        for col in range(math.floor(start), math.ceil(stop)):
+            matrix[row, col] = min(stop, col + 1) - max(start, col)
+    return matrix / matrix.sum(axis=1, keepdims=True)
+
+
+def _bilinear_upsampling(size: int, out: int) -> np.ndarray:
+    """The (out, size) matrix of a bilinear resize at half-pixel centres, edges clamped."""
+    matrix = np.zeros((out, size), np.float32)
+    for row in range(out):
+        centre = min(max((row + 0.5) * size / out - 0.5, 0.0), size - 1.0)
+        first = min(math.floor(centre), size - 2)
+        t = centre - first
+        matrix[row, first], matrix[row, first + 1] = 1 - t, t
+    return matrix
+
+
 def _bicubic_upsampling(size: int, out: int) -> np.ndarray:
     """The (out, size) matrix that upsamples a vector as TensorFlow's bicubic resize does.
 
@@ -143,7 +200,8 @@ def _bicubic_upsampling(size: int, out: int) -> np.ndarray:
 
 
 def build_augmentation(seed: int | None, elastic: float) -> keras.Sequential:
-    """Random rotation, slant, scale, shift, elastic wobble and stroke width: how drawings differ.
+    """Random rotation, slant, scale, shift, elastic wobble, stroke width and a low resolution:
+    how drawings and pictures differ.
 
     The app's preprocessing already normalises size, position and (for strokes) stroke width, so
     scale and shift are only jittered a little; rotation and slant, which preprocessing keeps, vary
@@ -155,6 +213,7 @@ def build_augmentation(seed: int | None, elastic: float) -> keras.Sequential:
         [
             RandomWarp(rotation=10, shear=0.2, zoom=0.08, shift=0.05, elastic=elastic, seed=seed, dtype="float32"),
             RandomStrokeWidth(0.4, seed=seed, dtype="float32"),
+            RandomLowResolution(0.1, seed=seed, dtype="float32"),
         ],
         name="augmentation",
     )
