@@ -4,7 +4,8 @@
 
 Reports, for the same weights: onnxruntime batch-1 latency (the app's session options) against
 Keras `model.predict` and `model(x)`; the app's stroke-event -> repainted-bars latency while a
-stroke is drawn; preprocessing alone; and app start -> visible window (from source).
+stroke is drawn, for one digit and for the last character of a 10-character number; preprocessing
+alone; and app start -> visible window (from source).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def inference(model: Path, runs: int) -> list[str]:
         from handwriting_recognizer.training.model import build_classifier
 
         width = (recognizer.info.metadata.get("recipe") or {}).get("width")
-        keras_model = build_classifier(width) if width else build_classifier()
+        classes = len(recognizer.predict(x))  # ten digits, or with "not a digit" eleven
+        keras_model = build_classifier(width, classes=classes) if width else build_classifier(classes=classes)
         keras_model.load_weights(weights)
         batch = x.reshape(1, 28, 28, 1)
         lines.append(
@@ -80,57 +82,96 @@ def inference(model: Path, runs: int) -> list[str]:
     return lines
 
 
-def stroke_to_bars(model: Path, points: int = 300) -> tuple[list[str], list[float]]:
-    """Mouse-move event sent -> probability bars repainted, measured inside the running app."""
-    from PySide6.QtCore import QEvent, QPointF, Qt
-    from PySide6.QtGui import QMouseEvent
-    from PySide6.QtWidgets import QApplication
+class LiveWindow:
+    """The app's window with a clock on the probability bars' repaint, driven by mouse events."""
 
-    from handwriting_recognizer.app.application import create_application
-    from handwriting_recognizer.app.main_window import MainWindow
+    def __init__(self, model: Path):
+        from handwriting_recognizer.app.application import create_application
+        from handwriting_recognizer.app.main_window import MainWindow
+
+        self.app = create_application([])
+        self.window = MainWindow(model)
+        self.window.resize(900, 600)
+        self.window.show()
+        self.app.processEvents()
+        self.canvas = self.window.canvas
+        self.painted: float | None = None
+        original = self.window.bars.paintEvent
+
+        def paint_and_stamp(event):
+            original(event)
+            self.painted = time.perf_counter()
+
+        self.window.bars.paintEvent = paint_and_stamp
+
+    def send(self, kind, x: float, y: float) -> None:
+        from PySide6.QtCore import QEvent, QPointF, Qt
+        from PySide6.QtGui import QMouseEvent
+        from PySide6.QtWidgets import QApplication
+
+        pos = QPointF(x, y)
+        pressed = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else Qt.MouseButton.LeftButton
+        event = QMouseEvent(kind, pos, pos, Qt.MouseButton.LeftButton, pressed, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(self.canvas, event)
+
+    def draw(self, stroke: np.ndarray) -> list[float]:
+        """Draw one stroke (canvas pixels); the time from each move to the repainted bars, in ms."""
+        from PySide6.QtCore import QEvent
+
+        self.send(QEvent.Type.MouseButtonPress, *stroke[0])
+        latencies = []
+        for x, y in stroke[1:]:
+            self.painted = None
+            start = time.perf_counter()
+            self.send(QEvent.Type.MouseMove, x, y)
+            deadline = start + 1.0
+            while self.painted is None and time.perf_counter() < deadline:
+                self.app.processEvents()
+            if self.painted is not None:
+                latencies.append((self.painted - start) * 1000.0)
+        self.send(QEvent.Type.MouseButtonRelease, *stroke[-1])
+        self.app.processEvents()
+        return latencies
+
+
+def stroke_to_bars(model: Path, points: int = 300) -> list[str]:
+    """Mouse-move event sent -> probability bars repainted, measured inside the running app."""
     from handwriting_recognizer.core.preprocess import strokes_to_input
 
-    app = create_application([])
-    window = MainWindow(model)
-    window.resize(900, 600)
-    window.show()
-    app.processEvents()
-    painted = {"at": None}
-    original = window.bars.paintEvent
-
-    def paint_and_stamp(event):
-        original(event)
-        painted["at"] = time.perf_counter()
-
-    window.bars.paintEvent = paint_and_stamp
-    canvas = window.canvas
-
-    def send(kind, pos):
-        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else Qt.MouseButton.LeftButton
-        event = QMouseEvent(kind, pos, pos, Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
-        QApplication.sendEvent(canvas, event)
-
+    live = LiveWindow(model)
     t = np.linspace(0, 2 * np.pi, points)
     path = np.stack([200 + 120 * np.sin(t), 220 - 150 * np.sin(t / 2) * np.cos(t / 2) * 2], axis=1)
-    send(QEvent.Type.MouseButtonPress, QPointF(*path[0]))
-    latencies = []
-    for x, y in path[1:]:
-        painted["at"] = None
-        start = time.perf_counter()
-        send(QEvent.Type.MouseMove, QPointF(x, y))
-        deadline = start + 1.0
-        while painted["at"] is None and time.perf_counter() < deadline:
-            app.processEvents()
-        if painted["at"] is not None:
-            latencies.append((painted["at"] - start) * 1000.0)
-    strokes = canvas.strokes()
-    send(QEvent.Type.MouseButtonRelease, QPointF(*path[-1]))
-    pre = timings(lambda: strokes_to_input(strokes, canvas.pen_width()), 200, 10)
-    window.close()
+    latencies = live.draw(path)
+    strokes = live.canvas.strokes()
+    pre = timings(lambda: strokes_to_input(strokes, live.canvas.pen_width()), 200, 10)
+    live.window.close()
     return [
         row(f"stroke event -> bars repainted ({len(latencies)} moves)", latencies),
         row(f"preprocessing alone ({sum(len(s) for s in strokes)} points)", pre),
-    ], latencies
+    ]
+
+
+def number_stroke_to_reading(model: Path, text: str = "3141592653", step: float = 2.0) -> list[str]:
+    """A 10-character number written stroke by stroke: the time from a mouse move on its last
+    character to the repainted reading (finding the characters, reading the new one, the views)."""
+    from handwriting_recognizer.training.strokes import resample
+    from tests import handmade
+
+    live = LiveWindow(model)
+    strokes = handmade.write(text)
+    ink = np.concatenate(strokes)
+    scale = 0.9 * min(live.canvas.width() / np.ptp(ink[:, 0]), live.canvas.height() / np.ptp(ink[:, 1]), 1.0)
+    placed = [(s - ink.min(axis=0)) * scale + 10 for s in strokes]
+    last_character = len(handmade.write(text[:-1]))
+    latencies: list[float] = []
+    for i, stroke in enumerate(placed):
+        moves = live.draw(resample(stroke, step))
+        if i >= last_character:
+            latencies += moves
+    said = live.window.prediction.text()
+    live.window.close()
+    name = f"stroke event -> reading repainted, 10-character number (read {said}; {len(latencies)} moves)"
+    return [row(name, latencies)]
 
 
 def start_to_window(runs: int = 5) -> list[str]:
@@ -159,8 +200,7 @@ def main() -> None:
     print("|---|---|---|---|")
     for line in inference(args.model, args.runs):
         print(line, flush=True)
-    lines, _ = stroke_to_bars(args.model)
-    for line in lines:
+    for line in stroke_to_bars(args.model) + number_stroke_to_reading(args.model):
         print(line, flush=True)
     for line in start_to_window():
         print(line, flush=True)
