@@ -58,10 +58,11 @@ def _training_data(metadata: dict[str, object]) -> str | None:
     data = metadata.get("training_data")
     if not isinstance(data, dict):
         return None
-    images, own = data.get("train_images"), data.get("own_samples") or 0
-    if isinstance(images, int) and isinstance(own, int) and max(images, own) < MAX_COUNT:
-        return f"{images:,} MNIST images + {own:,} own samples"
-    return None
+    images, own, pen = data.get("train_images"), data.get("own_samples") or 0, data.get("pen_images") or 0
+    if not all(isinstance(n, int) and 0 <= n < MAX_COUNT for n in (images, own, pen)):
+        return None
+    pen_words = f" + {pen:,} pen-written (UNIPEN)" if pen else ""
+    return f"{images:,} MNIST images{pen_words} + {own:,} own samples"
 
 
 def model_info_rows(info: ModelInfo, title: str) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from handwriting_recognizer.core.model_store import Origin
 from handwriting_recognizer.core.recognizer import ModelInfo
 
+_SHARES = ("accuracy", "rejected", "misread", "shown")  # a number under such a key is a share: a percentage
 BUNDLED = "bundled model"
 RETRAINED = "retrained model"  # a retrained model whose metadata has no usable date
 DATE_FORMAT = "%Y-%m-%d %H:%M"  # local time: unambiguous in every locale, and short
@@ -83,7 +84,7 @@ def _value_text(key: str, value: object) -> str:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and "accuracy" in key and 0 <= value <= 1:
+    if isinstance(value, float) and any(word in key for word in _SHARES) and 0 <= value <= 1:
         return f"{value:.2%}"
     if isinstance(value, int):
         return f"{value:,}"
@@ -98,12 +99,18 @@ def _value_text(key: str, value: object) -> str:
 
 
 def metadata_text(metadata: Mapping[str, object], indent: str = "") -> str:
-    """Every metadata entry as a line "Name: value", nested entries indented beneath their name."""
+    """Every metadata entry as a line "Name: value", nested entries indented beneath their name, and a
+    list of records (the rejection trade-off) one record a line."""
     lines = []
     for key, value in metadata.items():
         if isinstance(value, dict):
             inner = metadata_text(value, indent + "    ")
             lines.append(f"{indent}{_words(key)}:" + (f"\n{inner}" if inner else " none"))
+        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            lines.append(f"{indent}{_words(key)}:")
+            for item in value:
+                words = ", ".join(f"{_words(k).lower()} {_value_text(k, v)}" for k, v in item.items())
+                lines.append(f"{indent}    {words}")
         else:
             lines.append(f"{indent}{_words(key)}: {_value_text(key, value)}")
     return "\n".join(lines)
