@@ -16,6 +16,7 @@ from handwriting_recognizer.core.contract import (
     LABELS,
     LABELS_KEY,
     MODEL_FILE,
+    NOT_A_DIGIT_CLASS,
     OUTPUT_NAME,
     PREPROCESSING,
     PREPROCESSING_KEY,
@@ -43,7 +44,7 @@ def test_the_shipped_model_was_exported_to_the_contract(bundled_model):
     assert OUTPUT_NAME in [o.name for o in proto.graph.output]
     assert [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim[1:]] == list(INPUT_SHAPE)
     meta = {entry.key: json.loads(entry.value) for entry in proto.metadata_props}
-    assert meta[LABELS_KEY] == list(LABELS) and meta[PREPROCESSING_KEY]["version"] == PREPROCESSING_VERSION
+    assert meta[LABELS_KEY] == list(CLASSES) and meta[PREPROCESSING_KEY]["version"] == PREPROCESSING_VERSION
 
 
 def test_training_exports_what_the_recognizer_expects(tmp_path):
@@ -98,7 +99,9 @@ def test_read_of_a_digit_is_the_models_answer(cpu_model):
     x = strokes_to_input(handmade.seven(), PEN_WIDTH)
     reading = cpu_model.read(x)
     assert not reading.blank and reading.label == 7
-    np.testing.assert_array_equal(reading.probabilities, cpu_model.predict(x))
+    answer = cpu_model.predict(x)  # the ten digits' probabilities, then "not a digit"'s
+    np.testing.assert_array_equal(reading.probabilities, answer[: len(LABELS)])
+    assert reading.not_a_digit == answer[NOT_A_DIGIT_CLASS]
     assert reading.confidence == pytest.approx(float(reading.probabilities.max()))
 
 

@@ -67,12 +67,16 @@ def test_devices_are_named_without_tensorflow_wording(device, shown):
 
 def test_metadata_is_shown_as_readable_text(utc, bundled_model):
     text = metadata_text(Recognizer(bundled_model, use_gpu=False).info.metadata)
-    assert "Date: 2026-11-25 10:43" in text and "Device: CPU\n" in text
-    assert "Best epoch: 21" in text and "Test accuracy: 99.65%" in text
-    assert "Recipe:\n    Batch size: 128\n    Learning rate: 0.002" in text and "Labels: 0, 1, 2, 3" in text
-    assert "Own samples weight: none" in text and "Parameters: 206,350" in text
-    for raw in ("{", '"', "T10:43", "TensorFlow", "_"):
-        assert raw not in text
+    assert "Date: 2026-11-25 23:00" in text and "Device: CPU\n" in text
+    assert "Best epoch: 9" in text and "Test accuracy: 99.37%" in text
+    assert "Recipe:\n    Batch size: 128\n    Learning rate: 0.0003" in text
+    assert "Labels: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, not a digit" in text
+    assert "Own samples weight: none" in text and "Parameters: 210,271" in text
+    # The rejection trade-off chosen on validation writers: one threshold a line, shares as percentages.
+    assert "Rejection on validation:\n    threshold 0.0, digits rejected 0.34%, digits misread 0.62%" in text
+    assert "\n    threshold 0.65, digits rejected 0.99%" in text
+    for raw in ("{", '"', "T23:00", "TensorFlow", "test_accuracy", "training_data", "digits_rejected"):
+        assert raw not in text  # no JSON, no raw dates, no keys as code spells them
 
 
 def retrained_model(tmp_path: Path, bundled_model: Path, date: str, accuracy: float) -> Path:
@@ -90,7 +94,7 @@ def retrained_model(tmp_path: Path, bundled_model: Path, date: str, accuracy: fl
 
 
 def test_use_new_model_and_revert_name_the_models_by_what_they_are(app_window, tmp_path, bundled_model):
-    bundled = "Model: bundled model, 99.65% on MNIST"
+    bundled = "Model: bundled model, 99.37% on MNIST"
     assert app_window.model_status.text() == bundled
     assert app_window.install_model(retrained_model(tmp_path, bundled_model, "2026-11-25T14:03:00", 0.995))
     retrained = "Model: retrained on 2026-11-25 14:03, 99.50% on MNIST"
@@ -116,10 +120,11 @@ def test_model_info_says_what_the_model_is_in_words(utc, app_window):
     box = app_window.findChild(QMessageBox, "model-info")
     rows = dict(model_info_rows(app_window.recognizer.info, app_window.model_choice.title))
     assert rows["Model"] == "bundled model" and rows["Runs on"] == "CPU, int8"
-    assert rows["Trained"] == "2026-11-25 10:43" and rows["Trained on"] == "CPU"
-    assert rows["Parameters"] == "206,350" and rows["Training data"] == "55,000 MNIST images + 0 own samples"
-    assert "TensorFlow" not in box.text() and "T10:43" not in box.text() and "ExecutionProvider" not in box.text()
-    assert "Best epoch: 21" in box.detailedText() and "{" not in box.detailedText()
+    assert rows["Trained"] == "2026-11-25 23:00" and rows["Trained on"] == "CPU"
+    assert rows["Parameters"] == "210,271"
+    assert rows["Training data"] == "55,000 MNIST images + 46,255 pen-written (UNIPEN) + 0 own samples"
+    assert "TensorFlow" not in box.text() and "T23:00" not in box.text() and "ExecutionProvider" not in box.text()
+    assert "Best epoch: 9" in box.detailedText() and "{" not in box.detailedText()
     assert box.accessibleName() == "Model Info"
 
 

@@ -106,11 +106,14 @@ def model_card(report: dict) -> str:
 
 
 def _command(report: dict) -> str:
-    """The training command that makes this model again (for a model trained from scratch)."""
+    """The training command that makes this model again; a fine-tune names the weights it started
+    from by their file name (where they live is the reader's)."""
     recipe, data = report.get("recipe", {}), report.get("training_data", {})
     words = ["./dev train --data MNIST.npz"]
     if data.get("pen_data"):
         words.append("--unipen train_r01_v07")
+    if recipe.get("init"):
+        words.append(f"--init {Path(recipe['init']).name}")
     if recipe.get("max_epochs") is not None:
         words.append(f"--epochs {recipe['max_epochs']}")
     if recipe.get("seed"):
