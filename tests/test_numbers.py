@@ -191,6 +191,21 @@ def test_the_canvas_digits_and_a_tap_read_as_before(recognizer):
         assert result.single is not None and result.single.blank
 
 
+@pytest.mark.parametrize(
+    ("name", "strokes"),
+    [
+        ("an X", [polyline([(120, 100), (280, 300)]), polyline([(280, 100), (120, 300)])]),
+        ("a plus", [polyline([(200, 100), (200, 300)]), polyline([(100, 200), (300, 200)])]),
+    ],
+)
+def test_crossed_strokes_that_are_no_digit_read_as_one_mark_that_is_not_a_digit(recognizer, name, strokes):
+    """Each stroke of an X reads as a confident 1, and an X read as one mark is "not a digit", which
+    no digit outweighs: strokes that cross in the middle of both are one character (an X read "11")."""
+    result = read_number(recognizer, strokes, PEN)
+    assert result.text is None and len(result.characters) == 1, name
+    assert result.single is not None and result.single.reason == NOT_A_DIGIT, name
+
+
 def test_a_scribble_alone_is_refused_as_a_single_digit_is(recognizer):
     with pytest.raises(InkBudgetError):
         read_number(recognizer, [scribble(100, 100)], PEN)

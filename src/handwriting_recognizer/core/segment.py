@@ -7,9 +7,9 @@ relative to the writing's height (`line_height`), so the rules hold for any canv
 - a dot (a mark under TINY of the height) that touches other ink is part of it (a pen lifted for
   an instant); a dot on its own is a '.' when it lies between two digits near their baseline
   (decided once the digits are known: `dots`), else a stray tap that is not read, as a tap alone is not;
-- marks that are certainly one character are merged into pieces: one is partial (shorter than
-  PARTIAL), their ink touches or crosses and their x-ranges overlap (the bar of a 4, 5 or 7, a
-  detached top of a 5, a 1's base);
+- marks that are certainly one character are merged into pieces: their x-ranges overlap and
+  either one is partial (shorter than PARTIAL) and their ink touches or crosses (the bar of a 4, 5
+  or 7, a detached top of a 5, a 1's base), or they cross in the middle of both (an X, a plus);
 - a flat piece at mid-height (DASH_*) that overlaps no neighbour is a dash: '-';
 - neighbouring pieces that may be one character or two (a 4's L drawn apart from its stem, digits
   written close, slanted or touching) get the prior that they are one (`JOIN_PRIOR`, by whether
@@ -178,17 +178,19 @@ def _widened(boxes: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _merged(indices: np.ndarray, marks: Sequence[Mark], boxes: np.ndarray, height: float) -> list[list[int]]:
     """The marks in `indices` grouped where they are certainly one character (99.9% in validation):
-    one is partial, they overlap by MERGE_OVERLAP and their ink touches. Slices of one picture
-    component never merge this way."""
+    they overlap by MERGE_OVERLAP and either one is partial and their ink touches, or their strokes
+    cross (an X, a plus, a 4 of two strokes: strokes of two characters side by side do not cross).
+    Slices of one picture component never merge this way."""
     chosen = boxes[indices]
     partial = chosen[:, 3] - chosen[:, 1] < PARTIAL * height
     sources = np.array([-1 - i if marks[i].source is None else marks[i].source for i in indices])
-    candidates = (overlap_ratios(chosen, chosen, height) >= MERGE_OVERLAP) & (partial[:, None] | partial[None, :])
+    candidates = overlap_ratios(chosen, chosen, height) >= MERGE_OVERLAP
     candidates &= sources[:, None] != sources[None, :]
     parent = list(range(len(indices)))
     reach = TOUCH * height
     for a, b in zip(*np.nonzero(np.triu(candidates, 1)), strict=True):
-        if _marks_touch(marks[indices[a]], marks[indices[b]], reach):
+        m, n = marks[indices[a]], marks[indices[b]]
+        if _marks_touch(m, n, reach) if partial[a] or partial[b] else _cross_in_the_middle(m, n):
             parent[root(parent, int(a))] = root(parent, int(b))
     groups: dict[int, list[int]] = {}
     for position, i in enumerate(indices):
@@ -352,6 +354,31 @@ def _near(points: np.ndarray, box: Box, reach: float) -> np.ndarray:
     x, y = points[:, 0], points[:, 1]
     inside = (x >= box[0] - reach) & (x <= box[2] + reach) & (y >= box[1] - reach) & (y <= box[3] + reach)
     return points[inside]
+
+
+def _cross_in_the_middle(m: Mark, n: Mark) -> bool:
+    """Whether two strokes cross inside the middle of both their boxes, as an X's or a plus' do
+    (neighbouring digits that overlap cross near their edges, if at all)."""
+    if not (m.polyline and n.polyline) or len(m.points) < 2 or len(n.points) < 2:
+        return False
+    p, q = m.points, n.points
+    a1, a2, b1, b2 = p[:-1, None], p[1:, None], q[None, :-1], q[None, 1:]
+    d, e = a2 - a1, b2 - b1
+    denominator = d[..., 0] * e[..., 1] - d[..., 1] * e[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = ((b1 - a1)[..., 0] * e[..., 1] - (b1 - a1)[..., 1] * e[..., 0]) / denominator
+        u = ((b1 - a1)[..., 0] * d[..., 1] - (b1 - a1)[..., 1] * d[..., 0]) / denominator
+    hit = (denominator != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)  # a shared point counts
+    points = (a1 + t[..., None] * d)[hit]
+    return bool(len(points)) and bool((_in_middle(points, m.box) & _in_middle(points, n.box)).any())
+
+
+def _in_middle(points: np.ndarray, box: Box) -> np.ndarray:
+    """Which points lie in the middle half of `box` (the middle half of its width and of its height)."""
+    x0, y0, x1, y1 = box
+    w, h = (x1 - x0) / 4, (y1 - y0) / 4
+    x, y = points[:, 0], points[:, 1]
+    return (x >= x0 + w) & (x <= x1 - w) & (y >= y0 + h) & (y <= y1 - h)
 
 
 def _cross(p: np.ndarray, q: np.ndarray) -> bool:
