@@ -94,3 +94,8 @@ def write(text: str, gap: float = 0.3, x: float = 20.0, baseline: float = 150.0)
 
 
 NUMBERS = {text.replace(" ", ""): write(text) for text in ("2026", "3.14", "-42", "45", "1975", "8 0", "0.5", "-6.09")}
+
+
+def x_mark() -> list[np.ndarray]:
+    """An X: two strokes crossing in their middles (each alone reads as a 1)."""
+    return [polyline([(120, 100), (280, 300)]), polyline([(280, 100), (120, 300)])]

@@ -91,6 +91,12 @@ def test_a_low_resolution_image_is_shrunk_and_enlarged_as_keras_resizes_it(digit
         np.testing.assert_allclose(np.einsum("hi,bijc,wj->bhwc", operator, image, operator), expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("sizes", [(), (1,), (28,), (7, 40)])
+def test_a_low_resolution_outside_the_image_is_refused(sizes):
+    with pytest.raises(ValueError, match="from 2 to 27 pixels"):
+        RandomLowResolution(sizes=sizes)
+
+
 def test_low_resolution_blurs_the_chosen_share_and_keeps_full_ink(digits):
     untouched = np.asarray(RandomLowResolution(rate=0.0, seed=0)(digits, training=True))
     np.testing.assert_array_equal(untouched, digits)

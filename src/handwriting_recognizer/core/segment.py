@@ -177,10 +177,11 @@ def _widened(boxes: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _merged(indices: np.ndarray, marks: Sequence[Mark], boxes: np.ndarray, height: float) -> list[list[int]]:
-    """The marks in `indices` grouped where they are certainly one character (99.9% in validation):
-    they overlap by MERGE_OVERLAP and either one is partial and their ink touches, or their strokes
-    cross (an X, a plus, a 4 of two strokes: strokes of two characters side by side do not cross).
-    Slices of one picture component never merge this way."""
+    """The marks in `indices` grouped where they are certainly one character: they overlap by
+    MERGE_OVERLAP and either one is partial and their ink touches (99.9% one character in
+    validation), or they cross in the middle of both (an X, a plus; numbers of the validation
+    writers read the same with this rule as without). Slices of one picture component never merge
+    this way."""
     chosen = boxes[indices]
     partial = chosen[:, 3] - chosen[:, 1] < PARTIAL * height
     sources = np.array([-1 - i if marks[i].source is None else marks[i].source for i in indices])
@@ -190,7 +191,7 @@ def _merged(indices: np.ndarray, marks: Sequence[Mark], boxes: np.ndarray, heigh
     reach = TOUCH * height
     for a, b in zip(*np.nonzero(np.triu(candidates, 1)), strict=True):
         m, n = marks[indices[a]], marks[indices[b]]
-        if _marks_touch(m, n, reach) if partial[a] or partial[b] else _cross_in_the_middle(m, n):
+        if _marks_touch(m, n, reach) if partial[a] or partial[b] else _cross_in_the_middle(m, n, reach):
             parent[root(parent, int(a))] = root(parent, int(b))
     groups: dict[int, list[int]] = {}
     for position, i in enumerate(indices):
@@ -356,41 +357,45 @@ def _near(points: np.ndarray, box: Box, reach: float) -> np.ndarray:
     return points[inside]
 
 
-def _cross_in_the_middle(m: Mark, n: Mark) -> bool:
-    """Whether two strokes cross inside the middle of both their boxes, as an X's or a plus' do
-    (neighbouring digits that overlap cross near their edges, if at all)."""
-    if not (m.polyline and n.polyline) or len(m.points) < 2 or len(n.points) < 2:
+def _cross_in_the_middle(m: Mark, n: Mark, slack: float) -> bool:
+    """Whether two strokes cross inside the middle of both their boxes (within `slack`: a ruler-
+    straight bar has a box of no width), as an X's or a plus' do; neighbouring digits that overlap
+    cross near their edges, if at all."""
+    if not (m.polyline and n.polyline):
         return False
-    p, q = m.points, n.points
-    a1, a2, b1, b2 = p[:-1, None], p[1:, None], q[None, :-1], q[None, 1:]
-    d, e = a2 - a1, b2 - b1
-    denominator = d[..., 0] * e[..., 1] - d[..., 1] * e[..., 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = ((b1 - a1)[..., 0] * e[..., 1] - (b1 - a1)[..., 1] * e[..., 0]) / denominator
-        u = ((b1 - a1)[..., 0] * d[..., 1] - (b1 - a1)[..., 1] * d[..., 0]) / denominator
-    hit = (denominator != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)  # a shared point counts
-    points = (a1 + t[..., None] * d)[hit]
-    return bool(len(points)) and bool((_in_middle(points, m.box) & _in_middle(points, n.box)).any())
+    points = _crossings(m.points, n.points, proper=False)
+    return bool((_in_middle(points, m.box, slack) & _in_middle(points, n.box, slack)).any())
 
 
-def _in_middle(points: np.ndarray, box: Box) -> np.ndarray:
-    """Which points lie in the middle half of `box` (the middle half of its width and of its height)."""
+def _in_middle(points: np.ndarray, box: Box, slack: float) -> np.ndarray:
+    """Which points lie in the middle half of `box` (of its width and of its height), give or take `slack`."""
     x0, y0, x1, y1 = box
-    w, h = (x1 - x0) / 4, (y1 - y0) / 4
+    w, h = (x1 - x0) / 4 - slack, (y1 - y0) / 4 - slack
     x, y = points[:, 0], points[:, 1]
     return (x >= x0 + w) & (x <= x1 - w) & (y >= y0 + h) & (y <= y1 - h)
 
 
 def _cross(p: np.ndarray, q: np.ndarray) -> bool:
     """Whether two polylines cross (a segment of one properly intersects a segment of the other)."""
+    return bool(len(_crossings(p, q, proper=True)))
+
+
+def _crossings(p: np.ndarray, q: np.ndarray, proper: bool) -> np.ndarray:
+    """Where segments of polyline `p` meet segments of `q`, as [K, 2] points: `proper` crossings
+    only (inside both segments), or touching at an end too. Parallel and zero-length segments never meet."""
     if len(p) < 2 or len(q) < 2:
-        return False
-    a1, a2, b1, b2 = p[:-1, None], p[1:, None], q[None, :-1], q[None, 1:]
-
-    def side(o: np.ndarray, d: np.ndarray, r: np.ndarray) -> np.ndarray:
-        return (d[..., 0] - o[..., 0]) * (r[..., 1] - o[..., 1]) - (d[..., 1] - o[..., 1]) * (r[..., 0] - o[..., 0])
-
-    return bool(((side(b1, b2, a1) * side(b1, b2, a2) < 0) & (side(a1, a2, b1) * side(a1, a2, b2) < 0)).any())
+        return np.zeros((0, 2))
+    a, d = p[:-1, None], (p[1:] - p[:-1])[:, None]  # segment i of p: a + t d, 0 <= t <= 1
+    b, e = q[None, :-1], (q[1:] - q[:-1])[None, :]  # segment j of q: b + u e
+    ab = b - a
+    denominator = d[..., 0] * e[..., 1] - d[..., 1] * e[..., 0]
+    parallel = denominator == 0
+    safe = np.where(parallel, 1.0, denominator)
+    t = (ab[..., 0] * e[..., 1] - ab[..., 1] * e[..., 0]) / safe
+    u = (ab[..., 0] * d[..., 1] - ab[..., 1] * d[..., 0]) / safe
+    inside = ((t > 0) & (t < 1) & (u > 0) & (u < 1)) if proper else ((t >= 0) & (t <= 1) & (u >= 0) & (u <= 1))
+    hit = inside & ~parallel
+    return np.broadcast_to(a, hit.shape + (2,))[hit] + t[hit][:, None] * np.broadcast_to(d, hit.shape + (2,))[hit]
 
 
 def runs(lay: Layout) -> list[tuple[int, int]]:

@@ -131,9 +131,11 @@ class RandomLowResolution(layers.Layer):
         self, rate: float = 0.1, sizes: tuple[int, ...] = (7, 8, 9, 10, 12, 14), seed: int | None = None, **kwargs
     ):
         super().__init__(**kwargs)
+        side = INPUT_SHAPE[0]
+        if not sizes or not all(2 <= n < side for n in sizes):
+            raise ValueError(f"low resolutions must be from 2 to {side - 1} pixels, got {sizes}")
         self.rate, self.sizes = rate, tuple(sizes)
         self.seed_generator = keras.random.SeedGenerator(seed)
-        side = INPUT_SHAPE[0]
         operators = [np.eye(side, dtype=np.float32)] + [
             _bilinear_upsampling(n, side) @ _box_downsampling(side, n) for n in self.sizes
         ]
