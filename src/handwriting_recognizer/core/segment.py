@@ -42,6 +42,7 @@ MERGE_OVERLAP = 0.5  # marks overlapping by this share of the narrower one's wid
 JOIN_GAP = 0.05  # pieces further apart than this are two characters ...
 FLOATING_GAP = 0.15  # ... unless one of them floats and they are no further apart than this
 TOUCH = 0.06  # ink this close (or crossing) touches
+CROSS_SLACK = 0.01  # a crossing this close to the middle of a stroke's box is in it (a straight bar's box has no width)
 PARTIAL = 0.75  # a piece shorter than this may be part of a character (a bar, an L, a detached top)
 FLOAT = 0.2  # a piece whose bottom is this far above the baseline floats: it is part of a character ...
 FLOATING_ALONE = 0.03  # ... but for this share of them (a superscript, a small digit written high; 1.3% in validation)
@@ -191,7 +192,7 @@ def _merged(indices: np.ndarray, marks: Sequence[Mark], boxes: np.ndarray, heigh
     reach = TOUCH * height
     for a, b in zip(*np.nonzero(np.triu(candidates, 1)), strict=True):
         m, n = marks[indices[a]], marks[indices[b]]
-        if _marks_touch(m, n, reach) if partial[a] or partial[b] else _cross_in_the_middle(m, n, reach):
+        if _marks_touch(m, n, reach) if partial[a] or partial[b] else _cross_in_the_middle(m, n, CROSS_SLACK * height):
             parent[root(parent, int(a))] = root(parent, int(b))
     groups: dict[int, list[int]] = {}
     for position, i in enumerate(indices):
