@@ -67,7 +67,7 @@ PROBABILITY_TOLERANCE = 1e-3  # how far a softmax output may stray from 0..1 and
 METADATA_MAX_ENTRIES = 100  # a model with more has its metadata ignored (training writes about 12)
 METADATA_VALUE_MAX_CHARS = 16 * KB  # a longer key or value is ignored (the longest shipped: ~300)
 METADATA_MAX_DEPTH = 8  # JSON nested deeper is ignored (training writes depth 2)
-LABEL_MAX_CHARS = 32  # a class name: "7", or "not a digit"
+LABEL_MAX_CHARS = 16  # a class name: "7", or "not a digit" (11)
 TEXT_MAX_CHARS = 200  # `date` and `device`: shown on one line
 COUNT_MAX = 10**9  # `parameters` and `epochs`: more is not a model this app trains
 # Where onnxruntime looks for external data of a model loaded from bytes (else: the current folder).
