@@ -118,7 +118,9 @@ class LiveWindow:
         """Draw one stroke (canvas pixels); the time from each move to the repainted bars, in ms."""
         from PySide6.QtCore import QEvent
 
+        self.painted = None
         self.send(QEvent.Type.MouseButtonPress, *stroke[0])
+        self._wait_for_paint()  # else each move's wait ends at the paint of the reading before it
         latencies = []
         for x, y in stroke[1:]:
             self.painted = None
@@ -131,10 +133,13 @@ class LiveWindow:
                 latencies.append((self.painted - start) * 1000.0)
         self.painted = None
         self.send(QEvent.Type.MouseButtonRelease, *stroke[-1])
-        deadline = time.perf_counter() + 1.0
-        while self.painted is None and time.perf_counter() < deadline:  # the finished stroke's reading
-            self.app.processEvents()
+        self._wait_for_paint()  # the finished stroke's reading
         return latencies
+
+    def _wait_for_paint(self, seconds: float = 1.0) -> None:
+        deadline = time.perf_counter() + seconds
+        while self.painted is None and time.perf_counter() < deadline:
+            self.app.processEvents()
 
 
 def stroke_to_bars(model: Path, points: int = 300) -> list[str]:
