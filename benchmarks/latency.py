@@ -126,9 +126,7 @@ class LiveWindow:
             self.painted = None
             start = time.perf_counter()
             self.send(QEvent.Type.MouseMove, x, y)
-            deadline = start + 1.0
-            while self.painted is None and time.perf_counter() < deadline:
-                self.app.processEvents()
+            self._wait_for_paint()
             if self.painted is not None:
                 latencies.append((self.painted - start) * 1000.0)
         self.painted = None
