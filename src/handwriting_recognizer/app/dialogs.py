@@ -15,9 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from handwriting_recognizer.app.application import APPLICATION, about_text, log_file_path
 from handwriting_recognizer.app.model_text import device_text, metadata_text, runs_on, trained_at
-from handwriting_recognizer.core.recognizer import ModelInfo
-
-MAX_COUNT = 10**9  # a training-data count above this is metadata nonsense, not shown
+from handwriting_recognizer.core.recognizer import COUNT_MAX, ModelInfo
 
 
 def _open(
@@ -59,7 +57,7 @@ def _training_data(metadata: dict[str, object]) -> str | None:
     if not isinstance(data, dict):
         return None
     images, own, pen = data.get("train_images"), data.get("own_samples") or 0, data.get("pen_images") or 0
-    if not all(isinstance(n, int) and 0 <= n < MAX_COUNT for n in (images, own, pen)):
+    if not all(isinstance(n, int) and 0 <= n < COUNT_MAX for n in (images, own, pen)):  # else metadata nonsense
         return None
     pen_words = f" + {pen:,} pen-written (UNIPEN)" if pen else ""
     return f"{images:,} MNIST images{pen_words} + {own:,} own samples"
