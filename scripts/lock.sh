@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 uv=(uv pip compile --quiet --python-version 3.11 --python-platform x86_64-manylinux_2_36 --generate-hashes "$@")
-all=(--extra train --extra test --extra lint --extra build --extra bench)
+all=(--extra train --extra jax --extra test --extra lint --extra build --extra bench)
 "${uv[@]}" pyproject.toml --extra cpu "${all[@]}" -o requirements-dev.txt
 "${uv[@]}" pyproject.toml --extra cpu -c requirements-dev.txt -o requirements.txt
 "${uv[@]}" pyproject.toml --extra gpu "${all[@]}" -c requirements-dev.txt -o requirements-dev-gpu.txt

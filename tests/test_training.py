@@ -181,6 +181,66 @@ def test_the_card_of_a_fine_tune_names_the_weights_it_started_from():
     assert f"Reproduce: `{command}`" in card
 
 
+def test_epochs_0_exports_the_init_weights_without_training(short_run, small_npz, tmp_path):
+    """Weights trained elsewhere (under JAX, say) become a model, calibrated and reported, unchanged."""
+    _, first = short_run
+    args = ("--data", str(small_npz), "--limit", "600", "--seed", "3", "--out", str(tmp_path))
+    proc = training(*args, "--init", str(first / "model.weights.h5"), "--epochs", "0", "--progress", "jsonl")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not [json.loads(line) for line in proc.stdout.splitlines() if '"epoch"' in line]
+    x = fake_mnist(n_train=1500, n_test=1000, seed=1)["x_test"].astype(np.float32)[..., None] / 255
+    before, after = (Recognizer(out / "model.onnx", use_gpu=False, int8=False) for out in (first, tmp_path))
+    assert (before.predict_batch(x).argmax(1) == after.predict_batch(x).argmax(1)).all()
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["epochs"] == 0 and report["recipe"]["max_epochs"] == 0
+    card = (tmp_path / "report" / "MODEL_CARD.md").read_text()
+    assert "no training in this run: the --init weights, exported as they are" in card
+    assert "--init model.weights.h5 --epochs 0" in card
+
+
+def test_epochs_0_without_init_weights_is_refused(small_npz, tmp_path):
+    proc = training("--data", str(small_npz), "--epochs", "0", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--epochs 0 exports the --init weights without training: name them with --init" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_jax_backend_trains_weights_that_tensorflow_exports(small_npz, tmp_path):
+    """training.on_jax: render the pen data, train under KERAS_BACKEND=jax, export with --epochs 0."""
+    script = [sys.executable, "-m", "handwriting_recognizer.training.on_jax"]
+    common = ["--data", str(small_npz), "--limit", "400", "--seed", "2"]
+    pen, run = tmp_path / "pen.npz", tmp_path / "run"
+
+    def step(*args: str, **env: str) -> None:
+        proc = subprocess.run(
+            [*script, *args], cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, **env}
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+
+    step("render", *common, "--out", str(pen))
+    step(
+        "train",
+        *common,
+        "--pen",
+        str(pen),
+        "--epochs",
+        "2",
+        "--batch-size",
+        "64",
+        "--out",
+        str(run),
+        KERAS_BACKEND="jax",
+    )
+    history = json.loads((run / "history.json").read_text())
+    assert history["device"].startswith("training on CPU with JAX") and len(history["history"]["loss"]) == 2
+    proc = training(*common, "--init", str(run / "model.weights.h5"), "--epochs", "0", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads((tmp_path / "out" / "report" / "report.json").read_text())
+    assert report["labels"] == list(CLASSES) and report["val_accuracy"] == pytest.approx(
+        history["val_accuracy"], abs=0.02
+    )
+
+
 def test_jsonl_progress_lines_parse(short_run):
     proc, _ = short_run
     events = [json.loads(line) for line in proc.stdout.splitlines()]

@@ -89,7 +89,7 @@ def sparse_file(path: Path, size: int) -> Path:
         ("--batch-size", "-8", "must be at least 1, got -8"),
         ("--width", "0", "must be at least 2, got 0"),
         ("--width", "1", "must be at least 2, got 1"),
-        ("--epochs", "0", "must be at least 1, got 0"),
+        ("--epochs", "-1", "must be at least 0, got -1"),
         ("--limit", "0", "must be at least 1, got 0"),
         ("--learning-rate", "nan", "must be a finite number above 0, got nan"),
         ("--learning-rate", "inf", "must be a finite number above 0, got inf"),
@@ -150,6 +150,7 @@ def test_the_learning_rate_default_depends_on_init():
         ({"elastic": 10**400}, "--elastic: must be a finite number of at least 0, got 1" + "0" * 400),
         ({"device": "tpu"}, "--device: must be one of auto, cpu, gpu, got 'tpu'"),
         ({"limit": 0}, "--limit: must be at least 1, got 0"),
+        ({"epochs": 0}, "--epochs 0 exports the --init weights without training: name them with --init"),
     ],
 )
 def test_a_config_with_a_value_training_refuses_cannot_be_made(changes, expected):

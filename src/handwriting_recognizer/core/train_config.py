@@ -107,7 +107,12 @@ class TrainConfig:
         "a copy of UNIPEN train_r01_v07 (the folder holding data/ and include/): real pen digits, letters "
         f"and symbols to train on as well; default: ${UNIPEN_ENV}, else MNIST and synthetic scribbles only",
     )
-    epochs: int = _option(40, "maximum epochs; early stopping may end sooner", limits=Limits(1), offered=(1, 200))
+    epochs: int = _option(
+        40,
+        "maximum epochs; early stopping may end sooner; 0: export the --init weights without training",
+        limits=Limits(0),
+        offered=(1, 200),
+    )
     batch_size: int = _option(128, "per-replica batch size", limits=Limits(1))
     out: Path | None = _option(None, "output folder for model.onnx and report/ (default runs/<time>)", path=True)
     seed: int = _option(0, "seed for the split, shuffling, augmentation and init", limits=Limits(0, MAX_SEED))
@@ -156,6 +161,8 @@ class TrainConfig:
                 problem = f"must be one of {', '.join(spec.choices)}, got {value!r}"
             if problem is not None:
                 raise ConfigError(f"{flag(f.name)}: {problem}")
+        if self.epochs == 0 and self.init is None:
+            raise ConfigError("--epochs 0 exports the --init weights without training: name them with --init")
 
     def effective_learning_rate(self) -> float:
         """`learning_rate`, else the default for how the run starts (gentler from --init weights)."""

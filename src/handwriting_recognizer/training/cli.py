@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from handwriting_recognizer.core import progress as events
-from handwriting_recognizer.core.train_config import Limits, TrainConfig, flag, option
+from handwriting_recognizer.core.train_config import ConfigError, Limits, TrainConfig, flag, option
 from handwriting_recognizer.training.pipeline import UserFacingError, list_devices, run, say
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ info lines bury the progress
@@ -81,11 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    return build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config_from(args)  # options that only go together (--epochs 0 needs --init)
+    except ConfigError as exc:
+        parser.error(str(exc))
+    return args
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
-    """The run's config from the parsed arguments (already checked by argparse)."""
+    """The run's config from the parsed arguments (already checked by parse_args)."""
     return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
 
 

@@ -306,7 +306,7 @@ def describe_run(
             "own_samples_skipped": own.skipped if own else 0,
             "own_samples_weight": config.samples_weight if own else None,
         },
-        "epochs": len(result.history["loss"]),
+        "epochs": len(result.history.get("loss", [])),
         "best_epoch": result.best_epoch,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "parameters": int(classifier.count_params()),

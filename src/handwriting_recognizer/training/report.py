@@ -72,7 +72,7 @@ def model_card(report: dict) -> str:
         "",
         f"- **MNIST test accuracy: {report['test_accuracy']:.2%}** ({report['test_errors']} errors of "
         f"{sum(map(sum, report['confusion_matrix']))}); validation accuracy {report['val_accuracy']:.2%} "
-        f"(checkpoint chosen on validation, best epoch {report.get('best_epoch')} of {report.get('epochs')}).",
+        f"({_checkpoint(report)}).",
         f"- Parameters: {report.get('parameters'):,}; width {recipe.get('width')}; ONNX opset 17; "
         f"onnxruntime vs Keras max abs difference {report.get('parity_max_abs_diff', float('nan')):.1e}.",
         f"- Data: {data.get('train_images')} MNIST training images, {data.get('validation_images')} held out for "
@@ -103,6 +103,13 @@ def model_card(report: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _checkpoint(report: dict) -> str:
+    """How the weights were chosen: the best validation epoch, or not here (`--epochs 0`)."""
+    if not report.get("epochs"):
+        return "no training in this run: the --init weights, exported as they are"
+    return f"checkpoint chosen on validation, best epoch {report.get('best_epoch')} of {report.get('epochs')}"
 
 
 def _command(report: dict) -> str:
@@ -185,7 +192,8 @@ def _plot_curves(history: dict[str, list[float]], path: Path) -> None:
                 ax.plot(epochs, history[prefix + key], marker=".", label=label)
         ax.set(xlabel="epoch", title=key)
         ax.grid(alpha=0.3)
-        ax.legend()
+        if ax.lines:  # none after --epochs 0
+            ax.legend()
     acc_ax.set_ylim(0.97, 1.0)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

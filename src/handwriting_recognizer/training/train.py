@@ -1,25 +1,30 @@
 """The training loop: data -> tf.data -> augmented model -> Keras fit with validation callbacks.
 
 Checkpoints are chosen on a validation split of the training set; the test set is not seen here.
+Under Keras' JAX backend (devices.py) batches come from a keras.utils.PyDataset instead of tf.data.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from handwriting_recognizer.core.contract import CLASSES, LABELS, UINT8_INK
+from handwriting_recognizer.core.contract import CLASSES, LABELS, UINT8_INK, to_model_input
 from handwriting_recognizer.core.train_config import TrainConfig
 from handwriting_recognizer.training.callbacks import JsonlProgress
 from handwriting_recognizer.training.data import Mnist, split_validation
 from handwriting_recognizer.training.devices import DevicePlan
 from handwriting_recognizer.training.model import build_classifier, build_training_model, grow_not_a_digit
 from handwriting_recognizer.training.pen_data import PenData
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 EMA_HORIZON = 0.05  # the weights' moving average spans the last ~5% of the planned steps
 VALIDATION_IMAGES = 5000  # held out of the training images to choose the checkpoint on
@@ -87,7 +92,12 @@ def _split(
 
 def _dataset(
     x: np.ndarray, y: np.ndarray, w: np.ndarray | None, batch: int, seed: int, shuffle: bool
-) -> tf.data.Dataset:
+) -> tf.data.Dataset | Batches:
+    """Batches of model inputs: tf.data under TensorFlow, a PyDataset under other backends."""
+    if keras.backend.backend() != "tensorflow":
+        return Batches(x, y, w, batch, seed, shuffle)
+    import tensorflow as tf
+
     tensors = (x, y) if w is None else (x, y, w)
     ds = tf.data.Dataset.from_tensor_slices(tensors)
     if shuffle:
@@ -98,6 +108,28 @@ def _dataset(
         return (tf.cast(image, tf.float32)[..., None] / UINT8_INK, *rest)  # contract.to_model_input, on the device
 
     return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+class Batches(keras.utils.PyDataset):
+    """Batches of (input, label[, weight]) from uint8 images, reshuffled after every epoch."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, w: np.ndarray | None, batch: int, seed: int, shuffle: bool):
+        super().__init__()
+        self.x, self.y, self.w, self.batch, self.shuffle = x, y, w, batch, shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.x) / self.batch)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, ...]:
+        chosen = self.order[index * self.batch : (index + 1) * self.batch]
+        batch = (to_model_input(self.x[chosen]), self.y[chosen])
+        return batch if self.w is None else (*batch, self.w[chosen])
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.rng.shuffle(self.order)
 
 
 def _load_init(classifier: keras.Model, config: TrainConfig) -> None:
@@ -151,15 +183,15 @@ def _compiled_model(
             ),
             loss=keras.losses.SparseCategoricalCrossentropy(),
             metrics=["accuracy"],
-            jit_compile=plan.on_gpu,
+            jit_compile=plan.jit_compile,
         )
     return classifier, model
 
 
 def _fit(
     model: keras.Model,
-    train_ds: tf.data.Dataset,
-    val_ds: tf.data.Dataset,
+    train_ds: tf.data.Dataset | Batches,
+    val_ds: tf.data.Dataset | Batches,
     config: TrainConfig,
     steps: int,
     workdir: Path | None,
@@ -212,13 +244,18 @@ def train(
     val_ds = _dataset(data.x_val, data.y_val, None, batch, config.seed, shuffle=False)
     steps = int(np.ceil(len(data.x_train) / batch))
     classifier, model = _compiled_model(config, plan, config.epochs * steps, classes)
-    hist = _fit(model, train_ds, val_ds, config, steps, workdir)
-    best_epoch = int(np.argmax(hist["val_accuracy"]))
+    if config.epochs == 0:  # the --init weights as they are (trained elsewhere, say under JAX)
+        hist: dict[str, list[float]] = {}
+        best_epoch, val_accuracy = 0, float(model.evaluate(val_ds, verbose=0, return_dict=True)["accuracy"])
+    else:
+        hist = _fit(model, train_ds, val_ds, config, steps, workdir)
+        best_epoch = int(np.argmax(hist["val_accuracy"])) + 1
+        val_accuracy = hist["val_accuracy"][best_epoch - 1]
     return TrainResult(
         classifier,
         hist,
-        best_epoch + 1,
-        hist["val_accuracy"][best_epoch],
+        best_epoch,
+        val_accuracy,
         len(data.x_train),
         len(data.x_val),
         data.x_val,
