@@ -66,7 +66,12 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|")
     for weights in args.weights:
-        classifier.load_weights(weights)
+        try:
+            classifier.load_weights(weights)
+        except (ValueError, OSError) as exc:  # another width, or a ten-class model from before "not a digit"
+            reason = str(exc).splitlines()[0][:100]
+            print(f"| {weights} | does not fit this network (width {args.width}, eleven classes): {reason} | | |")
+            continue
         on_mnist = classifier.predict(to_model_input(mnist_x), batch_size=1000, verbose=0).argmax(1)
         on_pen = classifier.predict(to_model_input(pen_x), batch_size=1000, verbose=0).argmax(1)
         right, rejected = on_pen[digit] == pen_y[digit], on_pen[digit] == NOT_A_DIGIT_CLASS

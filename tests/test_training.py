@@ -193,8 +193,11 @@ def test_epochs_0_exports_the_init_weights_without_training(short_run, small_npz
     assert (before.predict_batch(x).argmax(1) == after.predict_batch(x).argmax(1)).all()
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["epochs"] == 0 and report["recipe"]["max_epochs"] == 0
+    assert report["best_epoch"] is None and report["device"] is None  # where they were trained is unknown here
     card = (tmp_path / "report" / "MODEL_CARD.md").read_text()
     assert "no training in this run: the --init weights, exported as they are" in card
+    assert "from weights trained elsewhere (model.weights.h5)" in card and "none trained on in this run" in card
+    assert "curves.png" not in card and "Trained " not in card
     assert "--init model.weights.h5 --epochs 0" in card
 
 
@@ -239,6 +242,70 @@ def test_the_jax_backend_trains_weights_that_tensorflow_exports(small_npz, tmp_p
     assert report["labels"] == list(CLASSES) and report["val_accuracy"] == pytest.approx(
         history["val_accuracy"], abs=0.02
     )
+
+
+def test_another_keras_backend_is_refused_before_training(small_npz, tmp_path):
+    """The CLI exports with TensorFlow: under KERAS_BACKEND=jax it says where to train instead."""
+    out = tmp_path / "out"
+    proc = training(
+        "--data", str(small_npz), "--limit", "200", "--out", str(out), env={**os.environ, "KERAS_BACKEND": "jax"}
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert "jax backend cannot export to ONNX" in proc.stderr and "on_jax train" in proc.stderr
+    assert not (out / "model.onnx").exists() and not (out / "model.weights.h5").exists()
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["train", "--out", "run"], "train takes --pen (the rendered pen data)"),
+        (["train", "--pen", "pen.npz", "--out", "run", "--samples", "mine"], "none of --unipen, --samples"),
+        (["render", "--out", "pen"], "render: --out names the .npz file to write"),
+        (["train", "--pen", "pen.npz", "--out", "run", "--epochs", "0"], "--epochs 0 exports the --init weights"),
+    ],
+)
+def test_the_jax_stages_refuse_what_they_cannot_do_in_one_line(capsys, args, expected):
+    from handwriting_recognizer.training import on_jax
+
+    with pytest.raises(SystemExit) as stopped:
+        on_jax.main(args)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert stopped.value.code == 2 and expected in lines[-1]
+
+
+def test_pen_data_that_render_did_not_write_is_one_line(capsys, tmp_path):
+    from handwriting_recognizer.training import on_jax
+
+    (tmp_path / "pen.npz").write_bytes(b"not an npz")
+    assert on_jax.main(["train", "--pen", str(tmp_path / "pen.npz"), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "not pen data that render wrote" in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_batches_reshuffle_every_epoch_and_keep_weights_with_their_images():
+    """The JAX backend's batches: every image once an epoch (the last batch short), a new order
+    each epoch, each weight and label with its own image, inputs scaled as the model takes them."""
+    from handwriting_recognizer.training.train import Batches
+
+    x = np.arange(10, dtype=np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
+    y, w = np.arange(10), np.arange(10, dtype=np.float32) / 10
+    batches = Batches(x, y, w, batch=4, seed=0, shuffle=True)
+    orders = []
+    for _ in range(3):
+        seen = [batches[i] for i in range(len(batches))]
+        assert len(batches) == 3 and [len(b[1]) for b in seen] == [4, 4, 2]
+        for images, labels, weights in seen:
+            assert images.shape[1:] == (28, 28, 1) and images.dtype == np.float32
+            assert np.allclose(images[:, 0, 0, 0] * 255, labels) and np.allclose(weights * 10, labels)
+        order = np.concatenate([b[1] for b in seen])
+        assert sorted(order) == list(range(10))
+        orders.append(tuple(order))
+        batches.on_epoch_end()
+    assert len(set(orders)) == 3
+    plain = Batches(x, y, None, batch=4, seed=0, shuffle=False)
+    assert list(np.concatenate([plain[i][1] for i in range(len(plain))])) == list(range(10))
+    assert len(plain[0]) == 2
 
 
 def test_jsonl_progress_lines_parse(short_run):

@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = build_parser()
+def parse_args(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    """The arguments, checked by `parser` (build_parser's by default) and as one TrainConfig."""
+    parser = parser or build_parser()
     args = parser.parse_args(argv)
     try:
         config_from(args)  # options that only go together (--epochs 0 needs --init)

@@ -42,14 +42,18 @@ class OneJaxDevice:
 
 
 def plan_devices(device: str = TrainConfig.device, cpu_replicas: int = TrainConfig.cpu_replicas) -> DevicePlan:
-    """Pick the strategy for `device` (TrainConfig.device's choices); call before TensorFlow touches a device.
+    """Pick the strategy for `device` (TrainConfig.device's choices); call before TensorFlow (or JAX)
+    touches a device: JAX keeps the devices it started with.
 
     Several GPUs train under MirroredStrategy (one replica per GPU, gradients all-reduced).
     `cpu_replicas` > 1 splits the CPU into logical devices under MirroredStrategy: it exercises the
     multi-device path on machines without GPUs (used by the tests).
     """
-    if keras.backend.backend() == "jax":
+    backend = keras.backend.backend()
+    if backend == "jax":
         return _plan_jax(device)
+    if backend != "tensorflow":
+        raise DeviceError(f"Keras' {backend} backend: training runs under tensorflow or jax (KERAS_BACKEND)")
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
@@ -67,16 +71,18 @@ def plan_devices(device: str = TrainConfig.device, cpu_replicas: int = TrainConf
         if len(gpus) > 1:
             strategy = tf.distribute.MirroredStrategy()
             description = f"training on {len(gpus)} GPUs with MirroredStrategy ({names})"
-            return DevicePlan(strategy, description, True, len(gpus), True)
-        return DevicePlan(tf.distribute.OneDeviceStrategy("/gpu:0"), f"training on GPU ({names})", True, 1, True)
+            return DevicePlan(strategy, description, on_gpu=True, replicas=len(gpus), jit_compile=True)
+        gpu = tf.distribute.OneDeviceStrategy("/gpu:0")
+        return DevicePlan(gpu, f"training on GPU ({names})", on_gpu=True, replicas=1, jit_compile=True)
     if cpu_replicas > 1:
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_replicas)
         devices = [f"/cpu:{i}" for i in range(cpu_replicas)]
         strategy = tf.distribute.MirroredStrategy(devices)
         description = f"training on CPU split into {cpu_replicas} replicas with MirroredStrategy"
-        return DevicePlan(strategy, description, False, cpu_replicas, False)
-    return DevicePlan(tf.distribute.get_strategy(), "training on CPU (no GPU visible to TensorFlow)", False, 1, False)
+        return DevicePlan(strategy, description, on_gpu=False, replicas=cpu_replicas, jit_compile=False)
+    cpu = "training on CPU (no GPU visible to TensorFlow)"
+    return DevicePlan(tf.distribute.get_strategy(), cpu, on_gpu=False, replicas=1, jit_compile=False)
 
 
 def _plan_jax(device: str) -> DevicePlan:
@@ -89,8 +95,10 @@ def _plan_jax(device: str) -> DevicePlan:
     if device == "gpu" and not gpus:
         raise DeviceError("--device gpu: JAX sees no GPU (check its CUDA plugin, or use --device auto)")
     if gpus:
-        return DevicePlan(OneJaxDevice(), f"training on GPU with JAX ({gpus[0].device_kind})", True, 1, True)
-    return DevicePlan(OneJaxDevice(), "training on CPU with JAX (no GPU visible to JAX)", False, 1, True)
+        described = f"training on GPU with JAX ({gpus[0].device_kind})"
+        return DevicePlan(OneJaxDevice(), described, on_gpu=True, replicas=1, jit_compile=True)
+    cpu = "training on CPU with JAX (no GPU visible to JAX)"
+    return DevicePlan(OneJaxDevice(), cpu, on_gpu=False, replicas=1, jit_compile=True)
 
 
 def describe_devices() -> dict[str, object]:

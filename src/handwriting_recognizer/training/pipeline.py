@@ -222,9 +222,17 @@ def load_own_samples(config: TrainConfig) -> OwnSamples | None:
 
 
 def plan_devices(config: TrainConfig) -> DevicePlan:
-    """The devices to train on (this loads TensorFlow)."""
+    """The devices to train on (this loads TensorFlow). The run exports with TensorFlow, so it
+    refuses another Keras backend before training rather than after."""
+    import keras
+
     from handwriting_recognizer.training.devices import DeviceError, plan_devices
 
+    if keras.backend.backend() != "tensorflow":
+        raise UserFacingError(
+            f"Keras' {keras.backend.backend()} backend cannot export to ONNX: train with "
+            "`python -m handwriting_recognizer.training.on_jax train`, then export here with --init and --epochs 0"
+        )
     try:
         return plan_devices(config.device, config.cpu_replicas)
     except DeviceError as exc:
@@ -310,7 +318,7 @@ def describe_run(
         "best_epoch": result.best_epoch,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "parameters": int(classifier.count_params()),
-        "device": plan.description,
+        "device": plan.description if config.epochs else None,  # --epochs 0: trained elsewhere
         "recipe": {
             "batch_size": config.batch_size,
             "learning_rate": config.effective_learning_rate(),

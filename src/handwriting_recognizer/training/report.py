@@ -64,7 +64,6 @@ def write_report(
 
 def model_card(report: dict) -> str:
     """A short human-readable card: what the model is, how it was trained, how well it does."""
-    data = report.get("training_data", {})
     recipe = report.get("recipe", {})
     per_class = " | ".join(f"{acc:.2%}" for acc in report["per_class_accuracy"])
     lines = [
@@ -75,34 +74,66 @@ def model_card(report: dict) -> str:
         f"({_checkpoint(report)}).",
         f"- Parameters: {report.get('parameters'):,}; width {recipe.get('width')}; ONNX opset 17; "
         f"onnxruntime vs Keras max abs difference {report.get('parity_max_abs_diff', float('nan')):.1e}.",
-        f"- Data: {data.get('train_images')} MNIST training images, {data.get('validation_images')} held out for "
-        f"validation, {data.get('own_samples', 0)} own samples; source {data.get('source')}.",
-        f"- Pen writing: {data.get('pen_images', 0)} rendered images from {data.get('pen_data') or 'no pen data'}; "
-        f"{data.get('not_a_digit_images', 0)} of them are not digits (letters, symbols, scribbles, half digits, "
-        "pairs of digits).",
+        *_data_lines(report),
         f"- Confidence: temperature {report.get('temperature')} (fitted on validation writers), unsure below "
         f"{report.get(UNSURE_BELOW_KEY)}; {report.get('test_rejected_as_not_a_digit', 0)} MNIST test digits "
         f"read as {NOT_A_DIGIT_LABEL}. Held-out writers per group and per style, and the rejection "
         f"trade-off on them: [{REAL_WRITING_FILE}]({REAL_WRITING_FILE}) (`benchmarks/real_writing.py`).",
         *_rejection_lines(report.get("rejection_on_validation"), report.get(UNSURE_BELOW_KEY)),
-        f"- Trained {report.get('date')}, {report.get('seconds')} s, {report.get('device')}; batch "
-        f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, "
-        f"elastic distortion {recipe.get('elastic')} px, "
-        f"seed {recipe.get('seed')}.",
+        _how_made(report),
         f"- Input: {report[PREPROCESSING_KEY]['description']}",
-        f"- Reproduce: `{_command(report)}` (on the CPU, the same number of cores gives the same weights).",
+        f"- Reproduce: `{_command(report)}` ({_reproduces(report)}).",
         *_int8_line(report.get("int8")),
         "",
         "| digit | " + " | ".join(LABELS) + " |",
         "|---|" + "---|" * len(LABELS),
         f"| test accuracy | {per_class} |",
         "",
-        "![confusion matrix](confusion_matrix.png) ![training curves](curves.png)",
+        "![confusion matrix](confusion_matrix.png)" + (" ![training curves](curves.png)" * bool(report.get("epochs"))),
         "",
         "![misclassified test digits](misclassified.png)",
         "",
     ]
     return "\n".join(lines)
+
+
+def _data_lines(report: dict) -> list[str]:
+    """What the run trained on; after --epochs 0, what the export calibrated and checked on."""
+    data = report.get("training_data", {})
+    if not report.get("epochs"):
+        return [
+            f"- Data: none trained on in this run; the temperature and the unsure threshold were fitted on "
+            f"{data.get('validation_images')} validation images (MNIST from {data.get('source')}"
+            f"{', and pen writing' if data.get('pen_data') else ''})."
+        ]
+    return [
+        f"- Data: {data.get('train_images')} MNIST training images, {data.get('validation_images')} held out for "
+        f"validation, {data.get('own_samples', 0)} own samples; source {data.get('source')}.",
+        f"- Pen writing: {data.get('pen_images', 0)} rendered images from {data.get('pen_data') or 'no pen data'}; "
+        f"{data.get('not_a_digit_images', 0)} of them are not digits (letters, symbols, scribbles, half digits, "
+        "pairs of digits).",
+    ]
+
+
+def _how_made(report: dict) -> str:
+    """When, where and with which recipe the weights were trained; or that they were only exported."""
+    recipe = report.get("recipe", {})
+    if not report.get("epochs"):
+        return (
+            f"- Exported {report.get('date')} in {report.get('seconds')} s from weights trained elsewhere "
+            f"({Path(recipe.get('init') or '?').name}); how those were trained is not recorded here."
+        )
+    return (
+        f"- Trained {report.get('date')}, {report.get('seconds')} s, {report.get('device')}; batch "
+        f"{recipe.get('batch_size')}, initial learning rate {recipe.get('learning_rate')}, "
+        f"elastic distortion {recipe.get('elastic')} px, seed {recipe.get('seed')}."
+    )
+
+
+def _reproduces(report: dict) -> str:
+    if not report.get("epochs"):
+        return "exports those weights again"
+    return "on the CPU, the same number of cores gives the same weights"
 
 
 def _checkpoint(report: dict) -> str:

@@ -45,7 +45,7 @@ class TrainingError(Exception):
 class TrainResult:
     classifier: keras.Model
     history: dict[str, list[float]]
-    best_epoch: int
+    best_epoch: int | None  # None: no training (--epochs 0)
     val_accuracy: float
     train_size: int
     val_size: int
@@ -214,7 +214,7 @@ def _fit(
             epochs=config.epochs,
             callbacks=callbacks,
             verbose=1 if config.progress == "bar" else 0,
-            shuffle=False,  # tf.data already reshuffles every epoch
+            shuffle=False,  # the batches (tf.data or Batches) already reshuffle every epoch
         )
         if not best.exists():
             raise TrainingError(
@@ -246,7 +246,8 @@ def train(
     classifier, model = _compiled_model(config, plan, config.epochs * steps, classes)
     if config.epochs == 0:  # the --init weights as they are (trained elsewhere, say under JAX)
         hist: dict[str, list[float]] = {}
-        best_epoch, val_accuracy = 0, float(model.evaluate(val_ds, verbose=0, return_dict=True)["accuracy"])
+        best_epoch: int | None
+        best_epoch, val_accuracy = None, float(model.evaluate(val_ds, verbose=0, return_dict=True)["accuracy"])
     else:
         hist = _fit(model, train_ds, val_ds, config, steps, workdir)
         best_epoch = int(np.argmax(hist["val_accuracy"])) + 1
