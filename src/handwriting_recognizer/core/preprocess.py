@@ -14,6 +14,7 @@ A change to what this module makes of a drawing needs a new contract.PREPROCESSI
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -305,8 +306,10 @@ def resize(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
     return _weights(out_h, image.shape[0]) @ image.astype(np.float32) @ _weights(out_w, image.shape[1]).T
 
 
+@lru_cache(maxsize=64)
 def _weights(n_out: int, n_in: int) -> np.ndarray:
-    """Row-normalised (n_out, n_in) interpolation matrix for one axis."""
+    """Row-normalised (n_out, n_in) interpolation matrix for one axis, made once per pair of sizes
+    (a drawing's 112 -> 28 comes back on every stroke event) and read-only, since it is shared."""
     scale = n_in / n_out
     support = max(scale, 1.0)
     centres = (np.arange(n_out) + 0.5) * scale
@@ -315,4 +318,6 @@ def _weights(n_out: int, n_in: int) -> np.ndarray:
     sums = weights.sum(axis=1, keepdims=True)
     nearest = np.clip(centres.astype(int), 0, n_in - 1)
     weights[sums[:, 0] == 0, nearest[sums[:, 0] == 0]] = 1.0
-    return (weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    matrix = (weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    matrix.setflags(write=False)
+    return matrix
