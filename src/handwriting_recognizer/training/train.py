@@ -240,14 +240,17 @@ def train(
         pen = None  # its scribbles would teach a class this model does not have
     data = _split(mnist, config, extra, pen)
     batch = config.batch_size * plan.replicas
-    train_ds = _dataset(data.x_train, data.y_train, data.weights, batch, config.seed, shuffle=True)
+    # --epochs 0 trains nothing: the --init weights as they are (trained elsewhere, say under JAX).
+    train_ds = (
+        _dataset(data.x_train, data.y_train, data.weights, batch, config.seed, shuffle=True) if config.epochs else None
+    )
     val_ds = _dataset(data.x_val, data.y_val, None, batch, config.seed, shuffle=False)
     steps = int(np.ceil(len(data.x_train) / batch))
     classifier, model = _compiled_model(config, plan, config.epochs * steps, classes)
-    if config.epochs == 0:  # the --init weights as they are (trained elsewhere, say under JAX)
-        hist: dict[str, list[float]] = {}
-        best_epoch: int | None
-        best_epoch, val_accuracy = None, float(model.evaluate(val_ds, verbose=0, return_dict=True)["accuracy"])
+    hist: dict[str, list[float]] = {}
+    best_epoch: int | None = None
+    if train_ds is None:
+        val_accuracy = float(model.evaluate(val_ds, verbose=0, return_dict=True)["accuracy"])
     else:
         hist = _fit(model, train_ds, val_ds, config, steps, workdir)
         best_epoch = int(np.argmax(hist["val_accuracy"])) + 1
