@@ -32,12 +32,10 @@ from handwriting_recognizer.training.train import VALIDATION_IMAGES  # noqa: E40
 
 def pen_validation(unipen: str | None, pen: Path | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The ced writers' validation images and classes, as training builds them for `seed`."""
-    if pen is not None:
-        with np.load(pen) as arrays:
-            return arrays["val_x"], arrays["val_y"]
+    from handwriting_recognizer.training.on_jax import read_pen
     from handwriting_recognizer.training.pipeline import load_pen_data
 
-    data = load_pen_data(TrainConfig(unipen=unipen, seed=seed), None)
+    data = read_pen(pen) if pen is not None else load_pen_data(TrainConfig(unipen=unipen, seed=seed), None)
     return data.val_x, data.val_y
 
 
