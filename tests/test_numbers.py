@@ -11,6 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from handwriting_recognizer.core.components import MAX_RUNS, ink_runs
 from handwriting_recognizer.core.numbers import (
@@ -23,7 +26,15 @@ from handwriting_recognizer.core.numbers import (
 )
 from handwriting_recognizer.core.preprocess import InkBudgetError, image_to_input, render_strokes, strokes_to_input
 from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, UNSURE, Reading, Recognizer
-from handwriting_recognizer.core.segment import MAX_MARK_POINTS, MAX_MARKS, Mark, dots, layout, line_height
+from handwriting_recognizer.core.segment import (
+    MAX_MARK_POINTS,
+    MAX_MARKS,
+    Mark,
+    _crossings,
+    dots,
+    layout,
+    line_height,
+)
 from handwriting_recognizer.core.shapes import polyline
 from tests import handmade
 from tests.commands import predict
@@ -76,6 +87,24 @@ def test_a_stray_dot_above_the_line_is_not_a_decimal_point():
     strokes = [*handmade.write("58"), np.array([[80.0, 30.0]])]
     lay = layout(marks_of(strokes))
     assert [is_point for _, is_point in dots(lay, [p.box for p in lay.pieces])] == [False]
+
+
+polylines = arrays(np.float64, st.tuples(st.integers(1, 12), st.just(2)), elements=st.integers(-6, 6).map(float))
+
+
+@settings(max_examples=300, deadline=None)
+@given(polylines, polylines, st.booleans())
+def test_two_strokes_meet_where_their_segments_meet_pair_by_pair(p, q, proper):
+    """Strokes are compared whole (only the segments that reach the other's box); they must meet
+    exactly where their segments, taken one pair at a time, do (small integer points: crossings at
+    vertices, shared and collinear segments)."""
+    pairwise = [
+        point
+        for i in range(len(p) - 1)
+        for j in range(len(q) - 1)
+        for point in _crossings(p[i : i + 2], q[j : j + 2], proper).tolist()
+    ]
+    assert sorted(_crossings(p, q, proper).tolist()) == sorted(pairwise)
 
 
 # --- reading numbers from strokes -----------------------------------------------------------------

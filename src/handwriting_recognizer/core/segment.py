@@ -145,17 +145,17 @@ def line_height(boxes: np.ndarray) -> float:
     overlap) that are at least TALL of the tallest, so dots and dashes do not count."""
     if len(boxes) == 0:
         return 1.0
-    heights = [float(boxes[c, 3].max() - boxes[c, 1].min()) for c in _columns(boxes)]
-    tall = [h for h in heights if h >= TALL * max(heights)]
-    return max(float(np.median(tall)), 1e-6)
+    order, starts = _columns(boxes)
+    heights = np.maximum.reduceat(boxes[order, 3], starts) - np.minimum.reduceat(boxes[order, 1], starts)
+    return max(float(np.median(heights[heights >= TALL * heights.max()])), 1e-6)
 
 
-def _columns(boxes: np.ndarray) -> list[np.ndarray]:
-    """Indices of the marks of each column: runs of overlapping x-ranges."""
+def _columns(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The marks in order of their left edges, and where each column (a run of overlapping
+    x-ranges) starts in that order."""
     order = np.argsort(boxes[:, 0], kind="stable")
     reach = np.maximum.accumulate(boxes[order, 2])
-    starts = np.flatnonzero(np.r_[True, boxes[order[1:], 0] > reach[:-1]])
-    return np.split(order, starts[1:])
+    return order, np.flatnonzero(np.r_[True, boxes[order[1:], 0] > reach[:-1]])
 
 
 def overlap_ratio(a: Box, b: Box, height: float) -> float:
@@ -386,8 +386,9 @@ def _crossings(p: np.ndarray, q: np.ndarray, proper: bool) -> np.ndarray:
     only (inside both segments), or touching at an end too. Parallel and zero-length segments never meet."""
     if len(p) < 2 or len(q) < 2:
         return np.zeros((0, 2))
-    a, d = p[:-1, None], (p[1:] - p[:-1])[:, None]  # segment i of p: a + t d, 0 <= t <= 1
-    b, e = q[None, :-1], (q[1:] - q[:-1])[None, :]  # segment j of q: b + u e
+    p0, p1 = _reaching(p, q), _reaching(q, p)  # segments out of the other's box meet none of it
+    a, d = p[:-1][p0, None], (p[1:] - p[:-1])[p0, None]  # segment i of p: a + t d, 0 <= t <= 1
+    b, e = q[:-1][None, p1], (q[1:] - q[:-1])[None, p1]  # segment j of q: b + u e
     ab = b - a
     denominator = d[..., 0] * e[..., 1] - d[..., 1] * e[..., 0]
     parallel = denominator == 0
@@ -397,6 +398,13 @@ def _crossings(p: np.ndarray, q: np.ndarray, proper: bool) -> np.ndarray:
     inside = ((t > 0) & (t < 1) & (u > 0) & (u < 1)) if proper else ((t >= 0) & (t <= 1) & (u >= 0) & (u <= 1))
     hit = inside & ~parallel
     return np.broadcast_to(a, hit.shape + (2,))[hit] + t[hit][:, None] * np.broadcast_to(d, hit.shape + (2,))[hit]
+
+
+def _reaching(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Which segments of polyline `p` reach into the box around `q`'s points (ends included)."""
+    start, end = p[:-1], p[1:]
+    lo, hi = q.min(axis=0), q.max(axis=0)
+    return ((np.maximum(start, end) >= lo) & (np.minimum(start, end) <= hi)).all(axis=1)
 
 
 def runs(lay: Layout) -> list[tuple[int, int]]:
