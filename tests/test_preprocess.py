@@ -6,10 +6,15 @@ longer side ~20 px, centre of mass at the centre, MNIST's stroke width, ink = 1 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from handwriting_recognizer.core.contract import PREPROCESSING_VERSION, UINT8_INK
 from handwriting_recognizer.core.preprocess import image_to_input, render_strokes, stroke_width, strokes_to_input
+from handwriting_recognizer.training.strokes import resample
+from tests import handmade
 from tests.drawn_digits import mnist_to_strokes, place
 
 CANVAS = (400, 400)  # (height, width) for render_strokes
@@ -21,6 +26,10 @@ _t = np.linspace(0.0, 2.0 * np.pi, 80)
 ZERO = [np.stack([200.0 + 80.0 * np.cos(_t), 200.0 + 130.0 * np.sin(_t)], axis=1)]
 ONE = [np.array([[200.0, 50.0], [200.0, 350.0]])]
 SHAPES = {"seven": SEVEN, "four": FOUR, "zero": ZERO, "one": ONE}
+
+# The inputs preprocessing version 1 made of these drawings (the version the shipped model was
+# trained on): `reference_inputs()` as uint8, saved with np.savez_compressed.
+REFERENCE = Path(__file__).with_name(f"preprocessed_v{PREPROCESSING_VERSION}.npz")
 
 # MNIST's own stroke width (2 * area / perimeter of ink > 0.5) on the test set: 10th..90th
 # percentile 1.5..2.8 px. Inputs should land in about that range.
@@ -59,6 +68,31 @@ KINDS = dict(inputs_of_every_kind())
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))
+def reference_inputs() -> dict[str, np.ndarray]:
+    """The handmade digits, the canvas shapes, a densely sampled mouse stroke and a tap, as uint8 inputs."""
+    drawings = {
+        f"handmade_{d}": ([u * handmade.HEIGHT + 50 for u in unit], handmade.PEN)
+        for d, unit in handmade.UNIT_DIGITS.items()
+    }
+    drawings |= {f"canvas_{name}": (strokes, 12.0) for name, strokes in SHAPES.items()}
+    drawings["mouse_zero"] = ([resample(s, 2.0) for s in ZERO], 12.0)
+    drawings["tap"] = ([np.array([[200.0, 200.0]])], 12.0)
+    return {k: np.rint(strokes_to_input(s, pen) * UINT8_INK).astype(np.uint8) for k, (s, pen) in drawings.items()}
+
+
+def test_drawings_make_the_inputs_this_preprocessing_version_made():
+    """A faster renderer must give the model what it was trained on; a change to the inputs needs a
+    new PREPROCESSING_VERSION (and a model trained on it). One level of 255 on a few pixels is
+    floating-point rounding, not a change."""
+    with np.load(REFERENCE) as saved:
+        expected = {k: saved[k] for k in saved.files}
+    made = reference_inputs()
+    assert made.keys() == expected.keys()
+    for name, x in made.items():
+        differ = np.abs(x.astype(np.int16) - expected[name])
+        assert differ.max() <= 1 and (differ > 0).sum() <= 8, name
+
+
 def test_output_is_28x28_float32_in_0_1_with_full_ink(name):
     a = KINDS[name]
     assert a.shape == (28, 28)

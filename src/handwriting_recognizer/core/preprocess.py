@@ -77,32 +77,35 @@ def render_strokes(
     y0 = np.clip(np.floor(lo[:, 1]).astype(np.int64), 0, h)
     y1 = np.clip(np.ceil(hi[:, 1]).astype(np.int64) + 1, 0, h)
     boxes = np.stack([x0, np.maximum(x1 - x0, 0), y0, np.maximum(y1 - y0, 0)], axis=1)
-    counts = boxes[:, 1] * boxes[:, 3]
-    chunk_of = np.cumsum(counts) // RENDER_CHUNK  # consecutive segments, about RENDER_CHUNK pixels each
-    for chunk in np.unique(chunk_of):
-        pick = chunk_of == chunk
-        _cover(image, a[pick], b[pick], boxes[pick], radius)
+    drawn = np.flatnonzero(boxes[:, 1] * boxes[:, 3] > 0)  # a segment wholly off the image inks nothing
+    if len(drawn) == 0:
+        return image
+    grid = int(boxes[drawn, 1].max() * boxes[drawn, 3].max())  # pixels `_cover` evaluates per segment
+    step = max(1, RENDER_CHUNK // grid)
+    for start in range(0, len(drawn), step):  # about RENDER_CHUNK pixels at once: bounded memory
+        chosen = drawn[start : start + step]
+        _cover(image, a[chosen], b[chosen], boxes[chosen], radius)
     return image
 
 
 def _cover(image: np.ndarray, a: np.ndarray, b: np.ndarray, boxes: np.ndarray, radius: float) -> None:
-    """Ink the pixels of `boxes` (x0, width, y0, height per segment) by their pen coverage."""
+    """Ink the pixels of `boxes` (x0, width, y0, height per segment) by their pen coverage: each
+    segment's pixels laid over a grid the size of the largest box, the cells beyond its own box
+    left out (one array operation for all segments, no per-pixel indexing)."""
     x0, bw, y0, bh = boxes.T
-    counts = bw * bh
-    total = int(counts.sum())
-    if total == 0:
-        return
-    seg = np.repeat(np.arange(len(a)), counts)
-    local = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    px = x0[seg] + local % bw[seg]
-    py = y0[seg] + local // bw[seg]
+    cols, rows = np.arange(bw.max()), np.arange(bh.max())
+    px, py = x0[:, None] + cols, y0[:, None] + rows  # (segments, columns), (segments, rows)
     d = b - a
-    length2 = (d * d).sum(axis=1)
-    rx, ry = px + 0.5 - a[seg, 0], py + 0.5 - a[seg, 1]  # from the segment start to pixel centres
-    t = np.clip((rx * d[seg, 0] + ry * d[seg, 1]) / np.maximum(length2[seg], 1e-12), 0.0, 1.0)
-    dist = np.hypot(rx - t * d[seg, 0], ry - t * d[seg, 1])
+    length2 = np.maximum((d * d).sum(axis=1), 1e-12)[:, None, None]
+    dx, dy = d[:, 0, None, None], d[:, 1, None, None]
+    rx = (px + 0.5 - a[:, :1])[:, None, :]  # from the segment start to pixel centres
+    ry = (py + 0.5 - a[:, 1:])[:, :, None]
+    t = np.clip((rx * dx + ry * dy) / length2, 0.0, 1.0)
+    dist = np.hypot(rx - t * dx, ry - t * dy)
     coverage = np.clip(radius + 0.5 - dist, 0.0, 1.0).astype(np.float32)
-    np.maximum.at(image.reshape(-1), py * image.shape[1] + px, coverage)
+    inside = (rows[None, :, None] < bh[:, None, None]) & (cols[None, None, :] < bw[:, None, None])
+    index = py[:, :, None] * image.shape[1] + px[:, None, :]
+    np.maximum.at(image.reshape(-1), index[inside], coverage[inside])
 
 
 def _split_long(a: np.ndarray, b: np.ndarray, piece: float) -> tuple[np.ndarray, np.ndarray]:
