@@ -387,6 +387,8 @@ def _crossings(p: np.ndarray, q: np.ndarray, proper: bool) -> np.ndarray:
     if len(p) < 2 or len(q) < 2:
         return np.zeros((0, 2))
     p0, p1 = _reaching(p, q), _reaching(q, p)  # segments out of the other's box meet none of it
+    if not (p0.any() and p1.any()):
+        return np.zeros((0, 2))
     a, d = p[:-1][p0, None], (p[1:] - p[:-1])[p0, None]  # segment i of p: a + t d, 0 <= t <= 1
     b, e = q[:-1][None, p1], (q[1:] - q[:-1])[None, p1]  # segment j of q: b + u e
     ab = b - a
