@@ -163,7 +163,7 @@ class NumberReader:
         def key_of(marks: tuple[int, ...]) -> object:
             return (pen_width, *(strokes[m].tobytes() for m in marks))
 
-        marks = [_stroke_mark(s) for s in strokes]
+        marks = [stroke_mark(s) for s in strokes]
         return _renumbered(self._read(_Ink(marks, input_of, key_of, whole)), kept)
 
     def read_picture(self, pixels: np.ndarray) -> NumberReading:
@@ -244,7 +244,8 @@ def read_number_picture(recognizer: Recognizer, pixels: np.ndarray) -> NumberRea
     return NumberReader(recognizer).read_picture(pixels)
 
 
-def _stroke_mark(stroke: np.ndarray) -> Mark:
+def stroke_mark(stroke: np.ndarray) -> Mark:
+    """A stroke as segmentation sees it: its box and its points."""
     lo, hi = stroke.min(axis=0), stroke.max(axis=0)
     return Mark((float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])), stroke)
 
