@@ -158,6 +158,18 @@ def test_symbols_are_told_by_shape_and_digits_carry_their_reading(recognizer):
     assert result.confidence == pytest.approx(three.confidence * one.confidence)
 
 
+@pytest.mark.parametrize("lift", [0.5, 0.45, 0.4])
+def test_a_minus_before_a_four_drawn_apart_from_its_stem_is_a_minus(recognizer, lift):
+    """The 4's L floats apart from its stem: the minus is measured against the digit's whole
+    height, not against the L it is nearest to (a minus at its foot read "not a number")."""
+    base, h = 150.0, handmade.HEIGHT
+    minus = polyline([(20.0, base - lift * h), (60.0, base - lift * h)])
+    bar = polyline([(120.0, base - h), (90.0, base - 0.4 * h), (130.0, base - 0.4 * h)])
+    stem = polyline([(140.0, base - 0.9 * h), (140.0, base)])
+    assert read_number(recognizer, [bar, stem], PEN).text == "4"
+    assert read_number(recognizer, [minus, bar, stem], PEN).text == "-4"
+
+
 def test_a_stray_dot_is_not_read(recognizer):
     number = handmade.write("58")
     for dot in ([80.0, 30.0], [260.0, 148.0]):  # above the line, and after the last digit

@@ -78,7 +78,8 @@ DOT_BASELINE = (0.4, 0.3)  # a '.' lies at most this far above, and below, its n
 FLAT = 0.35  # a dash is at most this share of its width tall ...
 DASH_HEIGHT = 0.3  # ... and of the line height
 DASH_WIDTH = (0.2, 1.2)  # its width
-DASH_BAND = (0.15, 0.85)  # its middle, from the top (0) to the bottom (1) of the digit beside it
+DASH_BAND = (0.15, 0.85)  # its middle, from the top (0) to the bottom (1) of the ink beside it ...
+DASH_NEAR = 1.5  # ... no further from it than this
 
 
 @dataclass(frozen=True)
@@ -271,8 +272,8 @@ def _point_distance(points: np.ndarray, other: Mark) -> float:
 
 
 def _dashes(pieces: Sequence[Piece], height: float) -> list[Piece]:
-    """The dashes among `pieces`: flat, short, at the height of the middle of the nearest other
-    piece and overlapping none (all overlaps measured at once)."""
+    """The dashes among `pieces`: flat, short, at the middle height of the ink beside them and
+    overlapping no other piece (all overlaps measured at once)."""
     if len(pieces) < 2:
         return []
     boxes = np.array([p.box for p in pieces], np.float64)
@@ -282,14 +283,18 @@ def _dashes(pieces: Sequence[Piece], height: float) -> list[Piece]:
 
 
 def _is_dash(index: int, pieces: Sequence[Piece], height: float) -> bool:
-    """Whether piece `index`, which overlaps no other, is flat, short and beside another's middle."""
+    """Whether piece `index`, which overlaps no other, is flat, short and at the middle height of the
+    ink beside it (within DASH_NEAR; else of the nearest piece)."""
     x0, y0, x1, y1 = pieces[index].box
     width, tall = x1 - x0, y1 - y0
     if not (tall <= FLAT * width and tall <= DASH_HEIGHT * height and DASH_WIDTH[0] <= width / height <= DASH_WIDTH[1]):
         return False
     others = [p for i, p in enumerate(pieces) if i != index]
-    beside = min(others, key=lambda o: abs(o.box[0] + o.box[2] - x0 - x1))
-    middle = ((y0 + y1) / 2 - beside.box[1]) / max(beside.box[3] - beside.box[1], 1e-9)
+    # The ink within DASH_NEAR line heights, not one piece: the L of a 4 drawn apart from its stem
+    # is not the digit's height.
+    near = [o.box for o in others if max(o.box[0] - x1, x0 - o.box[2]) <= DASH_NEAR * height]
+    top, bottom = union_box(near or [min(others, key=lambda o: abs(o.box[0] + o.box[2] - x0 - x1)).box])[1::2]
+    middle = ((y0 + y1) / 2 - top) / max(bottom - top, 1e-9)
     return DASH_BAND[0] <= middle <= DASH_BAND[1]
 
 
