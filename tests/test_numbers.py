@@ -78,6 +78,18 @@ def test_bars_drawn_apart_belong_to_their_digit(recognizer):
     assert [(c.char, c.marks) for c in result.characters] == [("4", (0, 1)), ("5", (2, 3)), ("7", (4, 5))]
 
 
+def test_the_l_of_a_small_four_floats_above_its_own_stem():
+    """A 4 written smaller than the digits before it: its L ends above the stem's foot by a fifth of
+    the stem, though less than a fifth of the line above the baseline; it floats and may join the
+    stem (before, the two could never be one character and read as "?1")."""
+    x, base = 300.0, 150.0
+    bar = polyline([(x + 20, base - 60), (x, base - 15), (x + 30, base - 15)])
+    stem = polyline([(x + 34, base - 54), (x + 34, base)])
+    lay = layout(marks_of([*handmade.write("33"), bar, stem]))
+    assert [p.marks for p in lay.pieces] == [(0,), (1,), (2,), (3,)]
+    assert lay.floating == (False, False, True, False) and lay.join[2] > 0.5
+
+
 def test_line_height_ignores_dots_and_dashes():
     strokes = handmade.write("-3.14")
     assert line_height(np.array([m.box for m in marks_of(strokes)])) == pytest.approx(handmade.HEIGHT, rel=0.05)

@@ -300,8 +300,9 @@ def _is_dash(index: int, pieces: Sequence[Piece], height: float) -> bool:
 
 def _floating(pieces: Sequence[Piece], height: float) -> tuple[bool, ...]:
     """Which pieces end FLOAT above the baseline (the line through the bottoms of the whole pieces,
-    their lowest bottom when there are fewer than two) or above a neighbour no further than
-    FLOATING_GAP: the top of a 5 or the L of a 4 drawn apart, a loop of a 9."""
+    their lowest bottom when there are fewer than two) or above the foot of a neighbour no further
+    than FLOATING_GAP (by FLOAT of that neighbour's height when it is shorter than the line: a small
+    digit): the top of a 5 or the L of a 4 drawn apart, a loop of a 9."""
     whole = [p for p in pieces if p.box[3] - p.box[1] >= PARTIAL * height]
     x = [(p.box[0] + p.box[2]) / 2 for p in whole]
     bottom = [p.box[3] for p in whole]
@@ -312,7 +313,7 @@ def _floating(pieces: Sequence[Piece], height: float) -> tuple[bool, ...]:
 
     def above(p: Piece, q: Piece) -> bool:
         near = max(p.box[0], q.box[0]) - min(p.box[2], q.box[2]) <= FLOATING_GAP * height
-        return near and q.box[3] - p.box[3] > FLOAT * height
+        return near and q.box[3] - p.box[3] > FLOAT * min(height, q.box[3] - q.box[1])
 
     return tuple(
         slope * (p.box[0] + p.box[2]) / 2 + level - p.box[3] > FLOAT * height
