@@ -67,17 +67,26 @@ def digits_row(name: str, labels: np.ndarray, read: np.ndarray, bold: bool = Fal
     )
 
 
-def styles_table(recognizer: Recognizer, samples: list[PenSample], rng: np.random.Generator) -> list[str]:
-    rows = []
+def style_sets(
+    samples: list[PenSample], rng: np.random.Generator, writers: str
+) -> list[tuple[str, str, int, list[Strokes]]]:
+    """Each style's drawings: (style, made from what, the digit, drawings): every 0, 1, 5 and 7 of
+    these `writers` made into its style, and DRAWN drawn examples of each drawn style."""
     digits = pen_data.digits_of(samples)
+    sets = []
     for label, name, make in styles.FROM_DIGIT:
         made = [m for s, d in digits if d == label and (m := make(s, rng)) is not None]
-        read = shown(recognizer, made)
-        rows.append(f"| {name} | test writers' {label}s | {len(made)} | {(read == label).mean():.1%} |")
+        sets.append((name, f"{writers}' {label}s", label, made))
     for label, name, make_drawn in styles.DRAWN:
-        made = [styles.drawn(make_drawn, rng) for _ in range(DRAWN)]
+        sets.append((name, "drawn", label, [styles.drawn(make_drawn, rng) for _ in range(DRAWN)]))
+    return sets
+
+
+def styles_table(recognizer: Recognizer, samples: list[PenSample], rng: np.random.Generator) -> list[str]:
+    rows = []
+    for name, source, label, made in style_sets(samples, rng, "test writers"):
         read = shown(recognizer, made)
-        rows.append(f"| {name} | drawn | {len(made)} | {(read == label).mean():.1%} |")
+        rows.append(f"| {name} | {source} | {len(made)} | {(read == label).mean():.1%} |")
     return rows
 
 

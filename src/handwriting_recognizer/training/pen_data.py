@@ -123,16 +123,18 @@ def made_negatives(digits: list[tuple[Strokes, int]], rng: np.random.Generator, 
     return out
 
 
-def _part(
+def drawings(
     samples: list[PenSample], rng: np.random.Generator, copies: int, augmenting: Callable[[Strokes], Strokes]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> list[tuple[Strokes, int]]:
+    """What a part of the pen data is drawn from, with class numbers: each digit `copies` times,
+    the styles made from them and drawn, the writers' letters and symbols and the made negatives,
+    each through `augmenting`."""
     digits = digits_of(samples)
-    drawings = [(augmenting(s), label) for _ in range(copies) for s, label in digits]
-    drawings += [(augmenting(s), label) for s, label in styled(digits, rng, STYLE_SHARE)]
-    drawings += drawn_styles(rng, max(1, int(DRAWN_STYLE_SHARE * len(digits))))
+    out = [(augmenting(s), label) for _ in range(copies) for s, label in digits]
+    out += [(augmenting(s), label) for s, label in styled(digits, rng, STYLE_SHARE)]
+    out += drawn_styles(rng, max(1, int(DRAWN_STYLE_SHARE * len(digits))))
     others = negatives_of(samples) + made_negatives(digits, rng, int(SCRIBBLE_SHARE * len(digits)))
-    drawings += [(augmenting(s), NOT_A_DIGIT_CLASS) for s in others]
-    return _labelled(drawings)
+    return out + [(augmenting(s), NOT_A_DIGIT_CLASS) for s in others]
 
 
 def build(samples: list[PenSample], seed: int, limit: int | None = None) -> PenData:
@@ -145,8 +147,8 @@ def build(samples: list[PenSample], seed: int, limit: int | None = None) -> PenD
     val = [s for s in samples if s.group in VALIDATION_GROUPS]
     if limit is not None:
         train, val = _capped(train, limit, rng), _capped(val, max(1, limit // 5), rng)
-    train_x, train_y = _part(train, rng, COPIES, lambda s: augment(s, rng))
-    val_x, val_y = _part(val, np.random.default_rng(seed + 1), 1, lambda s: s)
+    train_x, train_y = _labelled(drawings(train, rng, COPIES, lambda s: augment(s, rng)))
+    val_x, val_y = _labelled(drawings(val, np.random.default_rng(seed + 1), 1, lambda s: s))
     log.info(
         "pen data: %d training images (%d not digits), %d validation (%d not digits) in %.0f s",
         len(train_y),

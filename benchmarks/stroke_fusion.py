@@ -1,0 +1,288 @@
+"""Would a pen-trajectory model fused with the image model read real pen writing better? An experiment.
+
+Issue #11 asks whether a stroke-sequence model fused with the image model wins on held-out writers.
+This trains one and measures it; the app does not use it (yet).
+
+- Data: pen_data's own recipe (`pen_data.drawings`: digits COPIES times with pen-level augmentation,
+  styles, letters and symbols, scribbles, half digits, pairs) from the training groups; the ced
+  writers (VALIDATION_GROUPS) as written for choosing; the test writers (TEST_GROUPS) only with
+  --test. Drawings the image pipeline drops (blank, over the ink budget) are dropped here too.
+- Input: 64 points evenly spaced along the pen-down path, strokes in drawing order, the drawing's
+  box centred and its longer side scaled to [-1, 1]; per point x, y, the step to it, whether the pen
+  was lifted before it, and the step's direction.
+- Model: five Conv1D blocks (dilations 1, 1, 2, 4, 8), average and max pooling, eleven softmax
+  outputs (the digits, "not a digit"); the epoch with the best ced accuracy is kept.
+- Fusion: log p = log p_image + weight * log p_strokes / temperature, weight and temperature chosen
+  on ced (eleven-class accuracy); the image model is the shipped one as the app runs it (int8).
+- Reported, for the image model, the stroke model and the fusion: digits read right, rejected,
+  misread and non-digits shown as a digit, by the network's plain answer and by the app's rule
+  (unsure below the model's threshold); the styles (as `benchmarks/real_writing.py` makes them);
+  the stroke model's size and its batch-1 time in onnxruntime with the app's session options.
+
+    .venv/bin/python benchmarks/stroke_fusion.py [--unipen ../shared/data/unipen] [--copies 6] [--epochs 12] [--test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.real_writing import SEED as STYLE_SEED  # noqa: E402  (the same styles)
+from benchmarks.real_writing import style_sets  # noqa: E402
+
+from handwriting_recognizer.core.contract import CLASSES, NOT_A_DIGIT_CLASS  # noqa: E402
+from handwriting_recognizer.core.paths import bundled_model_path  # noqa: E402
+from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank, strokes_to_input  # noqa: E402
+from handwriting_recognizer.core.recognizer import Recognizer, session_options  # noqa: E402
+from handwriting_recognizer.training import pen_data  # noqa: E402
+from handwriting_recognizer.training.strokes import Strokes, augment  # noqa: E402
+from handwriting_recognizer.training.unipen import PenSample, load_unipen  # noqa: E402
+
+POINTS = 64  # points along the pen path
+FEATURES = 7  # x, y, dx, dy, lifted, cos, sin
+STEP_SCALE = POINTS / 8  # the steps scaled to about the size of the positions
+WIDTH = 32  # filters of the first blocks (twice as many after)
+BATCH = 128
+LEARNING_RATE = 2e-3
+SEED = 0  # pen_data's default: the training drawings are the ones a training run makes
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)  # the stroke model's weight in the fusion ...
+TEMPERATURES = (1.0, 1.5, 2.0, 3.0)  # ... and its temperature
+
+
+def trajectory(strokes: Strokes) -> np.ndarray:
+    """A drawing as POINTS points evenly spaced along its pen-down path: (POINTS, FEATURES)."""
+    kept = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes if len(s)]
+    out = np.zeros((POINTS, FEATURES), np.float32)
+    if not kept:
+        return out
+    ink = np.concatenate(kept)
+    lo, hi = ink.min(axis=0), ink.max(axis=0)
+    half = max(float((hi - lo).max()) / 2, 1e-6)
+    points = (ink - (lo + hi) / 2) / half
+    stroke = np.repeat(np.arange(len(kept)), [len(s) for s in kept])
+    step = np.r_[0.0, np.hypot(*np.diff(points, axis=0).T)]
+    step[np.r_[False, np.diff(stroke) != 0]] = 1e-4  # the pen in the air travels (almost) nothing
+    along = np.cumsum(step)
+    at = np.linspace(0.0, along[-1], POINTS)
+    j = np.clip(np.searchsorted(along, at, side="right") - 1, 0, len(along) - 1)
+    k = np.minimum(j + 1, len(along) - 1)
+    share = np.where(stroke[k] == stroke[j], np.clip((at - along[j]) / np.maximum(along[k] - along[j], 1e-12), 0, 1), 0)
+    xy = points[j] * (1 - share[:, None]) + points[k] * share[:, None]
+    d = np.diff(xy, axis=0, prepend=xy[:1])
+    length = np.hypot(*d.T)[:, None]
+    out[:, 0:2] = xy
+    out[:, 2:4] = d * STEP_SCALE
+    out[:, 4] = np.r_[0.0, np.diff(stroke[j]) != 0]
+    out[:, 5:7] = np.where(length > 1e-9, d / np.maximum(length, 1e-9), 0.0)
+    return out
+
+
+def prepared(
+    drawn: Sequence[tuple[Strokes, int]], recognizer: Recognizer | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Trajectories, classes and (with a recognizer) the image model's probabilities of the
+    drawings the image pipeline reads (not blank, within the ink budget)."""
+    kept, images = [], []
+    for strokes, label in drawn:
+        try:
+            x = strokes_to_input(strokes)
+        except InkBudgetError:
+            continue
+        if not is_blank(x):
+            kept.append((strokes, label))
+            images.append(x)
+    paths = np.stack([trajectory(s) for s, _ in kept])
+    labels = np.array([label for _, label in kept], np.int64)
+    if recognizer is None:
+        return paths, labels, None
+    batch = np.stack(images)[..., None]
+    return (
+        paths,
+        labels,
+        np.concatenate([recognizer.predict_batch(batch[i : i + 500]) for i in range(0, len(batch), 500)]),
+    )
+
+
+def build_model():  # -> keras.Model (imported late: the rest of the benchmark needs no TensorFlow)
+    import keras
+    from keras import layers
+
+    def block(x, filters: int, kernel: int, dilation: int = 1):
+        x = layers.Conv1D(filters, kernel, padding="same", dilation_rate=dilation, use_bias=False)(x)
+        return layers.ReLU()(layers.BatchNormalization()(x))
+
+    inputs = keras.Input((POINTS, FEATURES), name="trajectory")
+    x = block(block(inputs, WIDTH, 5), WIDTH, 5)
+    for dilation in (2, 4, 8):
+        x = block(x, 2 * WIDTH, 3, dilation)
+    x = layers.Concatenate()([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
+    outputs = layers.Dense(len(CLASSES), activation="softmax", name="probabilities")(layers.Dropout(0.3)(x))
+    return keras.Model(inputs, outputs)
+
+
+def train(paths: np.ndarray, labels: np.ndarray, val: tuple[np.ndarray, np.ndarray], epochs: int):
+    """The stroke model, trained with a cosine schedule; the epoch best on `val` is kept."""
+    import keras
+
+    keras.utils.set_random_seed(SEED)
+    model = build_model()
+    steps = -(-len(labels) // BATCH) * epochs
+    schedule = keras.optimizers.schedules.CosineDecay(LEARNING_RATE, steps, alpha=0.02)
+    model.compile(keras.optimizers.Adam(schedule), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    best = keras.callbacks.EarlyStopping("val_accuracy", patience=epochs, restore_best_weights=True, mode="max")
+    model.fit(paths, labels, batch_size=BATCH, epochs=epochs, validation_data=val, callbacks=[best], verbose=2)
+    return model
+
+
+def fuse(image: np.ndarray, strokes: np.ndarray, weight: float, temperature: float) -> np.ndarray:
+    """Late fusion: the image model's log-probabilities plus the stroke model's, weighted and tempered."""
+    logits = np.log(np.clip(image, 1e-7, 1.0)) + weight * np.log(np.clip(strokes, 1e-7, 1.0)) / temperature
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def decisions(p: np.ndarray, unsure_below: float | None) -> np.ndarray:
+    """The digit shown, or -1: "not a digit" is likelier than every digit, or (the app's rule) the
+    likeliest digit is less likely than `unsure_below`."""
+    digits = p[:, :NOT_A_DIGIT_CLASS]
+    shown = digits.argmax(axis=1)
+    rejected = p[:, NOT_A_DIGIT_CLASS] > digits.max(axis=1)
+    if unsure_below is not None:
+        rejected |= digits.max(axis=1) < unsure_below
+    return np.where(rejected, -1, shown)
+
+
+def row(name: str, p: np.ndarray, labels: np.ndarray, unsure_below: float | None) -> str:
+    read, digit = decisions(p, unsure_below), labels != NOT_A_DIGIT_CLASS
+    right, rejected = read[digit] == labels[digit], read[digit] == -1
+    return (
+        f"| {name} | {right.mean():.2%} | {rejected.mean():.2%} | {np.mean(~right & ~rejected):.2%} "
+        f"| {np.mean(read[~digit] != -1):.2%} |"
+    )
+
+
+def report(title: str, parts: dict[str, np.ndarray], labels: np.ndarray, unsure_below: float) -> None:
+    print(
+        f"\n{title}: {int((labels != NOT_A_DIGIT_CLASS).sum())} digits, {int((labels == NOT_A_DIGIT_CLASS).sum())} not"
+    )
+    print(
+        "\n| model, decision | digits right | rejected | misread | non-digits shown as a digit |"
+        "\n|---|---:|---:|---:|---:|"
+    )
+    for rule, threshold in (("plain answer", None), (f"app's rule (unsure below {unsure_below:.2f})", unsure_below)):
+        for name, p in parts.items():
+            print(row(f"{name}, {rule}", p, labels, threshold))
+
+
+def styles_report(
+    title: str, samples: list[PenSample], writers: str, model, recognizer: Recognizer, weight: float, temperature: float
+) -> None:
+    print(f"\n{title} (the app's rule)\n\n| style | drawings | image | strokes | fused |\n|---|---:|---:|---:|---:|")
+    for name, _, label, made in style_sets(samples, np.random.default_rng(STYLE_SEED), writers):
+        paths, labels, image = prepared([(s, label) for s in made], recognizer)
+        strokes = model.predict(paths, batch_size=1024, verbose=0)
+        shares = [
+            np.mean(decisions(p, recognizer.info.unsure_below) == labels)
+            for p in (image, strokes, fuse(image, strokes, weight, temperature))
+        ]
+        print(f"| {name} | {len(labels)} | " + " | ".join(f"{v:.1%}" for v in shares) + " |")
+
+
+def batch_one_ms(model, runs: int = 2000) -> float:
+    """The stroke model's median batch-1 time in onnxruntime with the app's session options."""
+    import onnxruntime as ort
+    import tensorflow as tf
+    import tf2onnx
+
+    spec = (tf.TensorSpec((None, POINTS, FEATURES), tf.float32, name="trajectory"),)
+    proto, _ = tf2onnx.convert.from_keras(model, input_signature=spec, opset=17)
+    session = ort.InferenceSession(proto.SerializeToString(), session_options(), providers=["CPUExecutionProvider"])
+    x = {"trajectory": np.zeros((1, POINTS, FEATURES), np.float32)}
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        session.run(None, x)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times[runs // 10 :])
+
+
+def trajectory_ms(drawings: Sequence[Strokes]) -> float:
+    """The median time to make one drawing's trajectory."""
+    times = []
+    for strokes in drawings:
+        start = time.perf_counter()
+        trajectory(strokes)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--unipen", default=None, help="UNIPEN train_r01_v07 (default: $HWR_UNIPEN, else ../shared)")
+    parser.add_argument("--model", type=Path, default=bundled_model_path(), help="the image model")
+    parser.add_argument("--copies", type=int, default=6, help="augmented trajectories of each training digit")
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--test", action="store_true", help="also read the test writers, with what ced chose")
+    args = parser.parse_args()
+    root = pen_data.resolve_unipen(args.unipen) or ROOT.parent / "shared" / "data" / "unipen"
+    recognizer = Recognizer(args.model, use_gpu=False)
+    samples = load_unipen(root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES))
+    held_out = pen_data.VALIDATION_GROUPS + pen_data.TEST_GROUPS
+    train_samples = [s for s in samples if s.group not in held_out]
+    ced = [s for s in samples if s.group in pen_data.VALIDATION_GROUPS]
+    rng = np.random.default_rng(SEED)
+    train_paths, train_labels, _ = prepared(
+        pen_data.drawings(train_samples, rng, args.copies, lambda s: augment(s, rng)), None
+    )
+    val_paths, val_labels, val_image = prepared(
+        pen_data.drawings(ced, np.random.default_rng(SEED + 1), 1, lambda s: s), recognizer
+    )
+    assert val_image is not None
+    print(f"training trajectories {len(train_labels)}, ced {len(val_labels)}", flush=True)
+    started = time.monotonic()
+    model = train(train_paths, train_labels, (val_paths, val_labels), args.epochs)
+    print(f"trained in {time.monotonic() - started:.0f} s; {model.count_params():,} parameters", flush=True)
+    val_strokes = model.predict(val_paths, batch_size=1024, verbose=0)
+    scores = {
+        (w, t): float(np.mean(fuse(val_image, val_strokes, w, t).argmax(axis=1) == val_labels))
+        for t in TEMPERATURES
+        for w in WEIGHTS
+    }
+    weight, temperature = max(scores, key=lambda wt: scores[wt])
+    print(f"chosen on ced: weight {weight}, temperature {temperature} (accuracy {scores[(weight, temperature)]:.2%})")
+    unsure_below = recognizer.info.unsure_below
+    fused = fuse(val_image, val_strokes, weight, temperature)
+    report(
+        "ced writers (validation)",
+        {"image": val_image, "strokes": val_strokes, "fused": fused},
+        val_labels,
+        unsure_below,
+    )
+    styles_report("Styles of the ced writers", ced, "ced writers", model, recognizer, weight, temperature)
+    if args.test:
+        test = [s for s in samples if s.group in pen_data.TEST_GROUPS]
+        paths, labels, image = prepared(
+            pen_data.drawings(test, np.random.default_rng(SEED + 3), 1, lambda s: s), recognizer
+        )
+        assert image is not None
+        strokes = model.predict(paths, batch_size=1024, verbose=0)
+        parts = {"image": image, "strokes": strokes, "fused": fuse(image, strokes, weight, temperature)}
+        report("Test writers (aga, art, pri)", parts, labels, unsure_below)
+        styles_report("Styles of the test writers", test, "test writers", model, recognizer, weight, temperature)
+    print(f"\nstroke model batch-1 in onnxruntime: median {batch_one_ms(model):.3f} ms")
+    print(f"a trajectory from a ced writer's digit: median {trajectory_ms([s.strokes for s in ced]):.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
