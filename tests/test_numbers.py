@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from handwriting_recognizer.core import segment
 from handwriting_recognizer.core.components import MAX_RUNS, ink_runs
 from handwriting_recognizer.core.numbers import (
     MAX_CHARACTERS,
@@ -90,6 +91,14 @@ def test_the_l_of_a_small_four_floats_above_its_own_stem():
     assert lay.floating == (False, False, True, False) and lay.join[2] > 0.5
 
 
+@pytest.mark.parametrize("x", [85.0, 95.0, 175.0])
+def test_whole_digits_do_not_float_above_a_flat_tick_at_the_baseline(x):
+    """A stray flat tick beside or between digits is no foot for them to float above."""
+    tick = polyline([(x, 150.0), (x + 25.0, 153.0)])
+    lay = layout(marks_of([*handmade.write("23"), tick]))
+    assert lay.floating == (False, False, False)
+
+
 def test_line_height_ignores_dots_and_dashes():
     strokes = handmade.write("-3.14")
     assert line_height(np.array([m.box for m in marks_of(strokes)])) == pytest.approx(handmade.HEIGHT, rel=0.05)
@@ -107,16 +116,19 @@ polylines = arrays(np.float64, st.tuples(st.integers(1, 12), st.just(2)), elemen
 @settings(max_examples=300, deadline=None)
 @given(polylines, polylines, st.booleans())
 def test_two_strokes_meet_where_their_segments_meet_pair_by_pair(p, q, proper):
-    """Strokes are compared whole (only the segments that reach the other's box); they must meet
-    exactly where their segments, taken one pair at a time, do (small integer points: crossings at
-    vertices, shared and collinear segments)."""
-    pairwise = [
-        point
-        for i in range(len(p) - 1)
-        for j in range(len(q) - 1)
-        for point in _crossings(p[i : i + 2], q[j : j + 2], proper).tolist()
-    ]
-    assert sorted(_crossings(p, q, proper).tolist()) == sorted(pairwise)
+    """Strokes are compared only on the segments that reach the other's box; they must meet exactly
+    where all their segments, taken one pair at a time and unfiltered, do (small integer points:
+    crossings at vertices, shared and collinear segments)."""
+    found = sorted(_crossings(p, q, proper).tolist())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(segment, "_reaching", lambda a, b: np.ones(len(a) - 1, bool))
+        pairwise = [
+            point
+            for i in range(len(p) - 1)
+            for j in range(len(q) - 1)
+            for point in _crossings(p[i : i + 2], q[j : j + 2], proper).tolist()
+        ]
+    assert found == sorted(pairwise)
 
 
 # --- reading numbers from strokes -----------------------------------------------------------------

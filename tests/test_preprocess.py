@@ -10,7 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
+from handwriting_recognizer.core import preprocess
 from handwriting_recognizer.core.contract import PREPROCESSING_VERSION, UINT8_INK
 from handwriting_recognizer.core.preprocess import image_to_input, render_strokes, stroke_width, strokes_to_input
 from handwriting_recognizer.training.strokes import resample
@@ -90,6 +94,32 @@ def test_drawings_make_the_inputs_this_preprocessing_version_made():
     for name, x in made.items():
         differ = np.abs(x.astype(np.int16) - expected[name])
         assert differ.max() <= 1 and (differ > 0).sum() <= 8, name
+
+
+strokes_on_and_off = st.lists(
+    arrays(np.float64, st.tuples(st.integers(1, 12), st.just(2)), elements=st.floats(-25.0, 75.0)),
+    min_size=1,
+    max_size=3,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(strokes_on_and_off, st.floats(0.5, 40.0), st.sampled_from([7, 300, preprocess.RENDER_CHUNK]))
+def test_each_pixel_is_inked_by_its_distance_to_the_nearest_segment(strokes, width, chunk):
+    """The renderer's contract, checked pixel by pixel against every segment: strokes partly off the
+    image, pens from thin to wider than the image, and any chunk size (memory bound) ink the same."""
+    shape = (40, 50)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(preprocess, "RENDER_CHUNK", chunk)
+        image = render_strokes(strokes, shape, width)
+    a, b = preprocess._segments(strokes, 1.0, (0.0, 0.0))  # the points the renderer keeps
+    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]] + 0.5
+    centres = np.stack([xs.ravel(), ys.ravel()], axis=1)[:, None, :]
+    d = b - a
+    t = np.clip(((centres - a) * d).sum(axis=2) / np.maximum((d * d).sum(axis=1), 1e-12), 0.0, 1.0)
+    nearest = np.linalg.norm(centres - (a + t[..., None] * d), axis=2).min(axis=1)
+    expected = np.clip(width / 2 + 0.5 - nearest, 0.0, 1.0).reshape(shape)
+    np.testing.assert_allclose(image, expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))

@@ -128,7 +128,7 @@ def drawings(
 ) -> list[tuple[Strokes, int]]:
     """What a part of the pen data is drawn from, with class numbers: each digit `copies` times,
     the styles made from them and drawn, the writers' letters and symbols and the made negatives,
-    each through `augmenting`."""
+    each but the drawn styles through `augmenting`."""
     digits = digits_of(samples)
     out = [(augmenting(s), label) for _ in range(copies) for s, label in digits]
     out += [(augmenting(s), label) for s, label in styled(digits, rng, STYLE_SHARE)]
