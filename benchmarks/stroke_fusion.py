@@ -3,10 +3,11 @@
 Issue #11 asks whether a stroke-sequence model fused with the image model wins on held-out writers.
 This trains one and measures it; the app does not use it (yet).
 
-- Data: pen_data's own recipe (`pen_data.drawings`: digits COPIES times with pen-level augmentation,
-  styles, letters and symbols, scribbles, half digits, pairs) from the training groups; the ced
-  writers (VALIDATION_GROUPS) as written for choosing; the test writers (TEST_GROUPS) only with
-  --test. Drawings the image pipeline drops (blank, over the ink budget) are dropped here too.
+- Data: pen_data's own recipe (`pen_data.drawings`: each digit --copies times with pen-level
+  augmentation, styles, letters and symbols, scribbles, half digits, pairs) from the training
+  groups; the ced writers (VALIDATION_GROUPS) the same way, as written, for choosing; the test
+  writers (TEST_GROUPS) only with --test. Drawings the image pipeline drops (blank, over the ink
+  budget) are dropped here too.
 - Input: 64 points evenly spaced along the pen-down path, strokes in drawing order, the drawing's
   box centred and its longer side scaled to [-1, 1]; per point x, y, the step to it, whether the pen
   was lifted before it, and the step's direction.
@@ -14,9 +15,12 @@ This trains one and measures it; the app does not use it (yet).
   outputs (the digits, "not a digit"); the epoch with the best ced accuracy is kept.
 - Fusion: log p = log p_image + weight * log p_strokes / temperature, weight and temperature chosen
   on ced (eleven-class accuracy); the image model is the shipped one as the app runs it (int8).
-- Reported, for the image model, the stroke model and the fusion: digits read right, rejected,
-  misread and non-digits shown as a digit, by the network's plain answer and by the app's rule
-  (unsure below the model's threshold); the styles (as `benchmarks/real_writing.py` makes them);
+- Reported, for the image model, the stroke model and the fusion, on the writers' own digits and
+  letters and symbols and apart from them on made scribbles, half digits and pairs: digits read
+  right, rejected, misread and non-digits shown as a digit, by the network's plain answer and by
+  the app's rule (unsure below the model's threshold); the styles (as `benchmarks/real_writing.py`
+  makes them: the writers' 0s, 1s, 5s and 7s with a slash, flag, bar added by `training/styles.py`,
+  and drawn ones);
   the stroke model's size and its batch-1 time in onnxruntime with the app's session options.
 
     .venv/bin/python benchmarks/stroke_fusion.py [--unipen ../shared/data/unipen] [--copies 6] [--epochs 12] [--test]
@@ -31,6 +35,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -48,6 +53,9 @@ from handwriting_recognizer.core.recognizer import Recognizer, session_options  
 from handwriting_recognizer.training import pen_data  # noqa: E402
 from handwriting_recognizer.training.strokes import Strokes, augment  # noqa: E402
 from handwriting_recognizer.training.unipen import PenSample, load_unipen  # noqa: E402
+
+if TYPE_CHECKING:
+    import keras
 
 POINTS = 64  # points along the pen path
 FEATURES = 7  # x, y, dx, dy, lifted, cos, sin
@@ -88,37 +96,37 @@ def trajectory(strokes: Strokes) -> np.ndarray:
     return out
 
 
-def prepared(
-    drawn: Sequence[tuple[Strokes, int]], recognizer: Recognizer | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Trajectories, classes and (with a recognizer) the image model's probabilities of the
-    drawings the image pipeline reads (not blank, within the ink budget)."""
-    kept, images = [], []
+def usable(drawn: Sequence[tuple[Strokes, int]]) -> list[tuple[Strokes, int]]:
+    """The drawings the image pipeline reads (not blank, within the ink budget)."""
+    kept = []
     for strokes, label in drawn:
         try:
-            x = strokes_to_input(strokes)
+            if not is_blank(strokes_to_input(strokes)):
+                kept.append((strokes, label))
         except InkBudgetError:
             continue
-        if not is_blank(x):
-            kept.append((strokes, label))
-            images.append(x)
-    paths = np.stack([trajectory(s) for s, _ in kept])
-    labels = np.array([label for _, label in kept], np.int64)
-    if recognizer is None:
-        return paths, labels, None
-    batch = np.stack(images)[..., None]
-    return (
-        paths,
-        labels,
-        np.concatenate([recognizer.predict_batch(batch[i : i + 500]) for i in range(0, len(batch), 500)]),
-    )
+    if not kept:
+        raise SystemExit("no drawing left to read: every one was blank or over the ink budget")
+    return kept
 
 
-def build_model():  # -> keras.Model (imported late: the rest of the benchmark needs no TensorFlow)
+def trajectories(kept: Sequence[tuple[Strokes, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The stroke model's inputs and the classes."""
+    return np.stack([trajectory(s) for s, _ in kept]), np.array([label for _, label in kept], np.int64)
+
+
+def image_probabilities(kept: Sequence[tuple[Strokes, int]], recognizer: Recognizer) -> np.ndarray:
+    """The image model's answers, as the app reads a drawing."""
+    batch = np.stack([strokes_to_input(s) for s, _ in kept])[..., None]
+    return np.concatenate([recognizer.predict_batch(batch[i : i + 500]) for i in range(0, len(batch), 500)])
+
+
+def build_model() -> keras.Model:
+    """The stroke model (Keras is imported here: reading the data needs no TensorFlow)."""
     import keras
     from keras import layers
 
-    def block(x, filters: int, kernel: int, dilation: int = 1):
+    def block(x: keras.KerasTensor, filters: int, kernel: int, dilation: int = 1) -> keras.KerasTensor:
         x = layers.Conv1D(filters, kernel, padding="same", dilation_rate=dilation, use_bias=False)(x)
         return layers.ReLU()(layers.BatchNormalization()(x))
 
@@ -131,8 +139,9 @@ def build_model():  # -> keras.Model (imported late: the rest of the benchmark n
     return keras.Model(inputs, outputs)
 
 
-def train(paths: np.ndarray, labels: np.ndarray, val: tuple[np.ndarray, np.ndarray], epochs: int):
-    """The stroke model, trained with a cosine schedule; the epoch best on `val` is kept."""
+def train(paths: np.ndarray, labels: np.ndarray, val: tuple[np.ndarray, np.ndarray], epochs: int) -> keras.Model:
+    """The stroke model, trained with a cosine schedule; the epoch best on `val` is kept (Keras 3's
+    EarlyStopping restores the best weights at the end even when it never stops early)."""
     import keras
 
     keras.utils.set_random_seed(SEED)
@@ -163,34 +172,53 @@ def decisions(p: np.ndarray, unsure_below: float | None) -> np.ndarray:
     return np.where(rejected, -1, shown)
 
 
-def row(name: str, p: np.ndarray, labels: np.ndarray, unsure_below: float | None) -> str:
-    read, digit = decisions(p, unsure_below), labels != NOT_A_DIGIT_CLASS
-    right, rejected = read[digit] == labels[digit], read[digit] == -1
-    return (
-        f"| {name} | {right.mean():.2%} | {rejected.mean():.2%} | {np.mean(~right & ~rejected):.2%} "
-        f"| {np.mean(read[~digit] != -1):.2%} |"
-    )
+def shares(p: np.ndarray, labels: np.ndarray, unsure_below: float | None) -> str:
+    """Digits: read right / rejected / misread; non-digits: shown as a digit."""
+    read = decisions(p, unsure_below)
+    if (labels == NOT_A_DIGIT_CLASS).all():
+        return f"{np.mean(read != -1):.2%} shown"
+    right, rejected = read == labels, read == -1
+    return f"{right.mean():.2%} / {rejected.mean():.2%} / {np.mean(~right & ~rejected):.2%}"
 
 
-def report(title: str, parts: dict[str, np.ndarray], labels: np.ndarray, unsure_below: float) -> None:
-    print(
-        f"\n{title}: {int((labels != NOT_A_DIGIT_CLASS).sum())} digits, {int((labels == NOT_A_DIGIT_CLASS).sum())} not"
-    )
-    print(
-        "\n| model, decision | digits right | rejected | misread | non-digits shown as a digit |"
-        "\n|---|---:|---:|---:|---:|"
-    )
-    for rule, threshold in (("plain answer", None), (f"app's rule (unsure below {unsure_below:.2f})", unsure_below)):
+def report(
+    title: str, samples: list[PenSample], model: keras.Model, recognizer: Recognizer, weight: float, temperature: float
+) -> None:
+    """Image, strokes and fused on what these writers wrote (their digits; their letters and
+    symbols) and on what was made from it (scribbles, half digits, digits side by side) apart."""
+    digits = pen_data.digits_of(samples)
+    made = pen_data.made_negatives(digits, np.random.default_rng(SEED + 3), int(pen_data.SCRIBBLE_SHARE * len(digits)))
+    sources = {
+        "their digits": digits,
+        "their letters and symbols": [(s, NOT_A_DIGIT_CLASS) for s in pen_data.negatives_of(samples)],
+        "made: scribbles, half digits, pairs": [(s, NOT_A_DIGIT_CLASS) for s in made],
+    }
+    unsure_below = recognizer.info.unsure_below
+    print(f"\n{title}: digits right / rejected / misread; non-digits shown as a digit\n")
+    print(f"| drawings | model | plain answer | app's rule (unsure below {unsure_below:.2f}) |\n|---|---|---:|---:|")
+    for source, drawn in sources.items():
+        kept = usable(drawn)
+        (paths, labels), image = trajectories(kept), image_probabilities(kept, recognizer)
+        strokes = model.predict(paths, batch_size=1024, verbose=0)
+        parts = {"image": image, "strokes": strokes, "fused": fuse(image, strokes, weight, temperature)}
         for name, p in parts.items():
-            print(row(f"{name}, {rule}", p, labels, threshold))
+            plain, app = shares(p, labels, None), shares(p, labels, unsure_below)
+            print(f"| {source} ({len(labels)}) | {name} | {plain} | {app} |")
 
 
 def styles_report(
-    title: str, samples: list[PenSample], writers: str, model, recognizer: Recognizer, weight: float, temperature: float
+    title: str,
+    samples: list[PenSample],
+    writers: str,
+    model: keras.Model,
+    recognizer: Recognizer,
+    weight: float,
+    temperature: float,
 ) -> None:
     print(f"\n{title} (the app's rule)\n\n| style | drawings | image | strokes | fused |\n|---|---:|---:|---:|---:|")
     for name, _, label, made in style_sets(samples, np.random.default_rng(STYLE_SEED), writers):
-        paths, labels, image = prepared([(s, label) for s in made], recognizer)
+        kept = usable([(s, label) for s in made])
+        (paths, labels), image = trajectories(kept), image_probabilities(kept, recognizer)
         strokes = model.predict(paths, batch_size=1024, verbose=0)
         shares = [
             np.mean(decisions(p, recognizer.info.unsure_below) == labels)
@@ -199,7 +227,7 @@ def styles_report(
         print(f"| {name} | {len(labels)} | " + " | ".join(f"{v:.1%}" for v in shares) + " |")
 
 
-def batch_one_ms(model, runs: int = 2000) -> float:
+def batch_one_ms(model: keras.Model, runs: int = 2000) -> float:
     """The stroke model's median batch-1 time in onnxruntime with the app's session options."""
     import onnxruntime as ort
     import tensorflow as tf
@@ -242,13 +270,11 @@ def main() -> None:
     train_samples = [s for s in samples if s.group not in held_out]
     ced = [s for s in samples if s.group in pen_data.VALIDATION_GROUPS]
     rng = np.random.default_rng(SEED)
-    train_paths, train_labels, _ = prepared(
-        pen_data.drawings(train_samples, rng, args.copies, lambda s: augment(s, rng)), None
+    train_paths, train_labels = trajectories(
+        usable(pen_data.drawings(train_samples, rng, args.copies, lambda s: augment(s, rng)))
     )
-    val_paths, val_labels, val_image = prepared(
-        pen_data.drawings(ced, np.random.default_rng(SEED + 1), 1, lambda s: s), recognizer
-    )
-    assert val_image is not None
+    val = usable(pen_data.drawings(ced, np.random.default_rng(SEED + 1), 1, lambda s: s))
+    (val_paths, val_labels), val_image = trajectories(val), image_probabilities(val, recognizer)
     print(f"training trajectories {len(train_labels)}, ced {len(val_labels)}", flush=True)
     started = time.monotonic()
     model = train(train_paths, train_labels, (val_paths, val_labels), args.epochs)
@@ -261,24 +287,11 @@ def main() -> None:
     }
     weight, temperature = max(scores, key=lambda wt: scores[wt])
     print(f"chosen on ced: weight {weight}, temperature {temperature} (accuracy {scores[(weight, temperature)]:.2%})")
-    unsure_below = recognizer.info.unsure_below
-    fused = fuse(val_image, val_strokes, weight, temperature)
-    report(
-        "ced writers (validation)",
-        {"image": val_image, "strokes": val_strokes, "fused": fused},
-        val_labels,
-        unsure_below,
-    )
+    report("ced writers (validation)", ced, model, recognizer, weight, temperature)
     styles_report("Styles of the ced writers", ced, "ced writers", model, recognizer, weight, temperature)
     if args.test:
         test = [s for s in samples if s.group in pen_data.TEST_GROUPS]
-        paths, labels, image = prepared(
-            pen_data.drawings(test, np.random.default_rng(SEED + 3), 1, lambda s: s), recognizer
-        )
-        assert image is not None
-        strokes = model.predict(paths, batch_size=1024, verbose=0)
-        parts = {"image": image, "strokes": strokes, "fused": fuse(image, strokes, weight, temperature)}
-        report("Test writers (aga, art, pri)", parts, labels, unsure_below)
+        report("Test writers (aga, art, pri)", test, model, recognizer, weight, temperature)
         styles_report("Styles of the test writers", test, "test writers", model, recognizer, weight, temperature)
     print(f"\nstroke model batch-1 in onnxruntime: median {batch_one_ms(model):.3f} ms")
     print(f"a trajectory from a ced writer's digit: median {trajectory_ms([s.strokes for s in ced]):.3f} ms")
