@@ -13,8 +13,10 @@ This trains one and measures it; the app does not use it (yet).
   was lifted before it, and the step's direction.
 - Model: five Conv1D blocks (dilations 1, 1, 2, 4, 8), average and max pooling, eleven softmax
   outputs (the digits, "not a digit"); the epoch with the best ced accuracy is kept.
-- Fusion: log p = log p_image + weight * log p_strokes / temperature, weight and temperature chosen
-  on ced (eleven-class accuracy); the image model is the shipped one as the app runs it (int8).
+- Fusion: log p = log p_image + weight * log p_strokes / temperature; of the weights and
+  temperatures that read at least as many of the ced writers' digits right as the image model
+  (the app's rule), the one that shows the fewest of their letters and symbols as digits. The
+  image model is the shipped one as the app runs it (int8).
 - Reported, for the image model, the stroke model and the fusion, on the writers' own digits and
   letters and symbols and apart from them on made scribbles, half digits and pairs: digits read
   right, rejected, misread and non-digits shown as a digit, by the network's plain answer and by
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 
 POINTS = 64  # points along the pen path
 FEATURES = 7  # x, y, dx, dy, lifted, cos, sin
+DIGITS, LETTERS = "their digits", "their letters and symbols"  # the writers' own ink
 STEP_SCALE = POINTS / 8  # the steps scaled to about the size of the positions
 WIDTH = 32  # filters of the first blocks (twice as many after)
 BATCH = 128
@@ -181,25 +184,49 @@ def shares(p: np.ndarray, labels: np.ndarray, unsure_below: float | None) -> str
     return f"{right.mean():.2%} / {rejected.mean():.2%} / {np.mean(~right & ~rejected):.2%}"
 
 
-def report(
-    title: str, samples: list[PenSample], model: keras.Model, recognizer: Recognizer, weight: float, temperature: float
-) -> None:
-    """Image, strokes and fused on what these writers wrote (their digits; their letters and
-    symbols) and on what was made from it (scribbles, half digits, digits side by side) apart."""
+Read = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # source -> classes, image and stroke probabilities
+
+
+def read_sources(samples: list[PenSample], model: keras.Model, recognizer: Recognizer) -> Read:
+    """Both models' answers on what these writers wrote (their digits; their letters and symbols)
+    and, apart, on what was made from it (scribbles, half digits, digits side by side)."""
     digits = pen_data.digits_of(samples)
     made = pen_data.made_negatives(digits, np.random.default_rng(SEED + 3), int(pen_data.SCRIBBLE_SHARE * len(digits)))
     sources = {
-        "their digits": digits,
-        "their letters and symbols": [(s, NOT_A_DIGIT_CLASS) for s in pen_data.negatives_of(samples)],
+        DIGITS: digits,
+        LETTERS: [(s, NOT_A_DIGIT_CLASS) for s in pen_data.negatives_of(samples)],
         "made: scribbles, half digits, pairs": [(s, NOT_A_DIGIT_CLASS) for s in made],
     }
-    unsure_below = recognizer.info.unsure_below
-    print(f"\n{title}: digits right / rejected / misread; non-digits shown as a digit\n")
-    print(f"| drawings | model | plain answer | app's rule (unsure below {unsure_below:.2f}) |\n|---|---|---:|---:|")
+    out = {}
     for source, drawn in sources.items():
         kept = usable(drawn)
         (paths, labels), image = trajectories(kept), image_probabilities(kept, recognizer)
-        strokes = model.predict(paths, batch_size=1024, verbose=0)
+        out[source] = (labels, image, model.predict(paths, batch_size=1024, verbose=0))
+    return out
+
+
+def choose(read: Read, unsure_below: float) -> tuple[float, float]:
+    """The fusion that shows the fewest of the writers' letters and symbols as digits among those
+    that read at least as many of their digits right as the image model (app's rule); weight 0 is
+    the image model alone, so there is always one."""
+
+    def right(weight: float, temperature: float) -> float:
+        labels, image, strokes = read[DIGITS]
+        return float(np.mean(decisions(fuse(image, strokes, weight, temperature), unsure_below) == labels))
+
+    def shown(weight: float, temperature: float) -> float:
+        _, image, strokes = read[LETTERS]
+        return float(np.mean(decisions(fuse(image, strokes, weight, temperature), unsure_below) != -1))
+
+    floor = right(0.0, 1.0)
+    allowed = [(w, t) for t in TEMPERATURES for w in WEIGHTS if right(w, t) >= floor]
+    return min(allowed, key=lambda wt: (shown(*wt), wt[0]))
+
+
+def report(title: str, read: Read, weight: float, temperature: float, unsure_below: float) -> None:
+    print(f"\n{title}: digits right / rejected / misread; non-digits shown as a digit\n")
+    print(f"| drawings | model | plain answer | app's rule (unsure below {unsure_below:.2f}) |\n|---|---|---:|---:|")
+    for source, (labels, image, strokes) in read.items():
         parts = {"image": image, "strokes": strokes, "fused": fuse(image, strokes, weight, temperature)}
         for name, p in parts.items():
             plain, app = shares(p, labels, None), shares(p, labels, unsure_below)
@@ -273,25 +300,22 @@ def main() -> None:
     train_paths, train_labels = trajectories(
         usable(pen_data.drawings(train_samples, rng, args.copies, lambda s: augment(s, rng)))
     )
-    val = usable(pen_data.drawings(ced, np.random.default_rng(SEED + 1), 1, lambda s: s))
-    (val_paths, val_labels), val_image = trajectories(val), image_probabilities(val, recognizer)
+    val_paths, val_labels = trajectories(
+        usable(pen_data.drawings(ced, np.random.default_rng(SEED + 1), 1, lambda s: s))
+    )
     print(f"training trajectories {len(train_labels)}, ced {len(val_labels)}", flush=True)
     started = time.monotonic()
     model = train(train_paths, train_labels, (val_paths, val_labels), args.epochs)
     print(f"trained in {time.monotonic() - started:.0f} s; {model.count_params():,} parameters", flush=True)
-    val_strokes = model.predict(val_paths, batch_size=1024, verbose=0)
-    scores = {
-        (w, t): float(np.mean(fuse(val_image, val_strokes, w, t).argmax(axis=1) == val_labels))
-        for t in TEMPERATURES
-        for w in WEIGHTS
-    }
-    weight, temperature = max(scores, key=lambda wt: scores[wt])
-    print(f"chosen on ced: weight {weight}, temperature {temperature} (accuracy {scores[(weight, temperature)]:.2%})")
-    report("ced writers (validation)", ced, model, recognizer, weight, temperature)
+    unsure_below = recognizer.info.unsure_below
+    ced_read = read_sources(ced, model, recognizer)
+    weight, temperature = choose(ced_read, unsure_below)
+    print(f"chosen on ced: weight {weight}, temperature {temperature}")
+    report("ced writers (validation)", ced_read, weight, temperature, unsure_below)
     styles_report("Styles of the ced writers", ced, "ced writers", model, recognizer, weight, temperature)
     if args.test:
         test = [s for s in samples if s.group in pen_data.TEST_GROUPS]
-        report("Test writers (aga, art, pri)", test, model, recognizer, weight, temperature)
+        report("Test writers (aga, art, pri)", read_sources(test, model, recognizer), weight, temperature, unsure_below)
         styles_report("Styles of the test writers", test, "test writers", model, recognizer, weight, temperature)
     print(f"\nstroke model batch-1 in onnxruntime: median {batch_one_ms(model):.3f} ms")
     print(f"a trajectory from a ced writer's digit: median {trajectory_ms([s.strokes for s in ced]):.3f} ms")
