@@ -35,7 +35,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +51,7 @@ from benchmarks.real_writing import style_sets  # noqa: E402
 from handwriting_recognizer.core.contract import CLASSES, NOT_A_DIGIT_CLASS  # noqa: E402
 from handwriting_recognizer.core.paths import bundled_model_path  # noqa: E402
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank, strokes_to_input  # noqa: E402
-from handwriting_recognizer.core.recognizer import Recognizer, session_options  # noqa: E402
+from handwriting_recognizer.core.recognizer import Recognizer, read, session_options  # noqa: E402
 from handwriting_recognizer.training import pen_data  # noqa: E402
 from handwriting_recognizer.training.strokes import Strokes, augment  # noqa: E402
 from handwriting_recognizer.training.unipen import PenSample, load_unipen  # noqa: E402
@@ -99,28 +99,31 @@ def trajectory(strokes: Strokes) -> np.ndarray:
     return out
 
 
-def usable(drawn: Sequence[tuple[Strokes, int]]) -> list[tuple[Strokes, int]]:
-    """The drawings the image pipeline reads (not blank, within the ink budget)."""
-    kept = []
+def usable(drawn: Sequence[tuple[Strokes, int]]) -> Iterator[tuple[Strokes, int, np.ndarray]]:
+    """The drawings the image pipeline reads (not blank, within the ink budget), with their inputs."""
     for strokes, label in drawn:
         try:
-            if not is_blank(strokes_to_input(strokes)):
-                kept.append((strokes, label))
+            x = strokes_to_input(strokes)
         except InkBudgetError:
             continue
-    if not kept:
+        if not is_blank(x):
+            yield strokes, label, x
+
+
+def trajectories(kept: Iterable[tuple[Strokes, int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The stroke model's inputs and the classes (in one pass: the images are not kept)."""
+    paths, labels = [], []
+    for strokes, label, _ in kept:
+        paths.append(trajectory(strokes))
+        labels.append(label)
+    if not labels:
         raise SystemExit("no drawing left to read: every one was blank or over the ink budget")
-    return kept
+    return np.stack(paths), np.array(labels, np.int64)
 
 
-def trajectories(kept: Sequence[tuple[Strokes, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """The stroke model's inputs and the classes."""
-    return np.stack([trajectory(s) for s, _ in kept]), np.array([label for _, label in kept], np.int64)
-
-
-def image_probabilities(kept: Sequence[tuple[Strokes, int]], recognizer: Recognizer) -> np.ndarray:
+def image_probabilities(kept: Sequence[tuple[Strokes, int, np.ndarray]], recognizer: Recognizer) -> np.ndarray:
     """The image model's answers, as the app reads a drawing."""
-    batch = np.stack([strokes_to_input(s) for s, _ in kept])[..., None]
+    batch = np.stack([x for _, _, x in kept])[..., None]
     return np.concatenate([recognizer.predict_batch(batch[i : i + 500]) for i in range(0, len(batch), 500)])
 
 
@@ -165,22 +168,18 @@ def fuse(image: np.ndarray, strokes: np.ndarray, weight: float, temperature: flo
 
 
 def decisions(p: np.ndarray, unsure_below: float | None) -> np.ndarray:
-    """The digit shown, or -1: "not a digit" is likelier than every digit, or (the app's rule) the
-    likeliest digit is less likely than `unsure_below`."""
-    digits = p[:, :NOT_A_DIGIT_CLASS]
-    shown = digits.argmax(axis=1)
-    rejected = p[:, NOT_A_DIGIT_CLASS] > digits.max(axis=1)
-    if unsure_below is not None:
-        rejected |= digits.max(axis=1) < unsure_below
-    return np.where(rejected, -1, shown)
+    """What the app shows for each row of probabilities (`core.recognizer.read`): the digit, or -1
+    for "not a digit" and, with `unsure_below` (the app's rule), for unsure; None: the plain answer."""
+    readings = (read(row, False, 0.0 if unsure_below is None else unsure_below) for row in p)
+    return np.array([-1 if r.label is None else r.label for r in readings], np.int64)
 
 
 def shares(p: np.ndarray, labels: np.ndarray, unsure_below: float | None) -> str:
     """Digits: read right / rejected / misread; non-digits: shown as a digit."""
-    read = decisions(p, unsure_below)
+    shown = decisions(p, unsure_below)
     if (labels == NOT_A_DIGIT_CLASS).all():
-        return f"{np.mean(read != -1):.2%} shown"
-    right, rejected = read == labels, read == -1
+        return f"{np.mean(shown != -1):.2%} shown"
+    right, rejected = shown == labels, shown == -1
     return f"{right.mean():.2%} / {rejected.mean():.2%} / {np.mean(~right & ~rejected):.2%}"
 
 
@@ -199,7 +198,7 @@ def read_sources(samples: list[PenSample], model: keras.Model, recognizer: Recog
     }
     out = {}
     for source, drawn in sources.items():
-        kept = usable(drawn)
+        kept = list(usable(drawn))
         (paths, labels), image = trajectories(kept), image_probabilities(kept, recognizer)
         out[source] = (labels, image, model.predict(paths, batch_size=1024, verbose=0))
     return out
@@ -244,7 +243,7 @@ def styles_report(
 ) -> None:
     print(f"\n{title} (the app's rule)\n\n| style | drawings | image | strokes | fused |\n|---|---:|---:|---:|---:|")
     for name, _, label, made in style_sets(samples, np.random.default_rng(STYLE_SEED), writers):
-        kept = usable([(s, label) for s in made])
+        kept = list(usable([(s, label) for s in made]))
         (paths, labels), image = trajectories(kept), image_probabilities(kept, recognizer)
         strokes = model.predict(paths, batch_size=1024, verbose=0)
         shares = [
