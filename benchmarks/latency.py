@@ -53,6 +53,21 @@ def inference(model: Path, runs: int) -> list[str]:
     lines = [
         row(f"onnxruntime, batch 1, {recognizer.info.precision} (the app; {recognizer.info.provider})", ort_ms, base)
     ]
+    if recognizer.info.fusion is not None:
+        from handwriting_recognizer.core.preprocess import strokes_to_input
+        from handwriting_recognizer.selftest import DRAWINGS
+
+        _, strokes = DRAWINGS["seven (bar and stem)"]
+        drawn, path = strokes_to_input(strokes).reshape(1, 28, 28, 1), recognizer.trajectories([strokes])
+        both = timings(lambda: recognizer.predict_batch(drawn, path), runs)
+        lines.append(row("onnxruntime, batch 1, image and stroke models fused (a drawing)", both, base))
+        lines.append(
+            row(
+                "the same with the pen path made from the strokes",
+                timings(lambda: recognizer.predict(drawn, strokes), runs),
+                base,
+            )
+        )
     if recognizer.info.precision != "float32":
         exact = Recognizer(model, use_gpu=False, int8=False)
         lines.append(row("onnxruntime, batch 1, float32", timings(lambda: exact.predict(x), runs), base))

@@ -196,7 +196,7 @@ def ceiling(recognizer: Recognizer, numbers: list[Number]) -> list[NumberReading
     out = []
     for number in numbers:
         chars = [
-            c if c in ".-" else _digit(recognizer.read(strokes_to_input(strokes, number.pen)))
+            c if c in ".-" else _digit(recognizer.read(strokes_to_input(strokes, number.pen), strokes))
             for c, strokes in zip(number.text, number.characters, strict=True)
         ]
         text = "".join(chars)
@@ -215,7 +215,7 @@ def single_digits(recognizer: Recognizer, samples: list[PenSample]) -> None:
     for sample in samples:
         pen = PEN * float(np.ptp(np.concatenate(sample.strokes)[:, 1]))
         result = reader.read_strokes(sample.strokes, pen)
-        before = recognizer.read(strokes_to_input(sample.strokes, pen))
+        before = recognizer.read(strokes_to_input(sample.strokes, pen), sample.strokes)
         now = result.single
         same += (
             now is not None and now.label == before.label and np.array_equal(now.probabilities, before.probabilities)
@@ -255,12 +255,13 @@ def main() -> None:
     parser.add_argument("--groups", default=",".join(pen_data.TEST_GROUPS), help="held-out UNIPEN groups to write with")
     parser.add_argument("--pictures", action="store_true", help="also read each number as a picture")
     parser.add_argument("--speed", action="store_true", help="time 10-character numbers")
+    parser.add_argument("--image-only", action="store_true", help="leave the stroke model out (the image model alone)")
     args = parser.parse_args()
     groups = tuple(args.groups.split(","))
     if set(groups) - set(pen_data.TEST_GROUPS + pen_data.VALIDATION_GROUPS):
         parser.error(f"use held-out groups only: {', '.join(pen_data.TEST_GROUPS + pen_data.VALIDATION_GROUPS)}")
     root = pen_data.resolve_unipen(args.unipen) or ROOT.parent / "shared" / "data" / "unipen"
-    recognizer = Recognizer(args.model, use_gpu=False)
+    recognizer = Recognizer(args.model, use_gpu=False, strokes=not args.image_only)
     samples = load_unipen(root, (pen_data.DIGITS_CATEGORY,), groups)
     numbers = make_numbers(samples, args.numbers, np.random.default_rng(SEED))
     outputs = recognizer.predict_batch(np.zeros((1, 28, 28, 1), np.float32)).shape[1]

@@ -3,7 +3,8 @@
 Everything is measured on UNIPEN's TEST_GROUPS (training/pen_data.py): contributor groups whose
 writers were neither trained on nor used to choose the checkpoint, temperature or threshold (the
 VALIDATION_GROUPS' figures are shown too, marked as such). Each drawing goes through the app's own
-stroke pipeline and the app's own decision (`Recognizer.read`: digit, unsure or not a digit).
+stroke pipeline and the app's own decision (`Recognizer.read` of the image and the pen path, fused
+when the model has a stroke model: digit, unsure or not a digit).
 
 - digits: per group, the share read right, rejected (unsure or "not a digit") and misread;
 - styles: the test writers' own 0s, 1s, 5s and 7s made into slashed zeros, flagged ones, detached
@@ -45,7 +46,7 @@ def shown(recognizer: Recognizer, drawings: list[Strokes]) -> np.ndarray:
     out = []
     for strokes in drawings:
         try:
-            reading = recognizer.read(strokes_to_input(strokes))
+            reading = recognizer.read(strokes_to_input(strokes), strokes)
         except InkBudgetError:
             out.append(-1)
             continue
@@ -111,14 +112,19 @@ def non_digits_table(
 
 
 def curve_table(recognizer: Recognizer, digits: list[tuple[Strokes, int]], others: list[Strokes]) -> list[str]:
-    x_digits, usable = pen_data.render(s for s, _ in digits)
-    y_digits = np.array([d for _, d in digits])[usable]
-    x_other, _ = pen_data.render(others)
-    x = np.concatenate([x_digits, x_other]).astype(np.float32)[..., None] / 255.0
-    y = np.concatenate([y_digits, np.full(len(x_other), NOT_A_DIGIT_CLASS)])
-    probabilities = np.concatenate([recognizer.predict_batch(x[i : i + 500]) for i in range(0, len(x), 500)])
+    drawings = [s for s, _ in digits] + others
+    images, usable = pen_data.render(drawings)
+    y = np.array([d for _, d in digits] + [NOT_A_DIGIT_CLASS] * len(others))[usable]
+    kept = [s for s, ok in zip(drawings, usable, strict=True) if ok]
+    x = images.astype(np.float32)[..., None] / 255.0
+    probabilities = np.concatenate(
+        [
+            recognizer.predict_batch(x[i : i + 500], recognizer.trajectories(kept[i : i + 500]))
+            for i in range(0, len(x), 500)
+        ]
+    )
     points = tradeoff(Decisions.of(probabilities), y)
-    chosen = recognizer.info.unsure_below
+    chosen = recognizer.unsure_below(drawn=True)
     return [
         f"| {p['threshold']:.2f}{' (shipped)' if abs(p['threshold'] - chosen) < 1e-9 else ''} | "
         f"{p['digits_rejected']:.2%} | {p['digits_misread']:.2%} | {p['non_digits_shown']:.1%} |"
@@ -138,15 +144,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unipen", default=None, help="UNIPEN train_r01_v07 (default: $HWR_UNIPEN, else ../shared)")
     parser.add_argument("--model", type=Path, default=bundled_model_path())
+    parser.add_argument("--image-only", action="store_true", help="leave the stroke model out (the image model alone)")
     args = parser.parse_args()
     root = pen_data.resolve_unipen(args.unipen) or ROOT.parent / "shared" / "data" / "unipen"
     model = args.model
-    recognizer = Recognizer(model, use_gpu=False)
+    recognizer = Recognizer(model, use_gpu=False, strokes=not args.image_only)
     held_out = pen_data.TEST_GROUPS + pen_data.VALIDATION_GROUPS
     samples = load_unipen(root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES), held_out)
     test = [s for s in samples if s.group in pen_data.TEST_GROUPS]
     rng = np.random.default_rng(SEED)
-    print(f"model {model} ({recognizer.info.precision}), unsure below {recognizer.info.unsure_below}")
+    fused = "" if recognizer.info.fusion is None else f", fused with its stroke model ({recognizer.info.fusion})"
+    print(f"model {model} ({recognizer.info.precision}{fused}), drawings unsure below {recognizer.unsure_below(True)}")
     reads = {g: digit_reads(recognizer, samples, g) for g in held_out}
     rows = [digits_row(f"{g} (test)", *reads[g]) for g in pen_data.TEST_GROUPS if len(reads[g][0])]
     labels, read = (np.concatenate(parts) for parts in zip(*(reads[g] for g in pen_data.TEST_GROUPS), strict=True))

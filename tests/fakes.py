@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import onnx
 from onnx import TensorProto, helper
 
 from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, LABELS, OUTPUT_NAME
+from handwriting_recognizer.core.recognizer import ModelInfo
 
 
 def fake_mnist(n_train: int = 60, n_test: int = 20, seed: int = 0) -> dict[str, np.ndarray]:
@@ -79,3 +81,10 @@ def with_metadata(bundled_model: Path, entries: dict[str, str]) -> bytes:
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
     return proto.SerializeToString()
+
+
+def sure_of_nothing(info: ModelInfo) -> ModelInfo:
+    """`info` with unsure thresholds no reading reaches: a picture's, and a drawing's read with the
+    stroke model."""
+    fusion = None if info.fusion is None else replace(info.fusion, unsure_below=1.01)
+    return replace(info, unsure_below=1.01, fusion=fusion)

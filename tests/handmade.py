@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from handwriting_recognizer.core.preprocess import render_strokes
 from handwriting_recognizer.core.shapes import ellipse_arc, polyline
 
 CANVAS = 400
@@ -99,3 +100,8 @@ NUMBERS = {text.replace(" ", ""): write(text) for text in ("2026", "3.14", "-42"
 def x_mark() -> list[np.ndarray]:
     """An X: two strokes crossing in their middles (each alone reads as a 1)."""
     return [polyline([(120, 100), (280, 300)]), polyline([(280, 100), (120, 300)])]
+
+
+def picture(strokes: list[np.ndarray], shape: tuple[int, int] = (250, 1400)) -> np.ndarray:
+    """The strokes drawn dark on white with the numbers' PEN, as a scan of them."""
+    return np.rint((1.0 - render_strokes(strokes, shape, PEN)) * 255).astype(np.uint8)

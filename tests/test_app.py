@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -15,7 +13,7 @@ from handwriting_recognizer.app.views import STILL_READING
 from handwriting_recognizer.core.drawing import load_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE
-from tests import handmade
+from tests import fakes, handmade
 
 
 def canvas_points(canvas, stroke: np.ndarray) -> list[QPoint]:
@@ -73,7 +71,7 @@ def test_an_unsure_reading_waits_for_the_pen_to_lift(app_window, qtbot, monkeypa
     """Mid-stroke a drawing is often half a digit: no "Unsure" flashes while the pen is down, only
     "still reading"; lifting the pen shows the verdict."""
     recognizer = app_window.recognizer
-    monkeypatch.setattr(recognizer, "info", replace(recognizer.info, unsure_below=1.01))  # nothing is sure enough
+    monkeypatch.setattr(recognizer, "info", fakes.sure_of_nothing(recognizer.info))
     zigzag = np.array([(100 + 25 * i, 150 + 80 * (i % 2)) for i in range(9)], float)
     draw(app_window.canvas, [zigzag], release=False)
     qtbot.waitUntil(lambda: app_window.preview.input().sum() > 20, timeout=2000)

@@ -123,6 +123,8 @@ def test_model_info_says_what_the_model_is_in_words(utc, app_window):
     assert rows["Trained"] == "2026-11-25 23:00" and rows["Trained on"] == "CPU"
     assert rows["Parameters"] == "210,271"
     assert rows["Training data"] == "55,000 MNIST images + 46,255 pen-written (UNIPEN) + 0 own samples"
+    assert rows["Pen strokes"] == "also read by its stroke model (weight 0.25)"
+    assert app_window.provider_status.toolTip().endswith("drawings also read by its stroke model")
     assert "TensorFlow" not in box.text() and "T23:00" not in box.text() and "ExecutionProvider" not in box.text()
     assert "Best epoch: 9" in box.detailedText() and "{" not in box.detailedText()
     assert box.accessibleName() == "Model Info"

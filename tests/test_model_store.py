@@ -14,7 +14,7 @@ import onnx
 import pytest
 
 from handwriting_recognizer.core import model_store
-from handwriting_recognizer.core.contract import WEIGHTS_SOURCE_KEY, int8_path_for, weights_for
+from handwriting_recognizer.core.contract import WEIGHTS_SOURCE_KEY, int8_path_for, strokes_path_for, weights_for
 from handwriting_recognizer.core.model_store import ModelStore, matching_weights
 from handwriting_recognizer.core.recognizer import ModelError, Recognizer
 
@@ -42,14 +42,16 @@ def make_model(tmp_path, network):
         weights_for(path).write_bytes(weights)
         if int8:
             int8_path_for(path).write_bytes(f"{name}-int8".encode())
+            strokes_path_for(path).write_bytes(f"{name}-strokes".encode())
         return path
 
     return make
 
 
-def unit(model: Path) -> tuple[bytes, bytes | None, bytes | None]:
+def unit(model: Path) -> tuple[bytes | None, ...]:
     """A model and its companions, as a user's next session would find them."""
-    return tuple(p.read_bytes() if p.exists() else None for p in (model, weights_for(model), int8_path_for(model)))
+    companions = (model, weights_for(model), int8_path_for(model), strokes_path_for(model))
+    return tuple(p.read_bytes() if p.exists() else None for p in companions)
 
 
 def set_folders(store: ModelStore) -> list[str]:
@@ -118,14 +120,14 @@ def fail_write(monkeypatch, at: int) -> None:
     monkeypatch.setattr(model_store, "write_bytes_atomic", write)
 
 
-def test_an_install_writes_three_files_its_origin_and_the_pointer(tmp_path, make_model, monkeypatch):
+def test_an_install_writes_four_files_its_origin_and_the_pointer(tmp_path, make_model, monkeypatch):
     """The failure tests below fail each of these writes in turn."""
     store = ModelStore(tmp_path / "probe")
     store.install(make_model("a"), make_model("bundled", int8=False))
-    assert count_writes(monkeypatch, lambda: store.install(make_model("c"), store.current)) == 5
+    assert count_writes(monkeypatch, lambda: store.install(make_model("c"), store.current)) == 6
 
 
-@pytest.mark.parametrize("at", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("at", [1, 2, 3, 4, 5, 6])
 @pytest.mark.parametrize("crash", [False, True], ids=["error", "crash"])
 def test_an_interrupted_install_leaves_the_previous_state_usable(installed, make_model, monkeypatch, at, crash):
     store, a, b = installed
@@ -156,13 +158,14 @@ def test_the_old_layout_is_migrated_and_keeps_working(tmp_path, bundled_model, m
     root.mkdir()
     old_current, old_previous = root / "current.onnx", root / "previous.onnx"
     for source, target in ((bundled_model, old_current), (make_model("older"), old_previous)):
-        for companion in (lambda p: p, weights_for, int8_path_for):
+        for companion in (lambda p: p, weights_for, int8_path_for, strokes_path_for):
             if companion(source).exists():
                 companion(target).write_bytes(companion(source).read_bytes())
     before = unit(old_current), unit(old_previous)
     store = ModelStore(root)
     assert (unit(store.current), unit(store.previous)) == before
-    assert Recognizer(store.current, use_gpu=False).info.precision == "int8"  # its int8 copy came along
+    migrated = Recognizer(store.current, use_gpu=False)
+    assert migrated.info.precision == "int8" and migrated.info.fusion is not None  # its companions came along
     assert matching_weights(store.current) == weights_for(store.current)
     assert old_current.exists()  # the app may still run it from its remembered path
     store.revert()
@@ -179,7 +182,7 @@ def test_weights_are_only_used_with_the_model_they_belong_to(make_model, store):
     assert matching_weights(good) is None
     store.install(stale, make_model("bundled", int8=False))
     assert not weights_for(store.current).exists()  # never installed beside the wrong model
-    assert unit(store.current)[2] == b"stale-int8"
+    assert unit(store.current)[2:] == (b"stale-int8", b"stale-strokes")
 
 
 def test_files_that_are_not_regular_files_are_refused_without_waiting(make_model, store, tmp_path):
@@ -189,10 +192,10 @@ def test_files_that_are_not_regular_files_are_refused_without_waiting(make_model
         store.install(fifo, make_model("bundled"))
     assert not store.current.exists() and not any((store.root / "sets").glob("*"))
     new = make_model("new")
-    for companion in (weights_for(new), int8_path_for(new)):
+    for companion in (weights_for(new), int8_path_for(new), strokes_path_for(new)):
         companion.unlink()
         os.mkfifo(companion)
-    assert unit(store.install(new, make_model("bundled2")))[1:] == (None, None)  # companions left out
+    assert unit(store.install(new, make_model("bundled2")))[1:] == (None, None, None)  # companions left out
     (store.root / "state.json").unlink()
     os.mkfifo(store.root / "state.json")
     assert store.has_previous()  # the unreadable pointer is moved aside and rebuilt, without waiting

@@ -6,7 +6,6 @@ model reads right (tests/test_numbers.py)."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -22,7 +21,7 @@ from handwriting_recognizer.core.numbers import read_number
 from handwriting_recognizer.core.preprocess import render_strokes
 from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.core.shapes import polyline
-from tests import handmade
+from tests import fakes, handmade
 
 
 def draw(canvas, strokes, release: bool = True) -> None:
@@ -211,7 +210,7 @@ def test_a_number_being_written_says_still_reading_not_why_it_is_no_number(bundl
 
 def test_an_unsure_digit_makes_the_number_say_unsure(app_window, qtbot, monkeypatch):
     recognizer = app_window.recognizer
-    monkeypatch.setattr(recognizer, "info", replace(recognizer.info, unsure_below=1.01))  # nothing is sure enough
+    monkeypatch.setattr(recognizer, "info", fakes.sure_of_nothing(recognizer.info))
     show(app_window, qtbot, handmade.write("25"), None)
     assert app_window.prediction.text() == "??"
     assert app_window.prediction.caption.text().startswith("Unsure of character 1 (and 1 more): best guess 2 at ")
@@ -223,7 +222,7 @@ def test_an_unsure_digit_makes_the_number_say_unsure(app_window, qtbot, monkeypa
 def test_a_single_digit_shows_as_before(app_window, qtbot):
     draw(app_window.canvas, handmade.seven())
     qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=3000)
-    before = app_window.recognizer.read(app_window.current_input())
+    before = app_window.recognizer.read(app_window.current_input(), app_window.canvas.strokes())
     assert app_window.prediction.text().startswith("7  ") and app_window.prediction.text().endswith("%")
     assert app_window.number.single is app_window.reading and app_window.reading.confidence == before.confidence
     np.testing.assert_array_equal(app_window.bars.probabilities(), before.probabilities)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +36,11 @@ from handwriting_recognizer.core.segment import (
     line_height,
 )
 from handwriting_recognizer.core.shapes import polyline
-from tests import handmade
+from tests import fakes, handmade
 from tests.commands import predict
 
 PEN = handmade.PEN
+picture = handmade.picture
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +50,6 @@ def recognizer(bundled_model: Path) -> Recognizer:
 
 def marks_of(strokes: list[np.ndarray]) -> list[Mark]:
     return [Mark((*s.min(axis=0), *s.max(axis=0)), s) for s in strokes]
-
-
-def picture(strokes: list[np.ndarray], shape: tuple[int, int] = (250, 1400)) -> np.ndarray:
-    """The strokes drawn dark on white, as a scan of them."""
-    return np.rint((1.0 - render_strokes(strokes, shape, PEN)) * 255).astype(np.uint8)
 
 
 def scribble(x: float, y: float) -> np.ndarray:
@@ -68,7 +63,7 @@ def scribble(x: float, y: float) -> np.ndarray:
 def test_each_handmade_digit_is_read_right_on_its_own(recognizer):
     for digit, unit in handmade.UNIT_DIGITS.items():
         strokes = [s * handmade.HEIGHT + 50 for s in unit]
-        assert recognizer.read(strokes_to_input(strokes, PEN)).label == int(digit)
+        assert recognizer.read(strokes_to_input(strokes, PEN), strokes).label == int(digit)
 
 
 def test_bars_drawn_apart_belong_to_their_digit(recognizer):
@@ -216,7 +211,7 @@ def test_symbols_out_of_place_make_it_not_a_number(recognizer, written, where):
 
 
 def test_a_digit_the_model_is_unsure_of_makes_the_number_unsure(recognizer, monkeypatch):
-    monkeypatch.setattr(recognizer, "info", replace(recognizer.info, unsure_below=1.01))  # nothing is sure enough
+    monkeypatch.setattr(recognizer, "info", fakes.sure_of_nothing(recognizer.info))
     result = read_number(recognizer, handmade.write("25"), PEN)
     assert result.text is None and result.reason == UNSURE and result.problem_at is None
     assert [c.char for c in result.characters] == [None, None]
@@ -237,7 +232,7 @@ def same_reading(a: Reading | None, b: Reading) -> bool:
 @pytest.mark.parametrize("digit", list(handmade.UNIT_DIGITS))
 def test_a_single_digit_reads_as_before(recognizer, digit):
     strokes = [s * 220 + 90 for s in handmade.UNIT_DIGITS[digit]]
-    before = recognizer.read(strokes_to_input(strokes, 14.0))
+    before = recognizer.read(strokes_to_input(strokes, 14.0), strokes)  # its image and its pen path
     result = read_number(recognizer, strokes, 14.0)
     assert same_reading(result.single, before)
     assert result.text == str(before.label) and result.reason is None
@@ -249,7 +244,7 @@ def test_the_canvas_digits_and_a_tap_read_as_before(recognizer):
     for make in handmade.DIGITS.values():
         strokes = make()
         assert same_reading(
-            read_number(recognizer, strokes, 14.0).single, recognizer.read(strokes_to_input(strokes, 14.0))
+            read_number(recognizer, strokes, 14.0).single, recognizer.read(strokes_to_input(strokes, 14.0), strokes)
         )
     for strokes in ([], [np.array([[200.0, 200.0]])]):
         result = read_number(recognizer, strokes, 14.0)
@@ -317,7 +312,7 @@ def test_while_a_number_is_written_only_the_changed_characters_are_read_again(re
     reader = NumberReader(recognizer)
     read_inputs: list[int] = []
     original = recognizer.predict_batch
-    monkeypatch.setattr(recognizer, "predict_batch", lambda x: read_inputs.append(len(x)) or original(x))
+    monkeypatch.setattr(recognizer, "predict_batch", lambda x, paths: read_inputs.append(len(x)) or original(x, paths))
     *done, last = handmade.write("2026")
     assert reader.read_strokes([*done, last[:10]], PEN).characters
     read_inputs.clear()

@@ -112,6 +112,7 @@ def test_spec_selects_the_flavour(monkeypatch, tmp_path, flavour):
     excludes, hidden = set(analysis.kwargs["excludes"]), set(analysis.kwargs["hiddenimports"])
     datas = {Path(src).name: dest for src, dest in analysis.kwargs["datas"]}
     assert datas["model.onnx"] == "assets" and datas["icon.png"] == "assets"
+    assert datas["model.int8.onnx"] == datas["model.strokes.onnx"] == "assets"  # what the CPU runs, fused
     assert not any("report" in src for src, _ in analysis.kwargs["datas"])
     if (ROOT / "assets" / "model.weights.h5").is_file():
         assert ("model.weights.h5" in datas) == (expected == "full")  # the start point of a retraining

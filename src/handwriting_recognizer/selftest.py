@@ -60,13 +60,14 @@ def check_recognition(model: Path | None = None) -> bool:
     accuracy = recognizer.info.test_accuracy
     _print(
         f"model: {path} ({recognizer.info.provider}, {recognizer.info.precision}"
+        + (", with its stroke model" if recognizer.info.fusion is not None else "")
         + (f", test accuracy {accuracy:.2%})" if accuracy is not None else ")")
     )
     all_right = True
     for name, (expected, strokes) in DRAWINGS.items():
         x = strokes_to_input(strokes, PEN_WIDTH)
         try:
-            reading = recognizer.read(x)
+            reading = recognizer.read(x, strokes)
         except ModelError as exc:
             _print(f"drawing {name}: expected {expected}, FAILED: {exc}")
             all_right = False

@@ -80,6 +80,8 @@ def model_info_rows(info: ModelInfo, title: str) -> list[tuple[str, str]]:
     data = _training_data(info.metadata)
     if data is not None:
         rows.append(("Training data", data))
+    if info.fusion is not None:
+        rows.append(("Pen strokes", f"also read by its stroke model (weight {info.fusion.weight:g})"))
     return rows
 
 

@@ -43,7 +43,8 @@ class ModelStatus:
             f"Model: {title}" + (f", {accuracy}" if accuracy else ""),
             "\n".join([str(info.path), *([f"Trained {date}"] if date else [])]),
             f"{where} {info.precision}",
-            f"Runs on the {where} with onnxruntime ({info.provider}), {info.precision} model",
+            f"Runs on the {where} with onnxruntime ({info.provider}), {info.precision} model"
+            + (", drawings also read by its stroke model" if info.fusion is not None else ""),
         )
 
 

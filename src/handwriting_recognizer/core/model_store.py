@@ -1,9 +1,10 @@
 """Retrained models in the user's data folder: the active one and the one before it.
 
 A model travels with its companions: its Keras weights (`.weights.h5`, so the next retrain can
-fine-tune it) and its int8 copy (`.int8.onnx`, what the CPU runs). The three switch as one unit:
+fine-tune it), its int8 copy (`.int8.onnx`, what the CPU runs) and its stroke model
+(`.strokes.onnx`, fused with it for drawings). They switch as one unit:
 
-    <root>/sets/<id>/model.onnx (+ model.weights.h5, model.int8.onnx)   one folder per model set
+    <root>/sets/<id>/model.onnx (+ model.weights.h5, model.int8.onnx, model.strokes.onnx)   one folder per set
     <root>/sets/<id>/origin.json   {"retrained": bool, "name": the file it was copied from}
     <root>/state.json   {"current": id, "previous": id or null}
 
@@ -36,7 +37,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
-from handwriting_recognizer.core.contract import MODEL_FILE, WEIGHTS_SOURCE_KEY, int8_path_for, weights_for
+from handwriting_recognizer.core.contract import (
+    MODEL_FILE,
+    WEIGHTS_SOURCE_KEY,
+    int8_path_for,
+    strokes_path_for,
+    weights_for,
+)
 from handwriting_recognizer.core.recognizer import MODEL_MAX_BYTES, ModelError, read_metadata
 from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, read_regular_file
 
@@ -73,15 +80,15 @@ def matching_weights(model: Path) -> Path | None:
     return weights_for(model) if _matching_weights_bytes(model) is not None else None
 
 
-def _optional_int8(model: Path) -> bytes | None:
-    """The model's int8 copy, or None when it has none or it is refused (the float model then runs)."""
-    path = int8_path_for(model)
+def _optional_model(path: Path) -> bytes | None:
+    """A model's int8 copy or stroke model (`path`), or None when it has none or it is refused (the
+    float model then runs, or reads alone; the Recognizer checks what is kept when it loads it)."""
     if not path.exists():
         return None
     try:
         return read_regular_file(path, MODEL_MAX_BYTES, "model")
     except FileRefused as exc:
-        log.warning("leaving out the int8 copy: %s", exc)
+        log.warning("leaving out %s: %s", path.name, exc)
         return None
 
 
@@ -206,7 +213,8 @@ class ModelStore:
         files = {
             MODEL_FILE: data,
             weights_for(Path(MODEL_FILE)).name: _matching_weights_bytes(model),
-            int8_path_for(Path(MODEL_FILE)).name: _optional_int8(model),
+            int8_path_for(Path(MODEL_FILE)).name: _optional_model(int8_path_for(model)),
+            strokes_path_for(Path(MODEL_FILE)).name: _optional_model(strokes_path_for(model)),
             ORIGIN_FILE: None if origin is None else json.dumps(asdict(origin)).encode(),
         }
         set_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -325,7 +333,8 @@ class ModelStore:
             unused += [
                 path
                 for name in LEGACY_FILES
-                for path in (self.root / name, weights_for(self.root / name), int8_path_for(self.root / name))
+                for model in [self.root / name]
+                for path in (model, weights_for(model), int8_path_for(model), strokes_path_for(model))
             ]
         for path in unused:
             try:

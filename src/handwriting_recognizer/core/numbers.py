@@ -107,12 +107,14 @@ class NumberReading:
 @dataclass(frozen=True)
 class _Ink:
     """What a reading needs from the ink, whatever its kind: its marks, the model input of a set of
-    them (None when over the ink budget), the key to remember an input by, and the single reading."""
+    them (None when over the ink budget), the key to remember an input by, the single reading, and
+    a drawing's strokes of a set of marks (for the stroke model; a picture has none)."""
 
     marks: list[Mark]
     input_of: Callable[[tuple[int, ...]], np.ndarray | None]
     key_of: Callable[[tuple[int, ...]], object] | None
     whole: Callable[[], tuple[Reading, np.ndarray]]
+    strokes_of: Callable[[tuple[int, ...]], list[np.ndarray]] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,21 +152,24 @@ class NumberReader:
         kept = [i for i, a in enumerate(arrays) if len(a)]  # an empty stroke holds no ink
         strokes = [arrays[i] for i in kept]
 
+        def strokes_of(marks: tuple[int, ...]) -> list[np.ndarray]:
+            return [strokes[m] for m in marks]
+
         def input_of(marks: tuple[int, ...]) -> np.ndarray | None:
             try:
-                return strokes_to_input([strokes[m] for m in marks], pen_width)
+                return strokes_to_input(strokes_of(marks), pen_width)
             except InkBudgetError:
                 return None
 
         def whole() -> tuple[Reading, np.ndarray]:
             x = strokes_to_input(strokes, pen_width)
-            return self.recognizer.read(x), x
+            return self.recognizer.read(x, strokes), x
 
         def key_of(marks: tuple[int, ...]) -> object:
             return (pen_width, *(strokes[m].tobytes() for m in marks))
 
         marks = [stroke_mark(s) for s in strokes]
-        return _renumbered(self._read(_Ink(marks, input_of, key_of, whole)), kept)
+        return _renumbered(self._read(_Ink(marks, input_of, key_of, whole, strokes_of)), kept)
 
     def read_picture(self, pixels: np.ndarray) -> NumberReading:
         """The number in a picture (gray, RGB or RGBA; either polarity). Raises as `read_strokes`."""
@@ -200,7 +205,8 @@ class NumberReader:
         chosen = best_runs(lay, {run: answer.log_likelihood for run, answer in answers.items()})
         if len(chosen) == 1 and not lay.dashes:
             return _single(ink)
-        return _assemble(lay, [self._character(lay.pieces[i:j], answers[(i, j)]) for i, j in chosen])
+        threshold = self.recognizer.unsure_below(drawn=ink.strokes_of is not None)
+        return _assemble(lay, [self._character(lay.pieces[i:j], answers[(i, j)], threshold) for i, j in chosen])
 
     def _answers(self, ink: _Ink, groups: list[tuple[int, ...]]) -> list[_Answer]:
         """The answer for each group of marks: remembered, or read (the new ones in one batch)."""
@@ -209,7 +215,9 @@ class NumberReader:
         inputs = {i: ink.input_of(g) for i, g in enumerate(groups) if i not in known}
         batch = {i: x for i, x in inputs.items() if x is not None}
         if batch:
-            probs = self.recognizer.predict_batch(np.stack(list(batch.values())).reshape(-1, *INPUT_SHAPE))
+            drawn = ink.strokes_of
+            paths = None if drawn is None else self.recognizer.trajectories([drawn(groups[i]) for i in batch])
+            probs = self.recognizer.predict_batch(np.stack(list(batch.values())).reshape(-1, *INPUT_SHAPE), paths)
             for (i, x), p in zip(batch.items(), probs, strict=True):
                 known[i] = _Answer(x, p, is_blank(x))
         known.update({i: _Answer(None, None) for i in inputs if i not in batch})
@@ -224,12 +232,13 @@ class NumberReader:
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
 
-    def _character(self, pieces: Sequence[Piece], answer: _Answer) -> Character:
-        """The character some neighbouring pieces read as: a digit, or None with the reason."""
+    def _character(self, pieces: Sequence[Piece], answer: _Answer, threshold: float) -> Character:
+        """The character some neighbouring pieces read as: a digit, or None with the reason (unsure
+        below `threshold`)."""
         if answer.input is None or answer.probabilities is None:
             reading = Reading(None, 1.0, np.zeros(len(LABELS), np.float32), reason=NOT_A_DIGIT, not_a_digit=1.0)
         else:
-            reading = read(answer.probabilities, answer.blank, self.recognizer.info.unsure_below)
+            reading = read(answer.probabilities, answer.blank, threshold)
         char = None if reading.label is None else str(reading.label)
         return Character(char, union_box(p.box for p in pieces), reading, answer.input, _marks(pieces))
 

@@ -4,7 +4,10 @@ Contract: input `image` float32 [N,28,28,1] (0..1, ink = 1), output `probabiliti
 CUDA is used when onnxruntime offers it and a CUDA session passes the contract check; otherwise the
 CPU, tuned for batch-1 latency (one thread, sequential, all graph optimisations). On the CPU, the
 model's int8 copy (`model.int8.onnx`, written by training) runs instead when it was made from this
-exact file.
+exact file. A drawing is also read from its pen path by the model's stroke model
+(`model.strokes.onnx`, training/stroke_model.py) when one was made for this exact file, on the CPU
+(it is tiny), and the two answers are fused (`contract.fuse`); a picture has no pen path, and a
+missing, stale or broken stroke model leaves the image model to read alone (logged).
 
 A model is a file a user may pick, so loading refuses, with a ModelError that says why: a file over
 its byte budget or not a regular file (read without blocking), a model that refers to data outside
@@ -26,8 +29,8 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +38,8 @@ import onnxruntime as ort
 
 from handwriting_recognizer.core.contract import (
     CLASSES,
+    FUSION_KEY,
+    IMAGE_MODEL_KEY,
     INPUT_NAME,
     INPUT_SHAPE,
     INT8_SOURCE_KEY,
@@ -44,11 +49,18 @@ from handwriting_recognizer.core.contract import (
     OUTPUT_NAME,
     PREPROCESSING_KEY,
     PREPROCESSING_VERSION,
+    TRAJECTORY_KEY,
+    TRAJECTORY_NAME,
+    TRAJECTORY_SHAPE,
+    TRAJECTORY_VERSION,
     UNSURE_BELOW_KEY,
+    fuse,
     int8_path_for,
+    strokes_path_for,
 )
-from handwriting_recognizer.core.preprocess import empty_input, is_blank, strokes_to_input
+from handwriting_recognizer.core.preprocess import Strokes, empty_input, is_blank, strokes_to_input
 from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, read_regular_file
+from handwriting_recognizer.core.trajectory import trajectory
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +88,8 @@ OUTPUT_WIDTHS = (len(CLASSES), len(LABELS))  # a model answers with "not a digit
 SINGLE_SHAPES = tuple((1, width) for width in OUTPUT_WIDTHS)
 UNSURE_BELOW = 0.5  # the shown digit's least probability, for a model that does not say its own
 CHECK_STROKES = [np.array([(0.0, 0.0), (10.0, 0.0), (4.0, 14.0)])]  # a "7": the contract check draws it
+FUSION_WEIGHT_MAX = 10.0  # a stroke model weighing more than this would drown the image model
+FUSION_TEMPERATURE_RANGE = (0.1, 100.0)  # training chooses 1-3
 
 
 class ModelError(Exception):
@@ -146,6 +160,34 @@ def _labels(value: object) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class Fusion:
+    """How a stroke model's answer joins the image model's (`contract.fuse`), and below which
+    probability a fused reading's digit is shown as unsure, as its metadata says."""
+
+    weight: float
+    temperature: float
+    unsure_below: float
+
+
+def _fusion(value: object) -> Fusion | None:
+    """A stroke model's FUSION_KEY entry, or None when it is not a usable weight, temperature and threshold."""
+    if not isinstance(value, dict):
+        return None
+    weight, temperature = _number(value.get("weight")), _number(value.get("temperature"))
+    threshold = _fraction(value.get(UNSURE_BELOW_KEY))
+    low, high = FUSION_TEMPERATURE_RANGE
+    if weight is None or temperature is None or threshold is None:
+        return None
+    if not (0 <= weight <= FUSION_WEIGHT_MAX and low <= temperature <= high):
+        return None  # NaN fails the comparisons too
+    return Fusion(weight, temperature, threshold)
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """What the app shows about a model. The typed fields are checked (None when the model does not
     say, or says something unusable); `metadata` holds every readable entry, as plain JSON values.
@@ -163,6 +205,7 @@ class ModelInfo:
     device: str | None = None
     unsure_below: float = UNSURE_BELOW
     metadata: dict[str, object] = field(default_factory=dict)
+    fusion: Fusion | None = None  # a stroke model reads drawings too (None: the image model alone)
 
     @property
     def name(self) -> str:
@@ -297,13 +340,13 @@ class _Watchdog:
         """End the thread: its Recognizer is gone."""
         self._stopped.set()
 
-    def run(self, session: ort.InferenceSession, x: np.ndarray, seconds: float) -> np.ndarray:
-        """The session's output for `x`; TimeoutError when the run was stopped after `seconds`."""
+    def run(self, session: ort.InferenceSession, x: np.ndarray, seconds: float, name: str = INPUT_NAME) -> np.ndarray:
+        """The session's output for `x` (its input `name`); TimeoutError when the run was stopped after `seconds`."""
         options = ort.RunOptions()
         with self._lock:
             self._deadlines[options] = time.perf_counter() + seconds
         try:
-            return session.run([OUTPUT_NAME], {INPUT_NAME: x}, options)[0]
+            return session.run([OUTPUT_NAME], {name: x}, options)[0]
         except Exception as exc:
             if options.terminate:
                 raise TimeoutError(f"took longer than {seconds:g} s") from exc
@@ -313,42 +356,55 @@ class _Watchdog:
                 del self._deadlines[options]
 
 
-def _trial_run(watchdog: _Watchdog, session: ort.InferenceSession, x: np.ndarray, seconds: float) -> str | None:
-    """Run one input the way the contract check does, stopped after `seconds`; what is wrong with
-    the answer, or None."""
+def _trial_run(
+    watchdog: _Watchdog,
+    session: ort.InferenceSession,
+    x: np.ndarray,
+    seconds: float,
+    name: str = INPUT_NAME,
+    width: int | None = None,
+) -> str | None:
+    """Run one input (a batch of one) the way the contract check does, stopped after `seconds`;
+    what is wrong with the answer (probabilities, of `width` classes when given), or None."""
     try:
-        probs = watchdog.run(session, x.reshape(1, *INPUT_SHAPE), seconds)
+        probs = watchdog.run(session, x, seconds, name)
     except TimeoutError as exc:
         return f"reading one input {exc}"
     except Exception as exc:
         return f"running it failed ({_reason(exc)})"
-    return _probability_problem(probs, 1)
+    problem = _probability_problem(probs, 1)
+    if problem is None and width is not None and probs.shape[1] != width:
+        problem = f"output must be {width} probabilities, got {probs.shape[1]}"
+    return problem
+
+
+def _io_problem(session: ort.InferenceSession, name: str, shape: tuple[int, ...]) -> str | None:
+    """What is wrong with the session's input and output against the contract, or None."""
+    inputs, outputs = session.get_inputs(), session.get_outputs()
+    output = next((o for o in outputs if o.name == OUTPUT_NAME), None)
+    if len(inputs) != 1 or inputs[0].name != name:
+        return f"expected one input named '{name}', found {[i.name for i in inputs]}"
+    if inputs[0].type != "tensor(float)" or list(inputs[0].shape[1:]) != list(shape):
+        return f"input must be float32 [N,{','.join(map(str, shape))}], found {inputs[0].type} {inputs[0].shape}"
+    if output is None:
+        return f"expected an output named '{OUTPUT_NAME}', found {[o.name for o in outputs]}"
+    if output.type != "tensor(float)":
+        return f"output must be float32 probabilities, found {output.type}"
+    return None
 
 
 def _check_contract(watchdog: _Watchdog, session: ort.InferenceSession, name: str, first_run_seconds: float) -> None:
     """ModelError unless the session takes the app's input and answers a blank input and a drawn
     digit with probabilities. The first run may take `first_run_seconds`, the other CHECK_SECONDS:
     a CUDA session sets itself up in its first run."""
-    inputs, outputs = session.get_inputs(), session.get_outputs()
-    output = next((o for o in outputs if o.name == OUTPUT_NAME), None)
-    problem = None
-    if len(inputs) != 1 or inputs[0].name != INPUT_NAME:
-        problem = f"expected one input named '{INPUT_NAME}', found {[i.name for i in inputs]}"
-    elif inputs[0].type != "tensor(float)" or list(inputs[0].shape[1:]) != list(INPUT_SHAPE):
-        problem = (
-            f"input must be float32 [N,{','.join(map(str, INPUT_SHAPE))}], found {inputs[0].type} {inputs[0].shape}"
-        )
-    elif output is None:
-        problem = f"expected an output named '{OUTPUT_NAME}', found {[o.name for o in outputs]}"
-    elif output.type != "tensor(float)":
-        problem = f"output must be float32 probabilities, found {output.type}"
-    else:
+    problem = _io_problem(session, INPUT_NAME, INPUT_SHAPE)
+    if problem is None:
         trials = (
             (first_run_seconds, "a blank input", empty_input()),
             (CHECK_SECONDS, "a drawn 7", strokes_to_input(CHECK_STROKES)),
         )
         for seconds, what, x in trials:
-            problem = _trial_run(watchdog, session, x, seconds)
+            problem = _trial_run(watchdog, session, x.reshape(1, *INPUT_SHAPE), seconds)
             if problem:
                 problem = f"{problem}, for {what}"
                 break
@@ -373,14 +429,16 @@ class Recognizer:
     """A loaded, validated model. Construction raises ModelError; a Recognizer is always usable.
     Each has a watchdog thread that stops its overlong runs and ends when the Recognizer is collected."""
 
-    def __init__(self, path: Path | str, use_gpu: bool = True, int8: bool = True):
-        """`int8=False` runs the float32 model even where its int8 copy would do (comparisons)."""
+    def __init__(self, path: Path | str, use_gpu: bool = True, int8: bool = True, strokes: bool = True):
+        """`int8=False` runs the float32 model even where its int8 copy would do, `strokes=False`
+        leaves its stroke model out (comparisons)."""
         self.path = Path(path)
         self._watchdog = _Watchdog()
         weakref.finalize(self, self._watchdog.stop)  # the app opens a Recognizer on every model switch
         data = _read_model(self.path)
+        digest = hashlib.sha256(data).hexdigest()
         cuda = self._open_cuda(data) if use_gpu and CUDA in ort.get_available_providers() else None
-        self._session = cuda if cuda is not None else self._open_cpu(data, int8)
+        self._session = cuda if cuda is not None else self._open_cpu(data, digest, int8)
         metadata = _metadata(self._session, self.path.name)
         # The precision of the file that runs: an int8 copy names the float model it was made from,
         # whether it runs as a model's copy or was opened itself (`model.int8.onnx` picked by hand).
@@ -388,6 +446,12 @@ class Recognizer:
         self.info = ModelInfo.from_metadata(self.path, self._session.get_providers()[0], precision, metadata)
         # The metadata of the file that runs: an int8 copy carries its model's (training copies it).
         _check_preprocessing(self.info.metadata, self.path.name)
+        self._strokes: ort.InferenceSession | None = None
+        if strokes:
+            opened = self._open_strokes(digest)
+            if opened is not None:
+                self._strokes, fusion = opened
+                self.info = replace(self.info, fusion=fusion)
         self.last_ms = 0.0
 
     def _open_cuda(self, data: bytes) -> ort.InferenceSession | None:
@@ -409,16 +473,16 @@ class Recognizer:
             return None
         return session
 
-    def _open_cpu(self, data: bytes, int8: bool) -> ort.InferenceSession:
+    def _open_cpu(self, data: bytes, digest: str, int8: bool) -> ort.InferenceSession:
         """The CPU session: the int8 copy's when `int8` and it is usable, else the model's."""
-        session = self._open_int8(data) if int8 else None
+        session = self._open_int8(digest) if int8 else None
         if session is not None:
             return session
         session = _session(self.path.name, data, [CPU])
         _check_contract(self._watchdog, session, self.path.name, CHECK_SECONDS)
         return session
 
-    def _open_int8(self, data: bytes) -> ort.InferenceSession | None:
+    def _open_int8(self, digest: str) -> ort.InferenceSession | None:
         """The int8 copy's session when it exists, names this model as its source and meets the
         contract; else None and the float model runs (a stale or broken copy only costs speed)."""
         path = int8_path_for(self.path)
@@ -426,7 +490,7 @@ class Recognizer:
             return None  # models trained without a copy: nothing to say
         try:
             session = _session(path.name, _read_model(path), [CPU])
-            if parse_metadata(_metadata(session, path.name)).get(INT8_SOURCE_KEY) != hashlib.sha256(data).hexdigest():
+            if parse_metadata(_metadata(session, path.name)).get(INT8_SOURCE_KEY) != digest:
                 raise ModelError(
                     f"{path.name}: made from another model (its {INT8_SOURCE_KEY} is not this model's hash)"
                 )
@@ -436,38 +500,105 @@ class Recognizer:
             return None
         return session
 
-    def predict_batch(self, images: np.ndarray) -> np.ndarray:
-        """float32 (N,28,28,1) -> probabilities (N, len(CLASSES)), or (N, len(LABELS)) for a model
-        that knows only the digits.
+    def _open_strokes(self, digest: str) -> tuple[ort.InferenceSession, Fusion] | None:
+        """The stroke model's session and fusion when the file exists, names this model (`digest`)
+        as the one it is fused with, reads this app's trajectories and meets the contract; else None
+        and the image model reads alone (a stale or broken stroke model only costs accuracy)."""
+        path = strokes_path_for(self.path)
+        if not path.exists():
+            return None  # a model trained without one
+        try:
+            session = _session(path.name, _read_model(path), [CPU])
+            metadata = parse_metadata(_metadata(session, path.name))
+            if metadata.get(IMAGE_MODEL_KEY) != digest:
+                raise ModelError(
+                    f"{path.name}: made for another model (its {IMAGE_MODEL_KEY} is not this model's hash)"
+                )
+            version = metadata.get(TRAJECTORY_KEY)
+            if not isinstance(version, dict) or version.get("version") != TRAJECTORY_VERSION:
+                raise ModelError(f"{path.name}: not made for this app's pen paths (version {TRAJECTORY_VERSION})")
+            fusion = _fusion(metadata.get(FUSION_KEY))
+            if fusion is None:
+                raise ModelError(f"{path.name}: its {FUSION_KEY} is not a usable weight, temperature and threshold")
+            self._check_strokes(session, path.name)
+        except ModelError as exc:
+            log.warning("ignoring the stroke model, the image model reads alone: %s", exc)
+            return None
+        return session, fusion
 
-        Raises ModelError when the model fails on these inputs, takes longer than PREDICT_SECONDS
+    def _check_strokes(self, session: ort.InferenceSession, name: str) -> None:
+        """ModelError unless the stroke model takes the app's trajectories and answers the drawn 7
+        with probabilities of CLASSES, as the image model must too ("not a digit" included)."""
+        problem = _io_problem(session, TRAJECTORY_NAME, TRAJECTORY_SHAPE) or _trial_run(
+            self._watchdog, session, trajectory(CHECK_STROKES)[None], CHECK_SECONDS, TRAJECTORY_NAME, len(CLASSES)
+        )
+        if problem:
+            raise ModelError(f"{name}: incompatible stroke model: {problem}")
+        image = self.predict_batch(strokes_to_input(CHECK_STROKES).reshape(1, *INPUT_SHAPE)).shape[1]
+        if image != len(CLASSES):
+            raise ModelError(f"{name}: a stroke model needs an image model that answers {len(CLASSES)} classes")
+
+    def trajectories(self, drawings: Sequence[Strokes]) -> np.ndarray | None:
+        """The stroke model's inputs for these drawings (one per image a prediction reads); None when
+        there is no stroke model, so that nothing is spent on them."""
+        if self._strokes is None:
+            return None
+        return np.stack([trajectory(strokes) for strokes in drawings]) if drawings else None
+
+    def _run(self, session: ort.InferenceSession, x: np.ndarray, name: str, path: Path) -> np.ndarray:
+        """One model's answer for the batch `x`, checked (see `predict_batch`)."""
+        x = np.ascontiguousarray(x, np.float32)
+        try:
+            probs = self._watchdog.run(session, x, PREDICT_SECONDS + PREDICT_SECONDS_PER_IMAGE * len(x), name)
+        except TimeoutError as exc:
+            raise ModelError(f"{path.name}: reading this input {exc}") from exc
+        except Exception as exc:
+            raise ModelError(f"{path.name}: running the model failed ({_reason(exc)})") from exc
+        problem = _probability_problem(probs, len(x))
+        if problem:
+            raise ModelError(f"{path.name}: no valid answer for this input: {problem}")
+        return probs
+
+    def predict_batch(self, images: np.ndarray, trajectories: np.ndarray | None = None) -> np.ndarray:
+        """float32 (N,28,28,1) -> probabilities (N, len(CLASSES)), or (N, len(LABELS)) for a model
+        that knows only the digits. With the drawings' `trajectories` (`Recognizer.trajectories`,
+        one per image) and a stroke model, the two models' answers fused (`info.fusion`).
+
+        Raises ModelError when a model fails on these inputs, takes longer than PREDICT_SECONDS
         plus PREDICT_SECONDS_PER_IMAGE for each (stopped: the app waits for the answer), or answers
         with anything but probabilities (NaN, say): such numbers must never reach the user as a reading.
         """
-        x = np.ascontiguousarray(images, np.float32)
-        try:
-            probs = self._watchdog.run(self._session, x, PREDICT_SECONDS + PREDICT_SECONDS_PER_IMAGE * len(x))
-        except TimeoutError as exc:
-            raise ModelError(f"{self.path.name}: reading this input {exc}") from exc
-        except Exception as exc:
-            raise ModelError(f"{self.path.name}: running the model failed ({_reason(exc)})") from exc
-        problem = _probability_problem(probs, len(x))
-        if problem:
-            raise ModelError(f"{self.path.name}: no valid answer for this input: {problem}")
-        return probs
+        probs = self._run(self._session, images, INPUT_NAME, self.path)
+        if trajectories is None or self._strokes is None or self.info.fusion is None:
+            return probs
+        if len(trajectories) != len(probs):
+            raise ValueError(f"{len(trajectories)} trajectories for {len(probs)} images")
+        paths = self._run(self._strokes, trajectories, TRAJECTORY_NAME, strokes_path_for(self.path))
+        return fuse(probs, paths, self.info.fusion.weight, self.info.fusion.temperature)
 
-    def predict(self, image: np.ndarray) -> np.ndarray:
-        """One 28x28 input -> its probabilities (the digits', then "not a digit"'s if the model has it);
+    def predict(self, image: np.ndarray, strokes: Strokes | None = None) -> np.ndarray:
+        """One 28x28 input -> its probabilities (the digits', then "not a digit"'s if the model has it),
+        fused with the stroke model's reading of the `strokes` it was drawn with, when both exist;
         records the time taken in `last_ms`. Raises ModelError as `predict_batch` does."""
         start = time.perf_counter()
-        probs = self.predict_batch(image.reshape(1, *INPUT_SHAPE))[0]
+        paths = None if strokes is None else self.trajectories([strokes])
+        probs = self.predict_batch(image.reshape(1, *INPUT_SHAPE), paths)[0]
         self.last_ms = (time.perf_counter() - start) * 1000.0
         return probs
 
-    def read(self, image: np.ndarray) -> Reading:
-        """What to show for one 28x28 input: the module's `read` of its probabilities, blank when
-        `is_blank` finds no digit in it. Raises ModelError as `predict` does."""
-        return read(self.predict(image), blank=is_blank(image), threshold=self.info.unsure_below)
+    def read(self, image: np.ndarray, strokes: Strokes | None = None) -> Reading:
+        """What to show for one 28x28 input (drawn with `strokes`, or a picture's): the module's
+        `read` of its probabilities, blank when `is_blank` finds no digit in it. Raises ModelError
+        as `predict` does."""
+        return read(
+            self.predict(image, strokes), blank=is_blank(image), threshold=self.unsure_below(strokes is not None)
+        )
+
+    def unsure_below(self, drawn: bool) -> float:
+        """The threshold for a reading: its fusion's for a drawing (`drawn`) when the stroke model
+        reads it too, else the image model's."""
+        fusion = self.info.fusion
+        return fusion.unsure_below if drawn and fusion is not None else self.info.unsure_below
 
 
 BLANK = "blank"  # no ink, or only a dot

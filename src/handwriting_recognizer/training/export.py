@@ -53,16 +53,22 @@ def float32_copy(classifier: keras.Model, width: int) -> keras.Model:
     return copy
 
 
-def to_onnx(model: keras.Model, metadata: dict[str, object]) -> onnx.ModelProto:
-    """Convert through a float32 tf.function (from_keras fails on Keras 3 models)."""
-    spec = (tf.TensorSpec((None, *INPUT_SHAPE), tf.float32, name=INPUT_NAME),)
+def to_onnx(
+    model: keras.Model,
+    metadata: dict[str, object],
+    input_name: str = INPUT_NAME,
+    input_shape: tuple[int, ...] = INPUT_SHAPE,
+) -> onnx.ModelProto:
+    """Convert through a float32 tf.function (from_keras fails on Keras 3 models); the image model's
+    input by default, the stroke model's with its name and shape."""
+    spec = (tf.TensorSpec((None, *input_shape), tf.float32, name=input_name),)
 
     @tf.function(input_signature=spec)
-    def serve(image):
-        return {OUTPUT_NAME: model(image, training=False)}
+    def serve(x):
+        return {OUTPUT_NAME: model(x, training=False)}
 
     proto, _ = tf2onnx.convert.from_function(serve, input_signature=spec, opset=OPSET)
-    _rename_io(proto)
+    _rename_io(proto, input_name)
     add_metadata(proto, metadata)
     _set_producer(proto)
     onnx.checker.check_model(proto)
@@ -82,9 +88,9 @@ def add_metadata(proto: onnx.ModelProto, metadata: dict[str, object]) -> None:
         entry.key, entry.value = key, json.dumps(value)
 
 
-def _rename_io(proto: onnx.ModelProto) -> None:
+def _rename_io(proto: onnx.ModelProto, input_name: str) -> None:
     """Give the graph's single input and output the contract's names."""
-    renames = {proto.graph.input[0].name: INPUT_NAME, proto.graph.output[0].name: OUTPUT_NAME}
+    renames = {proto.graph.input[0].name: input_name, proto.graph.output[0].name: OUTPUT_NAME}
     for value in (*proto.graph.input, *proto.graph.output):
         value.name = renames.get(value.name, value.name)
     for node in proto.graph.node:
