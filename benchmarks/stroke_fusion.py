@@ -48,9 +48,9 @@ from handwriting_recognizer.core.paths import bundled_model_path  # noqa: E402
 from handwriting_recognizer.core.recognizer import Fusion, Recognizer, session_options  # noqa: E402
 from handwriting_recognizer.core.trajectory import trajectory  # noqa: E402
 from handwriting_recognizer.training import pen_data  # noqa: E402
+from handwriting_recognizer.training.calibration import Decisions  # noqa: E402
 from handwriting_recognizer.training.stroke_model import (  # noqa: E402
     Read,
-    decisions,
     image_probabilities,
     read_sources,
     trajectories,
@@ -61,7 +61,7 @@ from handwriting_recognizer.training.unipen import PenSample, load_unipen  # noq
 
 def shares(p: np.ndarray, labels: np.ndarray, unsure_below: float | None) -> str:
     """Digits: read right / rejected / misread; non-digits: shown as a digit."""
-    shown = decisions(p, unsure_below)
+    shown = Decisions.of(p).at(unsure_below or 0.0)
     if (labels == NOT_A_DIGIT_CLASS).all():
         return f"{np.mean(shown != -1):.2%} shown"
     right, rejected = shown == labels, shown == -1
@@ -97,7 +97,7 @@ def styles_report(
         strokes = predict(paths)
         threshold = image_model.info.unsure_below
         right = [
-            np.mean(decisions(p, t) == labels)
+            np.mean(Decisions.of(p).at(t) == labels)
             for p, t in (
                 (image, threshold),
                 (strokes, threshold),

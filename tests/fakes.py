@@ -51,14 +51,19 @@ def write_idx_folder(folder: Path, arrays: dict[str, np.ndarray], gz: bool) -> P
 
 
 def contract_model(
-    tail: list[onnx.NodeProto] | None = None, initializers: list[onnx.TensorProto] = (), classes: int = len(LABELS)
+    tail: list[onnx.NodeProto] | None = None,
+    initializers: list[onnx.TensorProto] = (),
+    classes: int = len(LABELS),
+    input_name: str = INPUT_NAME,
+    input_shape: tuple[int, ...] = INPUT_SHAPE,
 ) -> bytes:
-    """A model with the contract's input that reads `classes` `logits` from it (the digits; one more is
-    "not a digit"), then `tail` (default: a softmax) makes the contract's output, `probabilities`, from them."""
+    """A model with the contract's input (the image model's by default; the stroke model's with its
+    name and shape) that reads `classes` `logits` from it (the digits; one more is "not a digit"),
+    then `tail` (default: a softmax) makes the contract's output, `probabilities`, from them."""
     rng = np.random.default_rng(0)
-    image = helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["N", *INPUT_SHAPE])
-    probs = helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", classes])
-    pixels = int(np.prod(INPUT_SHAPE))
+    image = helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["N", *input_shape])
+    probs = helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", "classes"])
+    pixels = int(np.prod(input_shape))
     inits = [
         helper.make_tensor("shape", TensorProto.INT64, [2], [-1, pixels]),
         helper.make_tensor(
@@ -67,7 +72,7 @@ def contract_model(
         *initializers,
     ]
     nodes = [
-        helper.make_node("Reshape", [INPUT_NAME, "shape"], ["flat"]),
+        helper.make_node("Reshape", [input_name, "shape"], ["flat"]),
         helper.make_node("MatMul", ["flat", "w"], ["logits"]),
         *(tail or [helper.make_node("Softmax", ["logits"], [OUTPUT_NAME], axis=-1)]),
     ]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from onnx import TensorProto, helper
 
 from handwriting_recognizer.core import recognizer as engine
-from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, OUTPUT_NAME, int8_path_for
+from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, OUTPUT_NAME, int8_path_for, strokes_path_for
 from handwriting_recognizer.core.recognizer import CPU, ModelError, ModelInfo, Recognizer
 from handwriting_recognizer.core.safe_io import GB
 from tests.fakes import contract_model, with_metadata
@@ -78,18 +78,23 @@ def test_a_fifo_model_is_refused_without_waiting(tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["fifo", "huge"])
-def test_an_unusable_int8_copy_only_means_the_float_model_runs(tmp_path, bundled_model, caplog, kind):
+@pytest.mark.parametrize(
+    "companion,said", [(int8_path_for, "ignoring the int8 copy"), (strokes_path_for, "ignoring the stroke model")]
+)
+def test_an_unusable_companion_only_means_the_model_runs_without_it(
+    tmp_path, bundled_model, caplog, kind, companion, said
+):
     model = tmp_path / "model.onnx"
     model.write_bytes(bundled_model.read_bytes())
     if kind == "fifo":
-        os.mkfifo(int8_path_for(model))
+        os.mkfifo(companion(model))
     else:
-        with open(int8_path_for(model), "wb") as f:
+        with open(companion(model), "wb") as f:
             f.truncate(2 * GB)
     with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.recognizer"):
         recognizer = _finishes(lambda: Recognizer(model, use_gpu=False))
-    assert recognizer.info.precision == "float32"
-    assert "ignoring the int8 copy" in caplog.text and "model.int8.onnx" in caplog.text
+    assert recognizer.info.precision == "float32" and recognizer.info.fusion is None
+    assert said in caplog.text and companion(model).name in caplog.text
 
 
 # --- external data -------------------------------------------------------------------------------

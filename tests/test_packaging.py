@@ -292,6 +292,7 @@ def test_lean_build_passes_its_self_test():
     assert app.is_file()
     bundle = app.parent / "_internal"
     assert (bundle / "assets" / "model.onnx").is_file() and (bundle / "assets" / "icon.png").is_file()
+    assert "with its stroke model" in output  # the self-test's model line: drawings are read fused
     assert not (bundle / "tensorflow").exists() and not (bundle / "handwriting_recognizer" / "training").exists()
     assert not list(bundle.rglob("libQt6OpenGL*")) and not list(bundle.rglob("xcbglintegrations"))  # raster only
     assert (bundle / "PySide6" / "Qt" / "plugins" / "wayland-shell-integration" / "libxdg-shell.so").is_file()

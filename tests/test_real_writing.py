@@ -71,11 +71,17 @@ def held_out(model, unipen_root) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_digits_of_writers_outside_the_training_data_read_right(held_out):
-    """The target: >= 98% of held-out UNIPEN groups' digits read right, and few misread."""
+    """The target: >= 98% of held-out UNIPEN groups' digits read right."""
     labels, shown = held_out
     assert (shown == labels).mean() >= 0.98
-    # At most half the MNIST-only model's misreads (1.23 %): measured 0.61 % (4 of 653; the image model alone 3).
-    assert ((shown != labels) & (shown != -1)).mean() <= 0.0123 / 2
+
+
+@pytest.mark.xfail(
+    strict=True, reason="the stroke model misreads 4 of the 653 held-out digits (0.61 %), the image model alone 3"
+)
+def test_few_digits_of_writers_outside_the_training_data_are_misread(held_out):
+    labels, shown = held_out
+    assert ((shown != labels) & (shown != -1)).mean() <= 0.006  # the image model alone: 0.46 %; MNIST-only 1.23 %
 
 
 def test_few_digits_of_writers_outside_the_training_data_are_rejected(held_out):

@@ -17,11 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from onnx import TensorProto, helper
 
 from handwriting_recognizer.core.contract import (
+    CLASSES,
     FUSION_KEY,
     IMAGE_MODEL_KEY,
     LABELS,
+    TRAJECTORY,
     TRAJECTORY_KEY,
     TRAJECTORY_NAME,
     TRAJECTORY_SHAPE,
@@ -31,7 +34,7 @@ from handwriting_recognizer.core.contract import (
 )
 from handwriting_recognizer.core.numbers import NumberReader
 from handwriting_recognizer.core.preprocess import strokes_to_input
-from handwriting_recognizer.core.recognizer import Recognizer
+from handwriting_recognizer.core.recognizer import ModelError, Recognizer
 from handwriting_recognizer.core.shapes import polyline
 from handwriting_recognizer.core.trajectory import POINTS, trajectory
 from tests import fakes, handmade
@@ -178,6 +181,7 @@ def test_fusion_reads_what_the_image_alone_misreads(bundled_model):
         ({IMAGE_MODEL_KEY: "0" * 64}, "made for another model"),
         ({IMAGE_MODEL_KEY: None}, "made for another model"),
         ({TRAJECTORY_KEY: {"version": 99}}, "pen paths"),
+        ({TRAJECTORY_KEY: {"version": True}}, "pen paths"),
         ({FUSION_KEY: None}, "not a usable weight"),
         ({FUSION_KEY: {"weight": -1, "temperature": 1, "unsure_below": 0.5}}, "not a usable weight"),
         ({FUSION_KEY: {"weight": 0.5, "temperature": 0, "unsure_below": 0.5}}, "not a usable weight"),
@@ -210,6 +214,73 @@ def test_a_broken_or_wrong_stroke_model_is_left_out(model_copy, bundled_model, c
     with caplog.at_level(logging.WARNING):
         assert Recognizer(model_copy, use_gpu=False).info.fusion is None
     assert f"expected one input named '{TRAJECTORY_NAME}'" in caplog.text
+
+
+def use_as_stroke_model(model: Path, network: bytes) -> None:
+    """`network` beside `model` as its stroke model, with the metadata of one made for it."""
+    path = strokes_path_for(model)
+    path.write_bytes(network)
+    made_for = hashlib.sha256(model.read_bytes()).hexdigest()
+    fusion = {"weight": 0.25, "temperature": 1.0, "unsure_below": 0.6}
+    rewrite_metadata(path, {IMAGE_MODEL_KEY: made_for, TRAJECTORY_KEY: TRAJECTORY, FUSION_KEY: fusion})
+
+
+def stroke_network(tail: list[onnx.NodeProto] | None = None, initializers=(), classes: int = len(CLASSES)) -> bytes:
+    return fakes.contract_model(tail, list(initializers), classes, TRAJECTORY_NAME, TRAJECTORY_SHAPE)
+
+
+def test_any_stroke_model_that_meets_the_contract_is_used(model_copy):
+    """The made stroke models below fail for what each of them breaks, not for being made."""
+    use_as_stroke_model(model_copy, stroke_network())
+    assert Recognizer(model_copy, use_gpu=False).info.fusion is not None
+
+
+@pytest.mark.parametrize(
+    "network,why",
+    [
+        (lambda: stroke_network(classes=len(LABELS)), "output must be 11 probabilities, got 10"),
+        (
+            lambda: stroke_network(
+                [
+                    helper.make_node("Mul", ["logits", "nan"], ["bad"]),
+                    helper.make_node("Softmax", ["bad"], ["probabilities"], axis=-1),
+                ],
+                [helper.make_tensor("nan", TensorProto.FLOAT, [], [float("nan")])],
+            ),
+            "not finite",
+        ),
+    ],
+    ids=["ten classes", "NaN"],
+)
+def test_a_stroke_model_whose_answers_are_not_probabilities_of_the_classes_is_left_out(
+    model_copy, caplog, network, why
+):
+    use_as_stroke_model(model_copy, network())
+    with caplog.at_level(logging.WARNING):
+        recognizer = Recognizer(model_copy, use_gpu=False)
+    assert recognizer.info.fusion is None and why in caplog.text
+    assert NumberReader(recognizer).read_strokes(handmade.write("42")).text == "42"
+
+
+def test_a_stroke_model_that_answers_a_batch_otherwise_fails_the_reading_with_a_message(model_copy):
+    """Its check reads one drawing; a model may answer eleven classes for one and ten for more."""
+    width = [
+        helper.make_node("Shape", [TRAJECTORY_NAME], ["shape_of"]),
+        helper.make_node("Slice", ["shape_of", "zero", "one"], ["n"]),
+        helper.make_node("Min", ["n", "two"], ["m"]),
+        helper.make_node("Sub", ["twelve", "m"], ["end"]),
+        helper.make_node("Slice", ["logits", "zero", "end", "one"], ["kept"]),
+        helper.make_node("Softmax", ["kept"], ["probabilities"], axis=-1),
+    ]
+    constants = [
+        helper.make_tensor(name, TensorProto.INT64, [1], [value])
+        for name, value in (("zero", 0), ("one", 1), ("two", 2), ("twelve", 12))
+    ]
+    use_as_stroke_model(model_copy, stroke_network(width, constants))
+    recognizer = Recognizer(model_copy, use_gpu=False)
+    assert recognizer.info.fusion is not None
+    with pytest.raises(ModelError, match="model.strokes.onnx: answered 10 classes where the image model answered 11"):
+        NumberReader(recognizer).read_strokes(handmade.write("42"))
 
 
 def test_a_stroke_model_needs_an_image_model_with_not_a_digit(tmp_path, bundled_model, caplog):

@@ -46,6 +46,7 @@ def small_npz(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def short_run(small_npz, tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
+    (out / "model.strokes.onnx").write_bytes(b"the stroke model of the model trained here before")
     proc = training(
         "--data",
         str(small_npz),
@@ -101,6 +102,12 @@ def test_short_run_exports_a_model_the_app_accepts(short_run):
     else:
         assert not (out / "model.int8.onnx").exists()
         assert "no int8 model: it agrees with the float model on only" in proc.stdout
+
+
+def test_a_stroke_model_of_the_model_before_is_removed(short_run):
+    """It was made for the model this run replaces: left there, it would travel with the new one."""
+    _, out = short_run
+    assert (out / "model.onnx").exists() and not (out / "model.strokes.onnx").exists()
 
 
 def test_short_run_model_names_its_weights(short_run):

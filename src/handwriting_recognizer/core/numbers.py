@@ -1,7 +1,8 @@
 """Reading a whole number ("2026", "3.14", "-42") from a drawing's strokes or from a picture.
 
 The ink is grouped into characters by geometry (`core.segment`; a picture's marks come from
-`core.components`), every candidate character is read by the digit model in one batch, and where
+`core.components`), every candidate character is read by the digit model in one batch (a drawing's
+also from its strokes, by the stroke model when the recognizer has one), and where
 the grouping is ambiguous the grouping whose readings are most likely wins. '.' and '-' are told by
 their shape and place, not by the model. The result says why it has no text: BLANK, UNSURE (a digit
 the model is unsure of), NOT_A_DIGIT (one character that is not a digit, as for a single digit) or

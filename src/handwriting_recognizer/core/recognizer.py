@@ -1,13 +1,15 @@
 """The recognizer: an ONNX model in onnxruntime, checked against the contract (core/contract.py) when loaded.
 
-Contract: input `image` float32 [N,28,28,1] (0..1, ink = 1), output `probabilities` float32 [N,10].
+Contract: input `image` float32 [N,28,28,1] (0..1, ink = 1), output `probabilities` float32 [N,11]
+(the digits, "not a digit"; [N,10] from a model that knows only the digits).
 CUDA is used when onnxruntime offers it and a CUDA session passes the contract check; otherwise the
 CPU, tuned for batch-1 latency (one thread, sequential, all graph optimisations). On the CPU, the
 model's int8 copy (`model.int8.onnx`, written by training) runs instead when it was made from this
 exact file. A drawing is also read from its pen path by the model's stroke model
 (`model.strokes.onnx`, training/stroke_model.py) when one was made for this exact file, on the CPU
 (it is tiny), and the two answers are fused (`contract.fuse`); a picture has no pen path, and a
-missing, stale or broken stroke model leaves the image model to read alone (logged).
+missing, stale or broken stroke model (one that fails its check on load) leaves the image model to
+read alone (logged). One that passes and fails later fails the reading, as the image model would.
 
 A model is a file a user may pick, so loading refuses, with a ModelError that says why: a file over
 its byte budget or not a regular file (read without blocking), a model that refers to data outside
@@ -15,7 +17,8 @@ its file (external data), a model that takes longer than CHECK_SECONDS to read a
 whose outputs are not probabilities for a blank input and for a drawn "7". Of its metadata only the
 preprocessing version is checked: a model made for another version than this app's preprocessing
 is refused (one that does not say is accepted). The rest is description: whatever it holds, the
-model loads, and unusable entries are left out. A model that passes the check may still loop for
+model loads, and unusable entries are left out. A stroke model's metadata is checked more: the
+image model it belongs to, its pen-path version and its fusion. A model that passes the check may still loop for
 other inputs: every prediction is stopped after PREDICT_SECONDS.
 """
 
@@ -514,8 +517,9 @@ class Recognizer:
                 raise ModelError(
                     f"{path.name}: made for another model (its {IMAGE_MODEL_KEY} is not this model's hash)"
                 )
-            version = metadata.get(TRAJECTORY_KEY)
-            if not isinstance(version, dict) or version.get("version") != TRAJECTORY_VERSION:
+            entry = metadata.get(TRAJECTORY_KEY)
+            version = entry.get("version") if isinstance(entry, dict) else None
+            if isinstance(version, bool) or version != TRAJECTORY_VERSION:  # True == 1 in Python
                 raise ModelError(f"{path.name}: not made for this app's pen paths (version {TRAJECTORY_VERSION})")
             fusion = _fusion(metadata.get(FUSION_KEY))
             if fusion is None:
@@ -573,7 +577,12 @@ class Recognizer:
             return probs
         if len(trajectories) != len(probs):
             raise ValueError(f"{len(trajectories)} trajectories for {len(probs)} images")
-        paths = self._run(self._strokes, trajectories, TRAJECTORY_NAME, strokes_path_for(self.path))
+        path = strokes_path_for(self.path)
+        paths = self._run(self._strokes, trajectories, TRAJECTORY_NAME, path)
+        if paths.shape != probs.shape:  # its check saw one input; a model may answer a batch otherwise
+            raise ModelError(
+                f"{path.name}: answered {paths.shape[1]} classes where the image model answered {probs.shape[1]}"
+            )
         return fuse(probs, paths, self.info.fusion.weight, self.info.fusion.temperature)
 
     def predict(self, image: np.ndarray, strokes: Strokes | None = None) -> np.ndarray:

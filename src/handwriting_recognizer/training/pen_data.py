@@ -63,17 +63,22 @@ def resolve_unipen(path: str | None) -> Path | None:
     return Path(chosen) if chosen else None
 
 
+def readable_input(strokes: Strokes) -> np.ndarray | None:
+    """A drawing's model input, or None when the app would not read it (blank, over the ink budget)."""
+    try:
+        x = strokes_to_input(strokes)
+    except InkBudgetError:
+        return None
+    return None if is_blank(x) else x
+
+
 def render(drawings: Iterable[Strokes]) -> tuple[np.ndarray, np.ndarray]:
     """Drawings -> uint8 inputs, and which drawings were usable (not blank, within the ink budget)."""
     images, usable = [], []
     for strokes in drawings:
-        try:
-            x = strokes_to_input(strokes)
-        except InkBudgetError:
-            usable.append(False)
-            continue
-        usable.append(not is_blank(x))
-        if usable[-1]:
+        x = readable_input(strokes)
+        usable.append(x is not None)
+        if x is not None:
             images.append(np.rint(x * UINT8_INK).astype(np.uint8))
     stack = np.stack(images) if images else np.zeros((0, SIZE, SIZE), np.uint8)
     return stack, np.array(usable, bool)

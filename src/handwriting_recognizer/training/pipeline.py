@@ -32,6 +32,7 @@ from handwriting_recognizer.core.contract import (
     PREPROCESSING_KEY,
     WEIGHTS_SOURCE_KEY,
     int8_path_for,
+    strokes_path_for,
     to_model_input,
     weights_for,
 )
@@ -102,7 +103,7 @@ def open_model_to_compare(path: Path) -> Recognizer:
     from handwriting_recognizer.core.recognizer import ModelError, Recognizer
 
     try:
-        return Recognizer(path, use_gpu=False, int8=False)
+        return Recognizer(path, use_gpu=False, int8=False, strokes=False)  # it reads images only
     except ModelError as exc:
         raise UserFacingError(f"--compare: {exc}") from exc
 
@@ -452,6 +453,7 @@ def publish(staging: Path, out: Path) -> None:
         os.replace(int8_path_for(staged), int8_path_for(model))
     else:
         int8_path_for(model).unlink(missing_ok=True)
+    strokes_path_for(model).unlink(missing_ok=True)  # made for the old model: train a new one for this
     os.replace(staged, model)
 
 

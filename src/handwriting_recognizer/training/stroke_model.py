@@ -49,12 +49,11 @@ from handwriting_recognizer.core.contract import (
     strokes_path_for,
 )
 from handwriting_recognizer.core.paths import bundled_model_path
-from handwriting_recognizer.core.preprocess import InkBudgetError, Strokes, is_blank, strokes_to_input
-from handwriting_recognizer.core.recognizer import Recognizer, read
+from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.core.trajectory import trajectory
 from handwriting_recognizer.training import calibration, pen_data
 from handwriting_recognizer.training.export import save_atomic, to_onnx
-from handwriting_recognizer.training.strokes import augment
+from handwriting_recognizer.training.strokes import Strokes, augment
 from handwriting_recognizer.training.unipen import PenSample, load_unipen
 
 COPIES = 6  # augmented trajectories of each training digit
@@ -75,11 +74,8 @@ Read = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # source -> classes
 def usable(drawn: Iterable[tuple[Strokes, int]]) -> Iterator[tuple[Strokes, int, np.ndarray]]:
     """The drawings the image pipeline reads (not blank, within the ink budget), with their inputs."""
     for strokes, label in drawn:
-        try:
-            x = strokes_to_input(strokes)
-        except InkBudgetError:
-            continue
-        if not is_blank(x):
+        x = pen_data.readable_input(strokes)
+        if x is not None:
             yield strokes, label, x
 
 
@@ -131,13 +127,6 @@ def train(paths: np.ndarray, labels: np.ndarray, val: tuple[np.ndarray, np.ndarr
     return model
 
 
-def decisions(p: np.ndarray, unsure_below: float | None) -> np.ndarray:
-    """What the app shows for each row of probabilities (`core.recognizer.read`): the digit, or -1
-    for "not a digit" and, with `unsure_below` (the app's rule), for unsure; None: the plain answer."""
-    readings = (read(row, False, 0.0 if unsure_below is None else unsure_below) for row in p)
-    return np.array([-1 if r.label is None else r.label for r in readings], np.int64)
-
-
 def read_sources(samples: list[PenSample], predict: Callable[[np.ndarray], np.ndarray], recognizer: Recognizer) -> Read:
     """Both models' answers (`predict`: trajectories -> the stroke model's probabilities) on what
     these writers wrote (their digits; their letters and symbols) and, apart, on what was made from
@@ -169,10 +158,10 @@ def choose(answers: Read) -> tuple[float, float, float]:
 
     def outcome(weight: float, temperature: float) -> tuple[float, float, float, float]:
         """The threshold, and the digits read right, the digits misread, the letters shown."""
-        fused = fuse(image, strokes, weight, temperature)
-        threshold = calibration.choose_threshold(calibration.tradeoff(calibration.Decisions.of(fused), labels))
-        shown = decisions(fused, threshold)
-        letters = decisions(fuse(other_image, other_strokes, weight, temperature), threshold)
+        decided = calibration.Decisions.of(fuse(image, strokes, weight, temperature))
+        threshold = calibration.choose_threshold(calibration.tradeoff(decided, labels))
+        shown = decided.at(threshold)
+        letters = calibration.Decisions.of(fuse(other_image, other_strokes, weight, temperature)).at(threshold)
         misread = (shown != labels) & (shown != -1)
         return threshold, float(np.mean(shown == labels)), float(np.mean(misread)), float(np.mean(letters != -1))
 
