@@ -56,6 +56,7 @@ def dialog_on(window, tmp_path: Path, model_width: int | None = None) -> Retrain
         window.settings,
         install=window.install_model,
         model_width=model_width,
+        reads_strokes=window.recognizer.info.fusion is not None,
     )
 
 
@@ -126,8 +127,10 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
         and dialog.summary["training_data"]["own_samples_held_out"] == 1
     )
     assert dialog.use_button.isEnabled()
+    assert dialog.status.text().endswith("with a stroke model made for it.")  # which the new one lacks
     dialog.use_button.click()
     assert app_window.recognizer.info.path == app_window.models.current
+    assert app_window.recognizer.info.fusion is None
     # The run's int8 copy came along, and the CPU runs it.
     assert int8_path_for(app_window.models.current).exists() == (app_window.recognizer.info.precision == "int8")
     if real and app_window.recognizer.info.provider == "CPUExecutionProvider":
@@ -144,6 +147,7 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
     assert app_window.revert_action.isEnabled()
     assert app_window.revert_model()
     assert app_window.models.current.read_bytes() == old_path.read_bytes()
+    assert app_window.recognizer.info.fusion is not None  # its stroke model came back with it
 
 
 def start_then_cancel(app_window, qtbot, data, epochs: int, stop_within_ms: int):
@@ -413,6 +417,8 @@ def test_the_dialog_recommends_and_makes_that_button_the_default(app_window, tmp
     dialog.summary = {"model": str(tmp_path / "m.onnx"), "comparison": {"mnist_test": scores(0.985, 0.99, 10_000)}}
     dialog._finished(0, "")
     assert dialog.recommendation.text().endswith("keep it.") and dialog.use_button.isDefault()
+    # The bundled model reads drawings with its stroke model; a retrained one comes without.
+    assert dialog.status.text().endswith("also reads its pen strokes, with a stroke model made for it.")
     dialog.reject()
 
 

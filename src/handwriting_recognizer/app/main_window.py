@@ -454,6 +454,7 @@ class MainWindow(QMainWindow):
             self.settings,
             self.install_model,
             recipe_width(info),
+            reads_strokes=info.fusion is not None,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -59,6 +59,11 @@ EPOCHS_FROM_SCRATCH = 20
 
 log = logging.getLogger(__name__)
 
+STROKES_DROPPED = (
+    " The new model reads a drawing from its image only: the current one also reads its pen strokes,"
+    " with a stroke model made for it."
+)
+
 
 class RetrainDialog(QDialog):
     """Choose how to retrain, watch it run, then keep or discard the new model."""
@@ -75,13 +80,17 @@ class RetrainDialog(QDialog):
         settings,
         install: Callable[[Path], bool],
         model_width: int | None = None,
+        reads_strokes: bool = False,
     ):
+        """`reads_strokes`: the current model reads drawings with a stroke model too (a new model
+        comes without one, which the user is told before choosing)."""
         super().__init__(parent)
         self.setWindowTitle("Retrain the Model")
         self.setObjectName("retrain")
         self.current_model = current_model
         self.install = install
         self.model_width = model_width
+        self.reads_strokes = reads_strokes
         self.samples_dir = samples_dir
         self.runs_dir = runs_dir
         self.settings = settings
@@ -352,7 +361,8 @@ class RetrainDialog(QDialog):
         elif code == 0 and self.summary is not None:
             seconds = self.summary.get("seconds")
             took = f" in {_duration(seconds)}" if is_number(seconds) else ""
-            self._show_outcome(f"Done{took}. Compare, then keep or discard the new model.", done=True)
+            without = STROKES_DROPPED if self.reads_strokes else ""
+            self._show_outcome(f"Done{took}. Compare, then keep or discard the new model.{without}", done=True)
             self.comparison.setText(comparison_table(self.summary.get("comparison")))
             self.use_button.setEnabled(True)
             self.discard_button.setEnabled(True)
