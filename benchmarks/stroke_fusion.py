@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import onnxruntime as ort  # noqa: E402
+from benchmarks.latency import timings  # noqa: E402
 from benchmarks.real_writing import SEED as STYLE_SEED  # noqa: E402  (the same styles)
 from benchmarks.real_writing import style_sets  # noqa: E402
 
@@ -107,18 +107,6 @@ def styles_report(
         print(f"| {name} | {len(labels)} | " + " | ".join(f"{v:.1%}" for v in right) + " |")
 
 
-def timed_ms(fn: Callable[[], object], runs: int) -> float:
-    """The median time of `fn` over `runs` runs, after a tenth as many to warm up."""
-    for _ in range(runs // 10):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unipen", default=None, help="UNIPEN train_r01_v07 (default: $HWR_UNIPEN, else ../shared)")
@@ -126,10 +114,10 @@ def main() -> None:
     parser.add_argument("--test", action="store_true", help="also read the test writers")
     args = parser.parse_args()
     root = pen_data.resolve_unipen(args.unipen) or ROOT.parent / "shared" / "data" / "unipen"
-    fusion = Recognizer(args.model, use_gpu=False).info.fusion
+    image_model = Recognizer(args.model, use_gpu=False)  # as the app runs it: given no pen paths, the image alone
+    fusion = image_model.info.fusion
     if fusion is None:
         raise SystemExit(f"{args.model} has no usable stroke model beside it (see the log for why)")
-    image_model = Recognizer(args.model, use_gpu=False, strokes=False)  # the image model as the app runs it
     session = ort.InferenceSession(strokes_path_for(args.model), session_options(), providers=["CPUExecutionProvider"])
 
     def predict(paths: np.ndarray) -> np.ndarray:
@@ -149,9 +137,10 @@ def main() -> None:
         report(title, read_sources(some, predict, image_model), fusion, unsure_below)
         styles_report(f"Styles of the {writers}", some, writers, predict, image_model, fusion)
     zero = np.zeros((1, *TRAJECTORY_SHAPE), np.float32)
-    print(f"\nstroke model batch-1 in onnxruntime: median {timed_ms(lambda: predict(zero), 2000):.3f} ms")
+    batch_one = statistics.median(timings(lambda: predict(zero), 2000, 200))
+    print(f"\nstroke model batch-1 in onnxruntime: median {batch_one:.3f} ms")
     ced = [s.strokes for s in samples if s.group in pen_data.VALIDATION_GROUPS]
-    per_drawing = statistics.median(timed_ms(lambda s=s: trajectory(s), 20) for s in ced[:500])
+    per_drawing = statistics.median(statistics.median(timings(lambda s=s: trajectory(s), 20, 2)) for s in ced[:500])
     print(f"a pen path from a ced writer's digit: median {per_drawing:.3f} ms")
 
 

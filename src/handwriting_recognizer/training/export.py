@@ -98,10 +98,11 @@ def _rename_io(proto: onnx.ModelProto, input_name: str) -> None:
         node.output[:] = [renames.get(n, n) for n in node.output]
 
 
-def check_parity(proto: onnx.ModelProto, model: keras.Model, images: np.ndarray) -> float:
-    """Max |onnxruntime - Keras| over `images` (float32 N,28,28,1); raises ExportError past tolerance."""
+def check_parity(proto: onnx.ModelProto, model: keras.Model, images: np.ndarray, input_name: str = INPUT_NAME) -> float:
+    """Max |onnxruntime - Keras| over `images` (float32 N,28,28,1; the stroke model's pen paths with
+    its input name); raises ExportError past tolerance."""
     session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
-    got = session.run([OUTPUT_NAME], {INPUT_NAME: images})[0]
+    got = session.run([OUTPUT_NAME], {input_name: images})[0]
     want = model.predict(images, batch_size=500, verbose=0)
     diff = float(np.max(np.abs(got - want)))
     if not diff <= PARITY_TOLERANCE:

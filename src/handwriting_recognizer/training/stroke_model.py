@@ -28,8 +28,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import onnx
-import onnxruntime as ort
 import tensorflow as tf
 from keras import layers
 
@@ -52,7 +50,7 @@ from handwriting_recognizer.core.paths import bundled_model_path
 from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.core.trajectory import trajectory
 from handwriting_recognizer.training import calibration, pen_data
-from handwriting_recognizer.training.export import save_atomic, to_onnx
+from handwriting_recognizer.training.export import ExportError, check_parity, save_atomic, to_onnx
 from handwriting_recognizer.training.strokes import Strokes, augment
 from handwriting_recognizer.training.unipen import PenSample, load_unipen
 
@@ -65,7 +63,6 @@ DROPOUT = 0.3
 SEED = 0  # pen_data's default: the training drawings are the ones an image training run makes
 WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)  # the stroke model's weight in the fusion ...
 TEMPERATURES = (1.0, 1.5, 2.0, 3.0)  # ... and its temperature
-PARITY_TOLERANCE = 1e-4
 DIGITS, LETTERS, MADE = "their digits", "their letters and symbols", "made: scribbles, half digits, pairs"
 
 Read = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # source -> classes, image and stroke probabilities
@@ -172,19 +169,9 @@ def choose(answers: Read) -> tuple[float, float, float]:
     return weight, temperature, results[(weight, temperature)][0]
 
 
-def check(proto: onnx.ModelProto, model: keras.Model, paths: np.ndarray) -> float:
-    """Max |onnxruntime - Keras| over `paths`; SystemExit past PARITY_TOLERANCE."""
-    session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
-    got = session.run([OUTPUT_NAME], {TRAJECTORY_NAME: paths})[0]
-    diff = float(np.max(np.abs(got - model.predict(paths, batch_size=1024, verbose=0))))
-    if not diff <= PARITY_TOLERANCE:
-        raise SystemExit(f"ONNX and Keras disagree: max abs difference {diff:.2e} > {PARITY_TOLERANCE:.0e}")
-    return diff
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--unipen", default=None, help="UNIPEN train_r01_v07 (default: $HWR_UNIPEN, else ../shared)")
+    parser.add_argument("--unipen", default=None, help="UNIPEN train_r01_v07 (default: $HWR_UNIPEN)")
     parser.add_argument("--model", type=Path, default=bundled_model_path(), help="the image model to fuse with")
     parser.add_argument("--copies", type=int, default=COPIES, help="augmented trajectories of each training digit")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
@@ -230,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     proto = to_onnx(model, metadata, TRAJECTORY_NAME, TRAJECTORY_SHAPE)
-    diff = check(proto, model, val[0][:2000])
+    try:
+        diff = check_parity(proto, model, val[0][:2000], TRAJECTORY_NAME)
+    except ExportError as exc:
+        raise SystemExit(str(exc)) from exc
     out = strokes_path_for(args.model)
     save_atomic(proto, out)
     print(f"wrote {out} (ONNX vs Keras max abs difference {diff:.1e})")
