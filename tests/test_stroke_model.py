@@ -200,16 +200,14 @@ def test_a_stroke_model_that_does_not_belong_is_left_out(model_copy, caplog, cha
     assert recognizer.read(x, SEVEN).label == 7
 
 
-def test_a_broken_or_wrong_stroke_model_is_left_out(model_copy, bundled_model, caplog):
+def test_a_broken_or_wrong_stroke_model_is_left_out(model_copy, caplog):
     path = strokes_path_for(model_copy)
     path.write_bytes(b"\x08\x07not a model")
     with caplog.at_level(logging.WARNING):
         assert Recognizer(model_copy, use_gpu=False).info.fusion is None
     assert "not a usable ONNX model" in caplog.text
     # The image model itself as a stroke model, with a stroke model's metadata: its input is refused.
-    shutil.copyfile(model_copy, path)
-    good = {e.key: json.loads(e.value) for e in onnx.load(strokes_path_for(bundled_model)).metadata_props}
-    rewrite_metadata(path, {key: good[key] for key in (IMAGE_MODEL_KEY, TRAJECTORY_KEY, FUSION_KEY)})
+    use_as_stroke_model(model_copy, model_copy.read_bytes())
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         assert Recognizer(model_copy, use_gpu=False).info.fusion is None
@@ -286,8 +284,7 @@ def test_a_stroke_model_that_answers_a_batch_otherwise_fails_the_reading_with_a_
 def test_a_stroke_model_needs_an_image_model_with_not_a_digit(tmp_path, bundled_model, caplog):
     model = tmp_path / "model.onnx"
     model.write_bytes(fakes.contract_model(classes=len(LABELS)))  # the digits only
-    shutil.copyfile(strokes_path_for(bundled_model), strokes_path_for(model))
-    rewrite_metadata(strokes_path_for(model), {IMAGE_MODEL_KEY: hashlib.sha256(model.read_bytes()).hexdigest()})
+    use_as_stroke_model(model, strokes_path_for(bundled_model).read_bytes())
     with caplog.at_level(logging.WARNING):
         assert Recognizer(model, use_gpu=False).info.fusion is None
     assert "needs an image model that answers 11 classes" in caplog.text
