@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from handwriting_recognizer.app.retrain import EPOCHS_FINE_TUNE, EPOCHS_FROM_SCRATCH, RetrainDialog
+from handwriting_recognizer.app.retrain import EPOCHS_FINE_TUNE, EPOCHS_FROM_SCRATCH, STROKES_DROPPED, RetrainDialog
 from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import CRASHED, RetrainProcess
@@ -127,7 +127,7 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
         and dialog.summary["training_data"]["own_samples_held_out"] == 1
     )
     assert dialog.use_button.isEnabled()
-    assert dialog.status.text().endswith("with a stroke model made for it.")  # which the new one lacks
+    assert dialog.status.text().endswith(STROKES_DROPPED)  # the new one lacks it: no pen data
     dialog.use_button.click()
     assert app_window.recognizer.info.path == app_window.models.current
     assert app_window.recognizer.info.fusion is None
@@ -160,6 +160,32 @@ def start_then_cancel(app_window, qtbot, data, epochs: int, stop_within_ms: int)
     qtbot.waitUntil(lambda: dialog.process is None, timeout=stop_within_ms)
     assert "Cancelled" in dialog.status.text()
     return dialog
+
+
+@pytest.mark.slow
+def test_a_retrain_with_pen_data_keeps_the_stroke_model_made_for_the_new_model(app_window, qtbot, dataset, unipen_root):
+    data, real = dataset
+    dialog = app_window.show_retrain()
+    configure(dialog, data, limit=300, epochs=1)
+    dialog.use_pen.setChecked(True)
+    dialog.pen_path.setText(str(unipen_root))
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=600_000)
+    assert dialog.summary is not None, dialog.status.text()
+    kept = dialog.summary["stroke_model"]  # its fusion, chosen on the validation writers for the new model
+    assert kept is not None and not dialog.status.text().endswith(STROKES_DROPPED)
+    dialog.use_button.click()
+    fusion = app_window.recognizer.info.fusion
+    assert app_window.recognizer.info.path == app_window.models.current and fusion is not None
+    assert (fusion.weight, fusion.temperature, fusion.unsure_below) == (
+        kept["weight"],
+        kept["temperature"],
+        kept["unsure_below"],
+    )
+    draw(app_window, handmade.seven())
+    qtbot.waitUntil(lambda: app_window.bars.probabilities().sum() > 0, timeout=2000)
+    if real:
+        qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
 
 
 @pytest.mark.slow
@@ -418,7 +444,7 @@ def test_the_dialog_recommends_and_makes_that_button_the_default(app_window, tmp
     dialog._finished(0, "")
     assert dialog.recommendation.text().endswith("keep it.") and dialog.use_button.isDefault()
     # The bundled model reads drawings with its stroke model; a retrained one comes without.
-    assert dialog.status.text().endswith("also reads its pen strokes, with a stroke model made for it.")
+    assert dialog.status.text().endswith(STROKES_DROPPED)
     dialog.reject()
 
 

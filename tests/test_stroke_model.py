@@ -290,6 +290,37 @@ def test_a_stroke_model_needs_an_image_model_with_not_a_digit(tmp_path, bundled_
     assert "needs an image model that answers 11 classes" in caplog.text
 
 
+# --- a retrained model keeps it -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_stroke_model_refitted_to_a_model_is_chosen_by_the_shipped_rule_and_used(
+    unipen_root, bundled_model, model_copy
+):
+    """A training run with pen data refits the replaced model's stroke model to the new model. Refitted
+    to its own model, the shipped one gets back the fusion its training chose (the same rule, on the
+    same writers); refitted to another model, that model reads drawings with it."""
+    from handwriting_recognizer.training import pen_data, stroke_model
+    from handwriting_recognizer.training.unipen import load_unipen
+
+    ced = load_unipen(
+        unipen_root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES), pen_data.VALIDATION_GROUPS
+    )
+    shipped = {e.key: json.loads(e.value) for e in onnx.load(strokes_path_for(bundled_model)).metadata_props}
+    again = stroke_model.refit(strokes_path_for(bundled_model), bundled_model, ced)
+    assert again is not None
+    assert {e.key: json.loads(e.value) for e in again.metadata_props} == shipped
+    assert len(again.metadata_props) == len(shipped)  # each entry replaced, none added twice
+
+    rewrite_metadata(model_copy, {"date": "another model"})  # another model: another hash
+    assert Recognizer(model_copy, use_gpu=False).info.fusion is None  # the stroke model is not its own
+    refitted = stroke_model.refit(strokes_path_for(model_copy), model_copy, ced)
+    assert refitted is not None
+    onnx.save(refitted, strokes_path_for(model_copy))
+    fusion = Recognizer(model_copy, use_gpu=False).info.fusion
+    assert fusion is not None and fusion.weight > 0
+
+
 # --- numbers --------------------------------------------------------------------------------------
 
 

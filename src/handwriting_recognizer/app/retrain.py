@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 
 STROKES_DROPPED = (
     " The new model reads a drawing from its image only: the current one also reads its pen strokes,"
-    " with a stroke model made for it."
+    " with a stroke model made for it (a run with the UNIPEN pen data keeps it)."
 )
 
 
@@ -167,7 +167,8 @@ class RetrainDialog(QDialog):
         self.use_pen = QCheckBox("Real pen digits, letters and symbols (UNIPEN):")
         self.use_pen.setToolTip(
             "Train on people's pen writing too (UNIPEN train_r01_v07, doi:10.5281/zenodo.1195803): the shipped "
-            "model was. Without it, a retraining learns only MNIST, your samples and made-up scribbles."
+            "model was, and the new model keeps reading drawings from their pen strokes too. Without it, a "
+            "retraining learns only MNIST, your samples and made-up scribbles."
         )
         self.pen_path = QLineEdit(keys.read_text(self.settings, keys.RETRAIN_UNIPEN, os.environ.get(UNIPEN_ENV, "")))
         self.pen_path.setPlaceholderText("the train_r01_v07 folder (holding data/ and include/)")
@@ -361,7 +362,8 @@ class RetrainDialog(QDialog):
         elif code == 0 and self.summary is not None:
             seconds = self.summary.get("seconds")
             took = f" in {_duration(seconds)}" if is_number(seconds) else ""
-            without = STROKES_DROPPED if self.reads_strokes else ""
+            kept = self.summary.get("stroke_model") is not None  # refitted where the run had pen data
+            without = STROKES_DROPPED if self.reads_strokes and not kept else ""
             self._show_outcome(f"Done{took}. Compare, then keep or discard the new model.{without}", done=True)
             self.comparison.setText(comparison_table(self.summary.get("comparison")))
             self.use_button.setEnabled(True)

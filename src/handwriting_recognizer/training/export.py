@@ -82,7 +82,13 @@ def _set_producer(proto: onnx.ModelProto) -> None:
 
 
 def add_metadata(proto: onnx.ModelProto, metadata: dict[str, object]) -> None:
-    """Store each entry as a JSON string in the model's metadata_props."""
+    """Store each entry as a JSON string in the model's metadata_props, in place of an entry of
+    the same key (a model may carry one of each)."""
+    kept = [(e.key, e.value) for e in proto.metadata_props if e.key not in metadata]
+    del proto.metadata_props[:]
+    for key, value in kept:
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
     for key, value in metadata.items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, json.dumps(value)

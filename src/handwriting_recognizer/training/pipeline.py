@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.contract import (
     CLASSES,
+    FUSION_KEY,
     INPUT_NAME,
     INPUT_SHAPE,
     LABELS_KEY,
@@ -87,6 +88,9 @@ def run(config: TrainConfig) -> dict[str, object]:
     staging = make_staging(out)
     try:
         summary = train_and_export(config, staging, compare)
+        # The model the new one replaces: the one it is compared with (the app's current model), else
+        # the one in --out. Its stroke model is kept where the pen data's writers can choose the fusion.
+        summary["stroke_model"] = refit_stroke_model(config.compare or out / MODEL_FILE, staging, config)
         publish(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -437,6 +441,39 @@ def save_models(staging: Path, float_model: bytes, int8_model: bytes | None) -> 
     export.save_atomic(float_model, staging / MODEL_FILE)
 
 
+def refit_stroke_model(replaced: Path, staging: Path, config: TrainConfig) -> dict[str, object] | None:
+    """The stroke model `replaced` is read with, made the staged model's (`stroke_model.refit`: the
+    fusion chosen again on the pen data's validation writers), staged beside it; its fusion, or
+    None when there is none to keep: no stroke model in use, no pen data to choose on, or a fusion
+    that reads those writers no better than the new model alone."""
+    from handwriting_recognizer.core.recognizer import ModelError, Recognizer
+
+    try:
+        fusion = Recognizer(replaced, use_gpu=False).info.fusion if replaced.is_file() else None
+    except ModelError:
+        return None  # a model that no longer loads had no stroke model the app used
+    if fusion is None:
+        return None
+    from handwriting_recognizer.training import export, pen_data, stroke_model
+    from handwriting_recognizer.training.unipen import UnipenError, load_unipen
+
+    root = pen_data.resolve_unipen(config.unipen)
+    if root is None:
+        return None
+    try:
+        validation = load_unipen(
+            root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES), pen_data.VALIDATION_GROUPS
+        )
+    except UnipenError as exc:
+        raise UserFacingError(f"--unipen: {exc}") from exc
+    staged = staging / MODEL_FILE
+    proto = stroke_model.refit(strokes_path_for(replaced), staged, validation)
+    if proto is None:
+        return None
+    export.save_atomic(proto, strokes_path_for(staged))
+    return next(json.loads(entry.value) for entry in proto.metadata_props if entry.key == FUSION_KEY)
+
+
 # --- the results -----------------------------------------------------------------------------------
 
 
@@ -453,7 +490,10 @@ def publish(staging: Path, out: Path) -> None:
         os.replace(int8_path_for(staged), int8_path_for(model))
     else:
         int8_path_for(model).unlink(missing_ok=True)
-    strokes_path_for(model).unlink(missing_ok=True)  # made for the old model: train a new one for this
+    if strokes_path_for(staged).exists():
+        os.replace(strokes_path_for(staged), strokes_path_for(model))
+    else:
+        strokes_path_for(model).unlink(missing_ok=True)  # made for the old model
     os.replace(staged, model)
 
 
@@ -462,7 +502,9 @@ def report_done(config: TrainConfig, summary: dict[str, object], out: Path) -> N
     if config.progress == "jsonl":
         events.emit(events.Done(summary))
     else:
+        fusion = summary.get("stroke_model")
+        strokes = f"with a stroke model, weight {fusion['weight']}" if isinstance(fusion, dict) else "no stroke model"
         print(
             f"test accuracy {summary['test_accuracy']:.4%} (validation {summary['val_accuracy']:.4%}); "
-            f"wrote {out / MODEL_FILE} in {summary['seconds']:.0f} s"
+            f"wrote {out / MODEL_FILE} ({strokes}) in {summary['seconds']:.0f} s"
         )

@@ -14,6 +14,8 @@ image model in the app (contract.fuse), trained on the UNIPEN training groups an
   misread no more, the one that shows the fewest of ced's letters and symbols as digits.
 - Written beside the image model as `model.strokes.onnx` (contract.strokes_path_for), naming the
   image model's SHA-256, the fusion and the trajectory version in its metadata.
+- A training run with pen data keeps the stroke model of the model it replaces (`refit`): the
+  fusion is chosen again, by the same rule, for the new image model.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import onnx
+import onnxruntime as ort
 import tensorflow as tf
 from keras import layers
 
@@ -47,10 +51,11 @@ from handwriting_recognizer.core.contract import (
     strokes_path_for,
 )
 from handwriting_recognizer.core.paths import bundled_model_path
-from handwriting_recognizer.core.recognizer import Recognizer
+from handwriting_recognizer.core.recognizer import MODEL_MAX_BYTES, Recognizer
+from handwriting_recognizer.core.safe_io import read_regular_file
 from handwriting_recognizer.core.trajectory import trajectory
 from handwriting_recognizer.training import calibration, pen_data
-from handwriting_recognizer.training.export import ExportError, check_parity, save_atomic, to_onnx
+from handwriting_recognizer.training.export import ExportError, add_metadata, check_parity, save_atomic, to_onnx
 from handwriting_recognizer.training.strokes import Strokes, augment
 from handwriting_recognizer.training.unipen import PenSample, load_unipen
 
@@ -169,6 +174,34 @@ def choose(answers: Read) -> tuple[float, float, float]:
     return weight, temperature, results[(weight, temperature)][0]
 
 
+def tie(image_model: Path, weight: float, temperature: float, threshold: float) -> dict[str, object]:
+    """The metadata that makes a stroke model `image_model`'s: its hash and the fusion (`choose`)."""
+    return {
+        IMAGE_MODEL_KEY: hashlib.sha256(image_model.read_bytes()).hexdigest(),
+        FUSION_KEY: {"weight": weight, "temperature": temperature, UNSURE_BELOW_KEY: float(threshold)},
+    }
+
+
+def refit(strokes_file: Path, image_model: Path, validation: list[PenSample]) -> onnx.ModelProto | None:
+    """The stroke model in `strokes_file` (one the app fuses with another image model) made
+    `image_model`'s: the fusion and its threshold chosen again (`choose`) on the `validation`
+    writers with that model's answers, and its hash in the metadata. None when the image model
+    reads them best alone (weight 0). A retrained model so keeps reading drawings from their pen path."""
+    data = read_regular_file(strokes_file, MODEL_MAX_BYTES, "stroke model")
+    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+
+    def predict(paths: np.ndarray) -> np.ndarray:
+        return session.run([OUTPUT_NAME], {TRAJECTORY_NAME: paths})[0]
+
+    recognizer = Recognizer(image_model, use_gpu=False, strokes=False)  # the image model alone, as the app runs it
+    weight, temperature, threshold = choose(read_sources(validation, predict, recognizer))
+    if weight == 0.0:
+        return None
+    proto = onnx.load_from_string(data)
+    add_metadata(proto, tie(image_model, weight, temperature, threshold))
+    return proto
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unipen", default=None, help="UNIPEN train_r01_v07 (default: $HWR_UNIPEN)")
@@ -197,15 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     def predict(paths: np.ndarray) -> np.ndarray:
         return model.predict(paths, batch_size=1024, verbose=0)
 
-    ced_read = read_sources(ced, predict, recognizer)
-    weight, temperature, threshold = choose(ced_read)
+    weight, temperature, threshold = choose(read_sources(ced, predict, recognizer))
     val_accuracy = float(np.mean(predict(val[0]).argmax(1) == val[1]))
     print(f"trained in {seconds:.0f} s; ced accuracy {val_accuracy:.2%}")
     print(f"fusion: weight {weight}, temperature {temperature}, unsure below {threshold}")
     metadata: dict[str, object] = {
         LABELS_KEY: list(CLASSES),
-        IMAGE_MODEL_KEY: hashlib.sha256(args.model.read_bytes()).hexdigest(),
-        FUSION_KEY: {"weight": weight, "temperature": temperature, UNSURE_BELOW_KEY: float(threshold)},
+        **tie(args.model, weight, temperature, threshold),
         TRAJECTORY_KEY: TRAJECTORY,
         "val_accuracy": round(val_accuracy, 5),
         "parameters": model.count_params(),
