@@ -464,8 +464,9 @@ def refit_stroke_model(replaced: Path, staging: Path, config: TrainConfig) -> di
         validation = load_unipen(
             root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES), pen_data.VALIDATION_GROUPS
         )
-    except UnipenError as exc:
-        raise UserFacingError(f"--unipen: {exc}") from exc
+    except UnipenError as exc:  # it was read for training a moment ago: keep the trained model
+        say(config, events.Warning, f"the new model reads drawings without a stroke model: --unipen: {exc}")
+        return None
     staged = staging / MODEL_FILE
     proto = stroke_model.refit(strokes_path_for(replaced), staged, validation)
     if proto is None:
