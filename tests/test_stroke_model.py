@@ -321,6 +321,19 @@ def test_a_stroke_model_refitted_to_a_model_is_chosen_by_the_shipped_rule_and_us
     assert fusion is not None and fusion.weight > 0
 
 
+def test_pen_data_gone_by_the_end_of_a_training_leaves_its_model_without_a_stroke_model(model_copy, tmp_path, capsys):
+    """The trained model is kept, and the run says why it reads drawings from their image alone."""
+    from handwriting_recognizer.core.train_config import TrainConfig
+    from handwriting_recognizer.training.pipeline import refit_stroke_model
+
+    staged = tmp_path / "staging" / "model.onnx"
+    staged.parent.mkdir()
+    shutil.copyfile(model_copy, staged)
+    assert refit_stroke_model(model_copy, staged.parent, TrainConfig(unipen=str(tmp_path / "gone"))) is None
+    assert not strokes_path_for(staged).exists()
+    assert "the new model reads drawings without a stroke model: --unipen:" in capsys.readouterr().err
+
+
 # --- numbers --------------------------------------------------------------------------------------
 
 
