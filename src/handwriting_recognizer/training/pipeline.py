@@ -487,14 +487,11 @@ def publish(staging: Path, out: Path) -> None:
         os.replace(f, report / f.name)
     staged, model = staging / MODEL_FILE, out / MODEL_FILE
     os.replace(weights_for(staged), weights_for(model))
-    if int8_path_for(staged).exists():
-        os.replace(int8_path_for(staged), int8_path_for(model))
-    else:
-        int8_path_for(model).unlink(missing_ok=True)
-    if strokes_path_for(staged).exists():
-        os.replace(strokes_path_for(staged), strokes_path_for(model))
-    else:
-        strokes_path_for(model).unlink(missing_ok=True)  # made for the old model
+    for companion in (int8_path_for, strokes_path_for):  # the optional ones
+        if companion(staged).exists():
+            os.replace(companion(staged), companion(model))
+        else:
+            companion(model).unlink(missing_ok=True)  # made for the old model
     os.replace(staged, model)
 
 
