@@ -182,6 +182,18 @@ def test_a_large_picture_is_shrunk_before_it_is_turned_into_numbers(tmp_path):
     assert pixels.shape[0] * pixels.shape[1] <= 4_000_000 and pixels.shape[0] == pixels.shape[1]
 
 
+@pytest.mark.parametrize("kind", ["tiff", "bmp", "jpg", "webp", "ppm"])
+def test_a_picture_in_each_raster_format_the_app_offers_reads_as_the_same_picture(tmp_path, kind):
+    """TIFF pictures used to crash the process: Qt's TIFF handler used the freed buffer it read."""
+    ink = render_strokes(handmade.seven(), (200, 200), 14.0)
+    path = tmp_path / f"seven.{kind}"
+    assert gray_to_qimage(ink).save(str(path)), f"Qt cannot write {kind} here"
+    again = read_image(path)
+    gray = again[..., :3].mean(axis=2) / 255.0
+    assert again.shape == (200, 200, 4)
+    assert np.abs((1.0 - gray) - ink).mean() < 0.02  # the same ink (lossy formats differ a little)
+
+
 SVG_SEVEN = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
     b'<rect width="100" height="100" fill="white"/>'

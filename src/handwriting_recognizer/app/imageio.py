@@ -65,6 +65,16 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     reader = QImageReader(buffer)
+    try:
+        return _decode(reader, data, name)
+    finally:
+        # The reader does not own its device, and some format handlers use it until they are
+        # destroyed (TIFF's closes its libtiff client then): the reader must go before the buffer,
+        # which Python would otherwise free first at the end of this function (a segfault).
+        del reader
+
+
+def _decode(reader: QImageReader, data: bytes, name: str) -> np.ndarray:
     reader.setAutoTransform(True)  # honour EXIF orientation: phone photos are often stored sideways
     kind = bytes(reader.format().data()).lower()
     if kind.startswith(b"svg"):
