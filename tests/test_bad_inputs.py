@@ -372,6 +372,37 @@ def test_a_settings_file_that_is_a_fifo_does_not_block_the_start(qtbot, caplog):
     assert path.exists() is False or path.is_file()
 
 
+# A name the file system allows whose companions' names (model.int8.onnx, model.strokes.onnx) it
+# does not: pathlib raises for those instead of saying there is no such file.
+LONGEST_MODEL_NAME = "m" * 248 + ".onnx"
+
+
+def test_a_remembered_path_the_system_cannot_look_at_does_not_stop_the_app(qtbot):
+    from handwriting_recognizer.app import settings as keys
+    from handwriting_recognizer.app.file_actions import start_folder
+    from handwriting_recognizer.app.settings import open_settings
+
+    settings_file()  # the application, whose settings these are
+    settings = open_settings()
+    settings.setValue(keys.MODEL_PATH, "/" + "a" * 5000)  # longer than any file name may be
+    settings.setValue(keys.FILES_FOLDER, "/" + "b" * 5000)
+    settings.sync()
+    window = open_window(qtbot)
+    assert window.recognizer is not None and window.recognizer.info.name == "model.onnx"
+    assert start_folder(window.settings) != "/" + "b" * 5000
+
+
+def test_a_model_whose_companions_names_are_too_long_still_reads(tmp_path, bundled_model):
+    from handwriting_recognizer.core.recognizer import Recognizer
+
+    model = tmp_path / LONGEST_MODEL_NAME
+    model.write_bytes(bundled_model.read_bytes())
+    assert Recognizer(model, use_gpu=False).info.precision == "float32"  # no int8 copy can be there
+    result = predict("--json", "--model", str(model), str(seven_file(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["label"] == 7
+
+
 # --- the app's last resort ------------------------------------------------------------------------------
 
 

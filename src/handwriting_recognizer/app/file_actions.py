@@ -29,6 +29,7 @@ from handwriting_recognizer.app.imageio import (
 )
 from handwriting_recognizer.core.drawing import DrawingError, load_drawing, save_drawing
 from handwriting_recognizer.core.preprocess import InkBudgetError, image_to_input
+from handwriting_recognizer.core.safe_io import is_folder
 
 IMAGE_FILTER = "Images (" + " ".join(f"*.{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
 DRAWING_FILTER = "Drawings (*.json)"
@@ -58,11 +59,11 @@ def start_folder(settings: QSettings) -> str:
     """The folder a file dialog opens in: the last one used while it exists, else the user's
     pictures, documents or home folder (never the working directory, which a launcher picks)."""
     last = keys.read_text(settings, keys.FILES_FOLDER)
-    if last and Path(last).is_dir():
+    if last and is_folder(last):
         return last
     for location in FIRST_FOLDERS:
         folder = QStandardPaths.writableLocation(location)
-        if folder and Path(folder).is_dir():
+        if folder and is_folder(folder):
             return folder
     return ""
 

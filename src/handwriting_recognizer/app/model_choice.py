@@ -20,6 +20,7 @@ from handwriting_recognizer.app.model_text import accuracy_text, model_title, ru
 from handwriting_recognizer.core.model_store import ModelStore, Origin
 from handwriting_recognizer.core.paths import bundled_model_path
 from handwriting_recognizer.core.recognizer import ModelError, ModelInfo, Recognizer
+from handwriting_recognizer.core.safe_io import exists
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class ModelChoice(QObject):
         if model_path:
             return [Path(model_path), bundled_model_path()]
         remembered = keys.read_text(self._settings, keys.MODEL_PATH)
-        first = [Path(remembered)] if remembered and Path(remembered).exists() else []
+        first = [Path(remembered)] if remembered and exists(remembered) else []
         return [*first, bundled_model_path()]
 
     def load_initial(self, model_path: str | Path | None) -> None:

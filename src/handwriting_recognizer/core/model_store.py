@@ -45,7 +45,7 @@ from handwriting_recognizer.core.contract import (
     weights_for,
 )
 from handwriting_recognizer.core.recognizer import MODEL_MAX_BYTES, ModelError, read_metadata
-from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, read_regular_file
+from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, exists, read_regular_file
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _matching_weights_bytes(model: Path) -> bytes | None:
     """The model's weights when they exist, are within budget and, when the model's metadata names
     their SHA-256 hash, are exactly those: weights from another model must never be fine-tuned."""
     weights = weights_for(model)
-    if not weights.exists():
+    if not exists(weights):
         return None
     try:
         data = read_regular_file(weights, WEIGHTS_MAX_BYTES, "weights file")
@@ -83,7 +83,7 @@ def matching_weights(model: Path) -> Path | None:
 def _optional_model(path: Path) -> bytes | None:
     """A model's int8 copy or stroke model (`path`), or None when it has none or it is refused (the
     float model then runs, or reads alone; the Recognizer checks what is kept when it loads it)."""
-    if not path.exists():
+    if not exists(path):
         return None
     try:
         return read_regular_file(path, MODEL_MAX_BYTES, "model")

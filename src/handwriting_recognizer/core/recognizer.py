@@ -62,7 +62,7 @@ from handwriting_recognizer.core.contract import (
     strokes_path_for,
 )
 from handwriting_recognizer.core.preprocess import Strokes, empty_input, is_blank, strokes_to_input
-from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, read_regular_file
+from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, exists, read_regular_file
 from handwriting_recognizer.core.trajectory import trajectory
 
 log = logging.getLogger(__name__)
@@ -489,7 +489,7 @@ class Recognizer:
         """The int8 copy's session when it exists, names this model as its source and meets the
         contract; else None and the float model runs (a stale or broken copy only costs speed)."""
         path = int8_path_for(self.path)
-        if not path.exists():
+        if not exists(path):
             return None  # models trained without a copy: nothing to say
         try:
             session = _session(path.name, _read_model(path), [CPU])
@@ -508,7 +508,7 @@ class Recognizer:
         as the one it is fused with, reads this app's trajectories and meets the contract; else None
         and the image model reads alone (a stale or broken stroke model only costs accuracy)."""
         path = strokes_path_for(self.path)
-        if not path.exists():
+        if not exists(path):
             return None  # a model trained without one
         try:
             session = _session(path.name, _read_model(path), [CPU])

@@ -29,6 +29,18 @@ def describe_size(n: int) -> str:
     return f"{n} bytes"
 
 
+def exists(path: Path | str) -> bool:
+    """Whether anything is at `path`; False, not OSError, where the system cannot even look (a
+    name longer than the file system allows, a folder that cannot be entered): pathlib raises for
+    those, and a remembered or companion path must not stop a load."""
+    return os.path.exists(path)
+
+
+def is_folder(path: Path | str) -> bool:
+    """Whether `path` is a folder; False where the system cannot look (see `exists`)."""
+    return os.path.isdir(path)
+
+
 def read_regular_file(path: Path | str, max_bytes: int, what: str = "file") -> bytes:
     """The bytes of `path` if it is a regular file of at most `max_bytes`; else FileRefused.
 
