@@ -56,16 +56,18 @@ def contract_model(
     classes: int = len(LABELS),
     input_name: str = INPUT_NAME,
     input_shape: tuple[int, ...] = INPUT_SHAPE,
+    rows: int = -1,
 ) -> bytes:
     """A model with the contract's input (the image model's by default; the stroke model's with its
     name and shape) that reads `classes` `logits` from it (the digits; one more is "not a digit"),
-    then `tail` (default: a softmax) makes the contract's output, `probabilities`, from them."""
+    then `tail` (default: a softmax) makes the contract's output, `probabilities`, from them.
+    `rows=1` makes one that declares a batch of any size but reads only one input at a time."""
     rng = np.random.default_rng(0)
     image = helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["N", *input_shape])
     probs = helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", "classes"])
     pixels = int(np.prod(input_shape))
     inits = [
-        helper.make_tensor("shape", TensorProto.INT64, [2], [-1, pixels]),
+        helper.make_tensor("shape", TensorProto.INT64, [2], [rows, pixels]),
         helper.make_tensor(
             "w", TensorProto.FLOAT, [pixels, classes], rng.normal(0, 0.1, pixels * classes).astype(np.float32)
         ),

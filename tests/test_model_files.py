@@ -237,6 +237,14 @@ def test_outputs_that_are_not_probabilities_are_refused(tmp_path):
         Recognizer(path, use_gpu=False)
 
 
+def test_a_model_that_reads_one_input_at_a_time_is_refused(tmp_path):
+    """It declares a batch of any size, but a number's characters are read in one batch."""
+    path = tmp_path / "one.onnx"
+    path.write_bytes(contract_model(rows=1))
+    with pytest.raises(ModelError, match="one.onnx: incompatible model: running it failed .*in one batch"):
+        Recognizer(path, use_gpu=False)
+
+
 # --- metadata --------------------------------------------------------------------------------------
 
 NASTY_METADATA = {

@@ -247,8 +247,12 @@ def test_any_stroke_model_that_meets_the_contract_is_used(model_copy):
             ),
             "not finite",
         ),
+        (
+            lambda: fakes.contract_model(input_name=TRAJECTORY_NAME, input_shape=TRAJECTORY_SHAPE, rows=1),
+            "running it failed",  # one drawing at a time: a number's characters are read together
+        ),
     ],
-    ids=["ten classes", "NaN"],
+    ids=["ten classes", "NaN", "one at a time"],
 )
 def test_a_stroke_model_whose_answers_are_not_probabilities_of_the_classes_is_left_out(
     model_copy, caplog, network, why
@@ -261,24 +265,25 @@ def test_a_stroke_model_whose_answers_are_not_probabilities_of_the_classes_is_le
 
 
 def test_a_stroke_model_that_answers_a_batch_otherwise_fails_the_reading_with_a_message(model_copy):
-    """Its check reads one drawing; a model may answer eleven classes for one and ten for more."""
+    """Its check reads two drawings at once; a model may answer eleven classes for up to two and
+    ten for more ("2026" reads at least four: each digit)."""
     width = [
         helper.make_node("Shape", [TRAJECTORY_NAME], ["shape_of"]),
         helper.make_node("Slice", ["shape_of", "zero", "one"], ["n"]),
-        helper.make_node("Min", ["n", "two"], ["m"]),
-        helper.make_node("Sub", ["twelve", "m"], ["end"]),
+        helper.make_node("Min", ["n", "three"], ["m"]),
+        helper.make_node("Sub", ["thirteen", "m"], ["end"]),
         helper.make_node("Slice", ["logits", "zero", "end", "one"], ["kept"]),
         helper.make_node("Softmax", ["kept"], ["probabilities"], axis=-1),
     ]
     constants = [
         helper.make_tensor(name, TensorProto.INT64, [1], [value])
-        for name, value in (("zero", 0), ("one", 1), ("two", 2), ("twelve", 12))
+        for name, value in (("zero", 0), ("one", 1), ("three", 3), ("thirteen", 13))
     ]
     use_as_stroke_model(model_copy, stroke_network(width, constants))
     recognizer = Recognizer(model_copy, use_gpu=False)
     assert recognizer.info.fusion is not None
     with pytest.raises(ModelError, match="model.strokes.onnx: answered 10 classes where the image model answered 11"):
-        NumberReader(recognizer).read_strokes(handmade.write("42"))
+        NumberReader(recognizer).read_strokes(handmade.write("2026"))
 
 
 def test_a_stroke_model_needs_an_image_model_with_not_a_digit(tmp_path, bundled_model, caplog):

@@ -367,15 +367,15 @@ def _trial_run(
     name: str = INPUT_NAME,
     width: int | None = None,
 ) -> str | None:
-    """Run one input (a batch of one) the way the contract check does, stopped after `seconds`;
-    what is wrong with the answer (probabilities, of `width` classes when given), or None."""
+    """Run a batch of inputs the way the contract check does, stopped after `seconds`; what is
+    wrong with the answer (a row of probabilities per input, of `width` classes when given), or None."""
     try:
         probs = watchdog.run(session, x, seconds, name)
     except TimeoutError as exc:
-        return f"reading one input {exc}"
+        return f"reading {'one input' if len(x) == 1 else f'{len(x)} inputs'} {exc}"
     except Exception as exc:
         return f"running it failed ({_reason(exc)})"
-    problem = _probability_problem(probs, 1)
+    problem = _probability_problem(probs, len(x))
     if problem is None and width is not None and probs.shape[1] != width:
         problem = f"output must be {width} probabilities, got {probs.shape[1]}"
     return problem
@@ -397,17 +397,20 @@ def _io_problem(session: ort.InferenceSession, name: str, shape: tuple[int, ...]
 
 
 def _check_contract(watchdog: _Watchdog, session: ort.InferenceSession, name: str, first_run_seconds: float) -> None:
-    """ModelError unless the session takes the app's input and answers a blank input and a drawn
-    digit with probabilities. The first run may take `first_run_seconds`, the other CHECK_SECONDS:
-    a CUDA session sets itself up in its first run."""
+    """ModelError unless the session takes the app's input and answers a blank input, a drawn
+    digit and both at once (a number's characters are read in one batch) with probabilities. The
+    first run may take `first_run_seconds`, the others CHECK_SECONDS: a CUDA session sets itself
+    up in its first run."""
     problem = _io_problem(session, INPUT_NAME, INPUT_SHAPE)
     if problem is None:
+        blank, seven = empty_input(), strokes_to_input(CHECK_STROKES)
         trials = (
-            (first_run_seconds, "a blank input", empty_input()),
-            (CHECK_SECONDS, "a drawn 7", strokes_to_input(CHECK_STROKES)),
+            (first_run_seconds, "a blank input", blank[None]),
+            (CHECK_SECONDS, "a drawn 7", seven[None]),
+            (CHECK_SECONDS, "a drawn 7 and a blank input in one batch", np.stack([seven, blank])),
         )
         for seconds, what, x in trials:
-            problem = _trial_run(watchdog, session, x.reshape(1, *INPUT_SHAPE), seconds)
+            problem = _trial_run(watchdog, session, x.reshape(-1, *INPUT_SHAPE), seconds)
             if problem:
                 problem = f"{problem}, for {what}"
                 break
@@ -531,10 +534,12 @@ class Recognizer:
         return session, fusion
 
     def _check_strokes(self, session: ort.InferenceSession, name: str) -> None:
-        """ModelError unless the stroke model takes the app's trajectories and answers the drawn 7
-        with probabilities of CLASSES, as the image model must too ("not a digit" included)."""
+        """ModelError unless the stroke model takes the app's trajectories and answers the drawn 7,
+        twice in one batch (a number's characters are read together), with probabilities of CLASSES,
+        as the image model must too ("not a digit" included)."""
+        paths = np.stack([trajectory(CHECK_STROKES)] * 2)
         problem = _io_problem(session, TRAJECTORY_NAME, TRAJECTORY_SHAPE) or _trial_run(
-            self._watchdog, session, trajectory(CHECK_STROKES)[None], CHECK_SECONDS, TRAJECTORY_NAME, len(CLASSES)
+            self._watchdog, session, paths, CHECK_SECONDS, TRAJECTORY_NAME, len(CLASSES)
         )
         if problem:
             raise ModelError(f"{name}: incompatible stroke model: {problem}")
