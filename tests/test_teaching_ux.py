@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QListWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QListWidget
 
 from handwriting_recognizer.app.teaching import DRAW_FIRST, HOW_TO_TEACH
 from handwriting_recognizer.core.drawing import Drawing
@@ -183,6 +183,22 @@ def test_a_chosen_label_is_shown_and_taught_even_against_the_models_guess(app_wi
     assert app_window.statusBar().currentMessage() == "Saved as 4 — you have 1 sample of 4"
     assert app_window.canvas.is_empty() and app_window.label_to_teach() is None and not button.font().bold()
     qtbot.waitUntil(lambda: not button.isEnabled(), timeout=2000)  # once the empty canvas is read
+
+
+def test_after_teaching_with_the_button_the_next_digit_key_chooses_the_next_label(app_window, qtbot):
+    """Teach empties the canvas and disables itself; the focus goes back to the canvas, not on to
+    the pen width box, where the digit key would set the pen."""
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app_window, timeout=2000)
+    app_window.choose_label(7)
+    pen = app_window.canvas.pen_width_px()
+    QTest.mouseClick(app_window.teach_button, Qt.MouseButton.LeftButton)
+    assert [s.label for s in app_window.samples.samples()] == [7]
+    qtbot.waitUntil(lambda: not app_window.teach_button.isEnabled(), timeout=2000)
+    assert QApplication.focusWidget() is app_window.canvas
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_4)
+    assert app_window.label_to_teach() == 4 and app_window.canvas.pen_width_px() == pen
 
 
 def test_a_bar_click_chooses_the_label(app_window, qtbot):

@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -378,7 +378,22 @@ def test_the_bars_are_reached_and_used_by_keyboard(app_window, qtbot):
     QTest.keyClick(bars, Qt.Key.Key_Return)
     assert picked == [2, 9] and app_window.label_to_teach() == 9
     assert "picked" in bars.accessibleDescription()
-    assert app_window.samples.samples() == []  # Enter on the bars picks; it does not teach
+    assert app_window.samples.samples() == []  # Enter on another digit picks it ...
+
+
+def test_enter_on_the_digit_picked_in_the_bars_teaches_it(app_window, qtbot):
+    """... and Enter again teaches, as the status bar says ("Enter saves this drawing ..."), also
+    after a click on a bar gave the bars the focus."""
+    app_window.canvas.set_drawing(Drawing(handmade.CANVAS, handmade.CANVAS, tuple(handmade.seven())))
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
+    bars = app_window.bars
+    app_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app_window, timeout=2000)
+    QTest.mouseClick(bars, Qt.MouseButton.LeftButton, pos=QPoint(bars.width() // 2, round(bars.height() * 3.5 / 10)))
+    assert app_window.label_to_teach() == 3 and "Enter saves" in app_window.statusBar().currentMessage()
+    assert QApplication.focusWidget() is bars
+    QTest.keyClick(bars, Qt.Key.Key_Return)
+    assert [s.label for s in app_window.samples.samples()] == [3]
 
 
 def test_tab_goes_from_the_canvas_to_the_bars_then_to_teach(app_window, qtbot):

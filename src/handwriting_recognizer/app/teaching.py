@@ -150,6 +150,10 @@ class Teacher:
     def _update_button(self) -> None:
         number = self._number()
         has_ink = number is not None and number.reason != BLANK
+        if not has_ink and self.button.hasFocus():
+            # Qt would hand the focus on to the next widget, the pen width, where the next digit key
+            # (the next drawing's label) would change the pen instead.
+            self._canvas.setFocus()
         self.button.setEnabled(has_ink)
         ready = has_ink and self.chosen_label is not None
         font = self.button.font()

@@ -156,7 +156,8 @@ def number_text(number: NumberReading, drawing: bool = False) -> ReadingText:
 
 class ProbabilityBars(QWidget):
     """Ten horizontal softmax bars, the top class highlighted. Clicking a digit, or Space/Enter on
-    the row that Up/Down moved the focus to, emits `digitClicked`."""
+    the row that Up/Down moved the focus to, emits `digitClicked`; Enter on the digit already
+    picked is left to the window (Teach), as the status bar says once a digit is picked."""
 
     digitClicked = Signal(int)
     PICK_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -237,9 +238,13 @@ class ProbabilityBars(QWidget):
         super().focusInEvent(event)
 
     def event(self, event: QEvent) -> bool:
-        """Space and Enter pick a digit here, before the window's shortcuts (Enter: Teach) see them."""
+        """Space and Enter pick a digit here, before the window's shortcuts (Enter: Teach) see them;
+        Enter on the digit already picked goes on to Teach."""
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if event.key() in self.PICK_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            key = event.key()
+            plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            enter_on_picked = key != Qt.Key.Key_Space and self._focus_row == self._chosen
+            if key in self.PICK_KEYS and plain and not enter_on_picked:
                 event.accept()
                 return True
         return super().event(event)
