@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from handwriting_recognizer.app.imageio import gray_to_qimage, read_image, save_png
 from handwriting_recognizer.app.views import STILL_READING
-from handwriting_recognizer.core.drawing import load_drawing
+from handwriting_recognizer.core.drawing import Drawing, load_drawing, save_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE
 from tests import fakes, handmade
@@ -137,6 +137,21 @@ def test_save_and_open_drawing_round_trip(app_window, qtbot, tmp_path):
     assert app_window.open_file(path)
     qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
     np.testing.assert_allclose(app_window.canvas.strokes()[0], saved.strokes[0])
+
+
+def test_an_opened_drawing_is_shown_read_and_saved_with_its_own_pen(app_window, qtbot, tmp_path):
+    """Not with the pen the toolbar had: the app and `predict` read the file alike, and saving it
+    unchanged keeps its pen (to the nearest screen pixel)."""
+    path = tmp_path / "marker.json"
+    save_drawing(Drawing(handmade.CANVAS, handmade.CANVAS, tuple(handmade.seven()), pen_width=30.0), path)
+    canvas = app_window.canvas
+    assert app_window.open_file(path)
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+    one_pixel = handmade.CANVAS / min(canvas.width(), canvas.height())
+    assert canvas.pen_width() == pytest.approx(30.0, abs=one_pixel)
+    again = tmp_path / "again.json"
+    assert app_window.save_drawing(again)
+    assert load_drawing(again).pen_width == pytest.approx(30.0, abs=one_pixel)
 
 
 def test_malformed_drawing_and_non_image_give_errors(app_window, tmp_path):

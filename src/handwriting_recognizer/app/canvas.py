@@ -174,9 +174,13 @@ class Canvas(QWidget):
         return Drawing(*size, tuple(strokes), self.pen_width(), pressure)
 
     def set_drawing(self, drawing: Drawing) -> None:
-        """Show an opened drawing, drawn with the current pen (one undoable step)."""
+        """Show an opened drawing (one undoable step) with the pen it says it was drawn with, to the
+        nearest screen pixel (the pen width box follows), else with the current pen: it looks, reads
+        and saves again as the file says."""
         pressures = drawing.pressure or (NO_PRESSURE,) * len(drawing.strokes)
         self._change("Open Drawing", Ink(drawing.strokes, tuple(pressures), (drawing.width, drawing.height)))
+        if drawing.pen_width is not None:
+            self.set_pen_width_px(round(drawing.pen_width * self._view()[0]))
 
     def clear(self) -> None:
         """Erase the strokes or the picture (one undoable step)."""
