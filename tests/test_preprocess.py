@@ -16,7 +16,13 @@ from hypothesis.extra.numpy import arrays
 
 from handwriting_recognizer.core import preprocess
 from handwriting_recognizer.core.contract import PREPROCESSING_VERSION, UINT8_INK
-from handwriting_recognizer.core.preprocess import image_to_input, render_strokes, stroke_width, strokes_to_input
+from handwriting_recognizer.core.preprocess import (
+    image_to_input,
+    is_blank,
+    render_strokes,
+    stroke_width,
+    strokes_to_input,
+)
 from handwriting_recognizer.training.strokes import resample
 from tests import handmade
 from tests.drawn_digits import mnist_to_strokes, place
@@ -297,6 +303,7 @@ def test_a_one_stays_narrow_and_tall(kind):
         pytest.param(lambda: strokes_to_input([np.array([[120.0, 80.0]])], 12.0), id="tap"),
         pytest.param(lambda: strokes_to_input([np.array([[120.0, 80.0], [121.0, 82.0]])], 12.0), id="tiny-wiggle"),
         pytest.param(lambda: image_to_input(picture([np.array([[120.0, 80.0]])], 12.0)), id="picture-of-a-dot"),
+        pytest.param(lambda: strokes_to_input([np.array([[120.0, 80.0], [128.0, 88.0]])], 12.0), id="dab"),
     ],
 )
 def test_a_tap_stays_a_small_dot(make):
@@ -304,6 +311,27 @@ def test_a_tap_stays_a_small_dot(make):
     must not be blown up into a 20x20 blob that the model reads as a confident '0' or '8'."""
     a = make()
     assert 0 < (a > 0.5).sum() <= 16, f"{(a > 0.5).sum()} ink pixels, box {ink_box(a)}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(1.0, 60.0),
+    st.floats(0.0, 1.79),
+    st.floats(0.0, 2 * np.pi),
+    st.floats(-1e4, 1e4),
+    st.floats(-1e4, 1e4),
+)
+def test_a_short_dab_of_a_wide_pen_is_a_dot(pen, pens_long, angle, x, y):
+    """A short stroke of a wide pen looks like a blob on screen (its ink spans fewer than
+    DOT_EXTENT pen widths, as a picture's dot does); it is a dot, not a confident '1'."""
+    step = pens_long * pen * np.array([np.cos(angle), np.sin(angle)])
+    stroke = np.array([[x, y], [x, y] + step])
+    assert is_blank(strokes_to_input([stroke], pen))
+
+
+def test_a_short_thick_bar_still_reads_as_ink():
+    """Three pen widths long (a '1' written small with a marker) is not a dot."""
+    assert not is_blank(strokes_to_input([np.array([[100.0, 100.0], [100.0, 124.0]])], 12.0))
 
 
 # --- the drawn-digit helper itself (tests/drawn_digits.py) ----------------------------------------

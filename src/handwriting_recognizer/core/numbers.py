@@ -141,8 +141,8 @@ class NumberReader:
         self.recognizer = recognizer
         self._cache: OrderedDict[object, _Answer] = OrderedDict()
 
-    def read_strokes(self, strokes: Sequence[np.ndarray], pen_width: float = 1.0) -> NumberReading:
-        """The number written with these strokes (x, y points, y down) with a pen `pen_width` wide.
+    def read_strokes(self, strokes: Sequence[np.ndarray], pen_width: float | None = None) -> NumberReading:
+        """The number written with these strokes (x, y points, y down) with a pen `pen_width` wide (None: not known).
         Characters' `marks` are indices into `strokes`. Raises InkBudgetError (NumberBudgetError
         too), ModelError and ValueError (a point that is not a finite number) as a single reading does."""
         arrays = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
@@ -244,7 +244,7 @@ class NumberReader:
         return Character(char, union_box(p.box for p in pieces), reading, answer.input, _marks(pieces))
 
 
-def read_number(recognizer: Recognizer, strokes: Sequence[np.ndarray], pen_width: float = 1.0) -> NumberReading:
+def read_number(recognizer: Recognizer, strokes: Sequence[np.ndarray], pen_width: float | None = None) -> NumberReading:
     """The number written with these strokes, read once (see `NumberReader.read_strokes`)."""
     return NumberReader(recognizer).read_strokes(strokes, pen_width)
 

@@ -26,6 +26,7 @@ STROKE_WIDTH = 2.0  # MNIST's typical stroke width in 28x28 pixels (2*area/perim
 INK_THRESHOLD = 0.2  # a pixel counts as ink above this fraction of the darkest ink
 MIN_DIGIT_EXTENT = 6  # pixels (of 28): ink spanning less than this is a dot, not a digit
 DOT_EXTENT = 2.8  # ink spanning fewer stroke widths than this is a dot (a disk spans ~2.6, a 2:1 bar 3.0)
+UNKNOWN_PEN = 1.0  # strokes' units: the pen of strokes whose pen is not known (pen data, made drawings)
 MIN_STEP = 1.5  # when rendering, one stroke point is kept per this many pixels travelled
 MAX_INK_TRAVEL = 100  # budget: the pen may travel at most this many times the digit's size (a digit: 3-6)
 RENDER_CHUNK = 1 << 20  # pixels evaluated at once when rendering: bounds the memory of any drawing
@@ -142,12 +143,14 @@ def _segments(strokes: Strokes, scale: float, offset: tuple[float, float]) -> tu
     return np.concatenate(starts), np.concatenate(ends)
 
 
-def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
+def strokes_to_raster(strokes: Strokes, pen_width: float | None = None) -> np.ndarray:
     """Redraw the strokes at the working scale (the digit's longer side = BOX * WORK px) with MNIST's
     relative stroke width, whatever pen and size they were drawn with.
 
     `pen_width` is the width the user drew with, in the strokes' units: a drawing smaller than
-    its own pen (a tap, a dot) is scaled as if it were that big, so it stays a dot.
+    its own pen is scaled as if it were that big, and one whose ink spans fewer than DOT_EXTENT
+    pen widths (a tap, a short dab of a wide pen) is a dot, as in a picture, drawn at most one
+    MNIST pen long so that it stays one. None: the pen is not known (UNKNOWN_PEN, and no dot rule).
     """
     points = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
     points = [p for p in points if len(p)]
@@ -160,7 +163,9 @@ def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
     lo, hi = allpts.min(axis=0), allpts.max(axis=0)
     extent = float(max(hi - lo))
     pen = STROKE_WIDTH * WORK
-    size = max(extent, pen_width, 1e-6)
+    size = max(extent, UNKNOWN_PEN if pen_width is None else pen_width, 1e-6)
+    if pen_width is not None and extent + pen_width < DOT_EXTENT * pen_width:
+        size = max(size, extent * (BOX * WORK - pen) / pen)
     travel = sum(float(np.hypot(*np.diff(p, axis=0).T).sum()) for p in points)
     if travel > MAX_INK_TRAVEL * size:
         raise InkBudgetError(
@@ -173,7 +178,7 @@ def strokes_to_raster(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
     return render_strokes(points, (side, side), pen, scale, (float(offset[0]), float(offset[1])))
 
 
-def strokes_to_input(strokes: Strokes, pen_width: float = 1.0) -> np.ndarray:
+def strokes_to_input(strokes: Strokes, pen_width: float | None = None) -> np.ndarray:
     """Strokes -> the model's 28x28 input: `strokes_to_raster` (which already fitted the size, so
     a dot stays small), averaged down to 28x28, centre of mass at the centre."""
     small = resize(strokes_to_raster(strokes, pen_width), SIZE, SIZE)
