@@ -132,6 +132,15 @@ def test_a_zigzag_of_10000_points_is_refused_quickly_and_small():
     assert seconds < 1 and peak < 50e6
 
 
+def test_a_drawing_of_millions_of_empty_strokes_is_refused_by_its_count(tmp_path):
+    """Empty strokes hold no points, but each costs time: 5.5 million of them, within the file
+    budget, took 49 s to read as a blank canvas (on the window's thread)."""
+    path = tmp_path / "empty.json"
+    path.write_text('{"width": 400, "height": 400, "strokes": [' + ",".join(["[]"] * 2_000_000) + "]}")
+    with pytest.raises(DrawingError, match=r"too many strokes \(more than 100000\)"):
+        load_drawing(path)
+
+
 def test_rendering_stays_bounded_in_memory_for_any_number_of_long_segments():
     tracemalloc.start()
     render_strokes(zigzag(5000, 112.0), (112, 112), 8.0)

@@ -71,6 +71,8 @@ class Drawing:
         strokes = data.get("strokes")
         if not isinstance(strokes, list):
             raise DrawingError("'strokes' must be a list of strokes, each a list of [x, y] points")
+        if len(strokes) > MAX_POINTS:  # empty strokes hold no points but cost time: each counts as one
+            raise DrawingError(f"too many strokes (more than {MAX_POINTS})")
         pressure = data.get("pressure")
         if pressure is not None and (not isinstance(pressure, list) or len(pressure) != len(strokes)):
             raise DrawingError(f"'pressure' must be a list of {len(strokes)} lists, one per stroke")
