@@ -256,6 +256,53 @@ def test_a_character_over_the_points_budget_is_refused(tmp_path, monkeypatch):
         load_unipen(root)
 
 
+def test_the_points_of_all_a_files_characters_have_a_budget(tmp_path, monkeypatch):
+    """Segments may name one long component again and again: each copies its points."""
+    root = components_corpus(tmp_path, '.SEGMENT CHARACTER 4 ? "1"\n' * 3)
+    monkeypatch.setattr(unipen, "MAX_FILE_POINTS", 3 * len(C))
+    assert len(load_unipen(root)) == 3
+    monkeypatch.setattr(unipen, "MAX_FILE_POINTS", 3 * len(C) - 1)
+    with pytest.raises(UnipenError, match="line 5: the file's characters have more than 14 points"):
+        load_unipen(root)
+
+
+def fan_out(tmp_path: Path, levels: int, fan: int) -> Path:
+    """A data file including a file `fan` times, which includes the next `fan` times, `levels` deep:
+    a few small files that inline fan ** levels pen blocks."""
+    files = {f"include/g/f{i}.dat": f".INCLUDE g/f{i + 1}.dat\n" * fan for i in range(1, levels)}
+    files[f"include/g/f{levels}.dat"] = pen("DOWN", (1, 1), (2, 2))
+    files["data/1a/g/w.dat"] = ".INCLUDE g/f1.dat\n" * fan + '.SEGMENT CHARACTER 0 ? "1"\n'
+    return write_corpus(tmp_path, files)
+
+
+def test_includes_that_fan_out_are_refused_by_the_keywords_they_repeat(tmp_path, monkeypatch):
+    monkeypatch.setattr(unipen, "MAX_WALKED_KEYWORDS", 1_000)
+    assert len(load_unipen(fan_out(tmp_path / "few", 2, 10))) == 1  # 211 keywords walked
+    with pytest.raises(UnipenError, match="^include/g/f3.dat: its includes repeat more than 1,000 keywords"):
+        load_unipen(fan_out(tmp_path / "many", 3, 10))  # 2,111
+
+
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        ({"include/g/empty.dat": ""}, "no such components"),  # no keyword at all: nothing in it
+        ({"include/g/empty.dat": "\x00\x01 binary, no keyword\n"}, "no such components"),
+        ({"include/g/empty.dat": ".X_POINTS_PER_INCH 1e-300\n" + pen("DOWN", (1e300, 1e300))}, "more millimetres"),
+    ],
+    ids=["empty", "binary", "infinite millimetres"],
+)
+def test_an_included_file_without_keywords_or_with_infinite_points_is_a_unipen_error(tmp_path, files, problem):
+    root = write_corpus(tmp_path, {**files, "data/1a/g/w.dat": '.INCLUDE g/empty.dat\n.SEGMENT CHARACTER 0 ? "1"\n'})
+    with pytest.raises(UnipenError, match=problem):
+        load_unipen(root)
+
+
+def test_an_include_name_longer_than_a_file_name_may_be_is_a_missing_file(tmp_path):
+    root = write_corpus(tmp_path, {"data/1a/g/w.dat": f".INCLUDE g/{'a' * 5000}.dat\n"})
+    with pytest.raises(UnipenError, match="line 1: .INCLUDE .*: no such file"):
+        load_unipen(root)
+
+
 @pytest.mark.parametrize(
     ("keyword", "problem"),
     [(".X_POINTS_PER_MM 0", "not a positive number"), (".Y_POINTS_PER_INCH x", "not a positive number")],

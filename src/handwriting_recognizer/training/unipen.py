@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from handwriting_recognizer.core.safe_io import MB, FileRefused, read_regular_file
+from handwriting_recognizer.core.safe_io import MB, FileRefused, exists, read_regular_file
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +51,15 @@ CATEGORIES = {"1a": "digits", "1b": "upper case", "1c": "lower case", "1d": "sym
 MM_PER_INCH = 25.4
 
 # Budgets. In train_r01_v07 the largest file is 0.8 MB, the longest character 1,395 points, the
-# deepest include 2 levels below a data file.
+# deepest include 2 levels below a data file, the most keywords a data file walks through with its
+# includes inlined 8,588, the most points of all the characters of one data file 37,474.
 MAX_FILE_BYTES = 64 * MB  # any one file, data or included
 MAX_SAMPLE_POINTS = 20_000  # points (pen-up ones too) one character's components may hold
 MAX_INCLUDE_DEPTH = 8  # .INCLUDE levels below a data file
+MAX_WALKED_KEYWORDS = 1_000_000  # keywords of a data file with its includes inlined (a file included
+# ten times by each of seven levels of files would make 10^7 of 60 KB of files)
+MAX_FILE_POINTS = 2_000_000  # points of all the characters of a data file (segments may name the
+# same long component again and again: 2,000 of them, 20,000 points each, took 640 MB)
 
 _KEYWORD = re.compile(r"^\.([A-Z][A-Z0-9_]*)", re.M)
 _INK = re.compile(r"\S")
@@ -234,7 +239,10 @@ class _Component:
         if len(raw) == 1 and not raw.any():
             return raw[:0]
         sx, sy = self.mm_per_unit or (1.0, 1.0)
-        return raw * np.array([sx, -sy])
+        points = raw * np.array([sx, -sy])
+        if not np.isfinite(points).all():  # a huge number at a tiny declared resolution
+            raise self.file.error(self.index, "a point is more millimetres than a number can hold (its resolution?)")
+        return points
 
 
 class _Reader:
@@ -244,19 +252,24 @@ class _Reader:
         self.root = root
         self.group = group
         self.files: dict[Path, _File] = {}
+        self._walked = 0  # keywords the data file being read has walked through, includes inlined
 
     def samples(self, path: Path, category: str, skipped: Counter[str]) -> list[PenSample]:
         components: list[_Component] = []
         segments: list[tuple[_File, int]] = []
+        self._walked = 0
         self._follow(path, _State(), components, segments, [])
         if any(c.mm_per_unit is None for c in components):
             logger.warning("%s declares no resolution: its points are taken as square", path)
         fallback = path.relative_to(self.root / "data" / category / self.group).with_suffix("").as_posix()
-        found = []
+        found, points = [], 0
         for file, index in segments:
             sample = self._segment(file, index, components, category, fallback, skipped)
             if sample is not None:
                 found.append(sample)
+                points += sum(len(s) for s in sample.strokes)
+                if points > MAX_FILE_POINTS:
+                    raise file.error(index, f"the file's characters have more than {MAX_FILE_POINTS:,} points")
         return found
 
     def _read(self, path: Path) -> _File:
@@ -268,7 +281,7 @@ class _Reader:
             except FileRefused as exc:
                 raise UnipenError(f"{name}: {str(exc).split(': ', 1)[-1]}") from exc
             matches = list(_KEYWORD.finditer(text))
-            ends = [m.start() for m in matches[1:]] + [len(text)]
+            ends = [m.start() for m in matches[1:]] + ([len(text)] if matches else [])  # none: no keywords
             keywords = [(m[1], m.end(), end) for m, end in zip(matches, ends, strict=True)]
             file = self.files[path] = _File(name, text, keywords)
         return file
@@ -283,6 +296,9 @@ class _Reader:
     ) -> None:
         """Walk `path`'s keywords in order, inlining includes: collect components and segments."""
         file = self._read(path)
+        self._walked += len(file.keywords)
+        if self._walked > MAX_WALKED_KEYWORDS:
+            raise UnipenError(f"{file.name}: its includes repeat more than {MAX_WALKED_KEYWORDS:,} keywords")
         chain = [*chain, path]
         for index, (keyword, start, end) in enumerate(file.keywords):
             if keyword in _PEN:
@@ -317,7 +333,7 @@ class _Reader:
             raise file.error(index, f".INCLUDE {name}: includes itself (an include cycle)")
         if len(chain) > MAX_INCLUDE_DEPTH:
             raise file.error(index, f".INCLUDE {name}: more than {MAX_INCLUDE_DEPTH} levels of includes")
-        if not path.is_file():
+        if not exists(path):  # a folder or a FIFO: reading it says so
             raise file.error(index, f".INCLUDE {name}: no such file include/{relative.as_posix()}")
         return path
 
