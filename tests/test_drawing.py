@@ -67,3 +67,10 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
         save_drawing(Drawing(10, 10, (np.array([[2.0, 2.0], [3.0, 3.0]]),)), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["d.json"]
+
+
+def test_a_drawing_saves_under_the_longest_name_the_file_system_allows(tmp_path):
+    """Its temporary file, renamed over it, must not need a longer name than the file's own."""
+    path = tmp_path / ("d" * 250 + ".json")
+    save_drawing(Drawing(10, 10, (np.array([[1.0, 1.0]]),)), path)
+    assert load_drawing(path).width == 10 and [p.name for p in tmp_path.iterdir()] == [path.name]

@@ -6,12 +6,15 @@ import os
 import tempfile
 from pathlib import Path
 
+NAME_CHARS = 100  # of the file's name in its temporary file's name (255 bytes is the usual limit)
+
 
 def write_bytes_atomic(path: Path | str, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, flush it to disk, then rename over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # Named after the file, cut short: a file's name may be as long as the file system allows.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:NAME_CHARS]}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
