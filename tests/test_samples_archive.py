@@ -237,6 +237,26 @@ def test_an_export_of_the_most_samples_imports_back_and_one_more_is_not_written(
     export_refused(mine, out, "more than 3 samples, more than an archive may hold")
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s: s.meta.write_text('{"label": 3}'),  # not its folder's label
+        lambda s: s.meta.write_text("[1, 2]"),
+        lambda s: s.meta.write_text("{"),
+        lambda s: s.png.write_bytes(encode_png(gray_to_qimage(np.zeros((14, 14), np.float32)))),  # not 28x28
+    ],
+    ids=["label of another folder", "not an object", "not JSON", "picture not 28x28"],
+)
+def test_an_export_holds_exactly_the_samples_an_import_takes_back(tmp_path, damage):
+    mine = SampleStore(tmp_path / "mine")
+    for digit in (1, 2):
+        mine.add(digit, np.random.default_rng(digit).random((28, 28)))
+    damage(mine.samples()[0])
+    out = tmp_path / "out.zip"
+    assert mine.export_archive(out) == 1
+    assert SampleStore(tmp_path / "other").import_archive(out) == ImportReport(1, ())
+
+
 def test_an_export_within_the_byte_budgets_imports_back_and_one_byte_more_is_not_written(tmp_path, monkeypatch):
     mine = SampleStore(tmp_path / "mine")
     for digit in range(2):

@@ -303,7 +303,8 @@ class SamplesDialog(QDialog):
         except OSError as exc:
             self.message.setText(f"Cannot export: {exc.strerror or exc}")
             return
-        self.message.setText(f"Exported {_samples(n)}.")
+        left = len(self.store.samples()) - n
+        self.message.setText(f"Exported {_samples(n)}." + (f" {left} unreadable left out." if left > 0 else ""))
 
     def import_from(self, path: str) -> None:
         """Import an archive and say what was imported and what was skipped, and why."""

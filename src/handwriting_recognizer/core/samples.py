@@ -220,7 +220,8 @@ class SampleStore:
     def export_archive(self, path: Path | str) -> int:
         """Write all readable samples into one zip archive (atomically); return how many.
 
-        A sample whose files cannot be read within the budgets stays behind: an import would skip it.
+        A sample an import would skip (files that cannot be read within the budgets, a label that is
+        not its folder's, a picture that is not 28x28, an unusable drawing) stays behind.
         Samples that `import_archive` would refuse as a whole (over MAX_ARCHIVE_SAMPLES or a byte
         budget) are a SampleError, and nothing is written.
         """
@@ -233,7 +234,8 @@ class SampleStore:
                 try:
                     png = read_regular_file(s.png, MAX_PNG_BYTES, "sample picture")
                     meta = read_regular_file(s.meta, MAX_JSON_BYTES, "sample file")
-                except FileRefused:
+                    _sample_content(meta, png, s.label)
+                except (FileRefused, SampleError):
                     continue
                 exported += 1
                 unpacked += len(png) + len(meta)
@@ -401,8 +403,15 @@ def _read_sample(
     archive: zipfile.ZipFile, meta_info: zipfile.ZipInfo, png_info: zipfile.ZipInfo, folder: int
 ) -> tuple[np.ndarray, Drawing | None]:
     """A sample's input and drawing from its archived JSON and PNG; SampleError says what is wrong."""
+    meta = _read_member(archive, meta_info, MAX_JSON_BYTES, "sample file")
+    return _sample_content(meta, _read_member(archive, png_info, MAX_PNG_BYTES, "sample picture"), folder)
+
+
+def _sample_content(meta_bytes: bytes, png: bytes, folder: int) -> tuple[np.ndarray, Drawing | None]:
+    """A sample's input and drawing from its JSON and PNG bytes (in folder `folder`); SampleError
+    says what is wrong."""
     try:
-        meta = parse_json(_read_member(archive, meta_info, MAX_JSON_BYTES, "sample file"), "sample file")
+        meta = parse_json(meta_bytes, "sample file")
     except FileRefused as exc:
         raise SampleError(str(exc)) from None
     if not isinstance(meta, dict):
@@ -417,7 +426,7 @@ def _read_sample(
         drawing = None if drawing is None else Drawing.from_json(drawing)
     except DrawingError as exc:
         raise SampleError(f"its drawing is unusable: {exc}") from None
-    return _decode_png(_read_member(archive, png_info, MAX_PNG_BYTES, "sample picture")), drawing
+    return _decode_png(png), drawing
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int, what: str) -> bytes:
