@@ -134,7 +134,10 @@ def number_text(number: NumberReading, drawing: bool = False) -> ReadingText:
     it is still reading)."""
     big = "".join(c.char or NOT_READ for c in number.characters)
     if number.text is not None:
-        caption = " · ".join(f"{c.char} {percent(c.confidence)}" for c in number.characters if c.confidence is not None)
+        # A digit and its confidence never part at a line break ("5" ending one line, "99%" starting the next).
+        caption = " · ".join(
+            f"{c.char}\N{NO-BREAK SPACE}{percent(c.confidence)}" for c in number.characters if c.confidence is not None
+        )
         spoken = f"Reads {number.text}, {percent_number(number.confidence)} percent sure"
         return ReadingText(big, caption, spoken, NUMBER_TIP)
     if drawing:
