@@ -203,6 +203,13 @@ def test_a_picture_in_each_raster_format_the_app_offers_reads_as_the_same_pictur
     assert np.abs((1.0 - gray) - ink).mean() < 0.02  # the same ink (lossy formats differ a little)
 
 
+def test_an_empty_picture_file_says_it_is_empty(tmp_path):
+    path = tmp_path / "nothing.png"
+    path.write_bytes(b"")
+    with pytest.raises(ImageError, match="^nothing.png: the file is empty$"):
+        read_image(path)
+
+
 SVG_SEVEN = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
     b'<rect width="100" height="100" fill="white"/>'

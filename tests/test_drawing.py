@@ -29,6 +29,8 @@ def test_pen_width_is_optional(tmp_path):
     "content, message",
     [
         ("not json", "not valid JSON"),
+        ("", "the file is empty"),
+        (" \n", "the file is empty"),
         ("[1, 2]", "JSON object"),
         ('{"height": 10, "strokes": []}', "'width'"),
         ('{"width": -5, "height": 10, "strokes": []}', "'width'"),

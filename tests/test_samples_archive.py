@@ -422,7 +422,7 @@ def test_a_foreign_or_unreadable_archive_is_refused(store):
         (b'"4"', "sample file: not an object with a label"),
         (b"null", "sample file: not an object with a label"),
         (b'{"label": 4', "sample file: not valid JSON (Expecting ',' delimiter, line 1)"),
-        (b"", "sample file: not valid JSON (Expecting value, line 1)"),
+        (b"", "sample file: the file is empty"),
         (meta(4, drawing={"width": 10}), "its drawing is unusable: "),
         (meta(4, drawing=[]), "its drawing is unusable: "),
     ],

@@ -59,6 +59,8 @@ def read_image(path: Path | str) -> np.ndarray:
 
 def decode_image(data: bytes, name: str = "image") -> np.ndarray:
     """Decode image bytes (any format Qt reads, SVG when self-contained) to RGBA within the budgets."""
+    if not data:
+        raise ImageError(f"{name}: the file is empty")
     if data[:2] == b"\x1f\x8b":  # gzip: only .svgz is a compressed picture format
         data = _inflate_svg(data, name)
     buffer = QBuffer()

@@ -88,6 +88,8 @@ def parse_json(data: bytes, name: str) -> object:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise FileRefused(f"{name}: not UTF-8 text") from None
+    if not text.strip():
+        raise FileRefused(f"{name}: the file is empty")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
