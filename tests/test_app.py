@@ -116,14 +116,15 @@ def test_opened_model_is_remembered(app_window, qtbot, tmp_path, bundled_model):
 
     copy = tmp_path / "mine.onnx"
     copy.write_bytes(bundled_model.read_bytes())
+    assert not app_window.reset_action.isEnabled()  # the bundled model is in use: nothing to reset
     assert app_window.open_model(copy)
-    assert "mine.onnx" in app_window.model_status.text()
+    assert "mine.onnx" in app_window.model_status.text() and app_window.reset_action.isEnabled()
     app_window.close()
     again = MainWindow()
     qtbot.addWidget(again)
-    assert again.recognizer.info.path == copy.resolve()
+    assert again.recognizer.info.path == copy.resolve() and again.reset_action.isEnabled()
     again.reset_model()
-    assert again.recognizer.info.path == bundled_model
+    assert again.recognizer.info.path == bundled_model and not again.reset_action.isEnabled()
 
 
 def test_save_and_open_drawing_round_trip(app_window, qtbot, tmp_path):

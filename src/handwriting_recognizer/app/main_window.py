@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.menu_actions = build_menus(self, self._action_table())
         self.revert_action = self.menu_actions["Revert to Previous Model"]
+        self.reset_action = self.menu_actions["Reset to Bundled Model"]
         clear = self.menu_actions["Clear"]
         self.canvas_tools = CanvasTools(self, self.canvas, self.settings, clear, self.undo_action, self.redo_action)
         self.revert_action.setEnabled(self.models.has_previous())
@@ -239,6 +240,7 @@ class MainWindow(QMainWindow):
         self.model_status.setToolTip(status.model_tip)
         self.provider_status.setText(status.provider)
         self.provider_status.setToolTip(status.provider_tip)
+        self.reset_action.setEnabled(not self.model_choice.bundled)
         self.predict_now()
 
     def open_model(self, path: str | Path) -> bool:

@@ -79,6 +79,7 @@ class ModelChoice(QObject):
         super().__init__(parent)
         self.recognizer: Recognizer | None = None
         self.title = ""  # what the active model is, in words (model_text.model_title)
+        self.bundled = False  # whether the active model is the bundled one (or the store's copy of it)
         self._settings = settings
         self._models = models
         self._show_error = show_error
@@ -107,8 +108,9 @@ class ModelChoice(QObject):
         info = recognizer.info
         origin = self._models.origin(info.path)
         # First: nothing changes if the model's info cannot be shown.
-        status = ModelStatus.of(info, model_title(info, origin, is_bundled(info.path, origin)))
-        self.recognizer, self.title = recognizer, status.title
+        bundled = is_bundled(info.path, origin)
+        status = ModelStatus.of(info, model_title(info, origin, bundled))
+        self.recognizer, self.title, self.bundled = recognizer, status.title, bundled
         self.switched.emit(status)
 
     def open(self, path: str | Path) -> bool:
