@@ -226,10 +226,10 @@ def test_a_stale_or_broken_int8_copy_is_ignored_and_logged(tmp_path, bundled_mod
 def test_a_cuda_that_does_not_work_is_logged_and_the_cpu_runs(bundled_model, monkeypatch, caplog, failure):
     real = engine.ort.InferenceSession
 
-    def broken_cuda(data, options, providers):
+    def broken_cuda(data, options, providers, **options_too):
         if CUDA in providers and failure == "raises":
             raise RuntimeError("CUDA failure 100: no CUDA-capable device is detected")
-        return real(data, options, providers=[CPU])  # onnxruntime's own fallback when CUDA cannot load
+        return real(data, options, providers=[CPU], **options_too)  # onnxruntime's own fallback when CUDA cannot load
 
     monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
     monkeypatch.setattr(engine.ort, "InferenceSession", broken_cuda)
@@ -265,8 +265,8 @@ def fake_cuda(monkeypatch, slow_runs: list[float] = (), error: str | None = None
     """Make onnxruntime offer CUDA and give CUDA sessions as FakeCudaSession describes."""
     real = engine.ort.InferenceSession
 
-    def session(data, options, providers):
-        cpu = real(data, options, providers=[CPU])
+    def session(data, options, providers, **options_too):
+        cpu = real(data, options, providers=[CPU], **options_too)
         return FakeCudaSession(cpu, slow_runs, error) if CUDA in providers else cpu
 
     monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])

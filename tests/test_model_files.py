@@ -16,7 +16,7 @@ import onnxruntime as ort
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 from handwriting_recognizer.core import recognizer as engine
 from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, OUTPUT_NAME, int8_path_for, strokes_path_for
@@ -187,6 +187,33 @@ def test_a_model_that_never_finishes_is_stopped_and_refused(tmp_path, monkeypatc
     with pytest.raises(ModelError, match=r"loop.onnx: incompatible model: reading one input took longer than 0.3 s"):
         _finishes(lambda: Recognizer(path, use_gpu=False))
     assert time.perf_counter() - start < 5
+
+
+def constant_chain(side: int, links: int) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+    """A softmax of the logits plus 0 * (a constant matrix multiplied by itself `links` times): the
+    same answers, and work that onnxruntime's constant folding would do while opening the model."""
+    square = numpy_helper.from_array(np.full((side, side), 1e-3, np.float32), "square")
+    nodes = [helper.make_node("MatMul", ["square", "square"], ["power1"])]
+    nodes += [helper.make_node("MatMul", [f"power{i}", "square"], [f"power{i + 1}"]) for i in range(1, links)]
+    nodes += [
+        helper.make_node("ReduceSum", [f"power{links}"], ["total"], keepdims=0),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Add", ["logits", "nothing"], ["same"]),
+        helper.make_node("Softmax", ["same"], [OUTPUT_NAME], axis=-1),
+    ]
+    return nodes, [square, scalar("zero", 0.0)]
+
+
+def test_a_model_whose_constant_work_never_ends_is_refused_by_the_runs_budget_not_opened_for_ever(
+    tmp_path, monkeypatch
+):
+    """Opening a model does not run its constant parts (no watchdog reaches there); the contract
+    check's run does, within its budget."""
+    monkeypatch.setattr(engine, "CHECK_SECONDS", 0.3)
+    path = tmp_path / "heavy.onnx"
+    path.write_bytes(contract_model(*constant_chain(1000, 40)))  # about 80 GFLOP: seconds to minutes
+    with pytest.raises(ModelError, match=r"heavy.onnx: incompatible model: reading one input took longer than 0.3 s"):
+        _finishes(lambda: Recognizer(path, use_gpu=False))
 
 
 def test_a_model_that_never_finishes_for_some_inputs_is_stopped_at_use(tmp_path, monkeypatch):
