@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
+from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.imageio import gray_to_qimage, read_image, save_png
 from handwriting_recognizer.app.views import STILL_READING
 from handwriting_recognizer.core.drawing import Drawing, load_drawing, save_drawing
@@ -150,6 +151,8 @@ def test_an_opened_drawing_is_shown_read_and_saved_with_its_own_pen(app_window, 
     qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
     one_pixel = handmade.CANVAS / min(canvas.width(), canvas.height())
     assert canvas.pen_width() == pytest.approx(30.0, abs=one_pixel)
+    assert app_window.canvas_tools.pen_width.value() == canvas.pen_width_px()  # the box shows it ...
+    assert app_window.settings.value(keys.PEN_WIDTH) is None  # ... but it is the file's, not the user's choice
     again = tmp_path / "again.json"
     assert app_window.save_drawing(again)
     assert load_drawing(again).pen_width == pytest.approx(30.0, abs=one_pixel)

@@ -175,8 +175,8 @@ class Canvas(QWidget):
 
     def set_drawing(self, drawing: Drawing) -> None:
         """Show an opened drawing (one undoable step) with the pen it says it was drawn with, to the
-        nearest screen pixel (the pen width box follows), else with the current pen: it looks, reads
-        and saves again as the file says."""
+        nearest screen pixel (the pen width box shows it), else with the current pen: it looks, reads
+        and saves again as the file says. The pen is a tool, not part of the step: Undo keeps it."""
         pressures = drawing.pressure or (NO_PRESSURE,) * len(drawing.strokes)
         self._change("Open Drawing", Ink(drawing.strokes, tuple(pressures), (drawing.width, drawing.height)))
         if drawing.pen_width is not None:

@@ -3,14 +3,17 @@ their state and shortcuts are shared) and the pen width, remembered in the setti
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QIcon, QKeyEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSpinBox, QToolBar
 
 from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.canvas import PEN_WIDTH_DEFAULT, PEN_WIDTH_MAX, PEN_WIDTH_MIN, Canvas
 
-PEN_TIP = "Pen width on screen, in pixels. It changes only how the ink looks: the reading stays the same."
+PEN_TIP = (
+    "Pen width on screen, in pixels. It changes how the ink looks, not the reading, except that ink hardly "
+    "longer than the pen is wide is a dot. An opened drawing sets the pen it was drawn with."
+)
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -71,7 +74,14 @@ class CanvasTools(QToolBar):
         )
         canvas.set_pen_width_px(self.pen_width.value())
         self.pen_width.valueChanged.connect(self._set_pen_width)
+        canvas.penWidthChanged.connect(self._show_pen_width)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self)
+
+    def _show_pen_width(self, px: int) -> None:
+        """The canvas took another pen (an opened drawing's): show it, without remembering it as the
+        user's choice."""
+        with QSignalBlocker(self.pen_width):
+            self.pen_width.setValue(px)
 
     def _set_pen_width(self, px: int) -> None:
         self._canvas.set_pen_width_px(px)
