@@ -71,8 +71,9 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["d.json"]
 
 
-def test_a_drawing_saves_under_the_longest_name_the_file_system_allows(tmp_path):
+@pytest.mark.parametrize("stem", ["d" * 250, "数" * 83], ids=["ascii", "cjk"])  # 255 and 254 bytes
+def test_a_drawing_saves_under_the_longest_name_the_file_system_allows(tmp_path, stem):
     """Its temporary file, renamed over it, must not need a longer name than the file's own."""
-    path = tmp_path / ("d" * 250 + ".json")
+    path = tmp_path / (stem + ".json")
     save_drawing(Drawing(10, 10, (np.array([[1.0, 1.0]]),)), path)
     assert load_drawing(path).width == 10 and [p.name for p in tmp_path.iterdir()] == [path.name]

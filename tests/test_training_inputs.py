@@ -266,6 +266,12 @@ def test_dataset_and_samples_paths_say_what_is_wrong(capsys, npz, tmp_path, fifo
         refused(capsys, "--data", str(npz), "--samples", str(npz), "--out", out)
         == f"error: {npz}: is a file, not a samples folder"
     )
+    too_long = tmp_path / ("n" * 300 + ".npz")  # a name the file system cannot hold: no such file either
+    assert refused(capsys, "--data", str(too_long), "--out", out) == f"error: {too_long}: no such file or folder"
+    assert (
+        refused(capsys, "--data", str(npz), "--samples", str(too_long), "--out", out)
+        == f"error: {too_long}: no such samples folder"
+    )
 
 
 # --- .npz budgets and damage -----------------------------------------------------------------------

@@ -71,9 +71,9 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
         return _decode(reader, data, name)
     finally:
         # The reader does not own its device, and some format handlers use it until they are
-        # destroyed (TIFF's closes its libtiff client then): the reader must go before the buffer,
-        # which Python would otherwise free first at the end of this function (a segfault).
-        del reader
+        # destroyed (TIFF's closes its libtiff client then): the handler must go while the buffer is
+        # alive, not whenever Python frees the reader (after the buffer, here: a segfault).
+        reader.setDevice(None)  # type: ignore[arg-type]  # Qt takes no device (nullptr); the stub says otherwise
 
 
 def _decode(reader: QImageReader, data: bytes, name: str) -> np.ndarray:

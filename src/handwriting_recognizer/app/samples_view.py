@@ -304,7 +304,8 @@ class SamplesDialog(QDialog):
             self.message.setText(f"Cannot export: {exc.strerror or exc}")
             return
         left = len(self.store.samples()) - n
-        self.message.setText(f"Exported {_samples(n)}." + (f" {left} unreadable left out." if left > 0 else ""))
+        skipped = f" {left} left out: unreadable or malformed, an import would skip them." if left > 0 else ""
+        self.message.setText(f"Exported {_samples(n)}.{skipped}")
 
     def import_from(self, path: str) -> None:
         """Import an archive and say what was imported and what was skipped, and why."""

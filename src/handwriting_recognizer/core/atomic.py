@@ -6,14 +6,14 @@ import os
 import tempfile
 from pathlib import Path
 
-NAME_CHARS = 100  # of the file's name in its temporary file's name (255 bytes is the usual limit)
+NAME_CHARS = 40  # of the file's name in its temporary file's: at most 160 bytes of UTF-8 (names: 255)
 
 
 def write_bytes_atomic(path: Path | str, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, flush it to disk, then rename over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Named after the file, cut short: a file's name may be as long as the file system allows.
+    # Named after the file, cut short: the file's own name may be as long as the file system allows.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:NAME_CHARS]}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

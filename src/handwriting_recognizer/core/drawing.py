@@ -24,6 +24,7 @@ from handwriting_recognizer.core.safe_io import MB, FileRefused, parse_json, rea
 PEN_FRACTION = 0.04  # a file without 'pen_width': its pen as a fraction of the shorter side (the app's old fixed pen)
 MAX_FILE_BYTES = 16 * MB  # budget: a drawing file (100,000 points take about 2 MB)
 MAX_POINTS = 100_000  # budget: points in one drawing
+MAX_STROKES = MAX_POINTS  # budget: strokes (an empty one holds no point but costs time to read)
 MAX_SIDE = 100_000  # budget: canvas width and height, in pixels (at least 1)
 MAX_COORDINATE = 10 * MAX_SIDE  # budget: |x| and |y| (points may lie outside the canvas)
 
@@ -71,8 +72,8 @@ class Drawing:
         strokes = data.get("strokes")
         if not isinstance(strokes, list):
             raise DrawingError("'strokes' must be a list of strokes, each a list of [x, y] points")
-        if len(strokes) > MAX_POINTS:  # empty strokes hold no points but cost time: each counts as one
-            raise DrawingError(f"too many strokes (more than {MAX_POINTS})")
+        if len(strokes) > MAX_STROKES:
+            raise DrawingError(f"too many strokes (more than {MAX_STROKES})")
         pressure = data.get("pressure")
         if pressure is not None and (not isinstance(pressure, list) or len(pressure) != len(strokes)):
             raise DrawingError(f"'pressure' must be a list of {len(strokes)} lists, one per stroke")

@@ -22,7 +22,7 @@ from typing import IO
 import numpy as np
 
 from handwriting_recognizer.core.contract import LABELS, SIZE
-from handwriting_recognizer.core.safe_io import GB, FileRefused, describe_size, read_regular_file
+from handwriting_recognizer.core.safe_io import GB, FileRefused, describe_size, exists, is_folder, read_regular_file
 from handwriting_recognizer.core.train_config import MNIST_ENV
 
 IDX_NAMES = {
@@ -70,9 +70,9 @@ def load_mnist(data: str | None = None) -> Mnist:
     if path is None:
         return _load_with_keras()
     p = Path(path)
-    if not p.exists():
+    if not exists(p):
         raise DatasetError(f"{p}: no such file or folder")
-    arrays = _load_idx_folder(p) if p.is_dir() else _load_npz(p)
+    arrays = _load_idx_folder(p) if is_folder(p) else _load_npz(p)
     _validate(arrays, p)
     return Mnist(**arrays, source=str(p))
 
@@ -173,7 +173,7 @@ def _read_npy_header(member: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype
 def _find_idx_file(folder: Path, stem: str) -> Path | None:
     for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
         candidate = folder / name
-        if candidate.exists():  # not only regular files: a folder or a pipe of this name is refused by name
+        if exists(candidate):  # not only regular files: a folder or a pipe of this name is refused by name
             return candidate
     return None
 

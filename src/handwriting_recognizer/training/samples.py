@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from handwriting_recognizer.core.contract import SIZE, UINT8_INK
-from handwriting_recognizer.core.safe_io import FileRefused, parse_json, read_regular_file
+from handwriting_recognizer.core.safe_io import FileRefused, exists, is_folder, parse_json, read_regular_file
 from handwriting_recognizer.core.samples import MAX_JSON_BYTES, Sample, SampleError, SampleStore
 from handwriting_recognizer.training.data import DatasetError
 
@@ -43,8 +43,8 @@ def load_own_samples(folder: Path) -> tuple[OwnSamples, list[str]]:
 
 def load_samples(folder: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """All usable samples as uint8 (N,28,28) images and labels, and why each other one was skipped."""
-    if not folder.is_dir():
-        problem = "is a file, not a samples folder" if folder.exists() else "no such samples folder"
+    if not is_folder(folder):
+        problem = "is a file, not a samples folder" if exists(folder) else "no such samples folder"
         raise DatasetError(f"{folder}: {problem}")
     store = SampleStore(folder)
     images, labels, skipped = [], [], []

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from handwriting_recognizer.core.safe_io import MB, FileRefused, exists, read_regular_file
+from handwriting_recognizer.core.safe_io import MB, FileRefused, exists, is_folder, read_regular_file
 
 logger = logging.getLogger(__name__)
 
@@ -296,10 +296,11 @@ class _Reader:
     ) -> None:
         """Walk `path`'s keywords in order, inlining includes: collect components and segments."""
         file = self._read(path)
+        chain = [*chain, path]
         self._walked += len(file.keywords)
         if self._walked > MAX_WALKED_KEYWORDS:
-            raise UnipenError(f"{file.name}: its includes repeat more than {MAX_WALKED_KEYWORDS:,} keywords")
-        chain = [*chain, path]
+            data_file = self._read(chain[0]).name
+            raise UnipenError(f"{data_file}: with its includes, more than {MAX_WALKED_KEYWORDS:,} keywords")
         for index, (keyword, start, end) in enumerate(file.keywords):
             if keyword in _PEN:
                 if _INK.search(file.text, start, end):
@@ -333,7 +334,9 @@ class _Reader:
             raise file.error(index, f".INCLUDE {name}: includes itself (an include cycle)")
         if len(chain) > MAX_INCLUDE_DEPTH:
             raise file.error(index, f".INCLUDE {name}: more than {MAX_INCLUDE_DEPTH} levels of includes")
-        if not exists(path):  # a folder or a FIFO: reading it says so
+        if is_folder(path):
+            raise file.error(index, f".INCLUDE {name}: include/{relative.as_posix()} is a folder, not a file")
+        if not exists(path):  # or a name the system cannot look up; a FIFO or a device: reading it says so
             raise file.error(index, f".INCLUDE {name}: no such file include/{relative.as_posix()}")
         return path
 
