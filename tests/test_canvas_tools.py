@@ -86,6 +86,16 @@ def test_toolbar_buttons_clear_undo_and_redo(app_window, qtbot):
     assert len(canvas.strokes()) == 2
 
 
+def test_the_undo_and_redo_buttons_keep_their_width_and_their_tooltips_name_the_step(app_window):
+    undo = tool_button(app_window, app_window.undo_action)
+    draw(app_window.canvas, handmade.seven())
+    assert app_window.undo_action.text() == "&Undo Stroke"  # the Edit menu names the step ...
+    assert undo.text() == "Undo" and "Stroke" in undo.toolTip()  # ... the button keeps one word
+    app_window.canvas.undo_stack.undo()
+    redo = tool_button(app_window, app_window.redo_action)
+    assert redo.text() == "Redo" and "Stroke" in redo.toolTip()
+
+
 def pen_box(window) -> QSpinBox:
     box = window.canvas_tools.findChild(QSpinBox, "pen_width")
     assert box is not None

@@ -57,6 +57,10 @@ class CanvasTools(QToolBar):
             if action.icon().isNull():
                 action.setIcon(QIcon.fromTheme(icon))
             self.addAction(action)
+        for action, word in ((undo, "Undo"), (redo, "Redo")):
+            # The button keeps one short word, so the toolbar does not jump as the step changes
+            # ("Undo Open Drawing"); its tooltip and the Edit menu name the step.
+            action.setIconText(word)
         self.addSeparator()
         self.pen_width = PenWidthBox(canvas)
         self.pen_width.setObjectName("pen_width")
