@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QFont, QFontMetricsF
@@ -93,6 +93,25 @@ def test_extreme_values_are_labelled_without_overlap(qtbot):
     curves.resize(curves.sizeHint())
     assert_nothing_clipped_or_overlapping(curves)
     assert not curves.grab().isNull()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(*[st.floats(allow_nan=False, allow_infinity=False)] * 4), min_size=1, max_size=4))
+@example([(1.7976931348623157e308, 0.0, 0.0, 0.0)])  # the largest float, and a range padded past it
+@example([(-1.7e308, 1.7e308, 0.5, 0.5)])
+@example([(0.0, 0.0, -5e-324, 0.0)])  # a tick step among the smallest floats underflowed to 0 (a crash)
+def test_every_point_and_tick_of_any_finite_values_is_drawn_inside_its_plot(qtbot, epochs):
+    """Qt's behaviour with a NaN or infinite coordinate is undefined (the test run crashed while
+    painting one): a range padded past the largest float used to end at infinity."""
+    curves = trained(qtbot, epochs=epochs)
+    curves.resize(curves.sizeHint())
+    for part in curves.layout_now().panels:
+        inside = part.plot.adjusted(-0.01, -0.01, 0.01, 0.01)
+        series = [name for name, (panel, _) in TrainingCurves.SERIES.items() if panel == part.panel.name]
+        for x, y in (point for name in series for point in curves.scaled(name)):
+            assert inside.contains(part.point(x, y)), f"({x}, {y}) is drawn at {part.point(x, y)}"
+        assert all(inside.top() <= y <= inside.bottom() for y in part.y_ticks())
+        assert all(inside.left() <= x <= inside.right() for x in part.x_ticks())
 
 
 def test_the_latest_numbers_are_in_the_accessible_description(qtbot):

@@ -9,6 +9,7 @@ painting only draws that layout, in the palette's colours (`theme`).
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -300,11 +301,13 @@ def _pen(kind: str, background: QColor) -> QPen:
 
 def _padded(low: float, high: float) -> tuple[float, float]:
     """A range with room above and below its values; a single value gets a range around it. (A
-    range of none divided by zero inside paintEvent and crashed the app.)"""
+    range of none divided by zero inside paintEvent and crashed the app.) Its ends stay finite: an
+    end padded past the largest float would be infinite, and map points to NaN, which Qt paints
+    with undefined results (the test run crashed in such a paint)."""
     pad = (high / 2 - low / 2) / 10  # 5% of the span, without computing the span (it may overflow)
     if not pad > 0:
         pad = abs(low) / 20 or 0.5
-    return low - pad, high + pad
+    return max(low - pad, -sys.float_info.max), min(high + pad, sys.float_info.max)
 
 
 def nice_ticks(low: float, high: float, most: int, integers: bool = False) -> tuple[float, ...]:
@@ -314,6 +317,8 @@ def nice_ticks(low: float, high: float, most: int, integers: bool = False) -> tu
     if not (math.isfinite(raw) and raw > 0):
         return (low,)
     power = 10.0 ** math.floor(math.log10(raw))
+    if not power > 0:  # a step among the smallest floats underflows to 0 (dividing by it crashed the paint)
+        return (low,)
     for multiple in (1, 2, 5, 10, 20, 50, 100):  # 100 * power > 10 * raw: enough for any `most`
         step = max(1.0, float(round(multiple * power))) if integers else multiple * power
         first, last = math.ceil(low / step), math.floor(high / step)
