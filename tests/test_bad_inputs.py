@@ -440,6 +440,22 @@ def test_an_unexpected_error_in_a_slot_is_shown_and_the_app_keeps_working(app_wi
     qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
 
 
+def test_an_unexpected_error_while_no_window_is_active_is_shown_on_the_main_window(app_window, monkeypatch):
+    """The app in the background (another app active): the box still shows, on the main window (a box
+    without a parent was deleted at once)."""
+    from PySide6.QtWidgets import QApplication
+
+    from handwriting_recognizer.app.application import report_unexpected
+
+    for earlier in (w for w in QApplication.topLevelWidgets() if w.objectName() == "unexpected-error"):
+        earlier.close()  # another test's box would count this error instead
+    monkeypatch.setattr(QApplication, "activeWindow", staticmethod(lambda: None))  # the window manager's say
+    error = ZeroDivisionError("division by zero")
+    report_unexpected(ZeroDivisionError, error, None)
+    boxes = [b for b in app_window.findChildren(QMessageBox, "unexpected-error") if b.isVisible()]
+    assert len(boxes) == 1 and "ZeroDivisionError" in boxes[0].text()
+
+
 def test_a_model_with_absurd_metadata_opens_whole_and_its_info_is_text(app_window, qtbot, tmp_path, bundled_model):
     import onnx
 

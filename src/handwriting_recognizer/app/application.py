@@ -15,7 +15,7 @@ import onnxruntime
 import PySide6
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, qVersion
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from handwriting_recognizer import __version__
 from handwriting_recognizer.core.paths import assets_dir
@@ -96,9 +96,14 @@ def report_unexpected(kind: type[BaseException], error: BaseException, tb: Trace
         box.setProperty("count", int(box.property("count") or 1) + 1)
         box.setText(f"{text}\n\n(This happened {box.property('count')} times.)")
         return
-    box = QMessageBox(
-        QMessageBox.Icon.Critical, "Unexpected error", text, QMessageBox.StandardButton.Ok, QApplication.activeWindow()
+    # A parent keeps the box alive: one made without (no window active, the app in the background)
+    # was deleted with its Python wrapper at once, and the user never saw it.
+    parent = QApplication.activeWindow() or next(
+        (w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()), None
     )
+    if parent is None:  # no window to show it in: the log has it
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error", text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setObjectName(UNEXPECTED_BOX)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
