@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.actions import menus_of
 from handwriting_recognizer.app.imageio import gray_to_qimage, read_image, save_png
 from handwriting_recognizer.app.views import STILL_READING
 from handwriting_recognizer.core.drawing import Drawing, load_drawing, save_drawing
@@ -287,7 +288,7 @@ def test_the_shortcuts_help_lists_every_menu_shortcut(app_window):
 
     rows = dict(app_window.shortcut_rows())
     listed = " ".join(rows.values())
-    for menu in (a.menu() for a in app_window.menuBar().actions()):
+    for menu in menus_of(app_window.menuBar()):
         for action in menu.actions():
             for key in action.shortcuts():
                 assert key.toString(QKeySequence.SequenceFormat.NativeText) in listed, action.text()
@@ -306,7 +307,7 @@ def test_about_names_the_version_and_the_log_file(app_window):
 
 def menu_action(window, text: str):
     """The menu action named `text` (no '&', no '...'), as a user finds it in the menus."""
-    for menu in (a.menu() for a in window.menuBar().actions()):
+    for menu in menus_of(window.menuBar()):
         for action in menu.actions():
             if action.text().replace("&", "").removesuffix("...") == text:
                 return action
@@ -393,7 +394,7 @@ def test_dropped_image_data_is_read(app_window, qtbot):
 
 
 def test_the_menus_hold_every_action_once_and_revert_waits_for_a_previous_model(app_window):
-    texts = [a.text() for m in (a.menu() for a in app_window.menuBar().actions()) for a in m.actions() if a.text()]
+    texts = [a.text() for m in menus_of(app_window.menuBar()) for a in m.actions() if a.text()]
     assert len(texts) == len(set(texts))
     assert [a.text() for a in app_window.menuBar().actions()] == ["&File", "&Edit", "&Model", "&Help"]
     assert not menu_action(app_window, "Revert to Previous Model").isEnabled()

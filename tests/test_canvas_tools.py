@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QSpinBox, QToolBar, QToolButton
 
 from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.actions import menus_of
 from handwriting_recognizer.app.canvas import PEN_WIDTH_DEFAULT, PEN_WIDTH_MAX
 from handwriting_recognizer.app.contrast import contrast_ratio
 from handwriting_recognizer.app.imageio import gray_to_qimage, save_png
@@ -61,7 +62,7 @@ def tool_button(window, action) -> QToolButton:
 def test_the_toolbar_holds_the_edit_menus_own_clear_undo_and_redo(app_window):
     toolbar = app_window.findChild(QToolBar, "canvas_tools")
     assert toolbar is app_window.canvas_tools and toolbar.isVisible()
-    edit = next(a.menu() for a in app_window.menuBar().actions() if a.text() == "&Edit")
+    edit = next(m for m in menus_of(app_window.menuBar()) if m.title() == "&Edit")
     for action in (app_window.undo_action, app_window.redo_action, app_window.menu_actions["Clear"]):
         assert action in toolbar.actions() and action in edit.actions()  # one action, in both places
     assert len(edit.actions()) == len({id(a) for a in edit.actions()})

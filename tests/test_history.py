@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtTest import QTest
 
+from handwriting_recognizer.app.actions import menus_of
 from handwriting_recognizer.app.history import (
     BLANK_NOT_COPIED,
     HISTORY_SIZE,
@@ -137,7 +138,7 @@ def test_the_history_dock_is_hidden_until_asked_for_and_named(app_window):
 
 
 def menu_action(window, text: str) -> QAction:
-    for menu in (a.menu() for a in window.menuBar().actions()):
+    for menu in menus_of(window.menuBar()):
         for action in menu.actions():
             if action.text().replace("&", "").removesuffix("...") == text:
                 return action

@@ -37,3 +37,20 @@ def test_a_long_session_keeps_reference_counts_flat_and_exits_cleanly(tmp_path):
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["moves"] == 20000
     assert all(abs(d) <= TOLERANCE for d in result["drift"].values()), result
+
+
+def test_a_bug_in_an_event_handler_is_shown_and_the_app_keeps_working(tmp_path):
+    """PySide6 6.8 to 6.12 crashed the process here (a segmentation fault in shiboken6 on CPython
+    3.10 and 3.11) instead of showing the "Unexpected error" box (tests/handler_bug.py)."""
+    env = dict(
+        os.environ,
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        QT_QPA_PLATFORM="offscreen",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.handler_bug"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, f"exit {proc.returncode}: " + proc.stdout + proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "box shown: True; the drawing reads 7: True"

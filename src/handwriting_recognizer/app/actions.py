@@ -74,11 +74,17 @@ def build_menus(owner: QMainWindow, table: Sequence[MenuEntry]) -> dict[str, QAc
     return actions
 
 
+def menus_of(menu_bar: QMenuBar) -> list[QMenu]:
+    """The menu bar's menus, in order. (Not through QAction.menu(): PySide6 6.7 hands back a wrapper
+    of an object already deleted.)"""
+    menus = menu_bar.findChildren(QMenu, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return [m for action in menu_bar.actions() for m in menus if m.menuAction() == action]
+
+
 def shortcut_rows(menu_bar: QMenuBar, gestures: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """The gestures, then every menu action that has a shortcut, as the menus name it."""
     rows = list(gestures)
-    menus = [action.menu() for action in menu_bar.actions()]
-    for menu in (m for m in menus if isinstance(m, QMenu)):
+    for menu in menus_of(menu_bar):
         for action in menu.actions():
             keys = [key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts()]
             if keys:
