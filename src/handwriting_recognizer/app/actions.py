@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -77,7 +78,8 @@ def build_menus(owner: QMainWindow, table: Sequence[MenuEntry]) -> dict[str, QAc
 def menus_of(menu_bar: QMenuBar) -> list[QMenu]:
     """The menu bar's menus, in order. (Not through QAction.menu(): PySide6 6.7 hands back a wrapper
     of an object already deleted.)"""
-    menus = menu_bar.findChildren(QMenu, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    # 6.7's stubs type the children as a placeholder type
+    menus = cast(list[QMenu], list(menu_bar.findChildren(QMenu, "", Qt.FindChildOption.FindDirectChildrenOnly)))
     return [m for action in menu_bar.actions() for m in menus if m.menuAction() == action]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QSize, QStandardPaths, Qt, QTimer
@@ -528,7 +529,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop a running training cleanly before closing; remember the window's geometry."""
         retrain = sys.modules.get("handwriting_recognizer.app.retrain")
-        for dialog in self.findChildren(retrain.RetrainDialog) if retrain is not None else []:
+        dialogs: list[Any] = list(self.findChildren(retrain.RetrainDialog)) if retrain is not None else []
+        for dialog in dialogs:
             running = dialog.process is not None
             dialog.reject()  # cancels a running training; that dialog closes once the worker has stopped
             if running:  # and the window then: the worker stops cleanly while the window stays live

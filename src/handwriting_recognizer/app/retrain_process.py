@@ -56,7 +56,8 @@ class RetrainProcess(QObject):
         self._stderr_decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._stderr = ""
         self.cancelled = False
-        self._kill_timer = QTimer(self, singleShot=True)
+        self._kill_timer = QTimer(self)
+        self._kill_timer.setSingleShot(True)
         self._process: QProcess | None = None
 
     def start(self, args: list[str], dataset_from_env: bool = True) -> None:
