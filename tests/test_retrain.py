@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -11,8 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
-from handwriting_recognizer.app.retrain import EPOCHS_FINE_TUNE, EPOCHS_FROM_SCRATCH, STROKES_DROPPED, RetrainDialog
+from handwriting_recognizer.app.retrain import (
+    EPOCHS_FINE_TUNE,
+    EPOCHS_FROM_SCRATCH,
+    STROKES_DROPPED,
+    UNUSED_MODEL_BOX,
+    RetrainDialog,
+)
 from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import CRASHED, RetrainProcess
@@ -314,7 +322,53 @@ def test_a_model_that_cannot_be_installed_is_kept_for_another_try(app_window, tm
     assert "model.onnx" in app_window.last_error.text() and "current model stays active" in app_window.last_error.text()
     assert not app_window.models.current.exists()
     dialog.reject()
-    assert not run.exists()  # closing without using it removes the run
+    answer(dialog, "Discard It and Close")
+    assert not run.exists()  # closing without using it removes the run, once the user says so
+
+
+def answer(dialog: RetrainDialog, button: str) -> None:
+    """Click `button` in the question the dialog asks before closing would discard a new model."""
+    [box] = [b for b in dialog.findChildren(QMessageBox, UNUSED_MODEL_BOX) if b.isVisible()]
+    next(b for b in box.buttons() if b.text() == button).click()
+
+
+def finished_run(app_window, tmp_path: Path) -> tuple[RetrainDialog, Path]:
+    """A shown dialog whose run has ended with a new model (a copy of the current one) not used yet."""
+    run = tmp_path / "runs" / "r1"
+    run.mkdir(parents=True)
+    shutil.copy(app_window.recognizer.info.path, run / "model.onnx")
+    dialog = dialog_on(app_window, tmp_path)
+    dialog.show()
+    dialog.out_dir, dialog.summary = run, {"model": str(run / "model.onnx")}
+    dialog.use_button.setEnabled(True)
+    return dialog, run
+
+
+def test_esc_after_a_run_asks_before_the_new_model_is_discarded(app_window, tmp_path):
+    """One key meant for a menu deleted a finished run's model."""
+    dialog, run = finished_run(app_window, tmp_path)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert run.exists() and dialog.isVisible()
+    answer(dialog, "Cancel")  # Esc on the question does the same: nothing is lost
+    assert run.exists() and dialog.isVisible() and dialog.use_button.isEnabled()
+    dialog.reject()
+    answer(dialog, "Discard It and Close")
+    assert not run.exists() and not dialog.isVisible()
+
+
+def test_the_question_before_closing_can_use_the_new_model(app_window, tmp_path):
+    dialog, run = finished_run(app_window, tmp_path)
+    dialog.reject()
+    answer(dialog, "Use New Model")
+    assert app_window.models.current.exists() and not run.exists() and not dialog.isVisible()
+
+
+def test_quitting_the_app_with_a_new_model_not_used_asks_first(app_window, tmp_path):
+    dialog, run = finished_run(app_window, tmp_path)
+    assert not app_window.close()  # the question comes first
+    assert run.exists() and app_window.isVisible()
+    answer(dialog, "Discard It and Close")
+    assert app_window.close() and not run.exists()
 
 
 def test_the_process_reads_typed_events_and_drops_everything_else(qtbot, monkeypatch):

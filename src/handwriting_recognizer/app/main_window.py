@@ -537,6 +537,9 @@ class MainWindow(QMainWindow):
                 dialog.finished.connect(self.close, Qt.ConnectionType.SingleShotConnection)
                 event.ignore()
                 return
+            if dialog.isVisible():  # it asks whether to keep its new model: the answer comes first
+                event.ignore()
+                return
         self.settings.setValue(keys.GEOMETRY, self.saveGeometry())
         super().closeEvent(event)
 

@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QProcess, Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -51,6 +53,7 @@ from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT
 
 PROGRESS_MAX = 2**31 - 1  # QProgressBar counts in 32-bit ints
 WARNINGS_SHOWN = 5  # the latest ones: the status area stays a few lines
+UNUSED_MODEL_BOX = "unused-model"  # the question before closing would discard a new model
 DEFAULTS = TrainConfig()  # the form's defaults, choices and ranges are the training options'
 # The epochs the form suggests: a fine-tune needs a few; a run from scratch in the app is shorter
 # than the CLI's full recipe (DEFAULTS.epochs), early stopping may end either sooner.
@@ -438,18 +441,51 @@ class RetrainDialog(QDialog):
         if self.out_dir is not None:
             shutil.rmtree(self.out_dir, ignore_errors=True)
 
+    def has_unused_model(self) -> bool:
+        """A finished run's new model that the user has neither used nor discarded."""
+        return self.summary is not None and self.use_button.isEnabled()
+
     def reject(self) -> None:
-        """Close; an unused new model is removed. A running training is cancelled first and the
-        dialog closes once the worker has stopped (at most KILL_AFTER_MS): waiting here for it
-        would freeze the whole window."""
+        """Close. A running training is cancelled first and the dialog closes once the worker has
+        stopped (at most KILL_AFTER_MS): waiting here for it would freeze the whole window. A new
+        model not used yet is not thrown away on one key (Esc): `ask_about_unused_model` first."""
         if self._probe is not None and self._probe.state() != QProcess.ProcessState.NotRunning:
             self._probe.kill()
         if self.process is not None:
             self._closing = True
             self.cancel()
             return
+        if self.has_unused_model():
+            self.ask_about_unused_model()
+            return
         self._remove_run()
         super().reject()
+
+    def ask_about_unused_model(self) -> QMessageBox:
+        """Closing with a new model not used yet: use it, discard it (and close), or stay (Esc)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Keep the new model?",
+            "The new model is not in use yet. Closing now discards it.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName(UNUSED_MODEL_BOX)
+        use = box.addButton("Use New Model", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard It and Close", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(button: QAbstractButton) -> None:
+            if button is use:
+                self.use_new_model()
+            elif button is discard:
+                self.discard()
+                self.reject()
+
+        box.buttonClicked.connect(chosen)
+        box.open()
+        return box
 
 
 def _text_label(name: str, text: str = "") -> QLabel:
