@@ -75,6 +75,17 @@ def test_delete_export_import_round_trip(tmp_path):
     assert again.imported == 0 and [reason for _, reason in again.skipped] == ["already in your samples"] * 4
 
 
+def test_an_archive_from_before_a_relabel_does_not_bring_the_old_label_back(tmp_path):
+    """The same drawing must not end up under two labels (the undo of the relabel then failed)."""
+    store = SampleStore(tmp_path / "a")
+    seven = store.add(7, image(7))
+    store.export_archive(tmp_path / "before.zip")
+    one = store.relabel(seven, 1)
+    report = store.import_archive(tmp_path / "before.zip")
+    assert report.imported == 0 and [reason for _, reason in report.skipped] == ["already in your samples (as a 1)"]
+    assert [(s.id, s.label) for s in store.samples()] == [(one.id, 1)]
+
+
 def test_import_rejects_foreign_and_damaged_archives(tmp_path):
     store = SampleStore(tmp_path / "s")
     (tmp_path / "x.zip").write_text("nope")

@@ -304,8 +304,9 @@ class SampleStore:
             return "no .json (label) beside this picture"
         if png is None:
             return "no .png picture beside it"
-        if (self.root / str(folder) / f"{sample_id}.json").exists():
-            return "already in your samples"
+        held = next((d for d in range(10) if (self.root / str(d) / f"{sample_id}.json").exists()), None)
+        if held is not None:  # under any label: relabelled since the export, it stays as the user said
+            return "already in your samples" + ("" if held == folder else f" (as a {held})")
         try:
             image, drawing = _read_sample(archive, meta, png, folder)
         except SampleError as exc:
