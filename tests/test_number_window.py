@@ -238,3 +238,16 @@ def test_another_model_gets_its_own_reader(app_window, qtbot, tmp_path, bundled_
     copy.write_bytes(bundled_model.read_bytes())
     assert app_window.open_model(copy)
     assert app_window.number_reader() is not first and app_window.number_reader().recognizer is app_window.recognizer
+
+
+def test_the_canvas_keeps_its_width_while_a_number_is_written_beside_the_history(app_window, qtbot):
+    """Beside the Reading History dock the window is narrow: the reading's caption must not widen
+    its column as a number grows (the canvas shrank by 33 px and hid the ink at its right edge)."""
+    app_window.resize(860, 560)
+    app_window.history.show()
+    qtbot.wait(50)
+    width = app_window.canvas.width()
+    draw(app_window.canvas, handmade.write("2026"))
+    qtbot.waitUntil(lambda: app_window.prediction.text() == "2026", timeout=3000)
+    qtbot.wait(50)
+    assert app_window.canvas.width() == width

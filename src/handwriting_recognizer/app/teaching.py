@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QMainWindow, QPushButton
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.history import ReadingHistory
 from handwriting_recognizer.app.views import SYMBOLS, ProbabilityBars
-from handwriting_recognizer.core.numbers import Character, NumberReading
+from handwriting_recognizer.core.numbers import MAX_CHARACTERS, Character, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
 from handwriting_recognizer.core.recognizer import BLANK
 from handwriting_recognizer.core.samples import SampleStore
@@ -39,10 +39,35 @@ HOW_TO_TEACH_CHARACTER = (
     "Character {n} selected: press a digit key or click a bar to choose its right label, then Enter"
 )
 SELECT_A_DIGIT = "Character {n} is {symbol}, told by its shape: select a digit to teach (click it, or Left/Right)"
+# The Teach button's texts; it is as wide as the longest, so that the column beside the canvas (and
+# so the canvas) keeps its width while the text changes with the drawing.
+BUTTON_READY = "Teach as {label}  ⏎"
+BUTTON_CHOOSE = "Teach: choose the label (0-9)"
+BUTTON_DRAW_FIRST = "Teach (draw a digit first)"
+BUTTON_SELECT = "Teach: select a digit"
+BUTTON_CHARACTER_READY = "Teach character {n} as {label}  ⏎"
+BUTTON_CHARACTER_CHOOSE = "Teach character {n}: choose its label (0-9)"
+BUTTON_TEXTS = (
+    BUTTON_READY,
+    BUTTON_CHOOSE,
+    BUTTON_DRAW_FIRST,
+    BUTTON_SELECT,
+    BUTTON_CHARACTER_READY,
+    BUTTON_CHARACTER_CHOOSE,
+)
 
 
 def _select_a_digit(index: int, character: Character) -> str:
     return SELECT_A_DIGIT.format(n=index + 1, symbol=SYMBOLS.get(character.char or "", "a mark"))
+
+
+def _widest(button: QPushButton) -> int:
+    """The width `button` needs for the longest of its texts (a number's last character, the widest digit)."""
+    widths = []
+    for text in BUTTON_TEXTS:
+        button.setText(text.format(n=MAX_CHARACTERS, label=8))
+        widths.append(button.minimumSizeHint().width())
+    return max(widths)
 
 
 def _samples(n: int, label: int) -> str:
@@ -93,6 +118,7 @@ class Teacher:
         self.button.setObjectName("teach")
         self.button.setToolTip(TEACH_TIP)
         self.button.setAccessibleName("Teach")
+        self.button.setMinimumWidth(_widest(self.button))
         self._update_button()
 
     def _say(self, text: str) -> None:
@@ -163,25 +189,25 @@ class Teacher:
         if selected is not None and has_ink:
             self._update_character_button(*selected)
         elif ready:
-            self.button.setText(f"Teach as {self.chosen_label}  ⏎")
+            self.button.setText(BUTTON_READY.format(label=self.chosen_label))
             self.button.setAccessibleDescription(f"Saves this drawing as a sample of {self.chosen_label}")
         else:
-            self.button.setText("Teach: choose the label (0-9)" if has_ink else "Teach (draw a digit first)")
+            self.button.setText(BUTTON_CHOOSE if has_ink else BUTTON_DRAW_FIRST)
             self.button.setAccessibleDescription(HOW_TO_TEACH if has_ink else DRAW_FIRST)
 
     def _update_character_button(self, index: int, character: Character) -> None:
         """The button for the selected character of a number: its label, or what to do first."""
         n = index + 1
         if character.reading is None:
-            self.button.setText("Teach: select a digit")
+            self.button.setText(BUTTON_SELECT)
             self.button.setAccessibleDescription(_select_a_digit(index, character))
         elif self.chosen_label is not None:
-            self.button.setText(f"Teach character {n} as {self.chosen_label}  ⏎")
+            self.button.setText(BUTTON_CHARACTER_READY.format(n=n, label=self.chosen_label))
             self.button.setAccessibleDescription(
                 f"Saves character {n} of the number as a sample of {self.chosen_label}"
             )
         else:
-            self.button.setText(f"Teach character {n}: choose its label (0-9)")
+            self.button.setText(BUTTON_CHARACTER_CHOOSE.format(n=n))
             self.button.setAccessibleDescription(HOW_TO_TEACH_CHARACTER.format(n=n))
 
     def teach(self) -> bool:

@@ -353,7 +353,9 @@ class PredictionLabel(QLabel):
         self.caption.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's or a file's words
         self.caption.setObjectName("caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption.setWordWrap(True)  # a long reason wraps instead of widening the window
+        self.caption.setWordWrap(True)  # a long reason wraps instead of widening the window ...
+        # ... or its column: the canvas beside it keeps its width as a number's line grows.
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.caption.setAccessibleName("Reading in words")
         self.caption.setAccessibleDescription("The reading, or why there is none, in a sentence")
         self.set_reading(None)
