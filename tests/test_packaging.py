@@ -14,6 +14,8 @@ import runpy
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import types
 from pathlib import Path
 
@@ -281,6 +283,27 @@ def test_self_test_checks_the_worker_result(monkeypatch, capsys):
     os.environ.get("HWR_BUILD_TEST") != "1",
     reason="set HWR_BUILD_TEST=1 to build the lean app with PyInstaller (minutes)",
 )
+def assert_the_window_starts(app: Path, env: dict[str, str]) -> None:
+    """The executable as a user starts it, with no arguments: its window opens and its event loop
+    runs (the app logs "started" from it). The self-test does not import the window's modules: a
+    module the build left out that only they import (decimal) passed the self-test."""
+    with tempfile.TemporaryDirectory() as home:
+        folders = {"HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_DATA_HOME": f"{home}/data"}
+        log = Path(home) / "data" / "hwr" / "Handwriting Recognizer" / "logs" / "app.log"
+        window = subprocess.Popen([str(app)], env={**env, **folders}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            while window.poll() is None and time.monotonic() < deadline:
+                if log.is_file() and " started (" in log.read_text(errors="replace"):
+                    break
+                time.sleep(0.1)
+            running = window.poll() is None
+        finally:
+            window.terminate()
+            _, errors = window.communicate(timeout=30)
+        assert running and " started (" in log.read_text(errors="replace"), errors.decode(errors="replace")[-3000:]
+
+
 def test_lean_build_passes_its_self_test():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HWR_FLAVOUR": "lean"}
     build = subprocess.run(
@@ -307,6 +330,7 @@ def test_lean_build_passes_its_self_test():
     assert (
         f"handwriting-recognizer {handwriting_recognizer.__version__}," in result.stdout
     )  # the frozen app knows its version
+    assert_the_window_starts(app, env)
     # The size target, 150 MB in decimal bytes (what `du -sb` counts, less its directory entries).
     size = sum(f.stat().st_size for f in app.parent.rglob("*") if f.is_file() and not f.is_symlink())
     assert size <= 150_000_000, f"the lean build is {size / 1e6:.1f} MB"

@@ -239,7 +239,8 @@ class _Component:
         if len(raw) == 1 and not raw.any():
             return raw[:0]
         sx, sy = self.mm_per_unit or (1.0, 1.0)
-        points = raw * np.array([sx, -sy])
+        with np.errstate(over="ignore"):  # checked just below
+            points = raw * np.array([sx, -sy])
         if not np.isfinite(points).all():  # a huge number at a tiny declared resolution
             raise self.file.error(self.index, "a point is more millimetres than a number can hold (its resolution?)")
         return points
