@@ -279,10 +279,6 @@ def test_self_test_checks_the_worker_result(monkeypatch, capsys):
     assert "training worker: FAILED" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(
-    os.environ.get("HWR_BUILD_TEST") != "1",
-    reason="set HWR_BUILD_TEST=1 to build the lean app with PyInstaller (minutes)",
-)
 def assert_the_window_starts(app: Path, env: dict[str, str]) -> None:
     """The executable as a user starts it, with no arguments: its window opens and its event loop
     runs (the app logs "started" from it). The self-test does not import the window's modules: a
@@ -304,6 +300,10 @@ def assert_the_window_starts(app: Path, env: dict[str, str]) -> None:
         assert running and " started (" in log.read_text(errors="replace"), errors.decode(errors="replace")[-3000:]
 
 
+@pytest.mark.skipif(
+    os.environ.get("HWR_BUILD_TEST") != "1",
+    reason="set HWR_BUILD_TEST=1 to build the lean app with PyInstaller (minutes)",
+)
 def test_lean_build_passes_its_self_test():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HWR_FLAVOUR": "lean"}
     build = subprocess.run(
