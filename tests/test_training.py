@@ -315,6 +315,22 @@ def test_batches_reshuffle_every_epoch_and_keep_weights_with_their_images():
     assert len(plain[0]) == 2
 
 
+def test_the_input_pipelines_have_no_autotune_thread_to_wait_for():
+    """tf.data's autotuning runs a model thread that an iterator waits for when it is destroyed, up
+    to its optimization period (which doubles to 60 s): a cancelled worker took 9.6-77 s to exit on
+    2 busy cores, and the retrain dialog killed it at 15 s. The pipelines still batch and scale."""
+    from handwriting_recognizer.training.train import _dataset
+
+    x, y = np.full((10, 28, 28), 255, np.uint8), np.arange(10)
+    for shuffle in (True, False):
+        ds = _dataset(x, y, None, batch=4, seed=0, shuffle=shuffle)
+        assert ds.options().autotune.enabled is False
+        batches = list(ds.as_numpy_iterator())
+        assert [len(b[1]) for b in batches] == [4, 4, 2]
+        assert np.all(np.concatenate([b[0] for b in batches]) == 1.0)
+        assert sorted(np.concatenate([b[1] for b in batches])) == list(range(10))
+
+
 def test_jsonl_progress_lines_parse(short_run):
     proc, _ = short_run
     events = [json.loads(line) for line in proc.stdout.splitlines()]
