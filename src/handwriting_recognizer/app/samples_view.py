@@ -72,7 +72,8 @@ class _Delete(QUndoCommand):
             except (SampleError, OSError) as exc:
                 problems.append(f"Cannot delete {sample.id}: {_problem(exc)}")
         self.setObsolete(not self._removed)  # nothing deleted: nothing to undo
-        done = f"Deleted {_samples(len(self._removed))}. Undo (Ctrl+Z) brings them back." if self._removed else ""
+        n = len(self._removed)
+        done = f"Deleted {_samples(n)}. Undo (Ctrl+Z) brings {'it' if n == 1 else 'them'} back." if n else ""
         self._dialog.done_step(done, problems)
 
     def undo(self) -> None:
