@@ -43,3 +43,25 @@ def test_deleting_one_sample_says_it_comes_back_and_several_say_them(qtbot, stor
     dialog.grid.selectAll()
     dialog.delete_selected()
     assert dialog.message.text() == "Deleted 2 samples. Undo (Ctrl+Z) brings them back."
+
+
+# --- what the app says it is -------------------------------------------------------------------------
+
+
+def test_about_help_and_the_package_say_the_app_reads_numbers_too():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import tomllib
+
+    from handwriting_recognizer.app.application import DESCRIPTION, about_text
+
+    assert about_text().splitlines()[1] == DESCRIPTION
+    assert "digit or a whole number" in DESCRIPTION
+    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == DESCRIPTION
+    shown = subprocess.run(
+        [sys.executable, "-m", "handwriting_recognizer", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0 and " ".join(DESCRIPTION.split()) in " ".join(shown.stdout.split())

@@ -1,4 +1,4 @@
-"""Handwriting Recognizer: draw a digit, watch a network read it; train and retrain that network.
+"""Handwriting Recognizer: write a digit or a number, watch a network read it; train and retrain that network.
 
 Three layers: `core` (the contract between training and the app: preprocessing, model files,
 the recognizer over onnxruntime, drawings, samples, progress events; no Qt, no TensorFlow), `app`
@@ -11,6 +11,10 @@ from functools import cache
 
 DISTRIBUTION = "handwriting-recognizer"  # the package name in pyproject.toml, and the app's name in --version
 UNKNOWN_VERSION = "unknown"
+# What the app is, in one line: About, --help; pyproject.toml's description repeats it (a test holds them equal)
+DESCRIPTION = (
+    "Write a digit or a whole number and watch a neural network read it, live; train and retrain that network."
+)
 
 
 @cache

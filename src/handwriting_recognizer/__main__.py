@@ -31,11 +31,11 @@ def main(argv: list[str]) -> int:
         from handwriting_recognizer.selftest import run_self_test
 
         return run_self_test()
-    from handwriting_recognizer import DISTRIBUTION, __version__
+    from handwriting_recognizer import DESCRIPTION, DISTRIBUTION, __version__
 
     parser = argparse.ArgumentParser(
         prog="python -m handwriting_recognizer",
-        description="Draw a digit and watch a neural network read it.",
+        description=DESCRIPTION,
         epilog="Subcommand: 'predict FILE... [--json] [--model PATH]' recognizes files without a window; "
         "'--self-test' checks the installation.",
     )

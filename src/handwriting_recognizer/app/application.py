@@ -17,12 +17,11 @@ from PySide6.QtCore import QStandardPaths, Qt, QTimer, qVersion
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
-from handwriting_recognizer import __version__
+from handwriting_recognizer import DESCRIPTION, __version__
 from handwriting_recognizer.core.paths import assets_dir
 
 ORGANIZATION = "hwr"
 APPLICATION = "Handwriting Recognizer"
-DESCRIPTION = "Draw a digit and watch a neural network read it, live; train and retrain that network."
 LICENCE = "MIT"
 UNEXPECTED_BOX = "unexpected-error"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
