@@ -104,6 +104,24 @@ def test_use_new_model_and_revert_name_the_models_by_what_they_are(app_window, t
     assert app_window.model_choice.title == "retrained on 2026-11-25 14:03"
 
 
+def test_revert_after_reset_or_open_goes_back_to_the_model_used_before(app_window, tmp_path, bundled_model):
+    """Found by hand: after Reset to Bundled Model, Revert swapped the store's pointer to its copy of
+    the bundled model, so the status still said "bundled model" and nothing seemed to happen."""
+    bundled = "Model: bundled model, 99.37% on MNIST"
+    retrained = "Model: retrained on 2026-11-25 14:03, 99.50% on MNIST"
+    revert = app_window.revert_action
+    assert not revert.isEnabled()  # nothing to go back to yet
+    assert app_window.install_model(retrained_model(tmp_path / "a", bundled_model, "2026-11-25T14:03:00", 0.995))
+    assert app_window.reset_model() and app_window.model_status.text() == bundled and revert.isEnabled()
+    assert app_window.revert_model() and app_window.model_status.text() == retrained
+    assert app_window.revert_model() and app_window.model_status.text() == bundled  # then the one it replaced
+    assert app_window.revert_model() and app_window.model_status.text() == retrained
+    mine = tmp_path / "mine.onnx"
+    retrained_model(tmp_path / "b", bundled_model, "2026-01-02T03:04:00", 0.99).rename(mine)
+    assert app_window.open_model(mine) and revert.isEnabled()
+    assert app_window.revert_model() and app_window.model_status.text() == retrained
+
+
 def test_a_model_opened_from_a_file_keeps_its_file_name_after_a_retraining_replaced_it(
     app_window, tmp_path, bundled_model
 ):

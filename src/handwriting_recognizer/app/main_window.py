@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self.reset_action = self.menu_actions["Reset to Bundled Model"]
         clear = self.menu_actions["Clear"]
         self.canvas_tools = CanvasTools(self, self.canvas, self.settings, clear, self.undo_action, self.redo_action)
-        self.revert_action.setEnabled(self.models.has_previous())
+        self.revert_action.setEnabled(self.model_choice.can_revert())
         self._set_tab_order()
         self._wire()
         self.model_choice.load_initial(model_path)  # a model that opens reads the canvas (_show_model)
@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
         self.provider_status.setText(status.provider)
         self.provider_status.setToolTip(status.provider_tip)
         self.reset_action.setEnabled(not self.model_choice.bundled)
+        self.revert_action.setEnabled(self.model_choice.can_revert())
         self.predict_now()
 
     def open_model(self, path: str | Path) -> bool:
@@ -254,12 +255,10 @@ class MainWindow(QMainWindow):
 
     def install_model(self, path: Path) -> bool:
         """Make a newly trained model the active one; the one it replaces becomes 'previous'."""
-        installed = self.model_choice.install(path)
-        self.revert_action.setEnabled(self.models.has_previous())
-        return installed
+        return self.model_choice.install(path)
 
     def revert_model(self) -> bool:
-        """Back to the model the last retraining replaced."""
+        """Back to the model used before (ModelChoice.revert)."""
         return self.model_choice.revert()
 
     # --- recognition ---------------------------------------------------------------------------

@@ -142,8 +142,23 @@ class ModelChoice(QObject):
             return False
         return self.open(current)
 
+    def _store_current_is_active(self) -> bool:
+        if self.recognizer is None:
+            return False
+        try:
+            return self.recognizer.info.path.resolve() == self._models.current.resolve()
+        except (OSError, RuntimeError):  # a path the system cannot follow is not the store's
+            return False
+
+    def can_revert(self) -> bool:
+        """Whether Revert has a model to go back to (see `revert`)."""
+        return self._models.has_previous() or (exists(self._models.current) and not self._store_current_is_active())
+
     def revert(self) -> bool:
-        """Back to the model the last install replaced."""
+        """Back to the model used before: after Reset or Open Model, the user's current model (the
+        store's pointer stays); else the model the last install replaced (current and previous swap)."""
+        if exists(self._models.current) and not self._store_current_is_active():
+            return self.open(self._models.current)
         try:
             current = self._models.revert()
         except OSError as exc:
