@@ -89,3 +89,22 @@ def test_blank_image_is_unsure(tmp_path):
     assert proc.returncode == 0
     result = json.loads(proc.stdout)
     assert result["label"] is None and result["reason"] == "blank"
+
+
+def test_confidence_is_null_when_there_is_no_reading(tmp_path):
+    """`confidence` goes with `text`: a not-a-number or blank file once gave a confidence (the
+    product of the characters' ones) beside "text": null, which reads as a verdict."""
+    not_a_number, number, blank = tmp_path / "not.json", tmp_path / "number.json", tmp_path / "blank.png"
+    save_drawing(Drawing(800, 300, tuple(handmade.write("4-2")), handmade.PEN), not_a_number)
+    save_drawing(Drawing(800, 300, tuple(handmade.write("71")), handmade.PEN), number)
+    save_png(gray_to_qimage(np.zeros((50, 50), np.float32)), blank)
+    proc = predict("--json", str(not_a_number), str(number), str(blank))
+    assert proc.returncode == 0, proc.stderr
+    wrong, read, empty = (json.loads(line) for line in proc.stdout.splitlines())
+    assert wrong["reason"] == "not_a_number" and wrong["text"] is None and wrong["confidence"] is None
+    assert all(c["confidence"] is not None for c in wrong["characters"] if c["char"] != "-")
+    assert read["text"] == "71" and read["label"] is None
+    assert read["confidence"] == pytest.approx(
+        read["characters"][0]["confidence"] * read["characters"][1]["confidence"], abs=1e-3
+    )
+    assert empty["reason"] == "blank" and empty["confidence"] is None

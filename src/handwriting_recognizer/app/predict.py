@@ -10,7 +10,9 @@ null when unsure or not a number, and `reason` says why) and `characters` its ch
 right, each with its `char`, `confidence`, ten `probabilities` (null for '.' and '-', which are
 told by their shape) and `box` [x0, y0, x1, y1] in the drawing's or picture's coordinates. `label`,
 `probabilities` and `not_a_digit` are the single digit's when the file holds one character, as
-they always were, and null for a number of several.
+they always were, and null for a number of several. `confidence` is how sure the reading in `text`
+is, and null with it: without a reading there is nothing to be sure of (each character's own
+confidence is in `characters`).
 """
 
 from __future__ import annotations
@@ -92,13 +94,14 @@ def _predict_files(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _fields(number: NumberReading) -> dict[str, object]:
     """A reading's JSON fields. `label`, `probabilities` and `not_a_digit` are the single digit's
-    (null for a number of several characters, whose `characters` hold them); `reason` says why
-    there is no label or text."""
+    (null for a number of several characters, whose `characters` hold them); `confidence` is that of
+    the reading in `text`, null with it (a product of the characters' confidences beside "not a
+    number" read as a verdict); `reason` says why there is no label or text."""
     single = number.single
     return {
         "label": None if single is None else single.label,
         "reason": number.reason,
-        "confidence": round(number.confidence, 4),
+        "confidence": None if number.text is None else round(number.confidence, 4),
         "probabilities": None if single is None else _rounded(single.probabilities),
         "not_a_digit": None if single is None else round(single.not_a_digit, 4),
         "text": number.text,
