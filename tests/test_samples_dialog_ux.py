@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QPushButton
 
+from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.file_actions import start_folder
+from handwriting_recognizer.app.samples_view import SamplesDialog
+from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.core.samples import SampleStore
+from tests import handmade
 
 
 def image(seed: int) -> np.ndarray:
@@ -25,7 +31,6 @@ def store(tmp_path) -> SampleStore:
 
 def open_dialog(qtbot, store: SampleStore):
     from handwriting_recognizer.app.application import create_application
-    from handwriting_recognizer.app.samples_view import SamplesDialog
 
     create_application([])
     dialog = SamplesDialog(None, store)
@@ -33,6 +38,10 @@ def open_dialog(qtbot, store: SampleStore):
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
+
+
+def button(dialog, text: str) -> QPushButton:
+    return next(b for b in dialog.findChildren(QPushButton) if b.text() == text)
 
 
 def test_deleting_one_sample_says_it_comes_back_and_several_say_them(qtbot, store):
@@ -65,3 +74,71 @@ def test_about_help_and_the_package_say_the_app_reads_numbers_too():
         [sys.executable, "-m", "handwriting_recognizer", "--help"], capture_output=True, text=True, timeout=60
     )
     assert shown.returncode == 0 and " ".join(DESCRIPTION.split()) in " ".join(shown.stdout.split())
+
+
+# --- where Export and Import start -------------------------------------------------------------------
+
+
+class FileDialogs:
+    """QFileDialog's static functions as a user answers them: each call is recorded (which, title, where
+    it started) and answered with the next of `answers`."""
+
+    def __init__(self, monkeypatch, answers: list[str]):
+        from PySide6.QtWidgets import QFileDialog
+
+        self.calls: list[tuple[str, str, str]] = []
+        self.answers = list(answers)
+        for which in ("getSaveFileName", "getOpenFileName"):
+            monkeypatch.setattr(QFileDialog, which, self._answer(which))
+
+    def _answer(self, which: str):
+        def answer(parent, title, start, filter_):
+            self.calls.append((which, title, start))
+            return self.answers.pop(0), filter_
+
+        return answer
+
+
+def test_export_and_import_start_in_documents_then_where_the_user_last_was(
+    qtbot, store, tmp_path, monkeypatch, isolated_user_folders
+):
+    monkeypatch.chdir(tmp_path)  # the working directory is where a launcher started the app: never offered
+    documents = isolated_user_folders / "Documents"
+    documents.mkdir()
+    elsewhere = tmp_path / "usb stick"
+    elsewhere.mkdir()
+    dialogs = FileDialogs(monkeypatch, [str(elsewhere / "backup"), str(elsewhere / "backup.zip"), ""])
+    dialog = open_dialog(qtbot, store)
+    button(dialog, "Export…").click()
+    assert dialogs.calls[-1] == ("getSaveFileName", "Export Samples", str(documents / "my-samples.zip"))
+    assert (elsewhere / "backup.zip").is_file()  # the name typed without .zip gets it
+    assert dialog.message.text() == "Exported 3 samples."
+    button(dialog, "Import…").click()
+    assert dialogs.calls[-1] == ("getOpenFileName", "Import Samples", str(elsewhere))
+    assert dialog.message.text().startswith("Imported 0 samples; skipped 3:")
+
+    elsewhere.rename(tmp_path / "unplugged")  # the folder is gone: Documents again, then home
+    button(dialog, "Export…").click()  # cancelled: nothing remembered, nothing written
+    assert dialogs.calls[-1] == ("getSaveFileName", "Export Samples", str(documents / "my-samples.zip"))
+    documents.rmdir()
+    from handwriting_recognizer.app.samples_view import ARCHIVE_FOLDERS
+
+    assert start_folder(dialog.settings, keys.SAMPLES_FOLDER, ARCHIVE_FOLDERS) == str(isolated_user_folders)
+
+
+def test_the_window_and_my_samples_remember_their_folders_apart(app_window, tmp_path, monkeypatch):
+    """Open Drawing and My Samples share one dialog helper, not one remembered folder: a picture
+    folder does not become where archives go."""
+    pictures, archives = tmp_path / "pictures", tmp_path / "archives"
+    pictures.mkdir()
+    archives.mkdir()
+    save_drawing(Drawing(100, 100, tuple(handmade.seven())), pictures / "a.json")
+    dialogs = FileDialogs(monkeypatch, [str(pictures / "a.json"), str(archives / "s.zip"), "", ""])
+    app_window.files.ask_open_drawing()
+    app_window.show_samples()
+    samples = app_window.findChild(SamplesDialog)
+    button(samples, "Import…").click()
+    app_window.files.ask_open_drawing()
+    button(samples, "Import…").click()
+    assert [start for _, _, start in dialogs.calls[2:]] == [str(pictures), str(archives)]
+    assert samples.settings is app_window.settings  # remembered in the app's settings file

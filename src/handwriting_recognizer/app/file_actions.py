@@ -3,7 +3,8 @@
 Every failure shows one clear message (`show_error`, or the status bar for "nothing to paste") and
 leaves the canvas, the picture and the settings as they were; every success is one step on the
 canvas' undo stack. The first dialog opens in the user's pictures folder (documents, home when there
-is none); the folder of the last file chosen is remembered for the next one.
+is none); the folder of the last file chosen is remembered for the next one. `ask_file` is that
+dialog, for any remembered folder (My Samples keeps its own, for archives).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QMimeData, QObject, QSettings, QStandardPaths, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
 
 from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.canvas import Canvas
@@ -36,7 +37,8 @@ DRAWING_FILTER = "Drawings (*.json)"
 PNG_FILTER = "PNG (*.png)"
 MODEL_FILTER = "ONNX models (*.onnx);;All files (*)"
 STATUS_MS = 4000  # how long a status-bar note stays
-FIRST_FOLDERS = (  # where the first file dialog opens: the first of these that exists
+Locations = tuple[QStandardPaths.StandardLocation, ...]  # a file dialog's first folders, in order of preference
+FIRST_FOLDERS: Locations = (  # where the first file dialog opens: the first of these that exists
     QStandardPaths.StandardLocation.PicturesLocation,
     QStandardPaths.StandardLocation.DocumentsLocation,
     QStandardPaths.StandardLocation.HomeLocation,
@@ -55,17 +57,38 @@ def dropped_file(mime: QMimeData) -> Path | None:
     return local[0] if local else None
 
 
-def start_folder(settings: QSettings) -> str:
-    """The folder a file dialog opens in: the last one used while it exists, else the user's
-    pictures, documents or home folder (never the working directory, which a launcher picks)."""
-    last = keys.read_text(settings, keys.FILES_FOLDER)
+def start_folder(settings: QSettings, key: str = keys.FILES_FOLDER, first: Locations = FIRST_FOLDERS) -> str:
+    """The folder a file dialog opens in: the last one used (remembered under `key`) while it
+    exists, else the first of the user's `first` folders that exists (never the working directory,
+    which a launcher picks)."""
+    last = keys.read_text(settings, key)
     if last and is_folder(last):
         return last
-    for location in FIRST_FOLDERS:
+    for location in first:
         folder = QStandardPaths.writableLocation(location)
         if folder and is_folder(folder):
             return folder
     return ""
+
+
+def ask_file(
+    parent: QWidget,
+    settings: QSettings,
+    title: str,
+    filter_: str,
+    save: bool = False,
+    key: str = keys.FILES_FOLDER,
+    first: Locations = FIRST_FOLDERS,
+    name: str = "",
+) -> str:
+    """A file dialog in `start_folder` (a save dialog proposes `name` there); the chosen file's
+    folder is remembered under `key` for the next one. The chosen path, or "" when cancelled."""
+    ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+    folder = start_folder(settings, key, first)
+    path, _ = ask(parent, title, str(Path(folder, name)) if folder and name else folder or name, filter_)
+    if path:
+        settings.setValue(key, str(Path(path).parent))
+    return path
 
 
 class FileActions(QObject):
@@ -191,12 +214,8 @@ class FileActions(QObject):
     # --- dialogs -------------------------------------------------------------------------------
 
     def _ask(self, title: str, filter_: str, save: bool = False) -> str:
-        """A file dialog in `start_folder`; the chosen file's folder becomes the last one."""
-        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        path, _ = ask(self._window, title, start_folder(self._settings), filter_)
-        if path:
-            self._settings.setValue(keys.FILES_FOLDER, str(Path(path).parent))
-        return path
+        """A file dialog in the window's remembered folder (`ask_file`)."""
+        return ask_file(self._window, self._settings, title, filter_, save)
 
     def ask_open_image(self) -> None:
         """File > Open Image."""

@@ -431,7 +431,7 @@ class MainWindow(QMainWindow):
         """Model > My Samples: browse, delete, export and import the user's samples."""
         from handwriting_recognizer.app.samples_view import SamplesDialog
 
-        dialog = SamplesDialog(self, self.samples)
+        dialog = SamplesDialog(self, self.samples, self.settings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

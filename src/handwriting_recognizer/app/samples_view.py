@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,12 +21,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.file_actions import ask_file, with_suffix
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.core.samples import ImportReport, RemovedSample, Sample, SampleError, SampleStore
 
 MAX_REASONS_SHOWN = 10  # skipped entries listed after an import; the rest are counted
 THUMBNAIL = 56  # pixels
 ALL = -1  # the digit group that shows every sample
+ARCHIVE_FILTER = "Sample archives (*.zip)"
+ARCHIVE_NAME = "my-samples.zip"  # what Export proposes
+ARCHIVE_FOLDERS = (  # where Export and Import first open (then where they were last): the first that exists
+    QStandardPaths.StandardLocation.DocumentsLocation,
+    QStandardPaths.StandardLocation.HomeLocation,
+)
 
 
 def _samples(n: int) -> str:
@@ -122,13 +129,16 @@ class _Relabel(QUndoCommand):
 class SamplesDialog(QDialog):
     """The user's samples, to check, correct and prune before retraining, or to move to another machine."""
 
-    def __init__(self, parent: QWidget | None, store: SampleStore):
+    def __init__(self, parent: QWidget | None, store: SampleStore, settings: QSettings | None = None):
+        """`settings` remember where archives were exported or imported (the window passes its own;
+        None opens the app's)."""
         super().__init__(parent)
         self.setWindowTitle("My Samples")
         self.setObjectName("samples")
         self.setAccessibleName("My samples")
         self.setAccessibleDescription("Your labelled samples for retraining, grouped by digit")
         self.store = store
+        self.settings = keys.open_settings() if settings is None else settings
         self.undo_stack = QUndoStack(self)
         self.counts = QLabel()
         self.counts.setObjectName("counts")
@@ -316,12 +326,16 @@ class SamplesDialog(QDialog):
             self.message.setText(str(exc))
         self.refresh()  # a failed import may have added samples before it stopped
 
+    def _ask_archive(self, title: str, save: bool) -> str:
+        """A file dialog where archives were last exported or imported, else in the user's documents
+        (never the working directory); Export proposes ARCHIVE_NAME there."""
+        name = ARCHIVE_NAME if save else ""
+        return ask_file(self, self.settings, title, ARCHIVE_FILTER, save, keys.SAMPLES_FOLDER, ARCHIVE_FOLDERS, name)
+
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export Samples", "my-samples.zip", "Sample archives (*.zip)")
-        if path:
-            self.export_to(path)
+        if path := self._ask_archive("Export Samples", save=True):
+            self.export_to(with_suffix(path, ".zip"))
 
     def _ask_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import Samples", "", "Sample archives (*.zip)")
-        if path:
+        if path := self._ask_archive("Import Samples", save=False):
             self.import_from(path)

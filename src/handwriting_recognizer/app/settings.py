@@ -23,6 +23,7 @@ from handwriting_recognizer.core.safe_io import MB
 GEOMETRY = "window/geometry"
 MODEL_PATH = "model/path"
 FILES_FOLDER = "files/folder"
+SAMPLES_FOLDER = "samples/folder"  # where My Samples last exported or imported an archive
 RETRAIN_DATA = "retrain/data"
 RETRAIN_UNIPEN = "retrain/unipen"
 PEN_WIDTH = "canvas/pen_width"
