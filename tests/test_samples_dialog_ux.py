@@ -142,3 +142,44 @@ def test_the_window_and_my_samples_remember_their_folders_apart(app_window, tmp_
     button(samples, "Import…").click()
     assert [start for _, _, start in dialogs.calls[2:]] == [str(pictures), str(archives)]
     assert samples.settings is app_window.settings  # remembered in the app's settings file
+
+
+# --- nothing to export, nothing shown ----------------------------------------------------------------
+
+
+def test_export_is_disabled_while_there_is_nothing_to_export_and_the_empty_list_says_how_to_teach(
+    qtbot, store, tmp_path
+):
+    store.export_archive(tmp_path / "three.zip")
+    empty = open_dialog(qtbot, SampleStore(tmp_path / "new"))
+    export = button(empty, "Export…")
+    assert not export.isEnabled() and "Nothing to export" in export.toolTip()
+    assert empty.empty_hint.isVisible() and not empty.grid.isVisible()
+    hint = empty.empty_hint.text()
+    assert "digit key" in hint and "Enter" in hint and "Import…" in hint
+
+    empty.import_from(str(tmp_path / "three.zip"))
+    assert export.isEnabled() and empty.grid.isVisible() and not empty.empty_hint.isVisible()
+    empty.grid.selectAll()
+    empty.delete_selected()
+    assert not export.isEnabled() and empty.empty_hint.isVisible()
+    empty.undo_stack.undo()
+    assert export.isEnabled() and empty.grid.count() == 3 and not empty.empty_hint.isVisible()
+    empty.digits.setCurrentRow(1 + 3)  # a digit without samples: the others still export
+    assert export.isEnabled() and empty.grid.count() == 0 and not empty.empty_hint.isVisible()
+
+
+def test_samples_that_cannot_be_read_are_nothing_to_export(qtbot, store):
+    for sample in store.samples():
+        sample.png.write_bytes(b"not a png")
+    dialog = open_dialog(qtbot, store)
+    assert "3 unreadable" in dialog.counts.text() and not button(dialog, "Export…").isEnabled()
+
+
+def test_the_empty_hint_names_the_menu_action_that_teaches(app_window):
+    from PySide6.QtGui import QAction
+
+    from handwriting_recognizer.app.samples_view import EMPTY_HINT
+
+    teach = [a.text().replace("&", "") for a in app_window.findChildren(QAction) if "Teach" in a.text()]
+    assert any(f"Model > {text}" in EMPTY_HINT for text in teach), teach

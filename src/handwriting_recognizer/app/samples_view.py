@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +30,13 @@ from handwriting_recognizer.core.samples import ImportReport, RemovedSample, Sam
 MAX_REASONS_SHOWN = 10  # skipped entries listed after an import; the rest are counted
 THUMBNAIL = 56  # pixels
 ALL = -1  # the digit group that shows every sample
+EXPORT_TIP = "Save all your samples as one archive, for another machine"
+NOTHING_TO_EXPORT = "Nothing to export yet: teach or import samples first"
+EMPTY_HINT = (
+    "No samples yet. To teach one, draw a digit in the main window, choose its label (press its digit key "
+    "or click its bar) and press Enter (Model > Teach This Drawing): it is saved here, for retraining. "
+    "Or import an archive of samples (Import…)."
+)
 ARCHIVE_FILTER = "Sample archives (*.zip)"
 ARCHIVE_NAME = "my-samples.zip"  # what Export proposes
 ARCHIVE_FOLDERS = (  # where Export and Import first open (then where they were last): the first that exists
@@ -164,6 +172,14 @@ class SamplesDialog(QDialog):
         self.grid.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.empty_hint = QLabel(EMPTY_HINT)  # in the grid's place while there are no samples
+        self.empty_hint.setObjectName("empty-hint")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setAccessibleName("No samples yet")
+        self.area = QStackedWidget()
+        self.area.addWidget(self.grid)
+        self.area.addWidget(self.empty_hint)
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # it shows names from archives: never HTML
@@ -197,7 +213,7 @@ class SamplesDialog(QDialog):
             "Delete Selected", "Delete the selected samples (Delete; Ctrl+Z undoes it)", self.delete_selected
         )
         relabel = self._button("Relabel Selected", "Give the selected samples the label on the left", self._relabel)
-        export = self._button("Export…", "Save all your samples as one archive, for another machine", self._ask_export)
+        export = self.export_button = self._button("Export…", EXPORT_TIP, self._ask_export)
         import_ = self._button(
             "Import…", "Add the samples of an archive; what is left out is listed with why", self._ask_import
         )
@@ -216,7 +232,7 @@ class SamplesDialog(QDialog):
         files.addWidget(close)
         groups = QHBoxLayout()
         groups.addWidget(self.digits)
-        groups.addWidget(self.grid, 1)
+        groups.addWidget(self.area, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.counts)
         layout.addLayout(groups, 1)
@@ -245,7 +261,8 @@ class SamplesDialog(QDialog):
 
     def refresh(self) -> None:
         """Counts per digit and the thumbnails of the chosen group; a sample whose picture cannot be
-        read is counted, not shown."""
+        read is counted, not shown. No samples at all: how to teach one, in the grid's place. Export
+        is enabled while there is a sample it would write."""
         samples = self.store.samples()
         counts = [0] * 10
         for sample in samples:
@@ -274,6 +291,10 @@ class SamplesDialog(QDialog):
             + f"  — {sum(counts)} in all"
             + (f" ({unreadable} unreadable, not shown)" if unreadable else "")
         )
+        self.area.setCurrentWidget(self.grid if samples else self.empty_hint)
+        exportable = len(samples) > unreadable
+        self.export_button.setEnabled(exportable)
+        self.export_button.setToolTip(EXPORT_TIP if exportable else NOTHING_TO_EXPORT)
 
     def selected(self) -> list[Sample]:
         """The selected samples, in the grid's order."""
