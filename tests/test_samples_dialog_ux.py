@@ -183,3 +183,89 @@ def test_the_empty_hint_names_the_menu_action_that_teaches(app_window):
 
     teach = [a.text().replace("&", "") for a in app_window.findChildren(QAction) if "Teach" in a.text()]
     assert any(f"Model > {text}" in EMPTY_HINT for text in teach), teach
+
+
+# --- a small or scaled screen ------------------------------------------------------------------------
+
+ON_A_SMALL_SCREEN = """
+import json, sys
+import numpy as np
+from PySide6.QtCore import QRect, QStandardPaths
+QStandardPaths.setTestModeEnabled(True)
+from handwriting_recognizer.app.application import create_application
+app = create_application(sys.argv)
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from handwriting_recognizer.app.dialogs import model_info_box
+from handwriting_recognizer.app.samples_view import SamplesDialog, import_summary
+from handwriting_recognizer.core.paths import bundled_model_path
+from handwriting_recognizer.core.recognizer import Recognizer
+from handwriting_recognizer.core.samples import ImportReport, SampleStore
+
+rect = lambda r: [r.x(), r.y(), r.width(), r.height()]
+size = lambda s: [s.width(), s.height()]
+def buttons(widget):
+    return {b.text(): rect(QRect(b.mapToGlobal(b.rect().topLeft()), b.size()))
+            for b in widget.findChildren(QPushButton) if b.isVisible()}
+
+window = QWidget()
+window.resize(600, 400)
+window.show()
+store = SampleStore(sys.argv[1])
+for seed in range(40):
+    store.add(seed % 10, np.random.default_rng(seed).random((28, 28)).astype(np.float32))
+samples = SamplesDialog(window, store)
+samples.show()
+app.processEvents()
+shown = {"available": rect(samples.screen().availableGeometry()), "ratio": samples.devicePixelRatio()}
+shown["samples"] = {"frame": rect(samples.frameGeometry()), "least": size(samples.minimumSizeHint()),
+                    "hint": size(samples.sizeHint()), "buttons": buttons(samples)}
+skipped = tuple((f"{i}/a.json", "not a 28x28 PNG picture") for i in range(15))
+samples.message.setText(import_summary(ImportReport(0, skipped)))  # the longest message: 12 lines
+app.processEvents()
+shown["long message"] = {"frame": rect(samples.frameGeometry()), "least": size(samples.minimumSizeHint()),
+                         "buttons": buttons(samples)}
+info = model_info_box(window, Recognizer(bundled_model_path()).info, "bundled model")
+app.processEvents()
+next(b for b in info.buttons() if info.buttonRole(b) == QMessageBox.ButtonRole.ActionRole).click()
+for _ in range(5):
+    app.processEvents()
+shown["model info"] = {"frame": rect(info.frameGeometry()), "buttons": buttons(info)}
+print(json.dumps(shown))
+"""
+
+
+def test_my_samples_and_model_info_fit_a_1400x900_screen_at_200_percent(tmp_path):
+    """700x450 logical pixels: My Samples opened at 720x480 (Export, Import and Close off the
+    screen) and Model Info grew past the bottom when its details opened."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import QRect
+
+    screens = tmp_path / "screens.json"
+    screen = {"name": "small", "x": 0, "y": 0, "width": 1400, "height": 900, "logicalDpi": 96, "dpr": 1}
+    screens.write_text(json.dumps({"screens": [screen]}))
+    env = {"QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": f"offscreen:configfile={screens}", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", ON_A_SMALL_SCREEN, str(tmp_path / "samples")],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["ratio"] == 2 and shown["available"] == [0, 0, 700, 450]
+    available = QRect(*shown["available"])
+    for name in ("samples", "long message", "model info"):
+        dialog = shown[name]
+        assert available.contains(QRect(*dialog["frame"])), (name, dialog["frame"])
+        for text, place in dialog["buttons"].items():
+            assert available.contains(QRect(*place)), (name, text, place)
+    assert {"Export…", "Import…", "Close"} <= set(shown["samples"]["buttons"])
+    assert {"OK", "Hide Details..."} <= set(shown["model info"]["buttons"])
+    for least in (shown["samples"]["least"], shown["long message"]["least"]):  # it can shrink to fit
+        assert least[0] <= available.width() and least[1] <= available.height()
+    assert shown["samples"]["hint"][0] <= available.width() and shown["samples"]["hint"][1] <= available.height()

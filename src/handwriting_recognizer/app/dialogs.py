@@ -1,8 +1,9 @@
-"""The window's message boxes: errors, model info, keyboard shortcuts, about.
+"""The window's message boxes: errors, model info, keyboard shortcuts, about; and how a window or
+dialog is sized to fit its screen.
 
 Every box is non-blocking (`open`, deleted on close) so the app keeps working behind it. Text that
 may quote a file, a model or its metadata is shown as plain text, or escaped where a table needs
-rich text.
+rich text. Every box stays inside its screen's available area, "Show Details" opened too.
 """
 
 from __future__ import annotations
@@ -10,19 +11,68 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QMessageBox, QTextEdit, QWidget
 
 from handwriting_recognizer.app.application import APPLICATION, about_text, log_file_path
 from handwriting_recognizer.app.model_text import device_text, metadata_text, runs_on, trained_at
 from handwriting_recognizer.core.recognizer import COUNT_MAX, ModelInfo
+
+SCREEN_SHARE = 0.9  # a window or dialog opens at most this share of its screen's available area (HiDPI shrinks it)
+DETAILS_LINES = 3  # the details of a box on a small screen keep at least this many lines (they scroll)
+
+
+def fitted_size(wanted: QSize, available: QSize, share: float) -> QSize:
+    """`wanted`, shrunk where it is larger than `share` of the `available` screen area (the window's
+    frame is outside both); never below 1 pixel."""
+    return QSize(
+        max(1, min(wanted.width(), int(available.width() * share))),
+        max(1, min(wanted.height(), int(available.height() * share))),
+    )
+
+
+def inside(frame: QRect, area: QRect) -> QPoint:
+    """Where a window's `frame` goes to lie inside `area`: moved as little as it can be (its top-left
+    corner kept in the area when it is larger)."""
+    x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
+    y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
+    return QPoint(x, y)
+
+
+class FittedBox(QMessageBox):
+    """A message box that stays inside its screen's available area. Qt sizes a box to its text and,
+    when "Show Details" opens, grows it downwards by the details' 100 pixels, past the bottom of a
+    small or scaled screen (Model Info at 200 % on a 1400x900 screen): here the details, which
+    scroll, give up the height the screen lacks, and the box moves back inside the screen."""
+
+    def __init__(self, icon: QMessageBox.Icon, title: str, text: str, parent: QWidget):
+        super().__init__(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+        self._details_height: int | None = None  # the height Qt gives the details, kept where there is room
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.isVisible():
+            return
+        area = self.screen().availableGeometry()
+        details = self.findChild(QTextEdit)  # the details' text: the only text edit in a box
+        if details is not None and details.isVisible():
+            self._details_height = self._details_height or details.height()
+            frame = self.frameGeometry().height() - self.height()
+            room = area.height() - frame - (self.height() - details.height())
+            least = details.fontMetrics().lineSpacing() * DETAILS_LINES
+            height = max(least, min(self._details_height, room))
+            if height != details.height():
+                details.setFixedHeight(height)  # the box then sizes itself again (a layout request)
+                return
+        self.move(inside(self.frameGeometry(), area))
 
 
 def _open(
     parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, rich: bool = False, details: str = ""
 ) -> QMessageBox:
     """A box named for screen readers by its title; `details` (plain text) behind "Show Details"."""
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box = FittedBox(icon, title, text, parent)
     box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     box.setAccessibleName(title)
     box.setDetailedText(details)

@@ -30,6 +30,7 @@ from handwriting_recognizer.app.actions import shortcut_rows as menu_shortcut_ro
 from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.canvas_tools import CanvasTools
+from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.file_actions import FileActions
 from handwriting_recognizer.app.history import ReadingHistory, Said
 from handwriting_recognizer.app.imageio import qimage_to_array
@@ -48,8 +49,7 @@ GESTURES = [  # what has no menu action; the keyboard shortcuts are read from th
     ("Pick the right label", "a digit key 0-9, or click its bar"),
     ("Select a character of a number", "click it in the reading, or Left/Right"),
 ]
-DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it ...
-SCREEN_SHARE = 0.9  # ... else this share of the screen's available area (HiDPI scaling shrinks it)
+DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it, else SCREEN_SHARE of it
 LATENCY_TIP = (
     "How long reading the drawing took, in milliseconds: finding its characters, preparing their 28x28 inputs "
     "and the network's time (characters read before are remembered), without drawing the views."
@@ -541,12 +541,3 @@ class MainWindow(QMainWindow):
                 return
         self.settings.setValue(keys.GEOMETRY, self.saveGeometry())
         super().closeEvent(event)
-
-
-def fitted_size(wanted: QSize, available: QSize, share: float) -> QSize:
-    """`wanted`, shrunk where it is larger than `share` of the `available` screen area (the window's
-    frame is outside both); never below 1 pixel."""
-    return QSize(
-        max(1, min(wanted.width(), int(available.width() * share))),
-        max(1, min(wanted.height(), int(available.height() * share))),
-    )

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.file_actions import ask_file, with_suffix
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.core.samples import ImportReport, RemovedSample, Sample, SampleError, SampleStore
 
 MAX_REASONS_SHOWN = 10  # skipped entries listed after an import; the rest are counted
 THUMBNAIL = 56  # pixels
+SIZE = (720, 480)  # the dialog's first size, where the screen has room for it
 ALL = -1  # the digit group that shows every sample
 EXPORT_TIP = "Save all your samples as one archive, for another machine"
 NOTHING_TO_EXPORT = "Nothing to export yet: teach or import samples first"
@@ -151,6 +153,7 @@ class SamplesDialog(QDialog):
         self.counts = QLabel()
         self.counts.setObjectName("counts")
         self.counts.setAccessibleName("Samples per digit")
+        self.counts.setWordWrap(True)  # the counts (and a note of unreadable ones) wrap, never widen the dialog
         self.digits = QListWidget()
         self.digits.setObjectName("digits")
         self.digits.setAccessibleName("Digit groups")
@@ -198,7 +201,7 @@ class SamplesDialog(QDialog):
         self._add_shortcuts()
         self._build_layout()
         self.digits.currentRowChanged.connect(self.refresh)
-        self.resize(720, 480)
+        self.resize(fitted_size(QSize(*SIZE), self.screen().availableGeometry().size(), SCREEN_SHARE))
         self.refresh()
 
     def _button(self, text: str, tip: str, slot: Callable[[], object]) -> QPushButton:
