@@ -96,7 +96,7 @@ def picture_marks(ink: np.ndarray, runs: Runs) -> tuple[list[Mark], list[Region]
             f"(at most {MAX_MARKS:,}): too scattered to read"
         )
     wholes = [Region(int(runs.label[part[0]]), int(runs.row[part].min())) for part in parts]
-    boxes = [_mark(runs, part, region).box for part, region in zip(parts, wholes, strict=True)]
+    boxes = [_mark(runs, part, region, width).box for part, region in zip(parts, wholes, strict=True)]
     height = line_height(np.array(boxes, np.float64).reshape(-1, 4))
     marks: list[Mark] = []
     regions: list[Region] = []
@@ -106,7 +106,7 @@ def picture_marks(ink: np.ndarray, runs: Runs) -> tuple[list[Mark], list[Region]
         for after, before in zip(bounds, bounds[1:], strict=False):
             region = Region(whole.component, whole.top, after, before)
             if len(_clipped(runs, part, region)[0]):  # two cuts may meet below the ink between them
-                marks.append(_mark(runs, part, region, whole.component if paths else None))
+                marks.append(_mark(runs, part, region, width, whole.component if paths else None))
                 regions.append(region)
     return marks, regions
 
@@ -122,13 +122,13 @@ def _clipped(runs: Runs, part: np.ndarray, region: Region) -> tuple[np.ndarray, 
     return row[keep], start[keep], end[keep]
 
 
-def _mark(runs: Runs, part: np.ndarray, region: Region, source: int | None = None) -> Mark:
-    """The mark of a region: its box (pixel edges) and the ends of its runs (pixel centres), which
-    are enough to measure distances to it."""
+def _mark(runs: Runs, part: np.ndarray, region: Region, ink_width: float, source: int | None = None) -> Mark:
+    """The mark of a region: its box (pixel edges), the ends of its runs (pixel centres), which are
+    enough to measure distances to it, and the picture's stroke width, which its box includes."""
     row, start, end = _clipped(runs, part, region)
     box = (float(start.min()), float(row.min()), float(end.max()), float(row.max() + 1))
     ends = np.concatenate([np.stack([start, row], 1), np.stack([end - 1, row], 1)]) + 0.5
-    return Mark(box, ends.astype(np.float64), polyline=False, source=source)
+    return Mark(box, ends.astype(np.float64), polyline=False, source=source, ink_width=ink_width)
 
 
 def _mask(runs: Runs, part: np.ndarray, box: Box) -> np.ndarray:

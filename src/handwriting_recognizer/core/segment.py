@@ -93,6 +93,7 @@ class Mark:
     points: np.ndarray
     polyline: bool = True
     source: int | None = None
+    ink_width: float = 0.0  # the pen's width within the box: a picture's stroke width (a stroke's box is its path)
 
     def __post_init__(self) -> None:
         if len(self.points) > MAX_MARK_POINTS:
@@ -131,7 +132,7 @@ def layout(marks: Sequence[Mark]) -> Layout:
     pieces = [_piece(group, marks) for group in _merged(big, marks, boxes, height)]
     pieces, dots = _attach_dots(pieces, np.flatnonzero(tiny), marks, height)
     pieces.sort(key=lambda p: p.box[0] + p.box[2])
-    dashes = _dashes(pieces, height)
+    dashes = _dashes(pieces, marks, height)
     digits = [p for p in pieces if p not in dashes]
     floating = _floating(digits, height)
     join = tuple(
@@ -271,7 +272,7 @@ def _point_distance(points: np.ndarray, other: Mark) -> float:
     return float(np.hypot(*(rel - t[..., None] * d[None]).transpose(2, 0, 1)).min())
 
 
-def _dashes(pieces: Sequence[Piece], height: float) -> list[Piece]:
+def _dashes(pieces: Sequence[Piece], marks: Sequence[Mark], height: float) -> list[Piece]:
     """The dashes among `pieces`: flat, short, at the middle height of the ink beside them and
     overlapping no other piece (all overlaps measured at once)."""
     if len(pieces) < 2:
@@ -279,15 +280,18 @@ def _dashes(pieces: Sequence[Piece], height: float) -> list[Piece]:
     boxes = np.array([p.box for p in pieces], np.float64)
     overlapping = overlap_ratios(boxes, boxes, height) > 0
     np.fill_diagonal(overlapping, False)
-    return [p for i, p in enumerate(pieces) if not overlapping[i].any() and _is_dash(i, pieces, height)]
+    return [p for i, p in enumerate(pieces) if not overlapping[i].any() and _is_dash(i, pieces, marks, height)]
 
 
-def _is_dash(index: int, pieces: Sequence[Piece], height: float) -> bool:
+def _is_dash(index: int, pieces: Sequence[Piece], marks: Sequence[Mark], height: float) -> bool:
     """Whether piece `index`, which overlaps no other, is flat, short and at the middle height of the
-    ink beside it (within DASH_NEAR; else of the nearest piece)."""
+    ink beside it (within DASH_NEAR; else of the nearest piece). Flat is the pen's path: a thick
+    pen's short dash in a picture (43 x 16 px) is as tall as its pen, not a box a third as tall as wide."""
     x0, y0, x1, y1 = pieces[index].box
     width, tall = x1 - x0, y1 - y0
-    if not (tall <= FLAT * width and tall <= DASH_HEIGHT * height and DASH_WIDTH[0] <= width / height <= DASH_WIDTH[1]):
+    pen = min(max(marks[m].ink_width for m in pieces[index].marks), tall)
+    flat = tall - pen <= FLAT * (width - pen) and width >= 2 * pen
+    if not (flat and tall <= DASH_HEIGHT * height and DASH_WIDTH[0] <= width / height <= DASH_WIDTH[1]):
         return False
     others = [p for i, p in enumerate(pieces) if i != index]
     # The ink within DASH_NEAR line heights, not one piece: the L of a 4 drawn apart from its stem
