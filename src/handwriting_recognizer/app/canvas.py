@@ -49,7 +49,7 @@ PEN_WIDTH_MIN = 1  # screen pixels: a hairline
 PEN_WIDTH_MAX = 40  # screen pixels: a marker on a large canvas
 LIGHTEST_TOUCH = 0.25  # a tablet pen's width at the lightest pressure, as a share of the full width
 UNDO_LIMIT = 200  # undoable steps kept: a long session's history stays bounded
-HINT = "Draw a digit here"
+HINT = "Write a digit or a number here"
 
 
 NO_PRESSURE = np.zeros(0)  # the pressure of a stroke drawn without one (mouse, finger)

@@ -68,7 +68,12 @@ def reading_text(reading: Reading | None, drawing: bool = False) -> ReadingText:
     is shown (saying why; while a stroke is `drawing`, that it is still reading), else the digit and
     its probability, floored (`percent`)."""
     if reading is None or reading.blank:
-        return ReadingText("–", "Draw a digit", "Nothing drawn yet", "Draw a digit: the model reads it while you draw.")
+        return ReadingText(
+            "–",
+            "Write a digit or a number",
+            "Nothing drawn yet",
+            "Write a digit or a number: the model reads it while you write.",
+        )
     if drawing and reading.label is None:
         return ReadingText("Reading…", STILL_READING, "Still reading", STILL_READING_TIP)
     if reading.reason == NOT_A_DIGIT:
