@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,3 +21,17 @@ def predict(*args: str, **kwargs) -> subprocess.CompletedProcess:
         timeout=120,
         **kwargs,
     )
+
+
+def on_a_scaled_screen(script: str, width: int, height: int, folder: Path, *args: str) -> dict:
+    """Run the Python `script` (with `args`) on one offscreen screen of `width` x `height` pixels at
+    QT_SCALE_FACTOR 2, its HOME in `folder`, and return the JSON its last line prints."""
+    screens = folder / "screens.json"
+    screen = {"name": "small", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96, "dpr": 1}
+    screens.write_text(json.dumps({"screens": [screen]}))
+    env = {"QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": f"offscreen:configfile={screens}", "HOME": str(folder)}
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

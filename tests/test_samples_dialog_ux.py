@@ -14,6 +14,7 @@ from handwriting_recognizer.app.samples_view import SamplesDialog
 from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.core.samples import SampleStore
 from tests import handmade
+from tests.commands import on_a_scaled_screen
 
 
 def image(seed: int) -> np.ndarray:
@@ -237,26 +238,9 @@ print(json.dumps(shown))
 def test_my_samples_and_model_info_fit_a_1400x900_screen_at_200_percent(tmp_path):
     """700x450 logical pixels: My Samples opened at 720x480 (Export, Import and Close off the
     screen) and Model Info grew past the bottom when its details opened."""
-    import json
-    import os
-    import subprocess
-    import sys
-
     from PySide6.QtCore import QRect
 
-    screens = tmp_path / "screens.json"
-    screen = {"name": "small", "x": 0, "y": 0, "width": 1400, "height": 900, "logicalDpi": 96, "dpr": 1}
-    screens.write_text(json.dumps({"screens": [screen]}))
-    env = {"QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": f"offscreen:configfile={screens}", "HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", ON_A_SMALL_SCREEN, str(tmp_path / "samples")],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    shown = on_a_scaled_screen(ON_A_SMALL_SCREEN, 1400, 900, tmp_path, str(tmp_path / "samples"))
     assert shown["ratio"] == 2 and shown["available"] == [0, 0, 700, 450]
     available = QRect(*shown["available"])
     for name in ("samples", "long message", "model info"):

@@ -4,10 +4,7 @@ accessible names and descriptions, the keyboard, tooltips, and percentages that 
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -25,6 +22,7 @@ from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.percent import percent
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, Reading, read
 from tests import handmade
+from tests.commands import on_a_scaled_screen
 
 DARK = {  # a dark Fusion palette, as a dark desktop gives it
     QPalette.ColorRole.Window: (53, 53, 53),
@@ -315,21 +313,7 @@ print(json.dumps({
 
 
 def test_at_scale_factor_2_on_a_1600x1000_screen_the_window_fits(tmp_path):
-    screens = tmp_path / "screens.json"
-    screen = {"name": "small", "x": 0, "y": 0, "width": 1600, "height": 1000, "logicalDpi": 96, "dpr": 1}
-    screens.write_text(json.dumps({"screens": [screen]}))
-    env = {"QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": f"offscreen:configfile={screens}"}
-    import os
-
-    result = subprocess.run(
-        [sys.executable, "-c", SCALED_WINDOW],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    shown = on_a_scaled_screen(SCALED_WINDOW, 1600, 1000, tmp_path)
     assert shown["ratio"] == 2 and shown["available"] == [0, 0, 800, 500]
     assert QRect(*shown["available"]).contains(QRect(*shown["frame"]))
     assert shown["status_visible"] and shown["status"][1] + shown["status"][3] <= shown["height"]
