@@ -220,9 +220,8 @@ class TrainingCurves(QWidget):
             for tick, text in zip(y_axis.ticks, y_labels, strict=True):
                 y = plot.bottom() - y_axis.at(tick, 0, plot.height())
                 texts.append(Text(QRectF(plot.left() - TICK - 2 - label_w, y - line / 2, label_w, line), text, RIGHT))
-            low = float(min(xs))
             most = int(plot.width() / (widest_epoch + 2 * PAD)) + 1
-            x_axis = _axis(low, max(float(max(xs)), low + 1), most, integers=True)
+            x_axis = _axis(*_epoch_range(float(min(xs)), float(max(xs))), most, integers=True)
             for tick in x_axis.ticks:
                 text = str(int(tick))
                 w = metrics.horizontalAdvance(text) + 1
@@ -308,6 +307,12 @@ def _padded(low: float, high: float) -> tuple[float, float]:
     if not pad > 0:
         pad = abs(low) / 20 or 0.5
     return max(low - pad, -sys.float_info.max), min(high + pad, sys.float_info.max)
+
+
+def _epoch_range(first: float, last: float) -> tuple[float, float]:
+    """The epochs' axis: from the first epoch to the last; a single epoch in the middle of half an
+    epoch either side, its one tick (a 1-epoch run ran from 1 to 2, an epoch it never had)."""
+    return (first, last) if last > first else (first - 0.5, first + 0.5)
 
 
 def nice_ticks(low: float, high: float, most: int, integers: bool = False) -> tuple[float, ...]:

@@ -1,0 +1,32 @@
+"""The retrain dialog and its worker as a hands-on pass found them: each section names its finding."""
+
+from __future__ import annotations
+
+import pytest
+
+from handwriting_recognizer.app.retrain import RetrainDialog
+from handwriting_recognizer.app.training_curves import TrainingCurves
+
+
+@pytest.fixture(autouse=True)
+def no_device_probe(monkeypatch):
+    """The dialogs here do not ask TensorFlow which GPUs it sees (a worker process that loads it)."""
+    monkeypatch.setattr(RetrainDialog, "_gpus_seen", "TensorFlow sees: (not asked in these tests)")
+
+
+# --- N5: the curves of a one-epoch run --------------------------------------------------------------------
+
+
+def test_the_curves_of_one_epoch_show_epoch_1_alone_in_the_middle(qtbot):
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(560, 240)
+    for series, value in (("loss", 0.3), ("val_loss", 0.25), ("accuracy", 0.9), ("val_accuracy", 0.92)):
+        curves.add(series, 1, value)
+    for panel in curves.layout_now().panels:
+        assert panel.x is not None and panel.x.ticks == (1.0,)
+        assert panel.x.low < 1 < panel.x.high < 2
+        assert panel.point(1, 0).x() == pytest.approx(panel.plot.center().x())
+    curves.add("loss", 2, 0.2)  # a second epoch: the axis runs from the first to the last
+    loss = curves.layout_now().panels[0]
+    assert loss.x is not None and (loss.x.low, loss.x.high) == (1, 2)
