@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from handwriting_recognizer.app.retrain import RetrainDialog
 from handwriting_recognizer.app.training_curves import TrainingCurves
+from handwriting_recognizer.core.train_config import UNIPEN_ENV
 
 
 @pytest.fixture(autouse=True)
 def no_device_probe(monkeypatch):
     """The dialogs here do not ask TensorFlow which GPUs it sees (a worker process that loads it)."""
     monkeypatch.setattr(RetrainDialog, "_gpus_seen", "TensorFlow sees: (not asked in these tests)")
+
+
+# --- N3: a UNIPEN folder typed in is one to use ---------------------------------------------------------
+
+
+def test_typing_a_unipen_folder_ticks_pen_writing_and_emptying_it_unticks(app_window, monkeypatch):
+    monkeypatch.delenv(UNIPEN_ENV, raising=False)
+    dialog = app_window.show_retrain()
+    assert not dialog.use_pen.isChecked() and dialog.pen_path.text() == ""
+    QTest.keyClicks(dialog.pen_path, "/data/unipen")
+    assert dialog.use_pen.isChecked()
+    assert dialog.run_config().unipen == "/data/unipen"
+    dialog.pen_path.selectAll()
+    QTest.keyClick(dialog.pen_path, Qt.Key.Key_Delete)
+    assert not dialog.use_pen.isChecked()
 
 
 # --- N5: the curves of a one-epoch run --------------------------------------------------------------------

@@ -188,6 +188,8 @@ class RetrainDialog(QDialog):
         browse.setAccessibleName("Browse for the UNIPEN folder")
         browse.clicked.connect(self._browse_pen)
         self.use_pen.setChecked(bool(self.pen_path.text()))
+        # A folder typed or pasted is one to use, as one chosen with Browse... is; an emptied field none.
+        self.pen_path.textEdited.connect(lambda text: self.use_pen.setChecked(bool(text.strip())))
         return _row(self.use_pen, (self.pen_path, 1), browse)
 
     def _dataset_choice(self) -> QVBoxLayout:
