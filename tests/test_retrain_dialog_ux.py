@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from handwriting_recognizer.app.retrain import RetrainDialog
 from handwriting_recognizer.app.training_curves import TrainingCurves
+from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.train_config import UNIPEN_ENV
 
 
@@ -15,6 +18,35 @@ from handwriting_recognizer.core.train_config import UNIPEN_ENV
 def no_device_probe(monkeypatch):
     """The dialogs here do not ask TensorFlow which GPUs it sees (a worker process that loads it)."""
     monkeypatch.setattr(RetrainDialog, "_gpus_seen", "TensorFlow sees: (not asked in these tests)")
+
+
+# --- N2: the form during a run, and Cancel once asked -------------------------------------------------
+
+
+def worker_runs(monkeypatch, script: str) -> None:
+    """The dialog's worker is `python -c script` instead of the training CLI."""
+    monkeypatch.setattr(
+        "handwriting_recognizer.app.retrain_process.worker_command", lambda args: [sys.executable, "-c", script]
+    )
+
+
+def test_the_form_is_locked_during_a_run_and_cancel_is_asked_once(app_window, qtbot, monkeypatch):
+    dialog = app_window.show_retrain()
+    form = [dialog.epochs, dialog.start_from, dialog.include_samples, dialog.limit, dialog.device]
+    form += [dialog.download, dialog.use_file, dialog.data_path, dialog.use_pen, dialog.pen_path, dialog.sample_weight]
+    worker_runs(
+        monkeypatch, 'import time; print(\'{"event": "start", "epochs": 1, "steps": 9}\', flush=True); time.sleep(60)'
+    )
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: any(isinstance(e, events.Start) for e in dialog.events), timeout=30_000)
+    assert not any(widget.isEnabled() for widget in form)
+    assert dialog.cancel_button.isEnabled()
+    dialog.cancel_button.click()
+    assert dialog.status.text() == "Stopping…" and not dialog.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=20_000)
+    assert "Cancelled" in dialog.status.text()
+    assert all(widget.isEnabled() for widget in form if widget is not dialog.include_samples)  # no samples
+    assert dialog.start_button.isEnabled() and not dialog.cancel_button.isEnabled()
 
 
 # --- N3: a UNIPEN folder typed in is one to use ---------------------------------------------------------

@@ -118,8 +118,11 @@ class RetrainDialog(QDialog):
         self.comparison = QLabel()
         self.comparison.setObjectName("comparison")
         self.recommendation = _text_label("recommendation")
+        self.form = QWidget()  # disabled while a run goes on: a change then would do nothing
+        self.form.setLayout(self._form(sample_count))
+        self.form.layout().setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
-        layout.addLayout(self._form(sample_count))
+        layout.addWidget(self.form)
         for widget in (self.progress, self.status, self.warnings):
             layout.addWidget(widget)
         layout.addWidget(self.curves, 1)
@@ -328,12 +331,14 @@ class RetrainDialog(QDialog):
         self.progress.setRange(0, 0)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.form.setEnabled(False)
         self.process.start(args, dataset_from_env=self.use_file.isChecked())
 
     def cancel(self) -> None:
         """Stop the run; the worker writes no model. Returns at once: the end comes as `_finished`."""
         if self.process is not None:
             self.status.setText("Stopping…")
+            self.cancel_button.setEnabled(False)  # asked once: the worker is stopping
             self.process.cancel()
 
     def handle_event(self, event: events.Event) -> None:
@@ -416,6 +421,7 @@ class RetrainDialog(QDialog):
             process.deleteLater()
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self.form.setEnabled(True)
         if self._closing:
             self.reject()
 
