@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from handwriting_recognizer.app.retrain import RetrainDialog
+from handwriting_recognizer.app.retrain_comparison import comparison_table
 from handwriting_recognizer.app.training_curves import TrainingCurves
 from handwriting_recognizer.core import progress as events
+from handwriting_recognizer.core.contract import int8_path_for
+from handwriting_recognizer.core.preprocess import strokes_to_input
+from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.core.train_config import UNIPEN_ENV
+from handwriting_recognizer.training import pipeline
+from tests import handmade
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +69,40 @@ def test_typing_a_unipen_folder_ticks_pen_writing_and_emptying_it_unticks(app_wi
     dialog.pen_path.selectAll()
     QTest.keyClick(dialog.pen_path, Qt.Key.Key_Delete)
     assert not dialog.use_pen.isChecked()
+
+
+# --- D7: the accuracy of the model the app runs ---------------------------------------------------------
+
+
+def blends() -> np.ndarray:
+    """Inputs half-way between two handmade digits, in steps: some are read one way by the float
+    model and another by its int8 copy (16 of these 3,321 by the bundled model's)."""
+    drawn = [handmade.zero(), handmade.one(), handmade.seven(), handmade.crossed_seven(), handmade.european_one()]
+    drawn += [handmade.write(digit) for digit in "3852"]
+    inputs = [strokes_to_input(strokes) for strokes in drawn]
+    mixed = [w * p + (1 - w) * q for p in inputs for q in inputs for w in np.linspace(0, 1, 41)]
+    return np.stack(mixed).astype(np.float32)[..., None]
+
+
+def test_the_current_model_is_compared_as_the_app_runs_it_its_int8_copy(bundled_model):
+    """The status bar shows the accuracy of what runs, on the CPU the int8 copy; the comparison
+    measured the float model. Images the two read differently, labelled as the int8 copy reads them,
+    tell which one was measured."""
+    assert int8_path_for(bundled_model).exists()
+    app_runs = Recognizer(bundled_model, use_gpu=False, strokes=False)
+    as_float = Recognizer(bundled_model, use_gpu=False, int8=False, strokes=False)
+    assert app_runs.info.precision == "int8"
+    x = blends()
+    y = app_runs.predict_batch(x).argmax(1)
+    differ = as_float.predict_batch(x).argmax(1) != y
+    assert differ.any(), "float and int8 read these alike: no test"
+    x, y = x[differ], y[differ]
+    current = pipeline.open_model_to_compare(bundled_model)
+    compared = pipeline.compare_models(current, int8_path_for(bundled_model).read_bytes(), "int8", x, y, None)
+    assert compared["mnist_test"]["old"] == 1.0 and compared["mnist_test"]["new"] == 1.0
+    assert compared["precision"] == {"old": "int8", "new": "int8"}
+    assert "<th>current model (int8)</th><th>new model (int8)</th>" in comparison_table(compared)
+    assert "(int8)" not in comparison_table({"precision": {"old": "float32", "new": "float32"}})
 
 
 # --- N5: the curves of a one-epoch run --------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 COMPARED = (("mnist_test", "MNIST test set"), ("own_held_out", "Your held-out samples"))
+MODELS = (("old", "current model"), ("new", "new model"))
 MNIST_TOLERANCE = 0.005  # half a point of MNIST accuracy: what reading your samples better may cost
 
 
@@ -37,7 +38,10 @@ def _scores(comparison: object, key: str) -> dict:
 
 
 def comparison_table(comparison: object) -> str:
-    """The Done summary's comparison of the current and new model, as an HTML table."""
+    """The Done summary's comparison of the current and new model, as an HTML table: each model as
+    the app runs it (its int8 copy on the CPU, where it has one: the accuracy the status bar shows)."""
+    precision = _scores(comparison, "precision")
+    heads = "".join(f"<th>{name}{_precision(precision.get(key))}</th>" for key, name in MODELS)
     rows = []
     for key, title in COMPARED:
         scores = _scores(comparison, key)
@@ -46,9 +50,12 @@ def comparison_table(comparison: object) -> str:
             f"<td align=right>{number(scores.get('old'), '.2%')}</td>"
             f"<td align=right><b>{number(scores.get('new'), '.2%')}</b></td></tr>"
         )
-    return (
-        "<table cellspacing=6><tr><th></th><th>current model</th><th>new model</th></tr>" + "".join(rows) + "</table>"
-    )
+    return f"<table cellspacing=6><tr><th></th>{heads}</tr>" + "".join(rows) + "</table>"
+
+
+def _precision(value: object) -> str:
+    """The header's note of a model whose int8 copy was compared; none for float32 or a value not known."""
+    return " (int8)" if value == "int8" else ""
 
 
 @dataclass(frozen=True)

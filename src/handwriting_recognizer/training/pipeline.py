@@ -103,11 +103,12 @@ def run(config: TrainConfig) -> dict[str, object]:
 
 
 def open_model_to_compare(path: Path) -> Recognizer:
-    """The model to compare with, loaded and checked now rather than after the training."""
+    """The model to compare with, loaded and checked now rather than after the training: as the app
+    runs it on the CPU (its int8 copy when it has a usable one), reading images only."""
     from handwriting_recognizer.core.recognizer import ModelError, Recognizer
 
     try:
-        return Recognizer(path, use_gpu=False, int8=False, strokes=False)  # it reads images only
+        return Recognizer(path, use_gpu=False, strokes=False)
     except ModelError as exc:
         raise UserFacingError(f"--compare: {exc}") from exc
 
@@ -162,11 +163,12 @@ def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | N
     summary["test_accuracy"] = round(float((probabilities.argmax(1) == mnist.y_test).mean()), 5)
     summary["seconds"] = round(time.monotonic() - start, 1)
     proto = export_onnx(classifier, weights, x_test, summary)
-    if compare is not None:
-        summary["comparison"] = compare_models(compare, proto, x_test, mnist.y_test, own)
     float_model = proto.SerializeToString()
     calibration_images = np.concatenate([mnist.x_train[:384], pen.train_x[:: max(1, len(pen.train_x) // 128)][:128]])
     int8_model = int8_copy(config, float_model, to_model_input(calibration_images), x_test, mnist.y_test, summary)
+    if compare is not None:
+        new_model, precision = (float_model, "float32") if int8_model is None else (int8_model, "int8")
+        summary["comparison"] = compare_models(compare, new_model, precision, x_test, mnist.y_test, own)
     report.write_report(staging / "report", probabilities, mnist.x_test, mnist.y_test, result.history, summary)
     save_models(staging, float_model, int8_model)
     return summary
@@ -353,15 +355,22 @@ def export_onnx(
 
 
 def compare_models(
-    old: Recognizer, new_proto: onnx.ModelProto, x_test: np.ndarray, y_test: np.ndarray, own: OwnSamples | None
+    old: Recognizer,
+    new_model: bytes,
+    new_precision: str,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    own: OwnSamples | None,
 ) -> dict[str, object]:
-    """Old and new model side by side on the MNIST test set and the held-out own samples."""
+    """Old and new model side by side on the MNIST test set and the held-out own samples, each as
+    the app runs it on the CPU (the accuracy it then shows): `new_model` is the int8 copy where one
+    was written, and `old` runs its own."""
     import numpy as np
     import onnxruntime as ort
 
     from handwriting_recognizer.core.recognizer import ModelError
 
-    new_session = ort.InferenceSession(new_proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    new_session = ort.InferenceSession(new_model, providers=["CPUExecutionProvider"])
 
     def new(x):
         return new_session.run([OUTPUT_NAME], {INPUT_NAME: x})[0]
@@ -383,6 +392,7 @@ def compare_models(
                 "old": accuracy(old.predict_batch, held_x, held_y),
                 "new": accuracy(new, held_x, held_y),
             },
+            "precision": {"old": old.info.precision, "new": new_precision},
         }
     except ModelError as exc:  # the old model answers these images with no probabilities
         raise UserFacingError(f"--compare: {exc}") from exc
