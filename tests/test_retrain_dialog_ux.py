@@ -18,6 +18,7 @@ from handwriting_recognizer.core.preprocess import strokes_to_input
 from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.core.train_config import UNIPEN_ENV
 from handwriting_recognizer.training import pipeline
+from handwriting_recognizer.training.samples import HOLD_OUT_EVERY, OwnSamples
 from tests import handmade
 
 
@@ -69,6 +70,34 @@ def test_typing_a_unipen_folder_ticks_pen_writing_and_emptying_it_unticks(app_wi
     dialog.pen_path.selectAll()
     QTest.keyClick(dialog.pen_path, Qt.Key.Key_Delete)
     assert not dialog.use_pen.isChecked()
+
+
+# --- N4: why no sample was held out ----------------------------------------------------------------------
+
+
+def one_of_each_digit() -> OwnSamples:
+    """7 samples, one each of 0-6: too few of any digit for one to be held out."""
+    from handwriting_recognizer.training.samples import split_held_out
+
+    x, y = np.zeros((7, 28, 28), np.uint8), np.arange(7, dtype=np.uint8)
+    x[:, 10:18, 13:15] = 255
+    train_x, train_y, held_x, held_y = split_held_out(x, y)
+    return OwnSamples(train_x, train_y, held_x, held_y, 0)
+
+
+def test_no_sample_held_out_says_why(bundled_model):
+    own = one_of_each_digit()
+    old = pipeline.open_model_to_compare(bundled_model)
+    x, y = np.zeros((4, 28, 28, 1), np.float32), np.zeros(4, np.int64)
+    compared = pipeline.compare_models(old, bundled_model.read_bytes(), "float32", x, y, own)
+    assert compared["own_held_out"] == {"images": 0, "old": None, "new": None, "held_out_every": HOLD_OUT_EVERY}
+    table = comparison_table(compared)
+    assert "Your held-out samples (0)" in table
+    assert f"none held out: 1 in {HOLD_OUT_EVERY} of each digit's samples is held out" in table
+    assert f"no digit has {HOLD_OUT_EVERY} yet" in table
+    without = pipeline.compare_models(old, bundled_model.read_bytes(), "float32", x, y, None)
+    assert "none held out: your samples were not part of this run" in comparison_table(without)
+    assert "none held out" not in comparison_table({"own_held_out": {"images": 3, "old": 1.0, "new": 1.0}})
 
 
 # --- D7: the accuracy of the model the app runs ---------------------------------------------------------

@@ -50,12 +50,28 @@ def comparison_table(comparison: object) -> str:
             f"<td align=right>{number(scores.get('old'), '.2%')}</td>"
             f"<td align=right><b>{number(scores.get('new'), '.2%')}</b></td></tr>"
         )
+        why = _why_none(scores) if key == "own_held_out" else None
+        if why:
+            rows.append(f"<tr><td colspan=3><i>{html.escape(why, quote=False)}</i></td></tr>")
     return f"<table cellspacing=6><tr><th></th>{heads}</tr>" + "".join(rows) + "</table>"
 
 
 def _precision(value: object) -> str:
     """The header's note of a model whose int8 copy was compared; none for float32 or a value not known."""
     return " (int8)" if value == "int8" else ""
+
+
+def _why_none(scores: dict) -> str | None:
+    """Why the held-out samples are none: not part of the run, or no digit has enough samples for
+    one to be held out (the run says how often one is: "held_out_every")."""
+    if scores.get("images") != 0:
+        return None
+    every = scores.get("held_out_every")
+    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        return "none held out: your samples were not part of this run"
+    return (
+        f"none held out: 1 in {every} of each digit's samples is held out to compare on, and no digit has {every} yet"
+    )
 
 
 @dataclass(frozen=True)

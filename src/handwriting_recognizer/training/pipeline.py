@@ -364,11 +364,13 @@ def compare_models(
 ) -> dict[str, object]:
     """Old and new model side by side on the MNIST test set and the held-out own samples, each as
     the app runs it on the CPU (the accuracy it then shows): `new_model` is the int8 copy where one
-    was written, and `old` runs its own."""
+    was written, and `old` runs its own. "own_held_out" says how the samples were held out
+    ("held_out_every") when they took part, so that none held out can be explained."""
     import numpy as np
     import onnxruntime as ort
 
     from handwriting_recognizer.core.recognizer import ModelError
+    from handwriting_recognizer.training.samples import HOLD_OUT_EVERY
 
     new_session = ort.InferenceSession(new_model, providers=["CPUExecutionProvider"])
 
@@ -391,6 +393,7 @@ def compare_models(
                 "images": int(len(held_y)),
                 "old": accuracy(old.predict_batch, held_x, held_y),
                 "new": accuracy(new, held_x, held_y),
+                **({"held_out_every": HOLD_OUT_EVERY} if own is not None else {}),
             },
             "precision": {"old": old.info.precision, "new": new_precision},
         }
