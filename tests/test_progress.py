@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 EXAMPLES = [
     events.Device("GPU: NVIDIA H100 (1 replica)"),
+    events.Stage("Reading UNIPEN's pen writing files", done=1200, total=4696),
     events.Start(epochs=3, steps=47),
     events.Step(
         epoch=1, epochs=3, step=12, steps=47, loss=0.5, accuracy=0.875, val_loss=None, val_accuracy=None, eta_s=9.5
@@ -160,6 +161,7 @@ JSON = st.recursive(
 )
 FIELDS = st.sampled_from(
     ["message", "epochs", "steps", "epoch", "step", "loss", "accuracy", "val_loss", "val_accuracy", "eta_s", "model"]
+    + ["done", "total"]
 )
 
 
@@ -185,9 +187,15 @@ def test_any_progress_event_round_trips(kind, counts, metrics):
     assert parse(line_of(kind(*counts, *metrics))) == kind(*counts, *finite)
 
 
-@given(st.sampled_from([events.Device, events.Warning, events.Error, events.Interrupted]), st.text())
+@given(st.sampled_from([events.Device, events.Stage, events.Warning, events.Error, events.Interrupted]), st.text())
 def test_any_message_round_trips(kind, text):
     assert parse(line_of(kind(text))) == kind(text)
+
+
+def test_a_stage_without_counts_is_not_counted_and_bad_counts_are_no_event():
+    assert parse('{"event": "stage", "message": "Loading TensorFlow"}') == events.Stage("Loading TensorFlow", 0, 0)
+    assert parse('{"event": "stage", "message": "x", "done": -1, "total": 3}') is None
+    assert parse(f'{{"event": "stage", "message": "x", "done": 1, "total": {MAX_COUNT + 1}}}') is None
 
 
 def test_the_protocol_loads_neither_qt_nor_tensorflow():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +20,7 @@ from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.contract import int8_path_for
 from handwriting_recognizer.core.preprocess import strokes_to_input
 from handwriting_recognizer.core.recognizer import Recognizer
-from handwriting_recognizer.core.train_config import UNIPEN_ENV
+from handwriting_recognizer.core.train_config import UNIPEN_ENV, TrainConfig
 from handwriting_recognizer.training import pipeline
 from handwriting_recognizer.training.samples import HOLD_OUT_EVERY, OwnSamples
 from tests import handmade
@@ -26,6 +30,125 @@ from tests import handmade
 def no_device_probe(monkeypatch):
     """The dialogs here do not ask TensorFlow which GPUs it sees (a worker process that loads it)."""
     monkeypatch.setattr(RetrainDialog, "_gpus_seen", "TensorFlow sees: (not asked in these tests)")
+
+
+# --- N1: the worker says what it does before the epochs, and the dialog shows it --------------------
+
+
+def test_a_stage_shows_its_name_and_where_it_counts_how_far(app_window):
+    dialog = app_window.show_retrain()
+    dialog.handle_event(events.Stage("Reading UNIPEN's pen writing files", 1200, 4696))
+    assert dialog.status.text() == "Reading UNIPEN's pen writing files: 1,200 of 4,696"
+    assert (dialog.progress.minimum(), dialog.progress.maximum(), dialog.progress.value()) == (0, 4696, 1200)
+    dialog.handle_event(events.Stage("Loading TensorFlow"))  # not counted: busy
+    assert dialog.status.text() == "Loading TensorFlow…" and dialog.progress.maximum() == 0
+    dialog.handle_event(events.Step(epoch=1, epochs=2, step=3, steps=10))  # the epochs take over
+    assert "Epoch 1/2, step 3/10" in dialog.status.text() and dialog.progress.maximum() == 20
+
+
+def write_corpus(root: Path) -> Path:
+    """A tiny UNIPEN copy: a training group and the validation group, each with a digit file and a
+    file of a letter for each other category."""
+    stroke = ".PEN_DOWN\n" + "".join(f"{x} {y}\n" for x, y in [(10, 90), (30, 60), (50, 30), (60, 10), (80, 5)])
+    for group in ("tos", "ced"):
+        (root / "include" / group).mkdir(parents=True)
+        (root / "include" / group / "pen.dat").write_text(f".X_POINTS_PER_MM 10\n.WRITER_ID w\n{stroke}")
+        for category, label in (("1a", "1"), ("1a", "7"), ("1b", "Q"), ("1c", "q"), ("1d", "%")):
+            folder = root / "data" / category / group
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{label}.dat").write_text(f'.INCLUDE {group}/pen.dat\n.SEGMENT CHARACTER 0 ? "{label}"\n')
+    return root
+
+
+def stages(output: str) -> list[events.Stage]:
+    parsed = [events.parse(line) for line in output.splitlines()]
+    return [e for e in parsed if isinstance(e, events.Stage)]
+
+
+@pytest.mark.parametrize("with_unipen", [True, False])
+def test_the_pen_data_is_announced_and_counted_as_it_is_read_and_drawn(tmp_path, capsys, monkeypatch, with_unipen):
+    monkeypatch.setattr(events, "INTERVAL_S", 0.0)  # every count goes out
+    root = write_corpus(tmp_path / "unipen") if with_unipen else None
+    config = TrainConfig(unipen=str(root) if root else None, progress="jsonl", limit=40)
+    pen = pipeline.load_pen_data(config, 40)
+    said = stages(capsys.readouterr().out)
+    headlines = [e.message for e in said if e.total == 0]
+    drawn = len(pen.train_y) + len(pen.val_y)
+    if with_unipen:
+        assert headlines == [
+            "Reading UNIPEN's pen writing files",
+            "Drawing UNIPEN's characters at 28x28, in varied copies",
+        ]
+        files = [(e.done, e.total) for e in said if e.message == headlines[0] and e.total]
+        assert files == [(n, 10) for n in range(1, 11)]
+    else:
+        assert headlines == ['Drawing scribbles for the "not a digit" class']
+    counts = [(e.done, e.total) for e in said if e.message == headlines[-1] and e.total]
+    assert counts[-1][1] >= drawn > 0 and counts == [(n, counts[-1][1]) for n in range(1, counts[-1][1] + 1)]
+
+
+def test_a_stage_counts_at_most_every_interval_like_the_steps(capsys):
+    count = pipeline.stage(TrainConfig(progress="jsonl"), "Drawing")
+    began = time.monotonic()
+    for done in range(1, 5001):
+        count(done, 5000)
+    assert time.monotonic() - began < events.INTERVAL_S, "the machine is too slow for this test"
+    assert [(e.done, e.total) for e in stages(capsys.readouterr().out)] == [(0, 0)]  # the headline only
+    time.sleep(events.INTERVAL_S)
+    count(5000, 5000)
+    assert [(e.done, e.total) for e in stages(capsys.readouterr().out)] == [(5000, 5000)]
+
+
+def test_for_people_a_stage_says_nothing(capsys):
+    """Without jsonl the worker's stderr is for what went wrong: an error is its one line."""
+    count = pipeline.stage(TrainConfig(progress="bar"), "Loading TensorFlow")
+    count(1, 2)
+    assert capsys.readouterr() == ("", "")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_a_run_says_each_stage_and_compares_the_int8_copies(tmp_path, mnist_path, bundled_model):
+    """The worker end to end (--epochs 0: no training, the rest as a run does): every long stage is
+    said before it, and the comparison's new accuracy is the int8 copy's, which the app shows."""
+    args = [
+        "--data",
+        str(mnist_path),
+        "--limit",
+        "600",
+        "--epochs",
+        "0",
+        "--init",
+        str(ROOT / "assets/model.weights.h5"),
+    ]
+    args += ["--compare", str(bundled_model), "--out", str(tmp_path / "run"), "--progress", "jsonl"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "handwriting_recognizer.training", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    said = [events.parse(line) for line in proc.stdout.splitlines()]
+    headlines = [e for e in said if e is not None and not getattr(e, "total", 0)]  # no stage's counts
+    order = [e.message if isinstance(e, events.Stage) else e.name for e in headlines]
+    assert order[:4] == [
+        "Loading MNIST (mnist.npz)",
+        'Drawing scribbles for the "not a digit" class',
+        "Loading TensorFlow",
+        "device",
+    ]
+    assert "Exporting the new model to ONNX" in order and order[-1] == "done"
+    done = said[-1]
+    assert isinstance(done, events.Done)
+    comparison, int8 = done.summary["comparison"], done.summary["int8"]
+    assert os.path.exists(int8_path_for(tmp_path / "run" / "model.onnx"))
+    assert comparison["precision"] == {"old": "int8", "new": "int8"}
+    assert comparison["mnist_test"]["new"] == int8["test_accuracy"]
+    assert comparison["mnist_test"]["old"] == Recognizer(bundled_model, use_gpu=False).info.test_accuracy
 
 
 # --- N2: the form during a run, and Cancel once asked -------------------------------------------------

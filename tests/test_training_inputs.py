@@ -510,7 +510,7 @@ def test_skipped_samples_are_reported_before_training(capsys, tmp_path):
     )
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == EXIT_BAD_INPUT
-    assert events == [
+    assert [e for e in events if e["event"] != "stage"] == [  # what it was doing: stage events
         {"event": "warning", "message": f"skipped 7 of your samples that cannot be used (the first: {first})"},
         {"event": "error", "message": f"error: {tmp_path / 'no.npz'}: no such file or folder"},
     ]
@@ -581,7 +581,8 @@ def test_cancel_during_the_tensorflow_import_stops_cleanly(npz, tmp_path, stop):
         proc.kill()
     assert proc.returncode == EXIT_INTERRUPTED, stderr[-3000:]
     assert "Traceback" not in stderr, stderr[-3000:]
-    assert [json.loads(line) for line in stdout.splitlines()] == [
+    events = [json.loads(line) for line in stdout.splitlines()]
+    assert [e for e in events if e["event"] != "stage"] == [  # what it was doing: stage events
         {"event": "interrupted", "message": "interrupted: stopped cleanly, no model written"}
     ]
     assert list(out.iterdir()) == []

@@ -347,6 +347,8 @@ class RetrainDialog(QDialog):
         match event:
             case events.Device(message=text):
                 self.status.setText(text)
+            case events.Stage():
+                self._show_stage(event)
             case events.Step() | events.Epoch():
                 self._show_progress(event)
             case events.Warning():
@@ -357,6 +359,16 @@ class RetrainDialog(QDialog):
                 self._error_message = text
             case events.Done(summary=summary):
                 self.summary = summary
+
+    def _show_stage(self, event: events.Stage) -> None:
+        """What the worker is doing outside the epochs; how far, where it counts."""
+        if event.total > 0:
+            self.progress.setRange(0, event.total)
+            self.progress.setValue(min(event.done, event.total))
+            self.status.setText(f"{event.message}: {event.done:,} of {event.total:,}")
+        else:
+            self.progress.setRange(0, 0)
+            self.status.setText(f"{event.message}…")
 
     def _show_progress(self, event: events.Step | events.Epoch) -> None:
         total = event.epochs * event.steps

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import IO, Any, ClassVar, TypeVar
 
 MAX_LINE_CHARS = 1_000_000  # a longer line is no event (a done line is a few KB); events are ASCII
-MAX_COUNT = 2**31 - 1  # epochs and steps: what a Qt progress bar can count
+MAX_COUNT = 2**31 - 1  # epochs, steps and a stage's counts: what a Qt progress bar can count
+INTERVAL_S = 0.5  # at most one Step, and one count of a Stage, this often: the app redraws on each
 
 _E = TypeVar("_E", bound="_Event")
 
@@ -59,6 +60,17 @@ class Device(Message):
     """What the training runs on (e.g. "GPU: ..." or "CPU"), said before the first epoch."""
 
     name = "device"
+
+
+@dataclass(frozen=True)
+class Stage(Message):
+    """What the worker is doing outside the epochs (loading MNIST, reading and drawing UNIPEN's pen
+    writing, exporting...), said as it begins; a long stage then says how far it is, `done` of
+    `total`, at most every INTERVAL_S. `total` 0: not counted (yet)."""
+
+    name = "stage"
+    done: int = 0
+    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,9 +149,9 @@ class Done(_Event):
         return cls(summary) if isinstance(summary.get("model"), str) else None
 
 
-Event = Device | Start | Step | Epoch | Warning | Error | Interrupted | Done
+Event = Device | Stage | Start | Step | Epoch | Warning | Error | Interrupted | Done
 EVENTS: dict[str, type[Event]] = {
-    cls.name: cls for cls in (Device, Start, Step, Epoch, Warning, Error, Interrupted, Done)
+    cls.name: cls for cls in (Device, Stage, Start, Step, Epoch, Warning, Error, Interrupted, Done)
 }
 
 

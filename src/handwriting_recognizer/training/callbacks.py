@@ -11,13 +11,13 @@ from typing import IO, Any
 
 import keras
 
-from handwriting_recognizer.core.progress import Epoch, Start, Step, emit
+from handwriting_recognizer.core.progress import INTERVAL_S, Epoch, Start, Step, emit
 
 
 class JsonlProgress(keras.callbacks.Callback):
     """Emits a Start, Step events (at most every `interval_s`) and an Epoch after each epoch."""
 
-    def __init__(self, epochs: int, steps: int, interval_s: float = 0.5, stream: IO[str] | None = None):
+    def __init__(self, epochs: int, steps: int, interval_s: float = INTERVAL_S, stream: IO[str] | None = None):
         super().__init__()
         self.epochs, self.steps, self.interval_s, self.stream = epochs, steps, interval_s, stream
         self._val: dict[str, float | None] = {"val_loss": None, "val_accuracy": None}

@@ -71,6 +71,26 @@ def say(config: TrainConfig, event: Callable[[str], events.Event], message: str)
         print(message, file=sys.stderr)
 
 
+def stage(config: TrainConfig, message: str) -> Callable[[int, int], None]:
+    """In jsonl mode, say that the stage `message` begins (a Stage event); return what tells how far
+    it is, `done` of `total`: a Stage event at most every INTERVAL_S, as the training's steps are (a
+    stage may count tens of thousands of drawings). For people, nothing: stderr stays for what went
+    wrong (an error is its one line)."""
+    jsonl = config.progress == "jsonl"
+    if jsonl:
+        events.emit(events.Stage(message))
+    last = time.monotonic()
+
+    def count(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if jsonl and now - last >= events.INTERVAL_S:
+            last = now
+            events.emit(events.Stage(message, done, total))
+
+    return count
+
+
 def list_devices() -> None:
     """Print what TensorFlow sees (JSON)."""
     from handwriting_recognizer.training.devices import describe_devices
@@ -155,6 +175,7 @@ def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | N
     mnist, own, pen, plan = load_inputs(config)
     say(config, events.Device, plan.description)
     result = train_classifier(config, mnist, own, pen, plan, staging)
+    stage(config, "Calibrating and testing the new model")
     classifier, calibration = calibrated_classifier(result, config)
     weights = save_weights(classifier, staging)
     x_test = to_model_input(mnist.x_test)
@@ -162,13 +183,17 @@ def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | N
     probabilities = classifier.predict(x_test, batch_size=1000, verbose=0)
     summary["test_accuracy"] = round(float((probabilities.argmax(1) == mnist.y_test).mean()), 5)
     summary["seconds"] = round(time.monotonic() - start, 1)
+    stage(config, "Exporting the new model to ONNX")
     proto = export_onnx(classifier, weights, x_test, summary)
     float_model = proto.SerializeToString()
+    stage(config, "Making the new model's int8 copy")
     calibration_images = np.concatenate([mnist.x_train[:384], pen.train_x[:: max(1, len(pen.train_x) // 128)][:128]])
     int8_model = int8_copy(config, float_model, to_model_input(calibration_images), x_test, mnist.y_test, summary)
     if compare is not None:
+        stage(config, "Comparing the new model with the current one")
         new_model, precision = (float_model, "float32") if int8_model is None else (int8_model, "int8")
         summary["comparison"] = compare_models(compare, new_model, precision, x_test, mnist.y_test, own)
+    stage(config, "Writing the report")
     report.write_report(staging / "report", probabilities, mnist.x_test, mnist.y_test, result.history, summary)
     save_models(staging, float_model, int8_model)
     return summary
@@ -180,13 +205,17 @@ def load_inputs(config: TrainConfig) -> tuple[Mnist, OwnSamples | None, PenData,
     $HWR_MNIST, then UNIPEN named by --unipen or $HWR_UNIPEN)."""
     from handwriting_recognizer.training.data import DatasetError, load_mnist, resolve_source
 
-    explicit = resolve_source(config.data) is not None
+    source = resolve_source(config.data)
     try:
         own = load_own_samples(config)
-        mnist = load_mnist(config.data) if explicit else None
+        if source is not None:
+            stage(config, f"Loading MNIST ({Path(source).name})")
+        mnist = load_mnist(config.data) if source is not None else None
         pen = load_pen_data(config, len(mnist.y_train) if mnist is not None else None)
+        stage(config, "Loading TensorFlow")
         plan = plan_devices(config)
         if mnist is None:
+            stage(config, "Loading MNIST (downloaded once, then cached)")
             mnist = load_mnist(None)  # Keras' downloader, once TensorFlow is loaded anyway
     except DatasetError as exc:
         raise UserFacingError(str(exc)) from exc
@@ -203,12 +232,15 @@ def load_pen_data(config: TrainConfig, mnist_images: int | None) -> PenData:
     root = pen_data.resolve_unipen(config.unipen)
     if root is None:
         images = min(config.limit or MNIST_TRAIN_IMAGES, mnist_images or MNIST_TRAIN_IMAGES)
-        return pen_data.scribbles_only(int(pen_data.SCRIBBLE_SHARE * images), config.seed)
+        count = stage(config, 'Drawing scribbles for the "not a digit" class')
+        return pen_data.scribbles_only(int(pen_data.SCRIBBLE_SHARE * images), config.seed, count)
     try:
-        samples = load_unipen(root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES))
+        count = stage(config, "Reading UNIPEN's pen writing files")
+        samples = load_unipen(root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES), progress=count)
     except UnipenError as exc:
         raise UserFacingError(f"--unipen: {exc}") from exc
-    return pen_data.build(samples, config.seed, config.limit)
+    count = stage(config, "Drawing UNIPEN's characters at 28x28, in varied copies")
+    return pen_data.build(samples, config.seed, config.limit, count)
 
 
 def load_own_samples(config: TrainConfig) -> OwnSamples | None:
@@ -473,9 +505,10 @@ def refit_stroke_model(replaced: Path, staging: Path, config: TrainConfig) -> di
     root = pen_data.resolve_unipen(config.unipen)
     if root is None:
         return None
+    count = stage(config, "Fitting the stroke model to the new model on UNIPEN's validation writers")
     try:
         validation = load_unipen(
-            root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES), pen_data.VALIDATION_GROUPS
+            root, (pen_data.DIGITS_CATEGORY, *pen_data.NEGATIVE_CATEGORIES), pen_data.VALIDATION_GROUPS, count
         )
     except UnipenError as exc:  # it was read for training a moment ago: keep the trained model
         say(config, events.Warning, f"the new model reads drawings without a stroke model: --unipen: {exc}")

@@ -35,7 +35,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
@@ -70,6 +70,9 @@ _PART = re.compile(rf"{_END}(?:-{_END})?")
 _PEN = {"PEN_DOWN": True, "PEN_UP": False}
 
 
+Progress = Callable[[int, int], None]  # told how many of how many (files, drawings) are done
+
+
 class UnipenError(ValueError):
     """A UNIPEN file is damaged or over a budget; the one-line message names the file and line."""
 
@@ -96,14 +99,21 @@ class UnipenCorpus:
 
 
 def load_unipen(
-    root: Path | str, categories: Iterable[str] = ("1a",), groups: Iterable[str] | None = None
+    root: Path | str,
+    categories: Iterable[str] = ("1a",),
+    groups: Iterable[str] | None = None,
+    progress: Progress | None = None,
 ) -> list[PenSample]:
-    """The characters of `categories` of `groups` (all groups if None) under `root`."""
-    return read_unipen(root, categories, groups).samples
+    """The characters of `categories` of `groups` (all groups if None) under `root`; `progress` is
+    told the data files read so far and their number after each one (all of 1a-1d: 4,696 files, 19 s)."""
+    return read_unipen(root, categories, groups, progress).samples
 
 
 def read_unipen(
-    root: Path | str, categories: Iterable[str] = ("1a",), groups: Iterable[str] | None = None
+    root: Path | str,
+    categories: Iterable[str] = ("1a",),
+    groups: Iterable[str] | None = None,
+    progress: Progress | None = None,
 ) -> UnipenCorpus:
     """`load_unipen` with the count of skipped segments, which it also logs at INFO."""
     started = time.perf_counter()
@@ -113,10 +123,17 @@ def read_unipen(
     work = _work(root, list(categories), None if groups is None else list(groups))
     by_part: dict[tuple[str, str], list[PenSample]] = {}
     skipped: Counter[str] = Counter()
+    files, read = sum(len(paths) for _, _, paths in work), 0
     for group, parts in groupby(sorted(work, key=itemgetter(1)), key=itemgetter(1)):
         reader = _Reader(root, group)  # a group's categories include the same pen files: read each once
         for category, _, paths in parts:
-            by_part[(category, group)] = [s for path in paths for s in reader.samples(path, category, skipped)]
+            found: list[PenSample] = []
+            for path in paths:
+                found += reader.samples(path, category, skipped)
+                read += 1
+                if progress is not None:
+                    progress(read, files)
+            by_part[(category, group)] = found
     samples = [s for category, group, _ in work for s in by_part[(category, group)]]
     counts = Counter(s.category for s in samples)
     logger.info(
@@ -124,12 +141,12 @@ def read_unipen(
         root,
         len(samples),
         ", ".join(f"{c}: {n}" for c, n in sorted(counts.items())) or "none",
-        sum(len(paths) for _, _, paths in work),
+        files,
         time.perf_counter() - started,
         sum(skipped.values()),
         ", ".join(f"{why}: {n}" for why, n in skipped.most_common()) or "none",
     )
-    return UnipenCorpus(samples, skipped, sum(len(paths) for _, _, paths in work))
+    return UnipenCorpus(samples, skipped, files)
 
 
 def _work(root: Path, categories: list[str], groups: list[str] | None) -> list[tuple[str, str, list[Path]]]:
