@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
 
 from handwriting_recognizer.app.retrain import RetrainDialog
@@ -24,6 +25,7 @@ from handwriting_recognizer.core.train_config import UNIPEN_ENV, TrainConfig
 from handwriting_recognizer.training import pipeline
 from handwriting_recognizer.training.samples import HOLD_OUT_EVERY, OwnSamples
 from tests import handmade
+from tests.commands import on_a_scaled_screen
 
 
 @pytest.fixture(autouse=True)
@@ -255,6 +257,80 @@ def test_the_current_model_is_compared_as_the_app_runs_it_its_int8_copy(bundled_
     assert compared["precision"] == {"old": "int8", "new": "int8"}
     assert "<th>current model (int8)</th><th>new model (int8)</th>" in comparison_table(compared)
     assert "(int8)" not in comparison_table({"precision": {"old": "float32", "new": "float32"}})
+
+
+# --- N10: the dialog on a small screen --------------------------------------------------------------------
+
+FINISHED = {  # a run's Done summary: the comparison and the advice under the curves
+    "model": "/runs/1/model.onnx",
+    "comparison": {
+        "mnist_test": {"images": 10000, "old": 0.9937, "new": 0.992},
+        "own_held_out": {"images": 0, "old": None, "new": None, "held_out_every": HOLD_OUT_EVERY},
+        "precision": {"old": "int8", "new": "int8"},
+    },
+}
+SMALL_SCREEN_DIALOG = """
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QPoint, QRect, QSettings, QStandardPaths
+from PySide6.QtWidgets import QApplication, QPushButton
+QStandardPaths.setTestModeEnabled(True)
+app = QApplication(sys.argv)
+from handwriting_recognizer.app.retrain import RetrainDialog
+RetrainDialog._gpus_seen = "TensorFlow sees: (not asked)"  # no probe process
+tmp = Path(sys.argv[1])
+settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+model = Path(sys.argv[3])
+dialog = RetrainDialog(None, model, tmp / "samples", tmp / "runs", 7, settings, lambda p: True)
+dialog.show()
+app.processEvents()
+rect = lambda r: [r.x(), r.y(), r.width(), r.height()]
+buttons = {b.text(): b for b in dialog.findChildren(QPushButton)}
+shown = {
+    "available": rect(dialog.screen().availableGeometry()),
+    "frame": rect(dialog.frameGeometry()),
+    "inside": rect(dialog.rect()),
+    "buttons": {t: rect(QRect(buttons[t].mapTo(dialog, QPoint(0, 0)), buttons[t].size())) for t in ("Start", "Close")},
+}
+dialog.summary = json.loads(sys.argv[2])
+dialog._finished(0, "")
+app.processEvents()
+advice = dialog.recommendation
+shown["frame_after_run"] = rect(dialog.frameGeometry())
+shown["advice_in_view"] = advice.visibleRegion().boundingRect() == advice.rect() and bool(advice.text())
+print(json.dumps(shown))
+"""
+
+
+def test_at_scale_factor_2_on_a_1400x900_screen_the_dialog_fits_with_its_buttons(tmp_path, bundled_model):
+    """Found at 200 % on a 1400x900 screen: the dialog was 1082x1018 pixels, Start and Close below the screen."""
+    shown = on_a_scaled_screen(
+        SMALL_SCREEN_DIALOG, 1400, 900, tmp_path, str(tmp_path), json.dumps(FINISHED), str(bundled_model)
+    )
+    assert shown["available"] == [0, 0, 700, 450]
+    assert QRect(*shown["available"]).contains(QRect(*shown["frame"]))
+    for button in ("Start", "Close"):
+        assert QRect(*shown["inside"]).contains(QRect(*shown["buttons"][button])), button
+    # At the end of a run the results are scrolled into view, and the dialog stays on the screen.
+    assert shown["advice_in_view"] and QRect(*shown["available"]).contains(QRect(*shown["frame_after_run"]))
+
+
+def test_the_dialog_grows_for_the_results_where_the_screen_has_room(app_window, qtbot):
+    dialog = app_window.show_retrain()
+    qtbot.waitExposed(dialog)
+    before = dialog.height()
+    dialog.summary = dict(FINISHED)
+    dialog._finished(0, "")
+    qtbot.waitUntil(lambda: dialog.recommendation.visibleRegion().boundingRect() == dialog.recommendation.rect())
+    assert dialog.height() > before
+    assert dialog.screen().availableGeometry().contains(dialog.frameGeometry())
+
+
+def test_the_dialog_can_be_as_small_as_a_700x450_screen(app_window):
+    dialog = app_window.show_retrain()
+    least = dialog.minimumSizeHint()
+    assert least.width() <= 700 and least.height() <= 450 - 40  # and its title bar
+    assert dialog.height() <= dialog.screen().availableGeometry().height()
 
 
 # --- N5: the curves of a one-epoch run --------------------------------------------------------------------

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QProcess, Qt
+from PySide6.QtCore import QProcess, QSize, Qt, QTimer
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,12 +37,15 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size, inside
 from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, is_number, number, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import RetrainProcess, prepared_process, start_worker
@@ -109,6 +113,8 @@ class RetrainDialog(QDialog):
     # --- form ----------------------------------------------------------------------------------
 
     def _build(self, sample_count: int) -> None:
+        """The form, the run's progress and results in a scroll area, the buttons under it: on a
+        small screen (700x450 at 200 %) the dialog fits and Start and Close stay on it."""
         self.progress = QProgressBar()
         self.progress.setObjectName("progress")
         self.status = _text_label("status", "Ready.")
@@ -121,14 +127,32 @@ class RetrainDialog(QDialog):
         self.form = QWidget()  # disabled while a run goes on: a change then would do nothing
         self.form.setLayout(self._form(sample_count))
         self.form.layout().setContentsMargins(0, 0, 0, 0)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.form, self.progress, self.status, self.warnings):
+            column.addWidget(widget)
+        column.addWidget(self.curves, 1)
+        column.addWidget(self.comparison)
+        column.addWidget(self.recommendation)
+        self.scroll_area = _WholeScrollArea()
+        self.scroll_area.setObjectName("retrain-scroll")
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.form)
-        for widget in (self.progress, self.status, self.warnings):
-            layout.addWidget(widget)
-        layout.addWidget(self.curves, 1)
-        layout.addWidget(self.comparison)
-        layout.addWidget(self.recommendation)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self._buttons())
+        self._fit_to_screen()
+
+    def _fit_to_screen(self, grow: bool = False) -> None:
+        """As large as its content asks, within SCREEN_SHARE of the screen's available area (the rest
+        scrolls); `grow`: never smaller than it is (the user may have made it larger), kept inside
+        the screen."""
+        area = self.screen().availableGeometry()
+        self.scroll_area.updateGeometry()  # its content has changed: its size hint with it
+        size = fitted_size(self.sizeHint(), area.size(), SCREEN_SHARE)
+        self.resize(size.expandedTo(self.size()) if grow else size)
+        if self.isVisible():
+            self.move(inside(self.frameGeometry(), area))
 
     def _form(self, sample_count: int) -> QFormLayout:
         form = QFormLayout()
@@ -332,6 +356,7 @@ class RetrainDialog(QDialog):
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.form.setEnabled(False)
+        self.scroll_area.ensureWidgetVisible(self.status)
         self.process.start(args, dataset_from_env=self.use_file.isChecked())
 
     def cancel(self) -> None:
@@ -399,6 +424,9 @@ class RetrainDialog(QDialog):
             self.use_button.setEnabled(True)
             self.discard_button.setEnabled(True)
             self._recommend(recommend(self.summary.get("comparison")))
+            self._fit_to_screen(grow=True)  # room for the comparison, where the screen has it
+            # Where it has not, the results are scrolled to once they are laid out (next event loop turn).
+            QTimer.singleShot(0, self, lambda: self.scroll_area.ensureWidgetVisible(self.recommendation))
         else:
             log.warning("training worker ended with code %s; the end of its stderr:\n%s", code, stderr_tail[-4000:])
             self._fail(explain_failure(code, self._error_message, stderr_tail))
@@ -506,6 +534,21 @@ class RetrainDialog(QDialog):
         box.buttonClicked.connect(chosen)
         box.open()
         return box
+
+
+class _WholeScrollArea(QScrollArea):
+    """A scroll area that asks for all of its content's room (QScrollArea asks for at most 24 lines):
+    the dialog opens as large as it needs, within the screen, and scrolls only where it must."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+
+    def sizeHint(self) -> QSize:
+        """The content's, and room for a vertical scroll bar (a narrow screen may need it)."""
+        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.widget().sizeHint() + QSize(scrollbar, 0)
 
 
 def _text_label(name: str, text: str = "") -> QLabel:
