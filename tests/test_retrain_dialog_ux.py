@@ -182,6 +182,29 @@ def test_the_form_is_locked_during_a_run_and_cancel_is_asked_once(app_window, qt
     assert dialog.start_button.isEnabled() and not dialog.cancel_button.isEnabled()
 
 
+def test_progress_that_comes_after_cancel_leaves_stopping_shown(app_window, qtbot, monkeypatch):
+    """A step the worker had on its way (or prints while it stops) replaced "Stopping…"."""
+    dialog = app_window.show_retrain()
+    worker_runs(
+        monkeypatch,
+        "import json, signal, sys, time\n"
+        "def stop(*_):\n"
+        "    print(json.dumps({'event': 'step', 'epoch': 1, 'epochs': 1, 'step': 5, 'steps': 9}), flush=True)\n"
+        "    time.sleep(2)\n"
+        "    sys.exit(130)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        "print(json.dumps({'event': 'start', 'epochs': 1, 'steps': 9}), flush=True)\n"
+        "time.sleep(60)\n",
+    )
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: any(isinstance(e, events.Start) for e in dialog.events), timeout=30_000)
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: any(isinstance(e, events.Step) for e in dialog.events), timeout=20_000)
+    assert dialog.process is not None and dialog.status.text() == "Stopping…"
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=20_000)
+    assert "Cancelled" in dialog.status.text()
+
+
 # --- N3: a UNIPEN folder typed in is one to use ---------------------------------------------------------
 
 

@@ -367,8 +367,11 @@ class RetrainDialog(QDialog):
             self.process.cancel()
 
     def handle_event(self, event: events.Event) -> None:
-        """Show one progress event of the worker."""
+        """Show one progress event of the worker; once it was asked to stop, "Stopping…" stays shown."""
         self.events.append(event)
+        progress = (events.Device, events.Stage, events.Step, events.Epoch)
+        if self.process is not None and self.process.cancelled and isinstance(event, progress):
+            return
         match event:
             case events.Device(message=text):
                 self.status.setText(text)
