@@ -401,7 +401,7 @@ def test_mirrored_strategy_on_two_logical_cpus(small_npz, tmp_path):
         "jsonl",
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    device = json.loads(proc.stdout.splitlines()[0])
+    device = next(e for e in map(json.loads, proc.stdout.splitlines()) if e["event"] == "device")  # after the stages
     assert "MirroredStrategy" in device["message"] and "2 replicas" in device["message"]
     assert (tmp_path / "model.onnx").exists()
 
