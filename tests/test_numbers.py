@@ -303,6 +303,17 @@ def test_a_short_dash_of_a_thick_pen_in_a_picture_is_a_minus(recognizer, pen):
     assert read_number_picture(recognizer, pixels).text == "-3"
 
 
+@pytest.mark.parametrize("x", [34.0, 36.0])
+def test_a_picture_measures_gaps_between_the_pens_paths_as_strokes_do(recognizer, x):
+    """A decimal point 10-12 px from a 1's path (an 8 px pen: 6-8 px of paper between their ink) is a
+    '.' in the strokes; in their picture it joined the 1 ("15"): a picture's points are the ink's
+    edges, so its gaps were measured a stroke width shorter than the strokes' paths."""
+    one, _, five, bar = handmade.write("1.5")
+    strokes = [one, np.array([[x, 148.0]]), five, bar]
+    assert read_number(recognizer, strokes, PEN).text == "1.5"
+    assert read_number_picture(recognizer, picture(strokes, (250, 400))).text == "1.5"
+
+
 def test_a_picture_of_one_digit_reads_as_before(recognizer):
     pixels = picture(handmade.write("4"), (300, 300))
     result = read_number_picture(recognizer, pixels)

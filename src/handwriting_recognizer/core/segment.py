@@ -247,7 +247,9 @@ def _touches(mark: Mark, piece: Piece, marks: Sequence[Mark], reach: float) -> b
     """Whether `mark` comes within `reach` of the piece's ink (a slice of a picture component
     always touches the others: it was cut from them, and the reading decides about it)."""
     others = [marks[m] for m in piece.marks if mark.source is None or marks[m].source != mark.source]
-    return _box_gap(piece.box, mark.box) <= reach and _distance(mark, others) <= reach
+    return _box_gap(piece.box, mark.box) <= reach and any(
+        _point_distance(mark.points, other) <= _path_reach(mark, other, reach) for other in others
+    )
 
 
 def _box_gap(a: Box, b: Box) -> float:
@@ -255,9 +257,10 @@ def _box_gap(a: Box, b: Box) -> float:
     return math.hypot(max(a[0] - b[2], b[0] - a[2], 0.0), max(a[1] - b[3], b[1] - a[3], 0.0))
 
 
-def _distance(mark: Mark, others: Sequence[Mark]) -> float:
-    """The least distance from `mark`'s points to the ink of `others`."""
-    return min((_point_distance(mark.points, other) for other in others), default=math.inf)
+def _path_reach(m: Mark, n: Mark, reach: float) -> float:
+    """`reach` between two pens' paths, as the distance between the marks' points measures it: a
+    picture's points lie on its ink's edges, half its stroke width from the path."""
+    return reach - (m.ink_width + n.ink_width) / 2
 
 
 def _point_distance(points: np.ndarray, other: Mark) -> float:
@@ -358,7 +361,8 @@ def _contact(a: Piece, b: Piece, marks: Sequence[Mark], reach: float) -> bool:
 
 
 def _marks_touch(m: Mark, n: Mark, reach: float) -> bool:
-    """Whether two marks cross or come within `reach`, looking only at the points near the other."""
+    """Whether two marks cross or come within `reach` (path to path), looking only at the points near the other."""
+    reach = _path_reach(m, n, reach)
     near_n, near_m = _near(m.points, n.box, reach), _near(n.points, m.box, reach)
     if (len(near_n) and _point_distance(near_n, n) <= reach) or (len(near_m) and _point_distance(near_m, m) <= reach):
         return True
