@@ -142,22 +142,27 @@ class ModelChoice(QObject):
             return False
         return self.open(current)
 
-    def _store_current_is_active(self) -> bool:
+    def _switched_away(self) -> bool:
+        """Whether another model than the user's current one in the store is active (after Reset or
+        Open Model), while the store has one."""
+        current = self._models.current
+        if not exists(current):
+            return False
         if self.recognizer is None:
-            return False
+            return True
         try:
-            return self.recognizer.info.path.resolve() == self._models.current.resolve()
+            return self.recognizer.info.path.resolve() != current.resolve()
         except (OSError, RuntimeError):  # a path the system cannot follow is not the store's
-            return False
+            return True
 
     def can_revert(self) -> bool:
         """Whether Revert has a model to go back to (see `revert`)."""
-        return self._models.has_previous() or (exists(self._models.current) and not self._store_current_is_active())
+        return self._models.has_previous() or self._switched_away()
 
     def revert(self) -> bool:
         """Back to the model used before: after Reset or Open Model, the user's current model (the
         store's pointer stays); else the model the last install replaced (current and previous swap)."""
-        if exists(self._models.current) and not self._store_current_is_active():
+        if self._switched_away():
             return self.open(self._models.current)
         try:
             current = self._models.revert()
