@@ -78,8 +78,19 @@ def contract_model(
         helper.make_node("MatMul", ["flat", "w"], ["logits"]),
         *(tail or [helper.make_node("Softmax", ["logits"], [OUTPUT_NAME], axis=-1)]),
     ]
-    graph = helper.make_graph(nodes, "g", [image], [probs], inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+    return model_bytes(helper.make_graph(nodes, "g", [image], [probs], inits))
+
+
+# Made models say the IR version the exported ones have (tf2onnx writes 8), not the onnx package's
+# newest: onnxruntime-gpu 1.31.1 reads up to 13, and onnx 1.23 writes 14 unless told.
+MADE_IR_VERSION = 8
+
+
+def model_bytes(graph: onnx.GraphProto) -> bytes:
+    """A model file's bytes for `graph`, as the app's exported models are made (opset 17, IR 8)."""
+    return helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=MADE_IR_VERSION
+    ).SerializeToString()
 
 
 def with_metadata(bundled_model: Path, entries: dict[str, str]) -> bytes:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import re
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import onnx
 import pytest
+import tomllib
 from onnx import TensorProto, helper
+from packaging.requirements import Requirement
 
 from handwriting_recognizer.core import recognizer as engine
 from handwriting_recognizer.core.contract import CLASSES, LABELS, LABELS_KEY, UNSURE_BELOW_KEY, int8_path_for
@@ -28,7 +32,7 @@ from handwriting_recognizer.core.recognizer import (
     session_options,
 )
 from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
-from tests.fakes import contract_model
+from tests.fakes import contract_model, model_bytes
 
 
 def test_bundled_model_meets_the_contract(bundled_model):
@@ -78,8 +82,7 @@ def test_cpu_session_is_tuned_for_batch_one():
 
 
 def _model(inputs, outputs, nodes) -> bytes:
-    graph = helper.make_graph(nodes, "g", inputs, outputs)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+    return model_bytes(helper.make_graph(nodes, "g", inputs, outputs))
 
 
 def incompatible_models():
@@ -118,7 +121,7 @@ def incompatible_models():
     )
     yield (
         "wrong output size",
-        helper.make_model(reshape, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString(),
+        model_bytes(reshape),
         "softmax probabilities, got shape",
     )
 
@@ -240,6 +243,63 @@ def test_a_cuda_that_does_not_work_is_logged_and_the_cpu_runs(bundled_model, mon
     assert failure != "raises" or "no CUDA-capable device" in caplog.text
 
 
+def test_cuda_libraries_are_loaded_before_the_cuda_session_and_what_onnxruntime_prints_is_logged(
+    bundled_model, monkeypatch, caplog, capsys
+):
+    """onnxruntime-gpu's CUDA provider finds NVIDIA's pip-installed CUDA and cuDNN only once they
+    are loaded (`onnxruntime.preload_dlls`); it prints what it cannot load, which must not reach
+    `predict --json`'s output."""
+    calls = []
+    real = engine.ort.InferenceSession
+
+    def preload() -> None:
+        calls.append("preload")
+        print("Failed to load libcudart.so.13: cannot open shared object file")
+
+    def session(data, options, providers, **options_too):
+        calls.append(providers[0])
+        return real(data, options, providers=[CPU], **options_too)
+
+    engine.load_cuda_libraries.cache_clear()
+    monkeypatch.setattr(engine.ort, "preload_dlls", preload, raising=False)
+    monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
+    monkeypatch.setattr(engine.ort, "InferenceSession", session)
+    try:
+        with caplog.at_level(logging.WARNING, logger="handwriting_recognizer.core.recognizer"):
+            Recognizer(bundled_model)
+            Recognizer(bundled_model)
+    finally:
+        engine.load_cuda_libraries.cache_clear()
+    assert calls[:2] == ["preload", CUDA] and calls.count("preload") == 1  # once a process
+    assert capsys.readouterr().out == ""
+    assert "Failed to load libcudart.so.13" in caplog.text
+
+
+def test_the_gpu_extra_and_its_locks_bring_the_cuda_libraries():
+    """`pip install '.[gpu]'` alone must give a CUDA provider that can load: onnxruntime-gpu links
+    CUDA and cuDNN but does not ship them (its `cuda` and `cudnn` extras do, as NVIDIA's packages)."""
+    root = Path(__file__).resolve().parent.parent
+    extra = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]["gpu"]
+    (onnxruntime_gpu,) = (Requirement(r) for r in extra if Requirement(r).name == "onnxruntime-gpu")
+    assert {"cuda", "cudnn"} <= onnxruntime_gpu.extras
+    for lock in ("requirements-gpu.txt", "requirements-dev-gpu.txt"):
+        pinned = {line.split("==")[0] for line in (root / lock).read_text().splitlines() if "==" in line}
+        assert {"onnxruntime-gpu", "nvidia-cuda-runtime", "nvidia-cublas"} <= pinned, lock
+        assert any(name.startswith("nvidia-cudnn") for name in pinned), lock
+
+
+def test_a_model_from_a_newer_onnx_is_refused_saying_why(tmp_path, bundled_model):
+    """onnxruntime's error code and C++ source location must not push the reason out of the message."""
+    model = onnx.load(bundled_model)
+    model.ir_version = 99
+    newer = tmp_path / "newer.onnx"
+    onnx.save(model, newer)
+    with pytest.raises(ModelError) as info:
+        Recognizer(newer, use_gpu=False)
+    said = r"newer\.onnx: not a usable ONNX model \(Unsupported model IR version: 99, max supported IR version: \d+\)"
+    assert re.fullmatch(said, str(info.value)), str(info.value)
+
+
 class FakeCudaSession:
     """A CPU session that reports CUDA, as a GPU machine's would: its runs fail with `error`, or are
     `slow_runs` seconds slower (the first run's one-time setup, or every run's) than the CPU's."""
@@ -300,8 +360,13 @@ def watchdogs() -> set[threading.Thread]:
     return {thread for thread in threading.enumerate() if thread.name == engine.WATCHDOG_THREAD_NAME}
 
 
-def test_switching_models_leaves_no_threads_behind(tmp_path, bundled_model):
-    """The app opens a model on each switch, retrain and revert; each Recognizer's watchdog ends with it."""
+@pytest.mark.parametrize("cuda_offered", [False, True])
+def test_switching_models_leaves_no_threads_behind(tmp_path, bundled_model, monkeypatch, cuda_offered):
+    """The app opens a model on each switch, retrain and revert; each Recognizer's watchdog ends with
+    it, also when CUDA is offered and a model's failed CUDA open is logged (seen on a real GPU: the
+    log record held the exception, whose traceback held the Recognizer)."""
+    if cuda_offered:
+        monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
     before = watchdogs()
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not a model")

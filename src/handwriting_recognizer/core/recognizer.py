@@ -24,9 +24,13 @@ other inputs: every prediction is stopped after PREDICT_SECONDS.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import io
 import json
 import logging
+import re
 import sys
 import tempfile
 import threading
@@ -249,12 +253,41 @@ def session_options() -> ort.SessionOptions:
     return options
 
 
+# What onnxruntime puts before its message: "[ONNXRuntimeError] : 1 : FAIL : ", then often the
+# C++ source line and function that raised it ("/onnxruntime_src/.../model.cc:256 onnxruntime::Model::Model(...) ").
+_ORT_PREFIX = re.compile(r"^\[ONNXRuntimeError\] : \d+ : \w+ : (\S+\.(?:cc|cpp|h):\d+ [^(]*\([^)]*\) )?")
+REASON_MAX_CHARS = 200
+
+
 def _reason(exc: Exception) -> str:
-    """onnxruntime's message in one short line."""
-    text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    """onnxruntime's message in one short line, without its error code and source location: those
+    are long enough to push the reason itself ("Unsupported model IR version: 14, max supported IR
+    version: 13") out of a short line."""
+    text = _ORT_PREFIX.sub("", str(exc).strip()).splitlines()[0][:REASON_MAX_CHARS] if str(exc).strip() else ""
+    text = text or type(exc).__name__
     if "external data" in text.lower():
         return "it refers to data in other files (external data), which the app never reads"
     return text
+
+
+@functools.cache
+def load_cuda_libraries() -> None:
+    """Load CUDA and cuDNN from NVIDIA's pip packages (the `gpu` extra installs them beside
+    onnxruntime-gpu), once a process: onnxruntime's CUDA provider looks for them only on the system's
+    library path and, without them, runs on the CPU. A system-wide CUDA still works: what is not
+    found in the packages is loaded from the system's path. onnxruntime reports what it could not
+    load by printing; that goes to the log, never to the output of `predict --json`."""
+    preload = getattr(ort, "preload_dlls", None)  # onnxruntime-gpu >= 1.21
+    if preload is None:
+        return
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(said):
+            preload()
+    except Exception as exc:  # a missing or broken library must leave the CPU to run the model
+        log.warning("CUDA libraries could not be loaded: %s", str(exc))
+    if said.getvalue().strip():
+        log.warning("onnxruntime, loading CUDA libraries: %s", " ".join(said.getvalue().split()))
 
 
 def _read_model(path: Path) -> bytes:
@@ -470,6 +503,7 @@ class Recognizer:
         """A CUDA session that meets the contract, or None (logged) and the CPU runs the model: a
         broken CUDA install, or one slower to set up than its budget, must not leave the user without a model."""
         name = self.path.name
+        load_cuda_libraries()
         try:
             session = _session(name, data, [CUDA, CPU])
             if session.get_providers()[0] != CUDA:
@@ -481,7 +515,10 @@ class Recognizer:
                 return None
             _check_contract(self._watchdog, session, name, CUDA_WARMUP_SECONDS)
         except ModelError as exc:
-            log.warning("CUDA could not run the model, using the CPU: %s", exc)
+            # Its message, never the exception itself, here and below: a log handler that keeps
+            # records (pytest's does) would keep the traceback's frames, and so this Recognizer and
+            # its watchdog thread, alive.
+            log.warning("CUDA could not run the model, using the CPU: %s", str(exc))
             return None
         return session
 
@@ -508,7 +545,7 @@ class Recognizer:
                 )
             _check_contract(self._watchdog, session, path.name, CHECK_SECONDS)
         except ModelError as exc:
-            log.warning("ignoring the int8 copy, the float model runs: %s", exc)
+            log.warning("ignoring the int8 copy, the float model runs: %s", str(exc))
             return None
         return session
 
@@ -535,7 +572,7 @@ class Recognizer:
                 raise ModelError(f"{path.name}: its {FUSION_KEY} is not a usable weight, temperature and threshold")
             self._check_strokes(session, path.name)
         except ModelError as exc:
-            log.warning("ignoring the stroke model, the image model reads alone: %s", exc)
+            log.warning("ignoring the stroke model, the image model reads alone: %s", str(exc))
             return None
         return session, fusion
 
