@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,8 +13,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
+from handwriting_recognizer.core import recognizer as engine
 from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, LABELS, OUTPUT_NAME
-from handwriting_recognizer.core.recognizer import ModelInfo
+from handwriting_recognizer.core.recognizer import CPU, CUDA, ModelInfo
 
 
 def fake_mnist(n_train: int = 60, n_test: int = 20, seed: int = 0) -> dict[str, np.ndarray]:
@@ -106,3 +108,36 @@ def sure_of_nothing(info: ModelInfo) -> ModelInfo:
     stroke model."""
     fusion = None if info.fusion is None else replace(info.fusion, unsure_below=1.01)
     return replace(info, unsure_below=1.01, fusion=fusion)
+
+
+class FakeCudaSession:
+    """A CPU session that reports CUDA, as a GPU machine's would: its runs fail with `error`, or are
+    `slow_runs` seconds slower (the first run's one-time setup, or every run's) than the CPU's."""
+
+    def __init__(self, real, slow_runs: list[float], error: str | None):
+        self._real, self._slow_runs, self._error = real, list(slow_runs), error
+
+    def get_providers(self) -> list[str]:
+        return [CUDA, CPU]
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    def run(self, names, feeds, options=None):
+        if self._error:
+            raise RuntimeError(self._error)
+        if self._slow_runs:
+            time.sleep(self._slow_runs.pop(0))  # the run stops here if the watchdog set terminate meanwhile
+        return self._real.run(names, feeds, options)
+
+
+def fake_cuda(monkeypatch, slow_runs: list[float] = (), error: str | None = None) -> None:
+    """Make onnxruntime offer CUDA and give CUDA sessions as FakeCudaSession describes."""
+    real = engine.ort.InferenceSession
+
+    def session(data, options, providers, **options_too):
+        cpu = real(data, options, providers=[CPU], **options_too)
+        return FakeCudaSession(cpu, slow_runs, error) if CUDA in providers else cpu
+
+    monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
+    monkeypatch.setattr(engine.ort, "InferenceSession", session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QThreadPool
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox
 
@@ -12,9 +12,10 @@ from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.actions import menus_of
 from handwriting_recognizer.app.imageio import gray_to_qimage, read_image, save_png
 from handwriting_recognizer.app.views import STILL_READING
+from handwriting_recognizer.core import recognizer as engine
 from handwriting_recognizer.core.drawing import Drawing, load_drawing, save_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
-from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE
+from handwriting_recognizer.core.recognizer import CPU, CUDA, NOT_A_DIGIT, UNSURE
 from tests import fakes, handmade
 
 
@@ -400,3 +401,39 @@ def test_the_menus_hold_every_action_once_and_revert_waits_for_a_previous_model(
     assert not menu_action(app_window, "Revert to Previous Model").isEnabled()
     assert menu_action(app_window, "Revert to Previous Model") is app_window.revert_action
     assert dict(app_window.shortcut_rows())["Teach This Drawing"].startswith("Return")
+
+
+@pytest.fixture
+def slow_gpu(monkeypatch):
+    """onnxruntime offering CUDA, whose sessions start slowly (a real one: 1.7-1.9 s in a new process
+    on an H100): the first CUDA session made takes 1.5 s, the ones after it 0.2 s each."""
+    real = engine.ort.InferenceSession
+    starts = iter([1.5])
+
+    def session(data, options, providers, **options_too):
+        cpu = real(data, options, providers=[CPU], **options_too)
+        return fakes.FakeCudaSession(cpu, [next(starts, 0.2)], None) if CUDA in providers else cpu
+
+    monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
+    monkeypatch.setattr(engine.ort, "InferenceSession", session)
+
+
+def test_the_window_opens_on_the_cpu_and_the_gpu_takes_over_when_ready(slow_gpu, app_window, qtbot):
+    assert app_window.recognizer.info.provider == CPU  # the window did not wait for CUDA to start
+    assert app_window.provider_status.text() == "CPU int8"
+    qtbot.waitUntil(lambda: app_window.recognizer.info.provider == CUDA, timeout=10_000)
+    assert app_window.provider_status.text() == "GPU (CUDA) float32"
+    draw(app_window.canvas, handmade.seven())
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+
+
+def test_a_gpu_session_that_comes_after_the_user_switched_models_is_dropped(
+    slow_gpu, app_window, qtbot, tmp_path, bundled_model
+):
+    mine = tmp_path / "mine.onnx"
+    mine.write_bytes(bundled_model.read_bytes())
+    assert app_window.open_model(mine)  # while the bundled model's CUDA session is still starting
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(100)  # both sessions handed over: mine's first, the bundled model's 1.3 s later
+    assert app_window.recognizer.info.provider == CUDA
+    assert app_window.recognizer.info.path == mine.resolve() and "mine.onnx" in app_window.model_status.text()

@@ -7,7 +7,6 @@ import json
 import logging
 import re
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +31,7 @@ from handwriting_recognizer.core.recognizer import (
     session_options,
 )
 from handwriting_recognizer.selftest import DRAWINGS, PEN_WIDTH
-from tests.fakes import contract_model, model_bytes
+from tests.fakes import contract_model, fake_cuda, model_bytes
 
 
 def test_bundled_model_meets_the_contract(bundled_model):
@@ -298,39 +297,6 @@ def test_a_model_from_a_newer_onnx_is_refused_saying_why(tmp_path, bundled_model
         Recognizer(newer, use_gpu=False)
     said = r"newer\.onnx: not a usable ONNX model \(Unsupported model IR version: 99, max supported IR version: \d+\)"
     assert re.fullmatch(said, str(info.value)), str(info.value)
-
-
-class FakeCudaSession:
-    """A CPU session that reports CUDA, as a GPU machine's would: its runs fail with `error`, or are
-    `slow_runs` seconds slower (the first run's one-time setup, or every run's) than the CPU's."""
-
-    def __init__(self, real, slow_runs: list[float], error: str | None):
-        self._real, self._slow_runs, self._error = real, list(slow_runs), error
-
-    def get_providers(self) -> list[str]:
-        return [CUDA, CPU]
-
-    def __getattr__(self, name: str):
-        return getattr(self._real, name)
-
-    def run(self, names, feeds, options=None):
-        if self._error:
-            raise RuntimeError(self._error)
-        if self._slow_runs:
-            time.sleep(self._slow_runs.pop(0))  # the run stops here if the watchdog set terminate meanwhile
-        return self._real.run(names, feeds, options)
-
-
-def fake_cuda(monkeypatch, slow_runs: list[float] = (), error: str | None = None) -> None:
-    """Make onnxruntime offer CUDA and give CUDA sessions as FakeCudaSession describes."""
-    real = engine.ort.InferenceSession
-
-    def session(data, options, providers, **options_too):
-        cpu = real(data, options, providers=[CPU], **options_too)
-        return FakeCudaSession(cpu, slow_runs, error) if CUDA in providers else cpu
-
-    monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
-    monkeypatch.setattr(engine.ort, "InferenceSession", session)
 
 
 def test_a_cuda_sessions_first_run_may_take_its_setup_time(bundled_model, monkeypatch, caplog):

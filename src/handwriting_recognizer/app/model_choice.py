@@ -2,6 +2,9 @@
 
 A switch happens whole or not at all: a model is opened and checked before it replaces the active
 one, and a failure says why and keeps the active model. The choice is remembered in the settings.
+A model opens on the CPU, at once; where onnxruntime offers CUDA, its CUDA session (whose first
+start in a process takes seconds) opens in the background and takes over when ready, unless the
+user has switched models meanwhile.
 Models are named by what they are (model_text): the bundled one, a retrained one by its date, a
 file by its name, never by the file name the store gives every model.
 """
@@ -9,17 +12,18 @@ file by its name, never by the file name the store gives every model.
 from __future__ import annotations
 
 import filecmp
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer, Signal
 
 from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.model_text import accuracy_text, model_title, runs_on, trained_at
 from handwriting_recognizer.core.model_store import ModelStore, Origin
 from handwriting_recognizer.core.paths import bundled_model_path
-from handwriting_recognizer.core.recognizer import ModelError, ModelInfo, Recognizer
+from handwriting_recognizer.core.recognizer import CUDA, ModelError, ModelInfo, Recognizer, cuda_offered
 from handwriting_recognizer.core.safe_io import exists
 
 
@@ -68,10 +72,14 @@ def recipe_width(info: ModelInfo) -> int | None:
     return width if isinstance(width, int) and not isinstance(width, bool) else None
 
 
+log = logging.getLogger(__name__)
+
+
 class ModelChoice(QObject):
     """Holds the active Recognizer; `switched` carries the new model's status once it is active."""
 
     switched = Signal(ModelStatus)
+    _opened_on_gpu = Signal(object, int)  # a CUDA Recognizer opened in the background, for which switch
 
     def __init__(
         self, parent: QObject, settings: QSettings, models: ModelStore, show_error: Callable[[str, str], None]
@@ -82,6 +90,8 @@ class ModelChoice(QObject):
         self.bundled = False  # whether the active model is the bundled one (or the store's copy of it)
         self._settings = settings
         self._models = models
+        self._switches = 0  # counts the switches, so that a late CUDA session of a model left since is dropped
+        self._opened_on_gpu.connect(self._take_gpu)
         self._show_error = show_error
 
     def _candidates(self, model_path: str | Path | None) -> list[Path]:
@@ -97,7 +107,7 @@ class ModelChoice(QObject):
         problems = []
         for path in self._candidates(model_path):
             try:
-                self._use(Recognizer(path))
+                self._use(Recognizer(path, use_gpu=False))
                 break
             except ModelError as exc:
                 problems.append(str(exc))
@@ -112,11 +122,34 @@ class ModelChoice(QObject):
         status = ModelStatus.of(info, model_title(info, origin, bundled))
         self.recognizer, self.title, self.bundled = recognizer, status.title, bundled
         self.switched.emit(status)
+        self._switches += 1
+        if recognizer.info.provider != CUDA and cuda_offered():
+            path, switch = recognizer.info.path, self._switches
+            QThreadPool.globalInstance().start(lambda: self._open_on_gpu(path, switch))
+
+    def _open_on_gpu(self, path: Path, switch: int) -> None:
+        """In a pool thread: the model's CUDA session, handed to the GUI thread when CUDA really runs
+        it (the Recognizer logs why not, and the CPU session keeps reading)."""
+        try:
+            recognizer = Recognizer(path)
+        except ModelError as exc:  # the file changed since it opened on the CPU
+            log.warning("%s: not opened on the GPU: %s", path.name, str(exc))
+            return
+        if recognizer.info.provider == CUDA:
+            try:
+                self._opened_on_gpu.emit(recognizer, switch)
+            except RuntimeError:  # the window closed meanwhile: nobody needs this session any more
+                log.info("%s: opened on the GPU after its window closed", path.name)
+
+    def _take_gpu(self, recognizer: Recognizer, switch: int) -> None:
+        """The CUDA session replaces the CPU's of the same model, if the user is still on it."""
+        if switch == self._switches:
+            self._use(recognizer)
 
     def open(self, path: str | Path) -> bool:
         """Switch to another model and remember it; on failure show why and keep the current one."""
         try:
-            recognizer = Recognizer(path)
+            recognizer = Recognizer(path, use_gpu=False)
         except ModelError as exc:
             self._show_error("Cannot open model", f"{exc}\n\nThe current model stays active.")
             return False
@@ -135,7 +168,7 @@ class ModelChoice(QObject):
         """Make a newly trained model the active one; the one it replaces becomes 'previous'."""
         active = self.recognizer.info.path if self.recognizer is not None else bundled_model_path()
         try:
-            Recognizer(path)  # check it before anything is replaced
+            Recognizer(path, use_gpu=False)  # check it before anything is replaced
             current = self._models.install(path, active)
         except (ModelError, OSError) as exc:
             self._show_error("Cannot use the new model", f"{exc}\n\nThe current model stays active.")

@@ -270,6 +270,11 @@ def _reason(exc: Exception) -> str:
     return text
 
 
+def cuda_offered() -> bool:
+    """Whether onnxruntime offers CUDA here (onnxruntime-gpu): a session may still not get it."""
+    return CUDA in ort.get_available_providers()
+
+
 @functools.cache
 def load_cuda_libraries() -> None:
     """Load CUDA and cuDNN from NVIDIA's pip packages (the `gpu` extra installs them beside
@@ -482,7 +487,7 @@ class Recognizer:
         weakref.finalize(self, self._watchdog.stop)  # the app opens a Recognizer on every model switch
         data = _read_model(self.path)
         digest = hashlib.sha256(data).hexdigest()
-        cuda = self._open_cuda(data) if use_gpu and CUDA in ort.get_available_providers() else None
+        cuda = self._open_cuda(data) if use_gpu and cuda_offered() else None
         self._session = cuda if cuda is not None else self._open_cpu(data, digest, int8)
         metadata = _metadata(self._session, self.path.name)
         # The precision of the file that runs: an int8 copy names the float model it was made from,
