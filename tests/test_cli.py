@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 
 from handwriting_recognizer.app.imageio import gray_to_qimage, save_png
+from handwriting_recognizer.app.predict import main as predict_main
+from handwriting_recognizer.core import recognizer as engine
 from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.core.preprocess import render_strokes
+from handwriting_recognizer.core.recognizer import CPU, CUDA
 from tests import handmade
 from tests.commands import predict
 
@@ -108,3 +111,21 @@ def test_confidence_is_null_when_there_is_no_reading(tmp_path):
         read["characters"][0]["confidence"] * read["characters"][1]["confidence"], abs=1e-3
     )
     assert empty["reason"] == "blank" and empty["confidence"] is None
+
+
+def test_predict_reads_on_the_cpu_where_cuda_is_offered(tmp_path, monkeypatch, capfd):
+    """A process's first CUDA session takes seconds to start; a command that reads a few files must
+    not wait for it."""
+    real, made = engine.ort.InferenceSession, []
+
+    def session(data, options, providers, **options_too):
+        made.append(providers[0])
+        return real(data, options, providers=[CPU], **options_too)
+
+    monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
+    monkeypatch.setattr(engine.ort, "InferenceSession", session)
+    seven = tmp_path / "seven.json"
+    save_drawing(Drawing(400, 400, tuple(handmade.seven()), handmade.PEN), seven)
+    assert predict_main(["--json", str(seven)]) == 0
+    assert json.loads(capfd.readouterr().out)["label"] == 7
+    assert made and CUDA not in made
