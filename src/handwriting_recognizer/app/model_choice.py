@@ -26,6 +26,8 @@ from handwriting_recognizer.core.paths import bundled_model_path
 from handwriting_recognizer.core.recognizer import CUDA, ModelError, ModelInfo, Recognizer, cuda_offered
 from handwriting_recognizer.core.safe_io import exists
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ModelStatus:
@@ -70,9 +72,6 @@ def recipe_width(info: ModelInfo) -> int | None:
     recipe = info.metadata.get("recipe")
     width = recipe.get("width") if isinstance(recipe, dict) else None
     return width if isinstance(width, int) and not isinstance(width, bool) else None
-
-
-log = logging.getLogger(__name__)
 
 
 class ModelChoice(QObject):
