@@ -6,7 +6,9 @@ runs of ink along each row (union-find over runs that touch in neighbouring rows
 in a picture are one component, so a component wider than CUT_WIDTH line heights is also cut along
 paths from its top to its bottom that cross the least ink (at most one stroke: CUT_*), found by
 dynamic programming over its rows; the pieces between cuts are marks of their own that share the
-component as their `source`, and the reading decides whether to keep each cut.
+component as their `source`, and the reading decides whether to keep each cut. A cut that would
+leave a piece less than CUT_TALL line heights high is not made: that piece is the end of a stroke
+(a 4's bar, a 3's foot), and read alone it was a '.' or a '1'.
 
 Pure numpy; every count has a budget (MAX_RUNS), checked before the work that grows with it.
 """
@@ -27,6 +29,7 @@ CUT_MARGIN = 0.25  # a cut ends at least this many line heights from the sides a
 CUT_THICKNESS = 2.0  # a cut crosses at most this many stroke widths of ink (one stroke, slantwise)
 CUT_STEP = 0.05  # a cut path costs this much (in pixels of ink) for each column it moves sideways
 MAX_CUTS = 3  # per component
+CUT_TALL = 0.5  # a slice is at least this many line heights high: a cut that leaves less is not made
 
 
 @dataclass(frozen=True)
@@ -101,14 +104,27 @@ def picture_marks(ink: np.ndarray, runs: Runs) -> tuple[list[Mark], list[Region]
     marks: list[Mark] = []
     regions: list[Region] = []
     for part, whole, box in zip(parts, wholes, boxes, strict=True):
-        paths = _cuts(_mask(runs, part, box), box, height, width) if box[2] - box[0] > CUT_WIDTH * height else []
-        bounds = [None, *paths, None]
-        for after, before in zip(bounds, bounds[1:], strict=False):
-            region = Region(whole.component, whole.top, after, before)
-            if len(_clipped(runs, part, region)[0]):  # two cuts may meet below the ink between them
-                marks.append(_mark(runs, part, region, width, whole.component if paths else None))
-                regions.append(region)
+        cuts = _cuts(_mask(runs, part, box), box, height, width) if box[2] - box[0] > CUT_WIDTH * height else []
+        pieces = _slices(runs, part, whole, cuts, CUT_TALL * height)
+        for region in pieces:
+            marks.append(_mark(runs, part, region, width, whole.component if len(pieces) > 1 else None))
+            regions.append(region)
     return marks, regions
+
+
+def _slices(runs: Runs, part: np.ndarray, whole: Region, paths: list[np.ndarray], tall: float) -> list[Region]:
+    """The regions between cut paths, the cuts that would leave a slice less than `tall` high (the
+    end of a stroke, not a character) left out, the one beside the shortest slice first."""
+    paths = list(paths)
+    while True:
+        bounds = [None, *paths, None]
+        regions = [Region(whole.component, whole.top, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+        rows = [_clipped(runs, part, region)[0] for region in regions]
+        heights = [int(r.max() - r.min() + 1) if len(r) else 0 for r in rows]
+        shortest = int(np.argmin(heights))
+        if not paths or heights[shortest] >= max(tall, 1):  # an empty slice (two cuts meet) never stays
+            return regions
+        del paths[min(shortest, len(paths) - 1)]
 
 
 def _clipped(runs: Runs, part: np.ndarray, region: Region) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -142,27 +158,31 @@ def _mask(runs: Runs, part: np.ndarray, box: Box) -> np.ndarray:
 
 def _cuts(mask: np.ndarray, box: Box, height: float, width: float) -> list[np.ndarray]:
     """Paths from the top row to the bottom row of a component (one column per row, moving at most
-    one column from row to row) that cross at most CUT_THICKNESS stroke widths of ink, ending at
-    least CUT_MARGIN from its sides and from each other: the least inky first, left to right."""
+    one column from row to row) that cross at most CUT_THICKNESS stroke widths of ink (the CUT_STEP
+    of their moves, which keeps them straight, is no ink), ending at least CUT_MARGIN from its sides
+    and from each other: the cheapest first, left to right."""
     rows, columns = mask.shape
-    cost = np.zeros(columns)
+    cost = np.full(columns + 2, np.inf)  # padded: no path leaves the component's box
+    cost[1:-1] = 0.0
     step = np.zeros((rows, columns), np.int8)  # the move (-1, 0, 1) from the row above
     for r in range(rows):
-        left = np.r_[np.inf, cost[:-1]] + CUT_STEP
-        right = np.r_[cost[1:], np.inf] + CUT_STEP
-        choices = np.stack([left, cost, right])
-        step[r] = np.argmin(choices, axis=0) - 1
-        cost = choices.min(axis=0) + mask[r]
+        left, middle, right = cost[:-2] + CUT_STEP, cost[1:-1], cost[2:] + CUT_STEP
+        best = np.minimum(np.minimum(left, middle), right)
+        step[r] = np.where(left == best, -1, np.where(middle == best, 0, 1))  # ties: leftmost
+        cost[1:-1] = best + mask[r]
+    cost = cost[1:-1]
     margin = int(np.ceil(CUT_MARGIN * height))
-    ends: list[int] = []
+    ends: dict[int, np.ndarray] = {}
     for c in np.argsort(cost, kind="stable"):
-        if cost[c] > CUT_THICKNESS * width:
+        if cost[c] > CUT_THICKNESS * width + rows * CUT_STEP:  # what is left crosses more ink
             break
         if margin <= c < columns - margin and all(abs(c - e) >= margin for e in ends):
-            ends.append(int(c))
-            if len(ends) == MAX_CUTS:
-                break
-    return [_path(step, c) + int(box[0]) for c in sorted(ends)]
+            path = _path(step, int(c))
+            if mask[np.arange(rows), path].sum() <= CUT_THICKNESS * width:  # the ink, not the moves
+                ends[int(c)] = path
+                if len(ends) == MAX_CUTS:
+                    break
+    return [ends[c] + int(box[0]) for c in sorted(ends)]
 
 
 def _path(step: np.ndarray, end: int) -> np.ndarray:
