@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from handwriting_recognizer.core.components import CUT_TALL, ink_runs, picture_marks
+from handwriting_recognizer.core.components import CUT_TALL, CUT_WIDTH, ink_runs, picture_marks
 from handwriting_recognizer.core.numbers import read_number_picture
 from handwriting_recognizer.core.preprocess import to_ink
 from handwriting_recognizer.core.recognizer import Recognizer
@@ -39,6 +39,19 @@ def test_touching_digits_are_cut_where_they_meet(recognizer, written, gap, befor
     for crossing too much ink when what they crossed was a stroke and many sideways moves ('3', '8':
     CUT_THICKNESS is of ink alone)."""
     assert read_number_picture(recognizer, touching(written, gap)).text == written != before
+
+
+@pytest.mark.parametrize(("pair", "gap", "squeeze"), [("02", 0.0, 0.6), ("40", 0.0, 0.6), ("23", -0.03, 0.7)])
+def test_touching_digits_of_a_narrow_hand_are_cut(recognizer, pair, gap, squeeze):
+    """A narrow hand (the digits 0.6-0.7 of their width) writes a touching pair narrower than
+    CUT_WIDTH line heights: it was read as one character ('250', '2540' not a number); a component
+    wider than CUT_RATIO times the writer's median character is cut too."""
+    two = handmade.write(pair, gap=gap, x=200.0)
+    pixels = handmade.picture([s * (squeeze, 1.0) for s in handmade.write("25") + two])
+    ink = np.concatenate(two)[:, 0] * squeeze
+    assert np.ptp(ink) + handmade.PEN < CUT_WIDTH * handmade.HEIGHT  # the line is taller than its digits' HEIGHT
+    assert int(ink_runs(to_ink(pixels)).label.max()) == 2  # 2, 5 and the pair
+    assert read_number_picture(recognizer, pixels).text == "25" + pair
 
 
 def test_a_cut_leaves_no_sliver_of_a_stroke(recognizer):

@@ -3,9 +3,10 @@
 Ink is what `preprocess.to_ink` finds (either polarity), and a pixel counts when it is above
 INK_THRESHOLD of the darkest ink, as for a single digit. Components are 8-connected, found from the
 runs of ink along each row (union-find over runs that touch in neighbouring rows). Digits that touch
-in a picture are one component, so a component wider than CUT_WIDTH line heights is also cut along
-paths from its top to its bottom that cross the least ink (at most one stroke: CUT_*), found by
-dynamic programming over its rows; the pieces between cuts are marks of their own that share the
+in a picture are one component, so a component wider than CUT_WIDTH line heights (or than CUT_RATIO
+times the writer's median character: a narrow hand's pair) is also cut along paths from its top to
+its bottom that cross the least ink (at most one stroke: CUT_*), found by dynamic programming over
+its rows; the pieces between cuts are marks of their own that share the
 component as their `source`, and the reading decides whether to keep each cut. A cut that would
 leave a piece less than CUT_TALL line heights high is not made: that piece is the end of a stroke
 (a 4's bar, a 3's foot), and read alone it was a '.' or a '1'.
@@ -24,10 +25,11 @@ from handwriting_recognizer.core.segment import MAX_MARKS, Box, Mark, line_heigh
 
 MAX_RUNS = 200_000  # budget: runs of ink along the rows (a number at 4 megapixels: about 20,000)
 SPECK_AREA = 0.25  # components of fewer pixels than this times the stroke width squared are specks
-CUT_WIDTH = 0.9  # components wider than this many line heights may be several touching digits
+CUT_WIDTH = 0.9  # components wider than this many line heights may be several touching digits ...
+CUT_RATIO = 1.4  # ... as may those wider than this many times the writer's median character (`_cut_width`)
 CUT_MARGIN = 0.25  # a cut ends at least this many line heights from the sides and from another cut
 CUT_THICKNESS = 2.0  # a cut crosses at most this many stroke widths of ink (one stroke, slantwise)
-CUT_STEP = 0.05  # a cut path costs this much (in pixels of ink) for each column it moves sideways
+CUT_STEP = 0.2  # a cut path costs this much (in pixels of ink) for each column it moves sideways
 MAX_CUTS = 3  # per component
 CUT_TALL = 0.5  # a slice is at least this many line heights high: a cut that leaves less is not made
 
@@ -103,13 +105,23 @@ def picture_marks(ink: np.ndarray, runs: Runs) -> tuple[list[Mark], list[Region]
     height = line_height(np.array(boxes, np.float64).reshape(-1, 4))
     marks: list[Mark] = []
     regions: list[Region] = []
+    wide = _cut_width(np.array(boxes, np.float64).reshape(-1, 4), height)
     for part, whole, box in zip(parts, wholes, boxes, strict=True):
-        cuts = _cuts(_mask(runs, part, box), box, height, width) if box[2] - box[0] > CUT_WIDTH * height else []
+        cuts = _cuts(_mask(runs, part, box), box, height, width) if box[2] - box[0] > wide else []
         pieces = _slices(runs, part, whole, cuts, CUT_TALL * height)
         for region in pieces:
             marks.append(_mark(runs, part, region, width, whole.component if len(pieces) > 1 else None))
             regions.append(region)
     return marks, regions
+
+
+def _cut_width(boxes: np.ndarray, height: float) -> float:
+    """How wide a component may be before it is cut: CUT_WIDTH line heights, or CUT_RATIO times
+    the median width of the components at least CUT_TALL high (the writer's characters) when that
+    is less: two touching digits of a narrow hand are narrower than a wide hand's one."""
+    tall = boxes[boxes[:, 3] - boxes[:, 1] >= CUT_TALL * height]
+    typical = float(np.median(tall[:, 2] - tall[:, 0])) if len(tall) else height
+    return min(CUT_WIDTH, CUT_RATIO * typical / height) * height
 
 
 def _slices(runs: Runs, part: np.ndarray, whole: Region, paths: list[np.ndarray], tall: float) -> list[Region]:
@@ -162,6 +174,7 @@ def _cuts(mask: np.ndarray, box: Box, height: float, width: float) -> list[np.nd
     of their moves, which keeps them straight, is no ink), ending at least CUT_MARGIN from its sides
     and from each other: the cheapest first, left to right."""
     rows, columns = mask.shape
+    allowed = CUT_THICKNESS * width
     cost = np.full(columns + 2, np.inf)  # padded: no path leaves the component's box
     cost[1:-1] = 0.0
     step = np.zeros((rows, columns), np.int8)  # the move (-1, 0, 1) from the row above
@@ -174,11 +187,11 @@ def _cuts(mask: np.ndarray, box: Box, height: float, width: float) -> list[np.nd
     margin = int(np.ceil(CUT_MARGIN * height))
     ends: dict[int, np.ndarray] = {}
     for c in np.argsort(cost, kind="stable"):
-        if cost[c] > CUT_THICKNESS * width + rows * CUT_STEP:  # what is left crosses more ink
+        if cost[c] > allowed + rows * CUT_STEP:  # what is left crosses more ink
             break
         if margin <= c < columns - margin and all(abs(c - e) >= margin for e in ends):
             path = _path(step, int(c))
-            if mask[np.arange(rows), path].sum() <= CUT_THICKNESS * width:  # the ink, not the moves
+            if mask[np.arange(rows), path].sum() <= allowed:  # the ink, not the moves
                 ends[int(c)] = path
                 if len(ends) == MAX_CUTS:
                     break
