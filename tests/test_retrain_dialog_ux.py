@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog, QPushButton
 
 from handwriting_recognizer.app.retrain import RetrainDialog
 from handwriting_recognizer.app.retrain_comparison import comparison_table
@@ -156,6 +157,9 @@ def test_a_run_says_each_stage_and_compares_the_int8_copies(tmp_path, mnist_path
 # --- N2: the form during a run, and Cancel once asked -------------------------------------------------
 
 
+STARTS_THEN_WAITS = """import time; print('{"event": "start", "epochs": 1, "steps": 9}', flush=True); time.sleep(60)"""
+
+
 def worker_runs(monkeypatch, script: str) -> None:
     """The dialog's worker is `python -c script` instead of the training CLI."""
     monkeypatch.setattr(
@@ -167,9 +171,7 @@ def test_the_form_is_locked_during_a_run_and_cancel_is_asked_once(app_window, qt
     dialog = app_window.show_retrain()
     form = [dialog.epochs, dialog.start_from, dialog.include_samples, dialog.limit, dialog.device]
     form += [dialog.download, dialog.use_file, dialog.data_path, dialog.use_pen, dialog.pen_path, dialog.sample_weight]
-    worker_runs(
-        monkeypatch, 'import time; print(\'{"event": "start", "epochs": 1, "steps": 9}\', flush=True); time.sleep(60)'
-    )
+    worker_runs(monkeypatch, STARTS_THEN_WAITS)
     dialog.start_button.click()
     qtbot.waitUntil(lambda: any(isinstance(e, events.Start) for e in dialog.events), timeout=30_000)
     assert not any(widget.isEnabled() for widget in form)
@@ -203,6 +205,23 @@ def test_progress_that_comes_after_cancel_leaves_stopping_shown(app_window, qtbo
     assert dialog.process is not None and dialog.status.text() == "Stopping…"
     qtbot.waitUntil(lambda: dialog.process is None, timeout=20_000)
     assert "Cancelled" in dialog.status.text()
+
+
+def test_enter_starts_the_training_and_never_opens_a_file_picker(app_window, qtbot, monkeypatch):
+    """Return pressed as the dialog opened pressed the MNIST "Browse…" button, the focused one (QA)."""
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: asked.append(args) or ("", ""))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: asked.append(args) or "")
+    dialog = app_window.show_retrain()
+    worker_runs(monkeypatch, STARTS_THEN_WAITS)
+    for browse in dialog.findChildren(QPushButton, ""):
+        if browse.text() == "Browse…":
+            browse.setFocus()
+            QTest.keyClick(browse, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: any(isinstance(e, events.Start) for e in dialog.events), timeout=30_000)
+    assert asked == []
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=20_000)
 
 
 # --- N3: a UNIPEN folder typed in is one to use ---------------------------------------------------------

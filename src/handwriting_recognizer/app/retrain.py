@@ -211,7 +211,7 @@ class RetrainDialog(QDialog):
         self.pen_path = QLineEdit(keys.read_text(self.settings, keys.RETRAIN_UNIPEN, os.environ.get(UNIPEN_ENV, "")))
         self.pen_path.setPlaceholderText("the train_r01_v07 folder (holding data/ and include/)")
         self.pen_path.setAccessibleName("UNIPEN folder")
-        browse = QPushButton("Browse…")
+        browse = _browse_button()
         browse.setAccessibleName("Browse for the UNIPEN folder")
         browse.clicked.connect(self._browse_pen)
         self.use_pen.setChecked(bool(self.pen_path.text()))
@@ -227,7 +227,7 @@ class RetrainDialog(QDialog):
         group.addButton(self.use_file)
         self.data_path = QLineEdit(keys.read_text(self.settings, keys.RETRAIN_DATA, os.environ.get("HWR_MNIST", "")))
         self.data_path.setPlaceholderText("mnist.npz or a folder of IDX files")
-        browse = QPushButton("Browse…")
+        browse = _browse_button()
         browse.clicked.connect(self._browse)
         (self.use_file if self.data_path.text() else self.download).setChecked(True)
         box = QVBoxLayout()
@@ -238,6 +238,7 @@ class RetrainDialog(QDialog):
     def _buttons(self) -> QHBoxLayout:
         self.start_button = QPushButton("Start")
         self.start_button.clicked.connect(self.start)
+        self.start_button.setDefault(True)  # Enter starts; after a run, Enter does what the dialog recommends
         self.cancel_button = QPushButton("Cancel Training")
         self.cancel_button.clicked.connect(self.cancel)
         self.use_button = QPushButton("Use New Model")
@@ -486,6 +487,7 @@ class RetrainDialog(QDialog):
         self.summary = None
         self.use_button.setEnabled(False)
         self.discard_button.setEnabled(False)
+        self.start_button.setDefault(True)
         self.status.setText("Discarded. The current model is unchanged.")
 
     def _remove_run(self) -> None:
@@ -561,6 +563,14 @@ def _text_label(name: str, text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+def _browse_button() -> QPushButton:
+    """A "Browse…" button that Enter never presses, even with the focus on it (a dialog's buttons are
+    pressed by Enter when focused: the first one in the form opened a file picker): Space does."""
+    button = QPushButton("Browse…")
+    button.setAutoDefault(False)
+    return button
 
 
 def _row(*items: QWidget | tuple[QWidget, int]) -> QHBoxLayout:
