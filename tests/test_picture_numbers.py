@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from handwriting_recognizer.core.components import CUT_TALL, CUT_WIDTH, ink_runs, picture_marks
+from handwriting_recognizer.core.components import CUT_TALL, CUT_WIDTH, Region, _slices, ink_runs, picture_marks
 from handwriting_recognizer.core.numbers import read_number_picture
 from handwriting_recognizer.core.preprocess import to_ink
 from handwriting_recognizer.core.recognizer import Recognizer
@@ -62,3 +62,21 @@ def test_a_cut_leaves_no_sliver_of_a_stroke(recognizer):
     height = line_height(np.array([m.box for m in marks]))
     assert len(marks) == 2 and all(m.source is not None for m in marks)
     assert min(m.box[3] - m.box[1] for m in marks) >= CUT_TALL * height
+
+
+def test_of_two_cuts_around_a_sliver_the_inkier_goes():
+    """Two bars joined by a foot with a short bump on it, cut either side of the bump: the bump is
+    no character, so one cut goes, the one that crosses more ink (the less likely place two
+    digits meet), whichever side of the sliver it is on."""
+    ink = np.zeros((70, 60))
+    ink[5:66, 5:10] = ink[5:66, 50:55] = 1.0  # the bars
+    ink[61:66, 5:55] = 1.0  # the foot, 5 px thick ...
+    ink[59:66, 17:23] = 1.0  # ... 7 px at the left cut
+    ink[63:66, 33:38] = 1.0  # ... 3 px at the right cut
+    ink[61:63, 33:38] = 0.0
+    ink[50:66, 25:31] = 1.0  # the bump
+    runs = ink_runs(ink)
+    whole = Region(0, 5)
+    left, right = (np.full(61, column) for column in (20, 35))
+    regions = _slices(runs, np.flatnonzero(runs.label == 0), whole, [(left, 7), (right, 3)], tall=30)
+    assert len(regions) == 2 and regions[0].before is right

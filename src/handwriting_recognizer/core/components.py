@@ -124,19 +124,22 @@ def _cut_width(boxes: np.ndarray, height: float) -> float:
     return min(CUT_WIDTH, CUT_RATIO * typical / height) * height
 
 
-def _slices(runs: Runs, part: np.ndarray, whole: Region, paths: list[np.ndarray], tall: float) -> list[Region]:
-    """The regions between cut paths, the cuts that would leave a slice less than `tall` high (the
-    end of a stroke, not a character) left out, the one beside the shortest slice first."""
-    paths = list(paths)
+def _slices(
+    runs: Runs, part: np.ndarray, whole: Region, cuts: list[tuple[np.ndarray, int]], tall: float
+) -> list[Region]:
+    """The regions between cuts (paths, and the ink each crosses), the cuts that would leave a slice
+    less than `tall` high (the end of a stroke, not a character) left out: the inkier of the two
+    beside the shortest slice first."""
+    cuts = list(cuts)
     while True:
-        bounds = [None, *paths, None]
+        bounds = [None, *(path for path, _ in cuts), None]
         regions = [Region(whole.component, whole.top, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
         rows = [_clipped(runs, part, region)[0] for region in regions]
         heights = [int(r.max() - r.min() + 1) if len(r) else 0 for r in rows]
         shortest = int(np.argmin(heights))
-        if not paths or heights[shortest] >= max(tall, 1):  # an empty slice (two cuts meet) never stays
+        if not cuts or heights[shortest] >= max(tall, 1):  # an empty slice (two cuts meet) never stays
             return regions
-        del paths[min(shortest, len(paths) - 1)]
+        del cuts[max((k for k in (shortest - 1, shortest) if 0 <= k < len(cuts)), key=lambda k: cuts[k][1])]
 
 
 def _clipped(runs: Runs, part: np.ndarray, region: Region) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,11 +171,11 @@ def _mask(runs: Runs, part: np.ndarray, box: Box) -> np.ndarray:
     return mask
 
 
-def _cuts(mask: np.ndarray, box: Box, height: float, width: float) -> list[np.ndarray]:
+def _cuts(mask: np.ndarray, box: Box, height: float, width: float) -> list[tuple[np.ndarray, int]]:
     """Paths from the top row to the bottom row of a component (one column per row, moving at most
     one column from row to row) that cross at most CUT_THICKNESS stroke widths of ink (the CUT_STEP
     of their moves, which keeps them straight, is no ink), ending at least CUT_MARGIN from its sides
-    and from each other: the cheapest first, left to right."""
+    and from each other, and the ink each crosses (pixels): the cheapest first, left to right."""
     rows, columns = mask.shape
     allowed = CUT_THICKNESS * width
     cost = np.full(columns + 2, np.inf)  # padded: no path leaves the component's box
@@ -185,17 +188,18 @@ def _cuts(mask: np.ndarray, box: Box, height: float, width: float) -> list[np.nd
         cost[1:-1] = best + mask[r]
     cost = cost[1:-1]
     margin = int(np.ceil(CUT_MARGIN * height))
-    ends: dict[int, np.ndarray] = {}
+    ends: dict[int, tuple[np.ndarray, int]] = {}
     for c in np.argsort(cost, kind="stable"):
         if cost[c] > allowed + rows * CUT_STEP:  # what is left crosses more ink
             break
         if margin <= c < columns - margin and all(abs(c - e) >= margin for e in ends):
             path = _path(step, int(c))
-            if mask[np.arange(rows), path].sum() <= allowed:  # the ink, not the moves
-                ends[int(c)] = path
+            crossed = int(mask[np.arange(rows), path].sum())
+            if crossed <= allowed:  # the ink, not the moves
+                ends[int(c)] = (path + int(box[0]), crossed)
                 if len(ends) == MAX_CUTS:
                     break
-    return [ends[c] + int(box[0]) for c in sorted(ends)]
+    return [ends[c] for c in sorted(ends)]
 
 
 def _path(step: np.ndarray, end: int) -> np.ndarray:
