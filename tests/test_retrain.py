@@ -530,3 +530,9 @@ def test_any_progress_the_protocol_accepts_is_shown(retrain_dialog, kind, counts
     assert f"Epoch {event.epoch}/{event.epochs}, step {event.step}/{event.steps}" in retrain_dialog.status.text()
     assert retrain_dialog.progress.maximum() <= MAX_COUNT
     retrain_dialog.curves.grab()  # paints whatever points the epochs gave
+
+
+def test_a_failed_download_says_what_to_do_in_the_dialogs_words():
+    text = explain_failure(1, "error: MNIST could not be downloaded (URL fetch failure: Name or service not known)", "")
+    assert text.startswith("MNIST could not be downloaded (URL fetch failure: Name or service not known).")
+    assert "internet connection" in text and '"Use a file"' in text and "--data" not in text

@@ -586,3 +586,25 @@ def test_cancel_during_the_tensorflow_import_stops_cleanly(npz, tmp_path, stop):
         {"event": "interrupted", "message": "interrupted: stopped cleanly, no model written"}
     ]
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("progress", ["jsonl", "bar"])
+def test_offline_the_download_fails_before_the_pen_data_is_drawn(capsys, monkeypatch, progress):
+    """Offline, "Download MNIST" failed only after the "not a digit" scribbles were drawn (about 40 s),
+    and the retrain dialog (jsonl) told its user to "pass --data PATH or set HWR_MNIST" (QA)."""
+    import keras
+
+    from handwriting_recognizer.training import pipeline
+
+    def offline():
+        raise Exception(
+            "URL fetch failure on https://storage.googleapis.com/mnist.npz: [Errno -2] Name or service not known"
+        )
+
+    monkeypatch.delenv("HWR_MNIST", raising=False)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(pipeline.UserFacingError) as info:
+        pipeline.load_inputs(TrainConfig(progress=progress, device="cpu"))
+    assert "scribbles" not in capsys.readouterr().out
+    assert str(info.value).startswith("MNIST could not be downloaded (URL fetch failure")
+    assert ("--data PATH" in str(info.value)) == (progress == "bar")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handwriting_recognizer.core.train_config import MNIST_DOWNLOAD_FAILED
 from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT
 
 MISSING_MODULES = (
@@ -9,7 +10,10 @@ MISSING_MODULES = (
     "No module named 'handwriting_recognizer.training'",
     "No module named 'keras'",
 )
-DATASET_CLUES = ("no such file", ".npz", "IDX", "download failed")
+DATASET_CLUES = ("no such file", ".npz", "IDX")
+DOWNLOAD_HINT = (
+    'Check the internet connection, or choose a copy of MNIST (an .npz or a folder of IDX files) with "Use a file".'
+)
 LOG_PREFIXES = ("I0000", "W0000", "E0000")  # TensorFlow's C++ log lines: noise, not the reason
 
 
@@ -20,6 +24,8 @@ def explain_failure(exit_code: int, error_message: str | None, stderr: str) -> s
         return TRAINING_EXTRA_HINT
     if error_message:
         reason = error_message.removeprefix("error: ")
+        if reason.startswith(MNIST_DOWNLOAD_FAILED):
+            return f"{reason}.\n\n{DOWNLOAD_HINT}"
         if any(clue in reason for clue in DATASET_CLUES):
             return f"{reason}\n\nChoose a working MNIST copy (an .npz or a folder of IDX files) or the download."
         return reason

@@ -21,6 +21,7 @@ MNIST_TRAIN_IMAGES = 60_000
 LEARNING_RATE_FROM_SCRATCH = 2e-3
 LEARNING_RATE_FINE_TUNE = 3e-4  # with --init: a gentler start keeps what the weights know
 MNIST_ENV = "HWR_MNIST"  # names a local MNIST copy when --data does not
+MNIST_DOWNLOAD_FAILED = "MNIST could not be downloaded"  # how a failed download begins: the retrain dialog advises
 UNIPEN_ENV = "HWR_UNIPEN"  # names a copy of UNIPEN train_r01_v07 when --unipen does not
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from handwriting_recognizer.core.contract import LABELS, SIZE
 from handwriting_recognizer.core.safe_io import GB, FileRefused, describe_size, exists, is_folder, read_regular_file
-from handwriting_recognizer.core.train_config import MNIST_ENV
+from handwriting_recognizer.core.train_config import MNIST_DOWNLOAD_FAILED, MNIST_ENV
 
 IDX_NAMES = {
     "x_train": "train-images-idx3-ubyte",
@@ -46,6 +46,10 @@ _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, Runti
 
 class DatasetError(Exception):
     """A dataset file is missing or unusable; the message names the file and what is wrong."""
+
+
+class DownloadError(DatasetError):
+    """Keras' downloader could not fetch MNIST (no network, a proxy, a damaged cache)."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,7 @@ def _load_with_keras() -> Mnist:
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as exc:  # network or cache problems surface as many exception types
-        raise DatasetError(
-            f"keras.datasets.mnist: download failed ({exc}); pass --data PATH or set {MNIST_ENV}"
-        ) from exc
+        raise DownloadError(f"{MNIST_DOWNLOAD_FAILED} ({exc})") from exc
     arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     _validate(arrays, Path("keras.datasets.mnist"))
     return Mnist(**arrays, source="keras.datasets.mnist")

@@ -38,7 +38,7 @@ from handwriting_recognizer.core.contract import (
     weights_for,
 )
 from handwriting_recognizer.core.safe_io import FileRefused, read_regular_file
-from handwriting_recognizer.core.train_config import TrainConfig
+from handwriting_recognizer.core.train_config import MNIST_ENV, TrainConfig
 
 if TYPE_CHECKING:
     import keras
@@ -200,26 +200,36 @@ def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | N
 
 
 def load_inputs(config: TrainConfig) -> tuple[Mnist, OwnSamples | None, PenData, DevicePlan]:
-    """The dataset, the own samples, the pen data and the device plan. Before TensorFlow loads: fast
-    errors (the samples first, they are quicker to read; then a dataset named by --data or
-    $HWR_MNIST, then UNIPEN named by --unipen or $HWR_UNIPEN)."""
-    from handwriting_recognizer.training.data import DatasetError, load_mnist, resolve_source
+    """The dataset, the own samples, the pen data and the device plan, fast errors first: the
+    samples (quick to read), then a dataset named by --data or $HWR_MNIST, then UNIPEN named by
+    --unipen or $HWR_UNIPEN, and TensorFlow last. Without a dataset named, Keras downloads MNIST
+    (it needs TensorFlow) before the pen data is drawn: offline, the run fails in seconds, not after
+    the drawing."""
+    from handwriting_recognizer.training.data import DatasetError, DownloadError, load_mnist, resolve_source
 
     source = resolve_source(config.data)
+    plan = None
     try:
         own = load_own_samples(config)
         if source is not None:
             stage(config, f"Loading MNIST ({Path(source).name})")
-        mnist = load_mnist(config.data) if source is not None else None
-        pen = load_pen_data(config, len(mnist.y_train) if mnist is not None else None)
-        stage(config, "Loading TensorFlow")
-        plan = plan_devices(config)
-        if mnist is None:
+            mnist = load_mnist(config.data)
+        else:
+            plan = _load_tensorflow(config)
             stage(config, "Loading MNIST (downloaded once, then cached)")
-            mnist = load_mnist(None)  # Keras' downloader, once TensorFlow is loaded anyway
+            mnist = load_mnist(None)
+        pen = load_pen_data(config, len(mnist.y_train))
+    except DownloadError as exc:  # the retrain dialog (jsonl) says what to do in its own words
+        hint = "" if config.progress == "jsonl" else f"; pass --data PATH or set {MNIST_ENV}"
+        raise UserFacingError(f"{exc}{hint}") from exc
     except DatasetError as exc:
         raise UserFacingError(str(exc)) from exc
-    return mnist, own, pen, plan
+    return mnist, own, pen, plan if plan is not None else _load_tensorflow(config)
+
+
+def _load_tensorflow(config: TrainConfig) -> DevicePlan:
+    stage(config, "Loading TensorFlow")
+    return plan_devices(config)
 
 
 def load_pen_data(config: TrainConfig, mnist_images: int | None) -> PenData:
