@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontMetricsF, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -251,3 +251,24 @@ def test_the_canvas_keeps_its_width_while_a_number_is_written_beside_the_history
     qtbot.waitUntil(lambda: app_window.prediction.text() == "2026", timeout=3000)
     qtbot.wait(50)
     assert app_window.canvas.width() == width
+
+
+def test_a_number_too_long_for_the_reading_shows_the_selected_digit_and_marks_the_cut(app_window, qtbot):
+    """At the window's default size a 20-digit number's last digit, the selected one, was cut in
+    half, and at the smallest size hidden, out of reach of a click (QA)."""
+    written = "98765432109876543210"
+    for size in ((860, 560), (441, 396)):
+        app_window.resize(*size)
+        show(app_window, qtbot, handmade.write(written), written)
+        label = app_window.prediction
+        label.setFocus()
+        QTest.keyClick(label, Qt.Key.Key_End)  # the last digit, selected as the number is written
+        fits = QFontMetricsF(label.font()).horizontalAdvance(label.text()) <= label.contentsRect().width()
+        assert fits and label.text().startswith("…") and written.endswith(label.text()[1:])
+        assert label.selected() == 19
+        QTest.keyClick(label, Qt.Key.Key_Home)
+        assert label.selected() == 0 and label.text().endswith("…") and written.startswith(label.text()[:-1])
+        QTest.keyClick(label, Qt.Key.Key_End)
+        first_shown = len(written) - len(label.text()[1:])
+        QTest.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(1, label.height() // 2))  # on the "…"
+        assert label.selected() == first_shown - 1 and label.text()[1] == written[first_shown - 1]

@@ -27,6 +27,7 @@ from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE, Reading
 DIGIT_POINTS = 40  # the big label's font for a digit ...
 WORD_POINTS = 22  # ... and for a word ("Unsure", "Not a digit"), which must fit the same column;
 SMALLEST_POINTS = 12  # either shrinks, down to this, to fit a narrow window
+ELLIPSIS = "…"  # marks where a number too long for the label even then is cut
 BARS_TIP = "Probability of each digit. Click a digit, or use Up/Down and Space, to pick it as the right label."
 NOT_READ = "?"  # a character of a number that is not read as a digit: unsure, or not a digit at all
 SYMBOLS = {POINT: "a decimal point", MINUS: "a minus sign"}
@@ -354,6 +355,8 @@ class PredictionLabel(QLabel):
         self._points = DIGIT_POINTS
         self._characters: tuple[Character, ...] = ()  # a number's, while one is shown
         self._selected = 0
+        self._whole = ""  # the reading's text; the label shows part of a number's when all does not fit
+        self._first = 0  # the number's first character shown
         self.caption = QLabel()
         self.caption.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's or a file's words
         self.caption.setObjectName("caption")
@@ -391,6 +394,7 @@ class PredictionLabel(QLabel):
         if not self._characters:
             return
         self._selected = min(max(index, 0), len(self._characters) - 1)
+        self._show_part(QFontMetricsF(self.font()))
         character = self._characters[self._selected]
         self.setAccessibleDescription(
             f"Character {self._selected + 1} of {len(self._characters)} selected: {character_words(character)}. "
@@ -405,7 +409,8 @@ class PredictionLabel(QLabel):
             self.setAccessibleDescription(READING_DESCRIPTION)
         self._characters = characters
         self._points = WORD_POINTS if shown.is_word else DIGIT_POINTS
-        self.setText(shown.big)
+        if shown.big != self._whole:  # the same number shown again (another selection) keeps its part shown
+            self._whole, self._first = shown.big, 0
         self._fit()
         self.setToolTip(shown.tip)
         self.setAccessibleName(shown.spoken)
@@ -421,25 +426,53 @@ class PredictionLabel(QLabel):
         font = QFont(self.font())
         points = self._points
         font.setPointSize(points)
-        while points > SMALLEST_POINTS and QFontMetricsF(font).horizontalAdvance(self.text()) > self.width():
+        while points > SMALLEST_POINTS and QFontMetricsF(font).horizontalAdvance(self._whole) > self.width():
             points -= 2
             font.setPointSize(points)
         if font.pointSize() != self.font().pointSize():
             self.setFont(font)
+        self._show_part(QFontMetricsF(font))
+
+    def _show_part(self, metrics: QFontMetricsF) -> None:
+        """All of the text; or, for a number too long for the label even in the smallest font, the
+        characters around the selected one that fit, an ellipsis where it is cut (the window moves only
+        as far as the selection needs)."""
+        text, first, end = self._whole, 0, len(self._whole)
+        if self._characters and metrics.horizontalAdvance(text) > self.width():
+            shown = 1
+            while shown < len(text) and metrics.horizontalAdvance(ELLIPSIS * 2 + text[: shown + 1]) <= self.width():
+                shown += 1
+            first = min(max(self._first, self._selected - shown + 1), self._selected, len(text) - shown)
+            end = first + shown
+        self._first = first
+        part = (ELLIPSIS if first else "") + text[first:end] + (ELLIPSIS if end < len(text) else "")
+        if part != self.text():
+            self.setText(part)
 
     # --- a number's characters: where they are, picking one --------------------------------------
 
+    def _shown_characters(self) -> range:
+        """The number's characters the label shows (all, unless it is too long for it)."""
+        return range(self._first, self._first + len(self.text().strip(ELLIPSIS)))
+
     def _character_box(self, index: int) -> QRectF:
-        """Where character `index` of the number is drawn (the text is centred, one glyph each)."""
+        """Where character `index` of the number is drawn, if shown (the text is centred, one glyph each)."""
         metrics = QFontMetricsF(self.font())
         text, area = self.text(), QRectF(self.contentsRect())
-        left = area.center().x() - metrics.horizontalAdvance(text) / 2 + metrics.horizontalAdvance(text[:index])
+        at = index - self._first + (1 if self._first else 0)  # its place in the text shown
+        left = area.center().x() - metrics.horizontalAdvance(text) / 2 + metrics.horizontalAdvance(text[:at])
         height = metrics.height()
-        return QRectF(left, area.center().y() - height / 2, metrics.horizontalAdvance(text[index]), height)
+        return QRectF(left, area.center().y() - height / 2, metrics.horizontalAdvance(text[at]), height)
 
     def _character_at(self, x: float) -> int:
-        """The character drawn nearest to `x`."""
-        return min(range(len(self._characters)), key=lambda i: abs(self._character_box(i).center().x() - x))
+        """The character drawn nearest to `x`: past an ellipsis, the next one hidden there."""
+        shown = self._shown_characters()
+        nearest = min(shown, key=lambda i: abs(self._character_box(i).center().x() - x))
+        if nearest == shown[0] and shown[0] > 0 and x < self._character_box(nearest).left():
+            return nearest - 1
+        if nearest == shown[-1] and shown[-1] < len(self._characters) - 1 and x > self._character_box(nearest).right():
+            return nearest + 1
+        return nearest
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._characters and event.button() == Qt.MouseButton.LeftButton:
