@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import onnx
@@ -140,7 +141,10 @@ def test_model_info_says_what_the_model_is_in_words(utc, app_window):
     assert rows["Model"] == "bundled model" and rows["Runs on"] == "CPU, int8"
     assert rows["Trained"] == "2026-11-25 23:00" and rows["Trained on"] == "CPU"
     assert rows["Parameters"] == "210,271"
-    assert rows["Training data"] == "55,000 MNIST images + 46,255 pen-written (UNIPEN) + 0 own samples"
+    assert (
+        rows["Training data"]
+        == "55,000 MNIST images + 46,255 drawn from UNIPEN's pen writing or made up + 0 own samples"
+    )
     assert rows["Pen strokes"] == "also read by its stroke model (weight 0.25)"
     assert app_window.provider_status.toolTip().endswith("drawings also read by its stroke model")
     assert "TensorFlow" not in box.text() and "T23:00" not in box.text() and "ExecutionProvider" not in box.text()
@@ -154,3 +158,11 @@ def test_a_model_file_name_is_shown_as_text_never_as_markup(app_window, tmp_path
     assert app_window.open_model(odd)
     assert app_window.model_status.text().startswith("Model: <b>odd.onnx")
     assert app_window.model_status.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_model_info_of_a_model_retrained_without_unipen_does_not_say_unipen(bundled_model):
+    """A menu retrain without pen writing said "+ 125 pen-written (UNIPEN)": its made-up scribbles (QA)."""
+    info = Recognizer(bundled_model, use_gpu=False).info
+    data = {"train_images": 500, "pen_images": 125, "pen_data": None, "own_samples": 2}
+    rows = dict(model_info_rows(replace(info, metadata={**info.metadata, "training_data": data}), "retrained"))
+    assert rows["Training data"] == "500 MNIST images + 125 made-up scribbles + 2 own samples"

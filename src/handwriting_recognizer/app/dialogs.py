@@ -109,7 +109,11 @@ def _training_data(metadata: dict[str, object]) -> str | None:
     images, own, pen = data.get("train_images"), data.get("own_samples") or 0, data.get("pen_images") or 0
     if not all(isinstance(n, int) and 0 <= n < COUNT_MAX for n in (images, own, pen)):  # else metadata nonsense
         return None
-    pen_words = f" + {pen:,} pen-written (UNIPEN)" if pen else ""
+    # Without UNIPEN, the "not a digit" class learns from made-up scribbles alone (training.pen_data).
+    made = (
+        "drawn from UNIPEN's pen writing or made up" if isinstance(data.get("pen_data"), str) else "made-up scribbles"
+    )
+    pen_words = f" + {pen:,} {made}" if pen else ""
     return f"{images:,} MNIST images{pen_words} + {own:,} own samples"
 
 
