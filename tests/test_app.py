@@ -437,3 +437,19 @@ def test_a_gpu_session_that_comes_after_the_user_switched_models_is_dropped(
     qtbot.wait(100)  # both sessions handed over: mine's first, the bundled model's 1.3 s later
     assert app_window.recognizer.info.provider == CUDA
     assert app_window.recognizer.info.path == mine.resolve() and "mine.onnx" in app_window.model_status.text()
+
+
+def test_a_status_message_too_long_beside_the_model_labels_hides_them_while_it_shows(app_window, qtbot):
+    """At the default size, "Character 2 selected: press a digit key or click a bar to choose its
+    right label, then Enter" was cut after "label,": the model's labels kept their room (QA)."""
+    app_window.resize(860, 560)
+    bar = app_window.statusBar()
+    labels = (app_window.model_status, app_window.provider_status, app_window.latency_status)
+    long = "Character 2 selected: press a digit key or click a bar to choose its right label, then Enter"
+    bar.showMessage(long, 5000)
+    assert not any(label.isVisible() for label in labels)
+    bar.showMessage("Copied 7", 5000)
+    assert all(label.isVisible() for label in labels)
+    bar.showMessage(long, 5000)
+    bar.clearMessage()
+    assert all(label.isVisible() for label in labels)

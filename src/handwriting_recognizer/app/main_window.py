@@ -49,6 +49,7 @@ GESTURES = [  # what has no menu action; the keyboard shortcuts are read from th
     ("Pick the right label", "a digit key 0-9, or click its bar"),
     ("Select a character of a number", "click it in the reading, or Left/Right"),
 ]
+MESSAGE_MARGIN = 40  # px a status message needs beyond its text: the bar's own margins and size grip
 DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it, else SCREEN_SHARE of it
 LATENCY_TIP = (
     "How long reading the drawing took, in milliseconds: finding its characters, preparing their 28x28 inputs "
@@ -204,6 +205,16 @@ class MainWindow(QMainWindow):
             label.setAccessibleName(name)
             label.setAccessibleDescription(description)
             self.statusBar().addPermanentWidget(label)
+        self.statusBar().messageChanged.connect(self._make_room_for_message)
+
+    def _make_room_for_message(self, message: str) -> None:
+        """A message (how to teach, what was copied) too long for the room the model's labels leave
+        hides them while it shows: cut, an instruction cannot be followed."""
+        labels = (self.model_status, self.provider_status, self.latency_status)
+        room = self.statusBar().width() - sum(label.sizeHint().width() for label in labels)
+        fits = self.statusBar().fontMetrics().horizontalAdvance(message) <= room - MESSAGE_MARGIN
+        for label in labels:
+            label.setVisible(not message or fits)
 
     def _wire(self) -> None:
         """Drawing -> a coalesced prediction; bars, button and model switches -> their slots."""
