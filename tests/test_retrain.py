@@ -455,6 +455,14 @@ def test_a_comparison_of_odd_shape_shows_dashes():
     assert "98.50%" in comparison_table({"mnist_test": {"images": 10, "old": 0.985, "new": 0.99}})
 
 
+def test_the_comparison_stresses_the_better_model_of_each_set_not_always_the_new_one():
+    """The new model's MNIST figure was bold while it was the worse one, 99.24 % against 99.37 % (QA)."""
+    worse = comparison_table({"mnist_test": {"images": 10000, "old": 0.9937, "new": 0.9924}})
+    assert "<b>99.37%</b>" in worse and "<b>99.24%</b>" not in worse
+    assert "<b>99.50%</b>" in comparison_table({"mnist_test": {"images": 10000, "old": 0.9937, "new": 0.995}})
+    assert "<b>" not in comparison_table({"mnist_test": {"images": 10000, "old": 0.99371, "new": 0.99372}})
+
+
 def scores(old: float, new: float, images: int) -> dict[str, float | int]:
     return {"old": old, "new": new, "images": images}
 

@@ -45,15 +45,32 @@ def comparison_table(comparison: object) -> str:
     rows = []
     for key, title in COMPARED:
         scores = _scores(comparison, key)
+        old, new = scores.get("old"), scores.get("new")
+        better = _better(old, new)
         rows.append(
             f"<tr><td>{title} ({html.escape(str(scores.get('images', 0)))})</td>"
-            f"<td align=right>{number(scores.get('old'), '.2%')}</td>"
-            f"<td align=right><b>{number(scores.get('new'), '.2%')}</b></td></tr>"
+            + "".join(
+                f"<td align=right>{_bold(number(value, '.2%'), better == key)}</td>"
+                for value, key in ((old, "old"), (new, "new"))
+            )
+            + "</tr>"
         )
         why = _why_none(scores) if key == "own_held_out" else None
         if why:
             rows.append(f"<tr><td colspan=3><i>{html.escape(why, quote=False)}</i></td></tr>")
     return f"<table cellspacing=6><tr><th></th>{heads}</tr>" + "".join(rows) + "</table>"
+
+
+def _better(old: object, new: object) -> str | None:
+    """Which model reads more of a set right ("old", "new"), as the figures shown say; None when
+    they show the same, or one is missing."""
+    if not (is_number(old) and is_number(new)) or format(old, ".2%") == format(new, ".2%"):
+        return None
+    return "new" if new > old else "old"
+
+
+def _bold(text: str, bold: bool) -> str:
+    return f"<b>{text}</b>" if bold else text
 
 
 def _precision(value: object) -> str:
