@@ -185,6 +185,18 @@ def test_a_chosen_label_is_shown_and_taught_even_against_the_models_guess(app_wi
     qtbot.waitUntil(lambda: not button.isEnabled(), timeout=2000)  # once the empty canvas is read
 
 
+def test_escape_forgets_the_chosen_label_and_the_drawing_stays(app_window, qtbot):
+    """Escape did nothing: "Teach as 8" stayed, ready for Enter (QA)."""
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    QTest.keyClick(app_window, Qt.Key.Key_8)
+    assert app_window.teach_button.text() == "Teach as 8  ⏎"
+    QTest.keyClick(app_window, Qt.Key.Key_Escape)
+    assert app_window.label_to_teach() is None and app_window.teach_button.text() == "Teach: choose the label (0-9)"
+    assert not app_window.canvas.is_empty()
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    assert app_window.samples.samples() == []
+
+
 def test_after_teaching_with_the_button_the_next_digit_key_chooses_the_next_label(app_window, qtbot):
     """Teach empties the canvas and disables itself; the focus goes back to the canvas, not on to
     the pen width box, where the digit key would set the pen."""

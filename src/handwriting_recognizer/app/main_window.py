@@ -47,6 +47,7 @@ from handwriting_recognizer.core.samples import SampleStore
 GESTURES = [  # what has no menu action; the keyboard shortcuts are read from the menus themselves
     ("Draw", "left mouse button, pen or finger on the canvas"),
     ("Pick the right label", "a digit key 0-9, or click its bar"),
+    ("Forget the label picked", "Escape"),
     ("Select a character of a number", "click it in the reading, or Left/Right"),
 ]
 MESSAGE_MARGIN = 40  # px a status message needs beyond its text: the bar's own margins and size grip
@@ -426,13 +427,15 @@ class MainWindow(QMainWindow):
         return self.history.copy(self.said())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """A digit key (main keyboard or keypad) picks that label; Left/Right, which no widget took
-        (the canvas, the bars), select another character of a number."""
+        """A digit key (main keyboard or keypad) picks that label, Escape forgets it; Left/Right,
+        which no widget took (the canvas, the bars), select another character of a number."""
         text = event.text()
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         selected = self.prediction.selected()
         if len(text) == 1 and text.isdigit() and plain:
             self.choose_label(int(text))
+        elif event.key() == Qt.Key.Key_Escape and plain and self.label_to_teach() is not None:
+            self.choose_label(None)
         elif selected is not None and plain and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             self.select_character(selected + (1 if event.key() == Qt.Key.Key_Right else -1))
         else:
