@@ -65,12 +65,13 @@ READING_TIP = "The digit the model reads in your drawing, and how sure it is (it
 
 
 def reading_text(reading: Reading | None, drawing: bool = False) -> ReadingText:
-    """What to show for a reading: a dash for nothing drawn, "Unsure" or "Not a digit" when no digit
+    """What to show for a reading: no big text for nothing drawn (a dash there read as a minus sign,
+    which a number may start with), "Unsure" or "Not a digit" when no digit
     is shown (saying why; while a stroke is `drawing`, that it is still reading), else the digit and
     its probability, floored (`percent`)."""
     if reading is None or reading.blank:
         return ReadingText(
-            "–",
+            "",
             "Write a digit or a number",
             "Nothing drawn yet",
             "Write a digit or a number: the model reads it while you write.",
@@ -329,8 +330,8 @@ class ProbabilityBars(QWidget):
 
 class PredictionLabel(QLabel):
     """The large top-1 digit and its confidence; "Unsure" or "Not a digit" when no digit is shown,
-    a dash for a blank canvas; a number's characters ("2026"), one of them selected. Its accessible
-    name is the reading in words.
+    nothing for a blank canvas (its caption says what to do); a number's characters ("2026"), one of
+    them selected. Its accessible name is the reading in words.
 
     `caption` is a small companion label that says the same in words. A number's character is
     selected by a click on it or, with the focus here (Tab reaches the label while it shows a
