@@ -80,3 +80,12 @@ def test_of_two_cuts_around_a_sliver_the_inkier_goes():
     left, right = (np.full(61, column) for column in (20, 35))
     regions = _slices(runs, np.flatnonzero(runs.label == 0), whole, [(left, 7), (right, 3)], tall=30)
     assert len(regions) == 2 and regions[0].before is right
+
+
+@pytest.mark.parametrize(("written", "before"), [("22", "2"), ("25", None), ("75", None)])
+def test_overlapping_digits_are_cut_straight(recognizer, written, before):
+    """Digits written a tenth of a line height into each other (a 2's foot under the next digit, a
+    7's bar through a 5's top) leave no path that crosses one stroke: they read as one digit or as
+    nothing. A wide component that no path cuts is cut along the straight line through its middle
+    third that crosses the least ink (`_straight_cut`), and the reading keeps that cut."""
+    assert read_number_picture(recognizer, touching(written, -0.1)).text == written != before

@@ -9,7 +9,11 @@ its bottom that cross the least ink (at most one stroke: CUT_*), found by dynami
 its rows; the pieces between cuts are marks of their own that share the
 component as their `source`, and the reading decides whether to keep each cut. A cut that would
 leave a piece less than CUT_TALL line heights high is not made: that piece is the end of a stroke
-(a 4's bar, a 3's foot), and read alone it was a '.' or a '1'.
+(a 4's bar, a 3's foot), and read alone it was a '.' or a '1'. A wide component that no such path
+cuts (digits that overlap or run alongside each other: a 9's tail through a 2, a 0 against a 6) is
+cut once along the straight line through its middle third that crosses the least ink, whatever it
+crosses: its pieces hold parts of both digits, and the reading keeps the cut only when they read as
+digits more likely than the whole.
 
 Pure numpy; every count has a budget (MAX_RUNS), checked before the work that grows with it.
 """
@@ -26,12 +30,14 @@ from handwriting_recognizer.core.segment import MAX_MARKS, Box, Mark, line_heigh
 MAX_RUNS = 200_000  # budget: runs of ink along the rows (a number at 4 megapixels: about 20,000)
 SPECK_AREA = 0.25  # components of fewer pixels than this times the stroke width squared are specks
 CUT_WIDTH = 0.9  # components wider than this many line heights may be several touching digits ...
-CUT_RATIO = 1.4  # ... as may those wider than this many times the writer's median character (`_cut_width`)
+CUT_RATIO = 1.1  # ... as may those wider than this many times the writer's median character (`_cut_width`)
 CUT_MARGIN = 0.25  # a cut ends at least this many line heights from the sides and from another cut
 CUT_THICKNESS = 2.0  # a cut crosses at most this many stroke widths of ink (one stroke, slantwise)
 CUT_STEP = 0.2  # a cut path costs this much (in pixels of ink) for each column it moves sideways
 MAX_CUTS = 3  # per component
 CUT_TALL = 0.5  # a slice is at least this many line heights high: a cut that leaves less is not made
+CUT_MIDDLE = 1 / 3  # a straight cut (no path cuts the component) lies in its middle third ...
+CUT_SLANTS = np.linspace(-0.3, 0.3, 7)  # ... at one of these slants (columns per row)
 
 
 @dataclass(frozen=True)
@@ -107,8 +113,12 @@ def picture_marks(ink: np.ndarray, runs: Runs) -> tuple[list[Mark], list[Region]
     regions: list[Region] = []
     wide = _cut_width(np.array(boxes, np.float64).reshape(-1, 4), height)
     for part, whole, box in zip(parts, wholes, boxes, strict=True):
-        cuts = _cuts(_mask(runs, part, box), box, height, width) if box[2] - box[0] > wide else []
-        pieces = _slices(runs, part, whole, cuts, CUT_TALL * height)
+        pieces = [whole]
+        if box[2] - box[0] > wide:
+            mask = _mask(runs, part, box)
+            pieces = _slices(runs, part, whole, _cuts(mask, box, height, width), CUT_TALL * height)
+            if len(pieces) == 1:
+                pieces = _slices(runs, part, whole, [_straight_cut(mask, box)], CUT_TALL * height)
         for region in pieces:
             marks.append(_mark(runs, part, region, width, whole.component if len(pieces) > 1 else None))
             regions.append(region)
@@ -200,6 +210,26 @@ def _cuts(mask: np.ndarray, box: Box, height: float, width: float) -> list[tuple
                 if len(ends) == MAX_CUTS:
                     break
     return [ends[c] for c in sorted(ends)]
+
+
+def _straight_cut(mask: np.ndarray, box: Box) -> tuple[np.ndarray, int]:
+    """The straight line from a component's top row to its bottom row, through the middle third of
+    its width at one of CUT_SLANTS, that crosses the least ink (the least slanted, then the one
+    nearest the middle, of equals), and the ink it crosses (pixels). Digits that overlap leave no
+    clean path, but their inks meet least where one ends and the next begins."""
+    rows, columns = mask.shape
+    first = min(int(columns * CUT_MIDDLE), columns - 1)
+    middle = np.arange(first, max(columns - first, first + 1))
+    centre = (columns - 1) / 2
+    offsets = np.rint(np.outer(np.arange(rows) - (rows - 1) / 2, CUT_SLANTS)).astype(np.int64)
+    lines = []
+    for shift in offsets.T:
+        paths = np.clip(middle[None, :] + shift[:, None], 0, columns - 1)
+        crossed = mask[np.arange(rows)[:, None], paths].sum(axis=0)
+        k = int(np.argmin(crossed + np.abs(middle - centre) / columns))  # of equals, the nearest the middle
+        lines.append((int(crossed[k]), abs(float(shift[-1] - shift[0])), abs(middle[k] - centre), paths[:, k]))
+    crossed, _, _, path = min(lines, key=lambda line: line[:3])
+    return path + int(box[0]), crossed
 
 
 def _path(step: np.ndarray, end: int) -> np.ndarray:
