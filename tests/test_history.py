@@ -165,3 +165,15 @@ def test_an_entry_says_what_was_read_in_a_word_when_no_digit_was():
         HistoryEntry(r, np.zeros((28, 28)), None, None, at, taught) for r, taught in ((unsure, 3), (not_a_digit, None))
     ]
     assert [e.describe() for e in entries] == ["Unsure  · 14:03:07, taught as 3", "Not a digit  · 14:03:07"]
+
+
+def test_a_number_s_thumbnail_is_its_line_of_ink_not_a_black_bar(app_window, qtbot):
+    """A 12-digit number's thumbnail was its 28x28 input: twelve digits squeezed into a black bar (QA)."""
+    written = "123456789012"
+    app_window.canvas.set_drawing(Drawing(800, 300, tuple(handmade.write(written)), handmade.PEN))
+    qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == written, timeout=3000)
+    app_window.clear()
+    icon = app_window.history.list.item(0).icon()
+    size = icon.availableSizes()[0]
+    ink = 1.0 - qimage_to_array(icon.pixmap(size).toImage())[..., 0] / 255.0  # 0 paper .. 1 ink
+    assert size.width() >= 2 * size.height() and ink.mean() < 0.3, (size, ink.mean())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -28,16 +28,18 @@ from PySide6.QtWidgets import (
 )
 
 from handwriting_recognizer.app.canvas import Canvas
+from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.samples_view import input_icon
 from handwriting_recognizer.app.views import number_problem
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.numbers import NOT_A_NUMBER, NumberReading
-from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
+from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank, render_strokes
 from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, Reading
 
 HISTORY_SIZE = 10  # readings kept, newest first
 STATUS_MS = 5000
 THUMBNAIL = 40  # pixels
+NUMBER_THUMBNAIL_WIDTH = 2 * THUMBNAIL  # a number's thumbnail is its line of ink, at most this wide
 TIME_FORMAT = "%H:%M:%S"
 HISTORY_KEY = "Ctrl+H"
 # Why Copy puts nothing on the clipboard.
@@ -108,6 +110,37 @@ class HistoryEntry:
         return f"{self.read_as()}  · {self.time.strftime(TIME_FORMAT)}{taught}"
 
 
+def _thumbnail(entry: HistoryEntry) -> QIcon:
+    """A digit's thumbnail is its model input; a number's is its own line of ink, whose 28x28
+    input squeezes twelve digits into a black bar. Each is centred in the same slot, so that the
+    entries' words line up."""
+    size = QSize(NUMBER_THUMBNAIL_WIDTH, THUMBNAIL)
+    if not isinstance(entry.reading, NumberReading):
+        image = input_icon(entry.input, THUMBNAIL).pixmap(THUMBNAIL, THUMBNAIL)
+    elif entry.picture is not None:
+        image = QPixmap.fromImage(entry.picture).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
+    else:
+        assert entry.drawing is not None  # an entry holds a picture or a drawing
+        image = QPixmap.fromImage(gray_to_qimage(_line_of_ink(entry.drawing, size), invert=True))
+    slot = QPixmap(size)
+    slot.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(slot)
+    painter.drawPixmap((size.width() - image.width()) // 2, (size.height() - image.height()) // 2, image)
+    painter.end()
+    return QIcon(slot)
+
+
+def _line_of_ink(drawing: Drawing, size: QSize) -> np.ndarray:
+    """The drawing's strokes as ink, scaled to fit `size` with a 2 px margin, its pen scaled too."""
+    points = np.concatenate(drawing.strokes)
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = np.maximum(high - low, 1.0)
+    scale = min((size.width() - 4) / extent[0], (size.height() - 4) / extent[1])
+    shape = (round(extent[1] * scale) + 4, round(extent[0] * scale) + 4)
+    pen = max(1.0, (drawing.pen_width or 1.0) * scale)
+    return render_strokes(drawing.strokes, shape, pen, scale, (2 - low[0] * scale, 2 - low[1] * scale))
+
+
 class ReadingHistory(QDockWidget):
     """The last HISTORY_SIZE readings (object name "history"), newest first; hidden until asked for
     (its `toggleViewAction` is in the Edit menu)."""
@@ -126,7 +159,7 @@ class ReadingHistory(QDockWidget):
         self.list.setAccessibleName("Past readings")
         self.list.setAccessibleDescription(HISTORY_TIP)
         self.list.setToolTip(HISTORY_TIP)
-        self.list.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
+        self.list.setIconSize(QSize(NUMBER_THUMBNAIL_WIDTH, THUMBNAIL))
         self.list.itemActivated.connect(lambda item: self.reopen(self.list.row(item)))
         copy = QPushButton("Copy")
         copy.setToolTip("Copy the selected reading's digit or number (Ctrl+C while the list has the focus)")
@@ -167,7 +200,7 @@ class ReadingHistory(QDockWidget):
         drawing = self._canvas.drawing() if picture is None else None
         entry = HistoryEntry(reading, x, drawing, picture, dt.datetime.now(), taught)
         self._entries = [entry, *self._entries][:HISTORY_SIZE]
-        item = QListWidgetItem(input_icon(x, THUMBNAIL), entry.describe())
+        item = QListWidgetItem(_thumbnail(entry), entry.describe())
         item.setToolTip(HISTORY_TIP)
         self.list.insertItem(0, item)
         while self.list.count() > HISTORY_SIZE:
