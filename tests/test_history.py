@@ -175,5 +175,6 @@ def test_a_number_s_thumbnail_is_its_line_of_ink_not_a_black_bar(app_window, qtb
     app_window.clear()
     icon = app_window.history.list.item(0).icon()
     size = icon.availableSizes()[0]
-    ink = 1.0 - qimage_to_array(icon.pixmap(size).toImage())[..., 0] / 255.0  # 0 paper .. 1 ink
+    rgba = qimage_to_array(icon.pixmap(size).toImage()) / 255.0
+    ink = rgba[..., 3] * (1.0 - rgba[..., 0])  # dark and opaque; the slot around the ink is transparent
     assert size.width() >= 2 * size.height() and ink.mean() < 0.3, (size, ink.mean())
