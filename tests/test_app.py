@@ -453,3 +453,15 @@ def test_a_status_message_too_long_beside_the_model_labels_hides_them_while_it_s
     bar.showMessage(long, 5000)
     bar.clearMessage()
     assert all(label.isVisible() for label in labels)
+
+
+def test_each_menus_access_keys_are_unique_and_the_help_names_undo_plainly(app_window):
+    """Edit had C twice (Clear, Copy Reading) and Model T twice (Teach, Retrain): Alt+E, C only
+    moved the highlight. The shortcuts help named Undo after the last step ("Undo Clear") (QA)."""
+    for menu in menus_of(app_window.menuBar()):
+        keys = [a.text().split("&")[1][0].lower() for a in menu.actions() if "&" in a.text()]
+        assert len(keys) == len(set(keys)), (menu.title(), keys)
+    draw(app_window.canvas, handmade.seven())
+    app_window.clear()
+    rows = dict(app_window.shortcut_rows())
+    assert "Undo" in rows and "Redo" in rows and not any(name.startswith("Undo ") for name in rows)

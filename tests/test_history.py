@@ -97,6 +97,19 @@ def test_a_past_drawing_is_put_back_on_the_canvas_undoably(app_window, qtbot):
     assert app_window.statusBar().currentMessage() == "Select a reading in the history first"
 
 
+def test_enter_in_the_history_opens_the_entry_instead_of_teaching(app_window, qtbot):
+    """Enter on an entry ran Teach for the canvas ("Press a digit key...") and opened nothing (QA)."""
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.clear()
+    app_window.history.show()
+    app_window.history.list.setFocus()
+    app_window.history.list.setCurrentRow(0)
+    QTest.keyClick(app_window.history.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
+    np.testing.assert_allclose(app_window.canvas.strokes()[0], handmade.seven()[0])
+    assert app_window.samples.samples() == []
+
+
 def test_a_past_picture_is_put_back_with_its_reading(app_window, qtbot):
     picture = gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True)
     assert app_window.show_picture(qimage_to_array(picture))

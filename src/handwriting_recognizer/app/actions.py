@@ -84,11 +84,12 @@ def menus_of(menu_bar: QMenuBar) -> list[QMenu]:
 
 
 def shortcut_rows(menu_bar: QMenuBar, gestures: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The gestures, then every menu action that has a shortcut, as the menus name it."""
+    """The gestures, then every menu action that has a shortcut, by its name (its icon text: the
+    menu's words, or "Undo" where the menu names the step undone)."""
     rows = list(gestures)
     for menu in menus_of(menu_bar):
         for action in menu.actions():
             keys = [key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts()]
             if keys:
-                rows.append((plain_text(action.text()), " / ".join(keys)))
+                rows.append((plain_text(action.iconText()), " / ".join(keys)))
     return rows

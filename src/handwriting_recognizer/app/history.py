@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeyEvent, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -141,6 +141,18 @@ def _line_of_ink(drawing: Drawing, size: QSize) -> np.ndarray:
     return render_strokes(drawing.strokes, shape, pen, scale, (2 - low[0] * scale, 2 - low[1] * scale))
 
 
+class _HistoryList(QListWidget):
+    """The entries: Enter opens the current one (`itemActivated`), as a double-click does, before
+    the window's Teach shortcut, Enter too, can take the key."""
+
+    def event(self, event: QEvent) -> bool:
+        enter = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and event.key() in enter:
+            event.accept()
+            return True
+        return super().event(event)
+
+
 class ReadingHistory(QDockWidget):
     """The last HISTORY_SIZE readings (object name "history"), newest first; hidden until asked for
     (its `toggleViewAction` is in the Edit menu)."""
@@ -154,7 +166,7 @@ class ReadingHistory(QDockWidget):
         self._canvas = canvas
         self._current_input = current_input
         self._entries: list[HistoryEntry] = []
-        self.list = QListWidget()
+        self.list = _HistoryList()
         self.list.setObjectName("history_list")
         self.list.setAccessibleName("Past readings")
         self.list.setAccessibleDescription(HISTORY_TIP)

@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
             separator(FILE),
             MenuEntry(FILE, "&Quit", self.close, QKeySequence.StandardKey.Quit),
             *self._undo_entries(),
-            MenuEntry(EDIT, "&Clear", self.clear, (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)),
+            MenuEntry(EDIT, "Cl&ear", self.clear, (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)),
             MenuEntry(EDIT, "&Copy Reading", self.copy_reading, QKeySequence.StandardKey.Copy),
             MenuEntry(EDIT, "&Paste Image", self.paste, QKeySequence.StandardKey.Paste),
             MenuEntry(EDIT, action=self.history.toggleViewAction()),
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
             separator(MODEL),
             MenuEntry(MODEL, "&Teach This Drawing", self.teach, enter),
             MenuEntry(MODEL, "My &Samples...", self.show_samples),
-            MenuEntry(MODEL, "Re&train...", self.show_retrain, "Ctrl+R"),
+            MenuEntry(MODEL, "Retr&ain...", self.show_retrain, "Ctrl+R"),
             MenuEntry(MODEL, "Revert to &Previous Model", self.revert_model),
             MenuEntry(HELP, "&Keyboard Shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents),
             MenuEntry(HELP, "&About", self.show_about),
@@ -157,6 +157,8 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.redo_action = self.canvas.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        for action, name in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
+            action.setIconText(name)  # the shortcuts help's name: the menu text names the step ("Undo Clear")
         return [MenuEntry(EDIT, action=self.undo_action), MenuEntry(EDIT, action=self.redo_action)]
 
     def _build_layout(self) -> None:
