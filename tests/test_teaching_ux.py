@@ -241,6 +241,10 @@ def test_the_chosen_label_stays_with_its_drawing_and_goes_when_the_drawing_does(
 def test_a_label_chosen_before_drawing_belongs_to_what_is_drawn_next(app_window, qtbot):
     app_window.choose_label(1)
     assert app_window.teach_button.text() == "Teach (draw a digit first)"
+    # It said "Enter saves this drawing as a sample of 1" with nothing drawn (QA).
+    assert app_window.statusBar().currentMessage() == (
+        "Label 1 chosen for what you draw next: Enter then saves it as a sample of 1"
+    )
     stroke(app_window.canvas, [(205, 90), (200, 200), (195, 310)])
     qtbot.waitUntil(lambda: app_window.reading is not None and not app_window.reading.blank, timeout=2000)
     assert app_window.label_to_teach() == 1 and app_window.teach_button.text() == "Teach as 1  ⏎"

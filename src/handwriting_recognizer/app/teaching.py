@@ -153,7 +153,9 @@ class Teacher:
         self._update_button()
         if digit is None:
             return
-        if selected is None:
+        if self._canvas.is_empty() and self._canvas.picture() is None:  # the label waits for the next drawing
+            self._say(f"Label {digit} chosen for what you draw next: Enter then saves it as a sample of {digit}")
+        elif selected is None:
             self._say(f"Label {digit} chosen: Enter saves this drawing as a sample of {digit}")
         else:
             self._say(f"Label {digit} chosen for character {selected[0] + 1}: Enter saves it as a sample of {digit}")
