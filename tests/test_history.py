@@ -59,8 +59,7 @@ def test_no_digit_copies_nothing_and_says_why(app_window, clipboard):
 
 def test_a_reading_enters_the_history_on_clear_and_on_teach_not_while_drawing(app_window, qtbot):
     history = app_window.history
-    show(app_window, qtbot, handmade.seven(), reads=7)
-    show(app_window, qtbot, handmade.one(), reads=1)  # live readings: none is kept
+    show(app_window, qtbot, handmade.one(), reads=1)  # a live reading is not kept
     assert history.entries() == []
     QTest.keyClick(app_window, Qt.Key.Key_Delete)  # Edit > Clear
     assert [e.reading.label for e in history.entries()] == [1] and history.entries()[0].taught is None
@@ -108,6 +107,17 @@ def test_enter_in_the_history_opens_the_entry_instead_of_teaching(app_window, qt
     qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
     np.testing.assert_allclose(app_window.canvas.strokes()[0], handmade.seven()[0])
     assert app_window.samples.samples() == []
+
+
+def test_what_an_opened_drawing_or_picture_replaces_enters_the_history(app_window, qtbot):
+    """Opening photos one after another left the history empty: only Clear and Teach kept a reading (QA)."""
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    ink = render_strokes(handmade.one(), (400, 400), handmade.PEN)
+    assert app_window.files.show_picture(qimage_to_array(gray_to_qimage(ink)), "one.png", "Open Picture")
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 1, timeout=2000)
+    show(app_window, qtbot, handmade.seven(), reads=7)  # a drawing opened over the picture
+    assert [e.reading.label for e in app_window.history.entries()] == [1, 7]
+    assert app_window.history.entries()[0].picture is not None
 
 
 def test_a_past_picture_is_put_back_with_its_reading(app_window, qtbot):

@@ -108,6 +108,7 @@ class Canvas(QWidget):
 
     changed = Signal()
     penWidthChanged = Signal(int)
+    replacing = Signal()  # an opened drawing or picture is about to replace what the canvas shows
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -178,6 +179,7 @@ class Canvas(QWidget):
         nearest screen pixel (the pen width box shows it), else with the current pen: it looks, reads
         and saves again as the file says. The pen is a tool, not part of the step: Undo keeps it."""
         pressures = drawing.pressure or (NO_PRESSURE,) * len(drawing.strokes)
+        self.replacing.emit()
         self._change("Open Drawing", Ink(drawing.strokes, tuple(pressures), (drawing.width, drawing.height)))
         if drawing.pen_width is not None:
             self.set_pen_width_px(round(drawing.pen_width * self._view()[0]))
@@ -198,6 +200,7 @@ class Canvas(QWidget):
     def set_picture(self, picture: QImage, model_input: np.ndarray, step: str = "Open Picture") -> None:
         """Show a picture (fitted, centred) with the model input read from it, as one undoable `step`;
         drawing a stroke replaces it (undo brings it back)."""
+        self.replacing.emit()
         self._change(step, Picture(picture, model_input))
 
     def _change(self, step: str, after: Content) -> None:

@@ -50,7 +50,9 @@ NOT_A_NUMBER_NOT_COPIED = "Nothing copied: not a number ({problem})"
 UNSURE_NUMBER_NOT_COPIED = (
     "Nothing copied: the model is unsure of a digit in this number (select it, choose its label and teach it?)"
 )
-HISTORY_TIP = "What was read before each clear or teach. Double-click, or Enter, to put it back on the canvas."
+HISTORY_TIP = (
+    "What was read before each clear, teach or opened file. Double-click, or Enter, to put it back on the canvas."
+)
 
 Said = Reading | NumberReading  # what a reading says: a single digit's, or a whole number's
 

@@ -228,6 +228,8 @@ class MainWindow(QMainWindow):
         self.canvas.changed.connect(self._predict_timer.start)
         self.canvas.changed.connect(self.teacher.canvas_changed)
         self.canvas.changed.connect(self._forget_selection)
+        # What an opened drawing or picture replaces goes to the history, as a cleared one does.
+        self.canvas.replacing.connect(lambda: self.history.remember(self.said()))
         self.canvas.penWidthChanged.connect(self._predict_timer.start)  # ink smaller than the pen reads as a dot
         self.bars.digitClicked.connect(self.choose_label)
         self.prediction.characterSelected.connect(self.select_character)
