@@ -596,4 +596,4 @@ def test_the_dialog_shows_what_was_skipped_as_plain_text(qtbot, store):
     assert dialog.message.textFormat() == Qt.TextFormat.PlainText  # the <b> is shown, never rendered
     assert dialog.grid.count() == 2 and "<b>4</b>: 1" in dialog.counts.text()
     dialog.import_from(str(path))
-    assert dialog.message.text().startswith("Imported 0 samples; skipped 13:\n")
+    assert dialog.message.text().startswith("Imported 0 samples; 1 already in your samples; skipped 12:\n")

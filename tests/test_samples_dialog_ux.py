@@ -116,7 +116,7 @@ def test_export_and_import_start_in_documents_then_where_the_user_last_was(
     assert dialog.message.text() == "Exported 3 samples."
     button(dialog, "Import…").click()
     assert dialogs.calls[-1] == ("getOpenFileName", "Import Samples", str(elsewhere))
-    assert dialog.message.text().startswith("Imported 0 samples; skipped 3:")
+    assert dialog.message.text() == "Nothing imported: all 3 samples are already in your samples."
 
     elsewhere.rename(tmp_path / "unplugged")  # the folder is gone: Documents again, then home
     button(dialog, "Export…").click()  # cancelled: nothing remembered, nothing written

@@ -26,7 +26,14 @@ from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.file_actions import ask_file, with_suffix
 from handwriting_recognizer.app.imageio import gray_to_qimage
-from handwriting_recognizer.core.samples import ImportReport, RemovedSample, Sample, SampleError, SampleStore
+from handwriting_recognizer.core.samples import (
+    ALREADY_HELD,
+    ImportReport,
+    RemovedSample,
+    Sample,
+    SampleError,
+    SampleStore,
+)
 
 MAX_REASONS_SHOWN = 10  # skipped entries listed after an import; the rest are counted
 THUMBNAIL = 56  # pixels
@@ -52,13 +59,19 @@ def _samples(n: int) -> str:
 
 
 def import_summary(report: ImportReport) -> str:
-    """'Imported N samples; skipped M:' then the first skipped entries with their reasons, one a line."""
-    if not report.skipped:
-        return f"Imported {_samples(report.imported)}."
-    lines = [f"Imported {_samples(report.imported)}; skipped {len(report.skipped)}:"]
-    lines += [f"{name}: {reason}" for name, reason in report.skipped[:MAX_REASONS_SHOWN]]
-    if len(report.skipped) > MAX_REASONS_SHOWN:
-        lines.append(f"and {len(report.skipped) - MAX_REASONS_SHOWN} more")
+    """'Imported N samples', how many the user already had (counted: an archive imported again
+    would list every one), then the first entries skipped for another reason, one a line."""
+    held = sum(reason.startswith(ALREADY_HELD) for _, reason in report.skipped)
+    others = [(name, reason) for name, reason in report.skipped if not reason.startswith(ALREADY_HELD)]
+    if held and not others and not report.imported:
+        return f"Nothing imported: all {_samples(held)} are {ALREADY_HELD}."
+    first = f"Imported {_samples(report.imported)}" + (f"; {held} {ALREADY_HELD}" if held else "")
+    if not others:
+        return f"{first}."
+    lines = [f"{first}; skipped {len(others)}:"]
+    lines += [f"{name}: {reason}" for name, reason in others[:MAX_REASONS_SHOWN]]
+    if len(others) > MAX_REASONS_SHOWN:
+        lines.append(f"and {len(others) - MAX_REASONS_SHOWN} more")
     return "\n".join(lines)
 
 

@@ -82,6 +82,9 @@ class RemovedSample:
     meta: bytes
 
 
+ALREADY_HELD = "already in your samples"  # why an archive's sample is skipped: the user has it (by its id)
+
+
 @dataclass(frozen=True)
 class ImportReport:
     """What an import added, and each archive entry it left out with the reason, to show the user."""
@@ -306,7 +309,7 @@ class SampleStore:
             return "no .png picture beside it"
         held = next((d for d in range(10) if (self.root / str(d) / f"{sample_id}.json").exists()), None)
         if held is not None:  # under any label: relabelled since the export, it stays as the user said
-            return "already in your samples" + ("" if held == folder else f" (as a {held})")
+            return ALREADY_HELD + ("" if held == folder else f" (as a {held})")
         try:
             image, drawing = _read_sample(archive, meta, png, folder)
         except SampleError as exc:
