@@ -107,20 +107,26 @@ def picture_marks(ink: np.ndarray, runs: Runs) -> tuple[list[Mark], list[Region]
             f"(at most {MAX_MARKS:,}): too scattered to read"
         )
     wholes = [Region(int(runs.label[part[0]]), int(runs.row[part].min())) for part in parts]
-    boxes = [_mark(runs, part, region, width).box for part, region in zip(parts, wholes, strict=True)]
-    height = line_height(np.array(boxes, np.float64).reshape(-1, 4))
+    whole_marks = [_mark(runs, part, region, width) for part, region in zip(parts, wholes, strict=True)]
+    boxes = np.array([mark.box for mark in whole_marks], np.float64).reshape(-1, 4)
+    height = line_height(boxes)
+    wide = _cut_width(boxes, height)
     marks: list[Mark] = []
     regions: list[Region] = []
-    wide = _cut_width(np.array(boxes, np.float64).reshape(-1, 4), height)
-    for part, whole, box in zip(parts, wholes, boxes, strict=True):
+    for part, whole, whole_mark in zip(parts, wholes, whole_marks, strict=True):
+        box = whole_mark.box
         pieces = [whole]
         if box[2] - box[0] > wide:
             mask = _mask(runs, part, box)
             pieces = _slices(runs, part, whole, _cuts(mask, box, height, width), CUT_TALL * height)
             if len(pieces) == 1:
                 pieces = _slices(runs, part, whole, [_straight_cut(mask, box)], CUT_TALL * height)
+        if len(pieces) == 1:  # uncut (or every cut left out): the component's own mark
+            marks.append(whole_mark)
+            regions.append(pieces[0])
+            continue
         for region in pieces:
-            marks.append(_mark(runs, part, region, width, whole.component if len(pieces) > 1 else None))
+            marks.append(_mark(runs, part, region, width, whole.component))
             regions.append(region)
     return marks, regions
 
