@@ -263,8 +263,8 @@ def _reason(exc: Exception) -> str:
     """onnxruntime's message in one short line, without its error code and source location: those
     are long enough to push the reason itself ("Unsupported model IR version: 14, max supported IR
     version: 13") out of a short line."""
-    text = _ORT_PREFIX.sub("", str(exc).strip()).splitlines()[0][:REASON_MAX_CHARS] if str(exc).strip() else ""
-    text = text or type(exc).__name__
+    lines = _ORT_PREFIX.sub("", str(exc).strip()).splitlines()
+    text = lines[0][:REASON_MAX_CHARS] if lines else type(exc).__name__
     if "external data" in text.lower():
         return "it refers to data in other files (external data), which the app never reads"
     return text
