@@ -156,6 +156,44 @@ def test_a_fifo_in_place_of_the_log_file_does_not_block_the_start(isolated_user_
     assert "(not a regular file): logging to standard error only" in proc.stderr
 
 
+def start_app(*args: str) -> subprocess.Popen[str]:
+    """The app in a process of its own, as a user starts it from a terminal (no platform chosen by
+    the environment: the arguments must choose it)."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "handwriting_recognizer", *args],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_qt_options_on_the_command_line_are_qts():
+    # "-platform offscreen" must reach Qt (CI has no display: the window could not open otherwise),
+    # and "-style Fusion" too, not be refused as unknown options.
+    app = start_app("-platform", "offscreen", "-style", "Fusion")
+    try:
+        assert app.stderr is not None
+        lines = []
+        for line in app.stderr:  # blocks until the app logs; the timeout below ends a hung start
+            lines.append(line)
+            if " started (" in line:
+                break
+        assert lines and lines[-1].rstrip().endswith("; style fusion)"), "".join(lines)
+        assert app.poll() is None  # still running: the window is open
+    finally:
+        app.kill()
+        app.wait(timeout=60)
+
+
+def test_an_unknown_option_is_refused_beside_qt_options():
+    app = start_app("-platform", "offscreen", "--modle", "x.onnx")
+    _, err = app.communicate(timeout=120)
+    assert app.returncode == 2
+    assert "unrecognized arguments: --modle x.onnx" in err
+
+
 def test_trained_models_name_this_project_and_version_as_producer():
     from handwriting_recognizer.training import export
     from handwriting_recognizer.training.model import build_classifier

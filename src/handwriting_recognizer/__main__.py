@@ -1,6 +1,6 @@
 """Entry point of the app and of the executable.
 
-python -m handwriting_recognizer [--model PATH]           the app
+python -m handwriting_recognizer [--model PATH] [Qt options, e.g. -style Fusion]   the app
 python -m handwriting_recognizer predict FILE... [--json]   recognize files without a window
 python -m handwriting_recognizer --self-test                check the bundled model (and, in a full build, training)
 python -m handwriting_recognizer --version                  print "handwriting-recognizer <version>"
@@ -37,16 +37,19 @@ def main(argv: list[str]) -> int:
         prog="python -m handwriting_recognizer",
         description=DESCRIPTION,
         epilog="Subcommand: 'predict FILE... [--json] [--model PATH]' recognizes files without a window; "
-        "'--self-test' checks the installation.",
+        "'--self-test' checks the installation. Qt's own options (-style Fusion, -platform NAME, -reverse) "
+        "go to Qt.",
     )
     parser.add_argument(
         "--model", type=Path, help="ONNX model to start with (default: the last one used, else the bundled one)"
     )
     parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}")
-    args = parser.parse_args(argv)
+    # Qt's own options (-style Fusion, -platform xcb, -reverse...) are not ours: QApplication takes
+    # them, and what it leaves is parsed again, strictly, so a mistyped option is still refused.
+    parser.parse_known_args(argv)  # --help and --version answer here, before any window
     from handwriting_recognizer.app.application import run
 
-    return run(args.model)
+    return run(argv, lambda rest: parser.parse_args(rest).model)
 
 
 def entry() -> None:

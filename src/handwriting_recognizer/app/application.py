@@ -6,6 +6,7 @@ import logging
 import platform
 import sys
 import traceback
+from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
@@ -121,9 +122,12 @@ def _unexpected_box() -> QMessageBox | None:
     )
 
 
-def run(model: Path | None = None) -> int:
-    """Start the GUI on `model` (None: the last model used, else the bundled one); the exit code."""
-    app = create_application(sys.argv)  # first: the log file's folder depends on the app's name
+def run(argv: list[str], parse_model: Callable[[list[str]], Path | None]) -> int:
+    """Start the GUI; the exit code. QApplication takes Qt's options out of `argv`, and
+    `parse_model` reads the rest (it exits on an unknown one): the model to start with (None: the
+    last model used, else the bundled one)."""
+    app = create_application([sys.argv[0], *argv])  # first: the log file's folder depends on the app's name
+    model = parse_model(app.arguments()[1:])
     setup_logging()
     sys.excepthook = report_unexpected
     from handwriting_recognizer.app.main_window import MainWindow
@@ -131,5 +135,10 @@ def run(model: Path | None = None) -> int:
     window = MainWindow(model)
     window.show()
     # Once the window shows: looking the versions up costs ~25 ms that the start need not wait for.
-    QTimer.singleShot(0, lambda: log.info("%s %s started (%s)", APPLICATION, __version__, library_versions()))
+    QTimer.singleShot(
+        0,
+        lambda: log.info(
+            "%s %s started (%s; style %s)", APPLICATION, __version__, library_versions(), app.style().name()
+        ),
+    )
     return app.exec()
