@@ -4,6 +4,9 @@ text, and dialogs that fit a small or scaled screen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import quote
+
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QPushButton
@@ -53,6 +56,29 @@ def test_deleting_one_sample_says_it_comes_back_and_several_say_them(qtbot, stor
     dialog.grid.selectAll()
     dialog.delete_selected()
     assert dialog.message.text() == "Deleted 2 samples. Undo (Ctrl+Z) brings them back."
+
+
+def test_deleted_samples_go_to_the_trash_and_come_back_from_it_after_the_dialog_closed(qtbot):
+    from PySide6.QtCore import QStandardPaths
+
+    from handwriting_recognizer.app.application import create_application
+
+    create_application([])  # the app's name places its data folder, where the window keeps the samples
+    data = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    mine = SampleStore(data / "samples")
+    kept = [mine.add(digit, image(seed)) for seed, digit in enumerate((3, 3))]
+    dialog = open_dialog(qtbot, mine)
+    dialog.grid.selectAll()
+    dialog.delete_selected()
+    assert dialog.message.text() == "Deleted 2 samples (moved to the Trash). Undo (Ctrl+Z) brings them back."
+    dialog.close()  # its undo is gone with it; the Trash is not
+    assert mine.samples() == []
+    trash = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)) / "Trash"
+    for sample in kept:  # what a file manager's Restore does: each file back where it was
+        for path in (sample.png, sample.meta):
+            (trash / "files" / path.name).rename(path)
+            assert f"Path={quote(str(path))}\n" in (trash / "info" / f"{path.name}.trashinfo").read_text()
+    assert mine.samples() == kept
 
 
 # --- what the app says it is -------------------------------------------------------------------------

@@ -1,12 +1,13 @@
-"""Model > My Samples...: the samples grouped by digit, with thumbnails; delete and relabel (both
-undoable while the dialog is open), export and import as one archive."""
+"""Model > My Samples...: the samples grouped by digit, with thumbnails; delete (to the desktop's
+trash) and relabel (both undoable while the dialog is open), export and import as one archive."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QFile, QSettings, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -86,24 +87,35 @@ def _problem(exc: Exception) -> str:
 
 
 class _Delete(QUndoCommand):
-    """Delete samples; undo writes back the very files (kept in memory while the dialog is open)."""
+    """Delete samples to the desktop's trash, where they outlive the dialog and the app; undo writes
+    back the very files (kept in memory while the dialog is open)."""
 
     def __init__(self, dialog: SamplesDialog, samples: Sequence[Sample]):
         super().__init__(f"Delete {_samples(len(samples))}")
         self._dialog = dialog
         self._samples = list(samples)
         self._removed: list[RemovedSample] = []
+        self._trashed = True  # every file went to the trash
+
+    def _discard(self, path: Path) -> None:
+        """To the trash; where there is none (QFile finds none for a folder on another disk, or
+        without the desktop's data folder), deleted for good."""
+        if not QFile.moveToTrash(str(path)):
+            self._trashed = False
+            path.unlink(missing_ok=True)
 
     def redo(self) -> None:
         problems = []
+        self._trashed = True
         for sample in self._samples:
             try:
-                self._removed.append(self._dialog.store.remove(sample))
+                self._removed.append(self._dialog.store.remove(sample, self._discard))
             except (SampleError, OSError) as exc:
                 problems.append(f"Cannot delete {sample.id}: {_problem(exc)}")
         self.setObsolete(not self._removed)  # nothing deleted: nothing to undo
         n = len(self._removed)
-        done = f"Deleted {_samples(n)}. Undo (Ctrl+Z) brings {'it' if n == 1 else 'them'} back." if n else ""
+        where = " (moved to the Trash)" if self._trashed else ""
+        done = f"Deleted {_samples(n)}{where}. Undo (Ctrl+Z) brings {'it' if n == 1 else 'them'} back." if n else ""
         self._dialog.done_step(done, problems)
 
     def undo(self) -> None:
