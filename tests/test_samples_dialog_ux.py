@@ -78,7 +78,15 @@ def test_deleted_samples_go_to_the_trash_and_come_back_from_it_after_the_dialog_
         for path in (sample.png, sample.meta):
             (trash / "files" / path.name).rename(path)
             assert f"Path={quote(str(path))}\n" in (trash / "info" / f"{path.name}.trashinfo").read_text()
-    assert mine.samples() == kept
+    assert sorted(mine.samples(), key=str) == sorted(kept, key=str)
+
+
+def test_ctrl_y_redoes_in_my_samples_too(qtbot, store):
+    from PySide6.QtGui import QKeySequence
+
+    dialog = open_dialog(qtbot, store)
+    redo = next(action for action in dialog.actions() if action.text().startswith("Redo"))
+    assert QKeySequence("Ctrl+Y") in redo.shortcuts()
 
 
 # --- what the app says it is -------------------------------------------------------------------------

@@ -48,6 +48,24 @@ def key_sequences(shortcut: Shortcut) -> list[QKeySequence]:
     return [QKeySequence(key) for key in keys]
 
 
+def redo_keys() -> list[QKeySequence]:
+    """The platform's Redo keys, and Ctrl+Y where they lack it (Linux's are Ctrl+Shift+Z only):
+    people who learnt Redo on Windows press Ctrl+Y everywhere."""
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    ctrl_y = QKeySequence("Ctrl+Y")
+    return keys if ctrl_y in keys else [*keys, ctrl_y]
+
+
+def on_a_pc_keyboard(key: QKeySequence) -> bool:
+    """False for no key at all (a standard key the platform leaves unbound: Quit, off X11), and for
+    the keys beyond F12 that Qt adds for Sun keyboards (Undo is F14, Copy F16 under X11): listing
+    them would send readers looking for keys they do not have."""
+    if key.isEmpty():
+        return False
+    first = key[0].key().value  # type: ignore[index]  # 6.7's stubs lack QKeySequence.__getitem__
+    return not Qt.Key.Key_F13.value <= first <= Qt.Key.Key_F35.value
+
+
 def _action(owner: QMainWindow, entry: MenuEntry) -> QAction:
     if entry.action is not None:
         return entry.action
@@ -89,7 +107,11 @@ def shortcut_rows(menu_bar: QMenuBar, gestures: Iterable[tuple[str, str]]) -> li
     rows = list(gestures)
     for menu in menus_of(menu_bar):
         for action in menu.actions():
-            keys = [key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts()]
+            keys = [
+                key.toString(QKeySequence.SequenceFormat.NativeText)
+                for key in action.shortcuts()
+                if on_a_pc_keyboard(key)
+            ]
             if keys:
                 rows.append((plain_text(action.iconText()), " / ".join(keys)))
     return rows

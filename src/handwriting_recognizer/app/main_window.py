@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMainWindow, QMessag
 
 from handwriting_recognizer.app import dialogs
 from handwriting_recognizer.app import settings as keys
-from handwriting_recognizer.app.actions import MenuEntry, build_menus, separator
+from handwriting_recognizer.app.actions import MenuEntry, build_menus, redo_keys, separator
 from handwriting_recognizer.app.actions import shortcut_rows as menu_shortcut_rows
 from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         self.undo_action = self.canvas.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
         self.redo_action = self.canvas.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        self.redo_action.setShortcuts(redo_keys())
         for action, name in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
             action.setIconText(name)  # the shortcuts help's name: the menu text names the step ("Undo Clear")
         return [MenuEntry(EDIT, action=self.undo_action), MenuEntry(EDIT, action=self.redo_action)]

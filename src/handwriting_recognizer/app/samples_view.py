@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.actions import redo_keys
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.file_actions import ask_file, with_suffix
 from handwriting_recognizer.app.imageio import gray_to_qimage
@@ -279,7 +280,7 @@ class SamplesDialog(QDialog):
         undo = self.undo_stack.createUndoAction(self)
         undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self)
-        redo.setShortcuts(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(redo_keys())
         self.addActions([delete, undo, redo])
 
     def group(self) -> int:
