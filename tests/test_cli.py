@@ -129,3 +129,18 @@ def test_predict_reads_on_the_cpu_where_cuda_is_offered(tmp_path, monkeypatch, c
     assert predict_main(["--json", str(seven)]) == 0
     assert json.loads(capfd.readouterr().out)["label"] == 7
     assert made and CUDA not in made
+
+
+def test_plain_output_says_why_a_number_is_not_one_as_the_window_does(tmp_path):
+    """The CLI once said only "character 3 is not a digit, or not in its place" where the window
+    named the minus sign or the point at fault (found by a hands-on pass)."""
+    files = []
+    for name, written in (("minus", "42-"), ("point", ".5")):
+        files.append(tmp_path / f"{name}.json")
+        save_drawing(Drawing(800, 300, tuple(handmade.write(written)), handmade.PEN), files[-1])
+    proc = predict(*map(str, files))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"{files[0]}: not a number (42-: character 3 is a minus sign, which only goes first)",
+        f"{files[1]}: not a number (.5: character 1 is a decimal point with no digit before it)",
+    ]

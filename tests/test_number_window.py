@@ -15,9 +15,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from handwriting_recognizer.app.imageio import gray_to_qimage, qimage_to_array
-from handwriting_recognizer.app.views import BARS_TIP, STILL_READING, number_problem, number_text
+from handwriting_recognizer.app.views import BARS_TIP, STILL_READING, number_text
 from handwriting_recognizer.core.drawing import Drawing
-from handwriting_recognizer.core.numbers import read_number
+from handwriting_recognizer.core.numbers import number_problem, read_number
 from handwriting_recognizer.core.preprocess import render_strokes
 from handwriting_recognizer.core.recognizer import Recognizer
 from handwriting_recognizer.core.shapes import polyline

@@ -21,6 +21,7 @@ from handwriting_recognizer.core.numbers import (
     NOT_A_NUMBER,
     NumberBudgetError,
     NumberReader,
+    number_problem,
     read_number,
     read_number_picture,
 )
@@ -191,8 +192,26 @@ def test_a_minus_before_a_four_drawn_apart_from_its_stem_is_a_minus(recognizer, 
 
 def test_a_stray_dot_is_not_read(recognizer):
     number = handmade.write("58")
-    for dot in ([80.0, 30.0], [260.0, 148.0]):  # above the line, and after the last digit
+    for dot in ([80.0, 30.0], [230.0, 148.0]):  # above the line, and on it 0.7 line heights after the last digit
         assert read_number(recognizer, [*number, np.array([dot])], PEN).text == "58"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown", "why"),
+    [
+        (".5", ".5", "character 1 is a decimal point with no digit before it"),
+        ("-.25", "-.25", "character 2 is a decimal point with no digit before it"),
+        ("5.", "5.", "character 2 is a decimal point with no digit after it"),
+        ("12.", "12.", "character 3 is a decimal point with no digit after it"),
+    ],
+)
+def test_a_decimal_point_before_or_after_the_digits_is_shown_out_of_place(recognizer, written, shown, why):
+    """Found by a hands-on pass: ".5" read "5" and "12." read "12", the point silently dropped (a
+    number ten times too big, and a single digit's input holding the dot)."""
+    result = read_number(recognizer, handmade.write(written), PEN)
+    assert result.text is None and result.reason == NOT_A_NUMBER and result.single is None
+    assert "".join(c.char or "?" for c in result.characters) == shown
+    assert number_problem(result) == why
 
 
 def test_a_character_that_is_no_digit_makes_it_not_a_number_and_says_where(recognizer):

@@ -30,9 +30,8 @@ from PySide6.QtWidgets import (
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.samples_view import input_icon
-from handwriting_recognizer.app.views import number_problem
 from handwriting_recognizer.core.drawing import Drawing
-from handwriting_recognizer.core.numbers import NOT_A_NUMBER, NumberReading
+from handwriting_recognizer.core.numbers import NOT_A_NUMBER, NumberReading, number_problem
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank, render_strokes
 from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, Reading
 

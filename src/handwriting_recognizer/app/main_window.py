@@ -36,10 +36,10 @@ from handwriting_recognizer.app.history import ReadingHistory, Said
 from handwriting_recognizer.app.imageio import qimage_to_array
 from handwriting_recognizer.app.model_choice import ModelChoice, ModelStatus, recipe_width
 from handwriting_recognizer.app.teaching import Teacher
-from handwriting_recognizer.app.views import SYMBOLS, InputPreview, PredictionLabel, ProbabilityBars
+from handwriting_recognizer.app.views import InputPreview, PredictionLabel, ProbabilityBars
 from handwriting_recognizer.core.contract import LABELS
 from handwriting_recognizer.core.model_store import ModelStore
-from handwriting_recognizer.core.numbers import NumberReader, NumberReading
+from handwriting_recognizer.core.numbers import SYMBOLS, NumberReader, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, empty_input, strokes_to_input
 from handwriting_recognizer.core.recognizer import ModelError, Reading, Recognizer, read
 from handwriting_recognizer.core.samples import SampleStore

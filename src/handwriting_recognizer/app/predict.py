@@ -29,7 +29,7 @@ from typing import IO
 import numpy as np
 
 from handwriting_recognizer.core.drawing import DrawingError, load_drawing
-from handwriting_recognizer.core.numbers import NOT_A_NUMBER, Character, NumberReader, NumberReading
+from handwriting_recognizer.core.numbers import NOT_A_NUMBER, Character, NumberReader, NumberReading, number_problem
 from handwriting_recognizer.core.paths import bundled_model_path
 from handwriting_recognizer.core.percent import percent
 from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, ModelError, Reading, Recognizer
@@ -154,7 +154,7 @@ def _describe(number: NumberReading) -> str:
         return f"{number.text} ({percent(number.confidence, 1)})"
     if number.reason == NOT_A_NUMBER and number.problem_at is not None:
         shown = "".join(c.char or "?" for c in number.characters)
-        return f"not a number ({shown}: character {number.problem_at + 1} is not a digit, or not in its place)"
+        return f"not a number ({shown}: {number_problem(number)})"
     guess = "".join(_guess(c) for c in number.characters)
     return f"unsure (best guess {guess}, {percent(number.confidence, 1)})"
 

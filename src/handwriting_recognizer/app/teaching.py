@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QMainWindow, QPushButton
 
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.history import ReadingHistory
-from handwriting_recognizer.app.views import SYMBOLS, ProbabilityBars
-from handwriting_recognizer.core.numbers import MAX_CHARACTERS, Character, NumberReading
+from handwriting_recognizer.app.views import ProbabilityBars
+from handwriting_recognizer.core.numbers import MAX_CHARACTERS, SYMBOLS, Character, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
 from handwriting_recognizer.core.recognizer import BLANK
 from handwriting_recognizer.core.samples import SampleStore

@@ -20,7 +20,7 @@ from handwriting_recognizer.app.contrast import readable
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.theme import blend
 from handwriting_recognizer.core.contract import LABELS
-from handwriting_recognizer.core.numbers import MINUS, POINT, Character, NumberReading
+from handwriting_recognizer.core.numbers import SYMBOLS, Character, NumberReading, number_problem
 from handwriting_recognizer.core.percent import percent, percent_number
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE, Reading
 
@@ -30,7 +30,6 @@ SMALLEST_POINTS = 12  # either shrinks, down to this, to fit a narrow window
 ELLIPSIS = "…"  # marks where a number too long for the label even then is cut
 BARS_TIP = "Probability of each digit. Click a digit, or use Up/Down and Space, to pick it as the right label."
 NOT_READ = "?"  # a character of a number that is not read as a digit: unsure, or not a digit at all
-SYMBOLS = {POINT: "a decimal point", MINUS: "a minus sign"}
 NUMBER_TIP = (
     "The number the model reads, one character at a time; the line under it gives each digit's probability, "
     "rounded down. Click a character, or use Left/Right, to see its ten probabilities and its 28x28 input and "
@@ -116,22 +115,6 @@ def character_words(character: Character) -> str:
     if reading.reason == NOT_A_DIGIT:
         return "not a digit"
     return f"unsure, best guess {int(np.argmax(reading.probabilities))} at {percent(reading.confidence)}"
-
-
-def number_problem(number: NumberReading) -> str:
-    """Why a reading is not a number, naming the character at fault: "character 3 is not a digit"."""
-    at = number.problem_at or 0
-    characters = number.characters
-    if all(c.char in SYMBOLS for c in characters):
-        return "it has no digit"
-    char = characters[at].char
-    if char == MINUS:
-        return f"character {at + 1} is a minus sign, which only goes first"
-    if char == POINT and any(c.char == POINT for c in characters[:at]):
-        return f"character {at + 1} is a second decimal point"
-    if char == POINT:
-        return f"character {at + 1} is a decimal point that follows no digit"
-    return f"character {at + 1} is not a digit"
 
 
 def number_text(number: NumberReading, drawing: bool = False) -> ReadingText:

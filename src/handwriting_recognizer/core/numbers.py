@@ -50,6 +50,7 @@ from handwriting_recognizer.core.segment import (
 
 NOT_A_NUMBER = "not_a_number"  # a character that is not a digit, '.' or '-', or one out of place
 POINT, MINUS = ".", "-"
+SYMBOLS = {POINT: "a decimal point", MINUS: "a minus sign"}  # the characters told by shape, in words
 MAX_CHARACTERS = 32  # budget: characters in a number (the issue asks for 12 at least)
 MAX_PIECES = 2 * MAX_CHARACTERS  # budget: pieces of ink read (a digit drawn in parts is several)
 CACHE_SIZE = 256  # candidate characters whose input and answer a NumberReader keeps
@@ -197,14 +198,14 @@ class NumberReader:
                 f"{len(lay.pieces) + len(lay.dashes)} separate pieces of ink are more than a number may have "
                 f"(at most {MAX_PIECES}: {MAX_CHARACTERS} characters)"
             )
-        if len(lay.pieces) + len(lay.dashes) <= 1:
+        if len(lay.pieces) + len(lay.dashes) <= 1 and not _points(lay, [p.box for p in lay.pieces]):
             return _single(ink)
         candidates = runs(lay)
         answers = dict(
             zip(candidates, self._answers(ink, [_marks(lay.pieces[i:j]) for i, j in candidates]), strict=True)
         )
         chosen = best_runs(lay, {run: answer.log_likelihood for run, answer in answers.items()})
-        if len(chosen) == 1 and not lay.dashes:
+        if len(chosen) == 1 and not lay.dashes and not _points(lay, [union_box(p.box for p in lay.pieces)]):
             return _single(ink)
         threshold = self.recognizer.unsure_below(drawn=ink.strokes_of is not None)
         return _assemble(lay, [self._character(lay.pieces[i:j], answers[(i, j)], threshold) for i, j in chosen])
@@ -284,10 +285,15 @@ def _single(ink: _Ink) -> NumberReading:
     return NumberReading(char, reading.reason, (character,), reading)
 
 
+def _points(lay: Layout, characters: Sequence[Box]) -> list[Piece]:
+    """The dots that are decimal points beside these characters (boxes, left to right)."""
+    return [dot for dot, is_point in dots(lay, characters) if is_point]
+
+
 def _assemble(lay: Layout, digits: list[Character]) -> NumberReading:
     """The digits, dashes and decimal points, left to right, as a number (or why they are none)."""
     symbols = [Character(MINUS, d.box, marks=d.marks) for d in lay.dashes]
-    points = [Character(POINT, d.box, marks=d.marks) for d, is_point in dots(lay, [c.box for c in digits]) if is_point]
+    points = [Character(POINT, d.box, marks=d.marks) for d in _points(lay, [c.box for c in digits])]
     characters = tuple(sorted(digits + symbols + points, key=lambda c: c.box[0] + c.box[2]))
     if len(characters) > MAX_CHARACTERS:
         raise NumberBudgetError(
@@ -301,18 +307,43 @@ def _assemble(lay: Layout, digits: list[Character]) -> NumberReading:
     return NumberReading("".join(c.char or "" for c in characters), None, characters)
 
 
+def _is_digit_at(characters: Sequence[Character], i: int) -> bool:
+    """Whether there is a digit (an unsure one too) at `i`."""
+    return 0 <= i < len(characters) and characters[i].reading is not None
+
+
 def _problem(characters: Sequence[Character]) -> int | None:
     """The first character that makes these no number: not a digit (an unsure digit is still one),
-    a '-' after the start, a '.' that does not follow a digit or follows another '.'; or the first of
-    characters that hold no digit at all."""
+    a '-' after the start, a '.' that is not between two digits or follows another '.'; or the
+    first of characters that hold no digit at all."""
     for i, c in enumerate(characters):
-        after_digit = i > 0 and characters[i - 1].reading is not None
         if c.char == MINUS and i > 0:
             return i
-        if c.char == POINT and (not after_digit or any(o.char == POINT for o in characters[:i])):
+        if c.char == POINT and not (_is_digit_at(characters, i - 1) and _is_digit_at(characters, i + 1)):
+            return i
+        if c.char == POINT and any(o.char == POINT for o in characters[:i]):
             return i
         if c.char is None and c.reading is not None and c.reading.reason != UNSURE:
             return i
-    if all(c.char in (MINUS, POINT) for c in characters):
+    if all(c.char in SYMBOLS for c in characters):
         return 0
     return None
+
+
+def number_problem(number: NumberReading) -> str:
+    """Why a reading is not a number, naming the character at fault: "character 3 is not a digit"
+    (the window and the CLI say the same)."""
+    at = number.problem_at or 0
+    characters = number.characters
+    if all(c.char in SYMBOLS for c in characters):
+        return "it has no digit"
+    char = characters[at].char
+    if char == MINUS:
+        return f"character {at + 1} is a minus sign, which only goes first"
+    if char == POINT and any(c.char == POINT for c in characters[:at]):
+        return f"character {at + 1} is a second decimal point"
+    if char == POINT and not _is_digit_at(characters, at - 1):
+        return f"character {at + 1} is a decimal point with no digit before it"
+    if char == POINT:
+        return f"character {at + 1} is a decimal point with no digit after it"
+    return f"character {at + 1} is not a digit"

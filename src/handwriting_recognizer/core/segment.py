@@ -5,8 +5,9 @@ each with its box and points. One line of writing, left to right, is assumed. Al
 relative to the writing's height (`line_height`), so the rules hold for any canvas, pen or scan:
 
 - a dot (a mark under TINY of the height) that touches other ink is part of it (a pen lifted for
-  an instant); a dot on its own is a '.' when it lies between two digits near their baseline
-  (decided once the digits are known: `dots`), else a stray tap that is not read, as a tap alone is not;
+  an instant); a dot on its own is a '.' when it lies near the baseline between two digits, or
+  close before the first or after the last (decided once the digits are known: `dots`), else a
+  stray tap that is not read, as a tap alone is not;
 - marks that are certainly one character are merged into pieces: their x-ranges overlap and
   either one is partial (shorter than PARTIAL) and their ink touches or crosses (the bar of a 4, 5
   or 7, a detached top of a 5, a 1's base), or they cross in the middle of both (an X, a plus);
@@ -75,6 +76,8 @@ MAX_RUN = 4  # at most this many pieces make one character
 ATTACH = 0.08  # a dot this close to a piece's ink belongs to it
 DOT_CLUSTER = 0.12  # dots this close to each other are one dot
 DOT_BASELINE = (0.4, 0.3)  # a '.' lies at most this far above, and below, its neighbours' baseline
+END_GAP = (0.15, 0.6)  # a '.' before the first character or after the last lies this far from it
+# (nearer, it is a tick of the pen beside a digit: 3 of the validation writers' 1,369 single digits)
 FLAT = 0.35  # a dash is at most this share of its width tall ...
 DASH_HEIGHT = 0.3  # ... and of the line height
 DASH_WIDTH = (0.2, 1.2)  # its width
@@ -482,17 +485,26 @@ def _cut(lay: Layout, left: tuple[int, int], right: tuple[int, int]) -> float:
 
 
 def dots(lay: Layout, characters: Sequence[Box]) -> list[tuple[Piece, bool]]:
-    """Each dot, and whether it is a decimal point: between two characters' centres (boxes, left to
-    right) and near their baseline; the others are stray taps."""
+    """Each dot, and whether it is a decimal point: near the baseline, between two characters'
+    centres (boxes, left to right), or just before the first or after the last (".5", "5.": the
+    reading then says where the point is out of place, rather than dropping it); the others are
+    stray taps."""
     out = []
     for dot in lay.dots:
         x = (dot.box[0] + dot.box[2]) / 2
         y = (dot.box[1] + dot.box[3]) / 2
         left = [b for b in characters if (b[0] + b[2]) / 2 < x]
         right = [b for b in characters if (b[0] + b[2]) / 2 > x]
-        point = False
         if left and right:
             baseline = (left[-1][3] + right[0][3]) / 2
-            point = -DOT_BASELINE[0] * lay.height <= y - baseline <= DOT_BASELINE[1] * lay.height
+            near = True
+        elif left or right:
+            beside = left[-1] if left else right[0]
+            baseline = beside[3]
+            gap = dot.box[0] - beside[2] if left else beside[0] - dot.box[2]
+            near = END_GAP[0] * lay.height <= gap <= END_GAP[1] * lay.height
+        else:
+            baseline, near = 0.0, False
+        point = near and -DOT_BASELINE[0] * lay.height <= y - baseline <= DOT_BASELINE[1] * lay.height
         out.append((dot, point))
     return out
