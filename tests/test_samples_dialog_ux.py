@@ -58,26 +58,78 @@ def test_deleting_one_sample_says_it_comes_back_and_several_say_them(qtbot, stor
     assert dialog.message.text() == "Deleted 2 samples. Undo (Ctrl+Z) brings them back."
 
 
-def test_deleted_samples_go_to_the_trash_and_come_back_from_it_after_the_dialog_closed(qtbot):
+def app_folder(kind) -> Path:
+    """One of the app's standard folders (its name places them: create_application)."""
     from PySide6.QtCore import QStandardPaths
 
     from handwriting_recognizer.app.application import create_application
 
-    create_application([])  # the app's name places its data folder, where the window keeps the samples
-    data = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-    mine = SampleStore(data / "samples")
-    kept = [mine.add(digit, image(seed)) for seed, digit in enumerate((3, 3))]
+    create_application([])
+    return Path(QStandardPaths.writableLocation(kind))
+
+
+@pytest.fixture
+def threes() -> tuple[SampleStore, list]:
+    """Two samples of 3 where the window keeps the samples, in the app's data folder (the desktop's
+    trash needs the data folder of the desktop above it)."""
+    from PySide6.QtCore import QStandardPaths
+
+    mine = SampleStore(app_folder(QStandardPaths.StandardLocation.AppDataLocation) / "samples")
+    return mine, [mine.add(digit, image(seed)) for seed, digit in enumerate((3, 3))]
+
+
+def trash_folder() -> Path:
+    from PySide6.QtCore import QStandardPaths
+
+    return app_folder(QStandardPaths.StandardLocation.GenericDataLocation) / "Trash"
+
+
+def test_deleted_samples_go_to_the_trash_and_come_back_from_it_after_the_dialog_closed(qtbot, threes):
+    mine, kept = threes
     dialog = open_dialog(qtbot, mine)
     dialog.grid.selectAll()
     dialog.delete_selected()
     assert dialog.message.text() == "Deleted 2 samples (moved to the Trash). Undo (Ctrl+Z) brings them back."
     dialog.close()  # its undo is gone with it; the Trash is not
     assert mine.samples() == []
-    trash = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)) / "Trash"
+    trash = trash_folder()
     for sample in kept:  # what a file manager's Restore does: each file back where it was
         for path in (sample.png, sample.meta):
             (trash / "files" / path.name).rename(path)
             assert f"Path={quote(str(path))}\n" in (trash / "info" / f"{path.name}.trashinfo").read_text()
+    assert sorted(mine.samples(), key=str) == sorted(kept, key=str)
+
+
+def test_undo_takes_the_very_files_back_out_of_the_trash(qtbot, threes):
+    """Undo wrote copies back and left the originals in the trash, a pair more on every delete and
+    undo; on a full disk the copies could not be written and the samples were lost (QA pass)."""
+    mine, kept = threes
+    inodes = {path: path.stat().st_ino for sample in kept for path in (sample.png, sample.meta)}
+    dialog = open_dialog(qtbot, mine)
+    for _ in range(2):
+        dialog.grid.selectAll()
+        dialog.delete_selected()
+        dialog.undo_stack.undo()
+        assert dialog.message.text() == "Restored 2 samples."
+    assert {path: path.stat().st_ino for path in inodes} == inodes  # moved back, not written again
+    assert list((trash_folder() / "files").iterdir()) == list((trash_folder() / "info").iterdir()) == []
+
+
+def test_a_sample_the_trash_takes_only_half_of_is_deleted_whole_and_comes_back(qtbot, threes):
+    """On a full disk the trash took each sample's JSON but not its picture, which was then deleted
+    for good: half a sample in the trash, which no Restore can make whole (QA pass)."""
+    mine, kept = threes
+    for sample in kept:  # the real trash refuses each picture: a folder of its name is in the way
+        (trash_folder() / "files" / sample.png.name / "in-the-way").mkdir(parents=True)
+    dialog = open_dialog(qtbot, mine)
+    dialog.grid.selectAll()
+    dialog.delete_selected()
+    assert dialog.message.text() == "Deleted 2 samples. Undo (Ctrl+Z) brings them back."  # not "to the Trash"
+    assert mine.samples() == [] and not any(p.exists() for s in kept for p in (s.png, s.meta))
+    held = {p.name for p in (trash_folder() / "files").iterdir()}
+    assert held == {s.png.name for s in kept}  # the folders in the way, and no half sample
+    assert list((trash_folder() / "info").iterdir()) == []
+    dialog.undo_stack.undo()
     assert sorted(mine.samples(), key=str) == sorted(kept, key=str)
 
 

@@ -4,10 +4,9 @@ trash) and relabel (both undoable while the dialog is open), export and import a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QFile, QSettings, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +27,7 @@ from handwriting_recognizer.app.actions import redo_keys
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.file_actions import ask_file, with_suffix
 from handwriting_recognizer.app.imageio import gray_to_qimage
+from handwriting_recognizer.app.trash import Trashed, restore, to_trash
 from handwriting_recognizer.core.samples import (
     ALREADY_HELD,
     ImportReport,
@@ -88,26 +88,29 @@ def _problem(exc: Exception) -> str:
 
 
 class _Delete(QUndoCommand):
-    """Delete samples to the desktop's trash, where they outlive the dialog and the app; undo writes
-    back the very files (kept in memory while the dialog is open)."""
+    """Delete samples to the desktop's trash, where they outlive the dialog and the app; undo moves
+    them back from it (where there was no trash, it writes back the very files, kept in memory
+    while the dialog is open)."""
 
     def __init__(self, dialog: SamplesDialog, samples: Sequence[Sample]):
         super().__init__(f"Delete {_samples(len(samples))}")
         self._dialog = dialog
         self._samples = list(samples)
         self._removed: list[RemovedSample] = []
-        self._trashed = True  # every file went to the trash
+        self._in_trash: dict[Sample, Trashed] = {}
 
-    def _discard(self, path: Path) -> None:
-        """To the trash; where there is none (QFile finds none for a folder on another disk, or
-        without the desktop's data folder), deleted for good."""
-        if not QFile.moveToTrash(str(path)):
-            self._trashed = False
-            path.unlink(missing_ok=True)
+    def _discard(self, sample: Sample) -> None:
+        """The JSON first, so that a half-deleted sample is simply absent; both to the trash or,
+        where there is none, both deleted for good."""
+        trashed = to_trash([sample.meta, sample.png])
+        if trashed is None:
+            self._dialog.store.delete(sample)
+        else:
+            self._in_trash[sample] = trashed
 
     def redo(self) -> None:
         problems = []
-        self._trashed = True
+        self._removed, self._in_trash = [], {}
         for sample in self._samples:
             try:
                 self._removed.append(self._dialog.store.remove(sample, self._discard))
@@ -115,7 +118,7 @@ class _Delete(QUndoCommand):
                 problems.append(f"Cannot delete {sample.id}: {_problem(exc)}")
         self.setObsolete(not self._removed)  # nothing deleted: nothing to undo
         n = len(self._removed)
-        where = " (moved to the Trash)" if self._trashed else ""
+        where = " (moved to the Trash)" if len(self._in_trash) == n else ""
         done = f"Deleted {_samples(n)}{where}. Undo (Ctrl+Z) brings {'it' if n == 1 else 'them'} back." if n else ""
         self._dialog.done_step(done, problems)
 
@@ -123,11 +126,24 @@ class _Delete(QUndoCommand):
         problems = []
         for removed in reversed(self._removed):
             try:
-                self._dialog.store.put_back(removed)
+                self._put_back(removed)
             except OSError as exc:
                 problems.append(f"Cannot restore {removed.sample.id}: {_problem(exc)}")
-        self._removed = []
-        self._dialog.done_step("Deleted samples restored.", problems)
+        total = len(self._removed)
+        done = f"Restored {total - len(problems)} of {_samples(total)}." if problems else f"Restored {_samples(total)}."
+        self._removed, self._in_trash = [], {}
+        self._dialog.done_step(done, problems)
+
+    def _put_back(self, removed: RemovedSample) -> None:
+        """From the trash (a rename), else (emptied meanwhile, or never there) from memory."""
+        trashed = self._in_trash.get(removed.sample)
+        if trashed is not None:
+            try:
+                restore(trashed)
+                return
+            except OSError:
+                pass
+        self._dialog.store.put_back(removed)
 
 
 class _Relabel(QUndoCommand):

@@ -109,10 +109,6 @@ def _decode_png(data: bytes) -> np.ndarray:
         raise SampleError(f"not a readable PNG picture ({exc})") from None
 
 
-def _unlink(path: Path) -> None:
-    path.unlink(missing_ok=True)
-
-
 class SampleStore:
     """Samples under `root`; every write is atomic."""
 
@@ -172,11 +168,10 @@ class SampleStore:
         except SampleError as exc:
             raise SampleError(f"{sample.png.name}: {exc}") from None
 
-    def delete(self, sample: Sample, discard: Callable[[Path], object] = _unlink) -> None:
-        """Remove a sample: the JSON first, so a half-deleted sample is simply absent. `discard`
-        removes one file (the app's moves it to the desktop's trash)."""
-        discard(sample.meta)
-        discard(sample.png)
+    def delete(self, sample: Sample) -> None:
+        """Remove a sample: the JSON first, so a half-deleted sample is simply absent."""
+        sample.meta.unlink(missing_ok=True)
+        sample.png.unlink(missing_ok=True)
 
     def _files(self, sample: Sample) -> tuple[bytes, bytes]:
         """A sample's PNG and JSON bytes, each within its budget; SampleError when either cannot be read."""
@@ -188,11 +183,12 @@ class SampleStore:
         except FileRefused as exc:
             raise SampleError(str(exc)) from None
 
-    def remove(self, sample: Sample, discard: Callable[[Path], object] = _unlink) -> RemovedSample:
-        """Delete a sample (as `delete`) and return its files, so that `put_back` can undo the
-        deletion. SampleError, and nothing deleted, when they cannot be read."""
+    def remove(self, sample: Sample, discard: Callable[[Sample], object] | None = None) -> RemovedSample:
+        """Delete a sample (`discard`, default `delete`: the app's moves it to the desktop's trash)
+        and return its files, so that `put_back` can undo the deletion. SampleError, and nothing
+        deleted, when they cannot be read."""
         png, meta = self._files(sample)
-        self.delete(sample, discard)
+        (discard or self.delete)(sample)
         return RemovedSample(sample, png, meta)
 
     def put_back(self, removed: RemovedSample) -> Sample:
