@@ -143,6 +143,22 @@ def test_save_and_open_drawing_round_trip(app_window, qtbot, tmp_path):
     np.testing.assert_allclose(app_window.canvas.strokes()[0], saved.strokes[0])
 
 
+def test_save_drawing_never_writes_a_drawing_without_strokes_over_a_file(app_window, qtbot, tmp_path):
+    """With a picture shown, Save Drawing wrote an empty drawing and said "Saved"; picking an
+    existing drawing replaced it with nothing (found by a QA pass)."""
+    from tests.test_canvas_tools import picture_of_a_seven
+
+    kept = tmp_path / "seven.json"
+    save_drawing(Drawing(400, 400, tuple(handmade.seven()), 12.0), kept)
+    before = kept.read_bytes()
+    assert not app_window.save_drawing(kept)  # the canvas is empty
+    assert app_window.statusBar().currentMessage() == "Nothing to save: draw first"
+    assert app_window.open_image(picture_of_a_seven(tmp_path))
+    assert not app_window.save_drawing(kept)
+    assert app_window.statusBar().currentMessage().startswith("Nothing to save: Save Drawing saves strokes")
+    assert kept.read_bytes() == before
+
+
 def test_an_opened_drawing_is_shown_read_and_saved_with_its_own_pen(app_window, qtbot, tmp_path):
     """Not with the pen the toolbar had: the app and `predict` read the file alike, and saving it
     unchanged keeps its pen (to the nearest screen pixel)."""

@@ -172,8 +172,20 @@ class FileActions(QObject):
 
     # --- saving --------------------------------------------------------------------------------
 
+    def _nothing_to_save(self) -> str | None:
+        """Why Save Drawing has nothing to write, if it has not: it would write a drawing without
+        strokes, over the file the user picked (a picture shown is not strokes)."""
+        if self._canvas.picture() is not None:
+            return "Nothing to save: Save Drawing saves strokes, and this is a picture (its file keeps it)"
+        if not self._canvas.strokes():
+            return "Nothing to save: draw first"
+        return None
+
     def save_drawing(self, path: str | Path) -> bool:
         """Write the canvas' strokes as a drawing file (atomically: a failure leaves any old file)."""
+        if why := self._nothing_to_save():
+            self._say(why)
+            return False
         try:
             save_drawing(self._canvas.drawing(), path)
         except OSError as exc:
@@ -229,7 +241,9 @@ class FileActions(QObject):
 
     def ask_save_drawing(self) -> None:
         """File > Save Drawing; a name typed without .json gets it, so it can be opened again."""
-        if path := self._ask("Save Drawing", DRAWING_FILTER, save=True):
+        if why := self._nothing_to_save():  # before the dialog: no name asked for nothing
+            self._say(why)
+        elif path := self._ask("Save Drawing", DRAWING_FILTER, save=True):
             self.save_drawing(with_suffix(path, ".json"))
 
     def ask_export_input(self) -> None:
