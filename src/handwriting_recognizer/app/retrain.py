@@ -329,6 +329,9 @@ class RetrainDialog(QDialog):
     def start(self) -> None:
         if self.process is not None:
             return
+        if self.has_unused_model():  # another run would replace it: not without asking
+            self.ask_about_unused_model(starting=True)
+            return
         if self.use_file.isChecked():
             self.settings.setValue(keys.RETRAIN_DATA, self.data_path.text().strip())
         if self.use_pen.isChecked():
@@ -514,18 +517,22 @@ class RetrainDialog(QDialog):
         self._remove_run()
         super().reject()
 
-    def ask_about_unused_model(self) -> QMessageBox:
-        """Closing with a new model not used yet: use it, discard it (and close), or stay (Esc)."""
+    def ask_about_unused_model(self, starting: bool = False) -> QMessageBox:
+        """Closing (or `starting` another run) with a new model not used yet: use it, discard it (and
+        close, or start), or stay (Esc)."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Keep the new model?",
-            "The new model is not in use yet. Closing now discards it.",
+            f"The new model is not in use yet. {'Starting another run' if starting else 'Closing now'} discards it.",
             QMessageBox.StandardButton.Cancel,
             self,
         )
         box.setObjectName(UNUSED_MODEL_BOX)
         use = box.addButton("Use New Model", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("Discard It and Close", QMessageBox.ButtonRole.DestructiveRole)
+        then = self.start if starting else self.reject
+        discard = box.addButton(
+            f"Discard It and {'Start' if starting else 'Close'}", QMessageBox.ButtonRole.DestructiveRole
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -534,7 +541,7 @@ class RetrainDialog(QDialog):
                 self.use_new_model()
             elif button is discard:
                 self.discard()
-                self.reject()
+                then()
 
         box.buttonClicked.connect(chosen)
         box.open()
