@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 import onnx
@@ -81,14 +82,44 @@ def test_install_switches_model_and_companions_together(store, make_model):
     newer = make_model("newer", int8=False)
     store.install(newer, current)  # the active model is the current one: it becomes previous as it is
     assert unit(store.current) == unit(newer) and store.previous == current and unit(current) == unit(new)
-    assert len(set_folders(store)) == 2  # the bundled copy, no longer named, is gone
+    assert len(set_folders(store)) == 3  # the bundled copy, no longer named, stays a while (KEPT_UNNAMED)
 
 
 def test_revert_swaps_and_swaps_back(installed):
     store, a, b = installed
     assert unit(store.revert()) == a and unit(store.previous) == b
     assert unit(store.revert()) == b and unit(store.previous) == a
-    assert len(set_folders(store)) == 2
+    assert len(set_folders(store)) == 3  # a, b and the bundled copy: a revert writes no set
+
+
+def test_sets_no_longer_named_are_kept_a_while_then_removed_oldest_first(store, make_model):
+    """With two windows open, one's install removed the set the other ran (and fine-tuned from:
+    its weights), which could then neither retrain nor be reverted to (found by a QA pass)."""
+    active = make_model("bundled", int8=False)
+    written = []
+    for note in "abcde":
+        active = store.install(make_model(note), active)
+        written.append(active.parent.name)
+    # e current, d previous, and the two before them for another window; a and the bundled copy gone
+    assert set_folders(store) == sorted(written[1:])
+
+
+def test_another_windows_install_under_way_is_left_alone(store, make_model):
+    other = store.root / "sets" / ".20261126-120000-0123abcd.partial"
+    other.mkdir(parents=True)
+    (other / "model.onnx").write_bytes(b"half written")
+    store.install(make_model("a"), make_model("bundled", int8=False))
+    assert (other / "model.onnx").read_bytes() == b"half written"
+
+
+def test_a_new_model_is_installed_when_the_model_it_replaces_has_left_the_disk(installed, make_model, tmp_path):
+    """A model opened from a drive later removed: Use New Model failed with "model.onnx: cannot read",
+    and the only way out was to discard the new model (found by a QA pass)."""
+    store, a, b = installed
+    gone = tmp_path / "removed-drive" / "model.onnx"
+    c = make_model("c")
+    assert unit(store.install(c, gone)) == unit(c)
+    assert unit(store.previous) == b  # the store's current stays the one to revert to
 
 
 def test_revert_without_a_previous_model_says_so(store):
@@ -142,7 +173,11 @@ def test_an_interrupted_install_leaves_the_previous_state_usable(installed, make
     assert unit(reopened.current) == b and unit(reopened.previous) == a
     assert Recognizer(reopened.current, use_gpu=False).info.metadata["note"] == "b"
     assert unit(reopened.install(c, reopened.current)) == unit(c)  # and the next install works
-    assert unit(reopened.previous) == b and len(set_folders(reopened)) == 2  # leftovers removed
+    assert unit(reopened.previous) == b
+    for leftover in (store.root / "sets").glob(".*.partial"):  # what the crash left, found an hour later
+        os.utime(leftover, (time.time() - 2 * model_store.PARTIAL_STALE_S,) * 2)
+    reopened.revert()
+    assert not list((store.root / "sets").glob(".*"))  # leftovers removed
 
 
 def test_a_revert_that_cannot_write_keeps_both_models(installed, monkeypatch):
@@ -226,7 +261,7 @@ def test_a_damaged_pointer_is_rebuilt_and_no_model_is_lost(installed, make_model
     c = make_model("c")
     assert unit(reopened.install(c, reopened.current)) == unit(c)  # the app runs b, the current model
     assert unit(reopened.previous) == b and unit(reopened.revert()) == b
-    assert len(set_folders(reopened)) == 2  # from here on, the usual current and previous: a made way for c
+    assert len(set_folders(reopened)) == 2 + model_store.KEPT_UNNAMED  # c, b named; a and the bundled copy kept
     assert len(caplog.records) == 1  # the rebuilt pointer is read as any other
 
 

@@ -11,7 +11,8 @@ fine-tune it), its int8 copy (`.int8.onnx`, what the CPU runs) and its stroke mo
 A set is written into a hidden temporary folder, each file atomically, and renamed to its id only
 when complete; then `state.json` is replaced atomically. Whatever interrupts an install or a revert
 (a full disk, a crash), the pointer names either the old sets or the new ones, never a mix, and a
-revert only rewrites the pointer. Sets the pointer no longer names are removed afterwards.
+revert only rewrites the pointer. Sets the pointer no longer names are removed afterwards, but the
+newest two: with two windows open, one's install must not pull away the model the other runs.
 
 A pointer that is missing while sets exist, or that cannot be read (cut off, damaged, not a pointer),
 would otherwise name nothing, and the next install would remove every set: it is moved aside
@@ -55,6 +56,18 @@ LEGACY_FILES = ("current.onnx", "previous.onnx")  # the old layout, current firs
 SET_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")  # how `_write_set` names a set (time-uuid): nothing else is one
 ORIGIN_FILE = "origin.json"  # in a set: where its model came from, so the app can name it
 NAME_MAX_CHARS = 200  # an origin's file name, as shown
+# Sets no pointer names any more that stay on disk, the newest: another window may still run one
+# (its weights are what it fine-tunes from) when this one installs or reverts. About 2 MB each.
+KEPT_UNNAMED = 2
+PARTIAL_STALE_S = 3600  # a set still being written after this long is what a crash left
+
+
+def _age_s(path: Path) -> float:
+    """Seconds since `path` last changed (0 when it cannot be told: it is kept)."""
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _matching_weights_bytes(model: Path) -> bytes | None:
@@ -163,14 +176,19 @@ class ModelStore:
 
     def install(self, new_model: Path, active_model: Path) -> Path:
         """Make `new_model` (with its companions) current; keep `active_model` (what the app uses
-        now) as previous. Returns the now-current model file. On any failure nothing changes."""
+        now) as previous, or, when that file has left the disk (a removed drive), the store's
+        current. Returns the now-current model file. On any failure nothing changes."""
         state = self._state()
         created: list[str] = []
         try:
             previous = self._set_of(active_model, state)
             if previous is None:
-                previous = self._write_set(active_model, Origin(retrained=False, name=active_model.name))
-                created.append(previous)
+                try:
+                    previous = self._write_set(active_model, Origin(retrained=False, name=active_model.name))
+                    created.append(previous)
+                except ModelError as exc:  # the new model is not to be lost for the old one's file
+                    log.warning("keeping %s, not %s, as the previous model: %s", state.current, active_model, exc)
+                    previous = state.current
             current = self._write_set(new_model, Origin(retrained=True, name=new_model.name))
             created.append(current)
             self._point_at(_State(current, previous))
@@ -265,10 +283,9 @@ class ModelStore:
             return f"it cannot be moved aside ({exc.strerror})"
         return f"moved to {kept.name}"
 
-    def _rebuild(self, problem: str) -> _State:
-        """A pointer to the newest complete set (current) and the one before it (previous), written
-        when there are sets, so that no install removes models a lost pointer named. Oldest first is
-        by the time in the id, then by the model file's (ids have whole seconds)."""
+    def _oldest_first(self) -> list[str]:
+        """The complete sets' ids, oldest first: by the time in the id, then by the model file's
+        (ids have whole seconds)."""
         ages: dict[str, tuple[str, int]] = {}
         for folder in self._sets.glob("*"):
             if SET_ID.fullmatch(folder.name):
@@ -276,7 +293,12 @@ class ModelStore:
                     ages[folder.name] = (folder.name[:15], (folder / MODEL_FILE).stat().st_mtime_ns)
                 except OSError:
                     continue  # no model file: not a set this store finished
-        ids = sorted(ages, key=ages.__getitem__)
+        return sorted(ages, key=ages.__getitem__)
+
+    def _rebuild(self, problem: str) -> _State:
+        """A pointer to the newest complete set (current) and the one before it (previous), written
+        when there are sets, so that no install removes models a lost pointer named."""
+        ids = self._oldest_first()
         if not ids:
             return _State()
         state = _State(ids[-1], ids[-2] if len(ids) > 1 else None)
@@ -325,10 +347,14 @@ class ModelStore:
         _sync_folder(self.root)  # durable before anything the old pointer named is removed
 
     def _tidy(self, state: _State, remove_legacy: bool = True) -> None:
-        """Remove, best effort, the sets `state` does not name and, with `remove_legacy`, the old
-        layout's files (copies of them are in sets since `_migrate`)."""
-        keep = {state.current, state.previous}
-        unused = [folder for folder in self._sets.glob("*") if folder.name not in keep]
+        """Remove, best effort, the sets `state` does not name but the KEPT_UNNAMED newest, the
+        partial sets of installs that died (older than PARTIAL_STALE_S: a younger one may be
+        another window's install under way) and, with `remove_legacy`, the old layout's files
+        (copies of them are in sets since `_migrate`)."""
+        named = {state.current, state.previous}
+        unnamed = [set_id for set_id in self._oldest_first() if set_id not in named]
+        unused = [self._sets / set_id for set_id in unnamed[: max(0, len(unnamed) - KEPT_UNNAMED)]]
+        unused += [folder for folder in self._sets.glob(".*.partial") if _age_s(folder) > PARTIAL_STALE_S]
         if remove_legacy:
             unused += [
                 path
