@@ -100,6 +100,25 @@ def test_undo_redo_clear(app_window, qtbot):
     qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
 
 
+def test_a_model_used_last_that_is_gone_is_said_and_the_users_own_model_runs(app_window, qtbot, tmp_path):
+    """A model opened from a drive later removed: the next start ran the bundled model without a
+    word, though the user's retrained model was in the store (found by a QA pass)."""
+    import shutil
+
+    from handwriting_recognizer.app.main_window import MainWindow
+
+    mine = tmp_path / "mine.onnx"
+    shutil.copy(app_window.recognizer.info.path, mine)
+    current = app_window.models.install(mine, app_window.recognizer.info.path)
+    app_window.settings.setValue(keys.MODEL_PATH, str(tmp_path / "removed-drive" / "model.onnx"))
+    again = MainWindow()  # the next start
+    qtbot.addWidget(again)
+    again.show()
+    assert again.recognizer.info.path == current
+    qtbot.waitUntil(lambda: again.last_error is not None and again.last_error.isVisible(), timeout=2000)
+    assert f"no longer there: {tmp_path / 'removed-drive' / 'model.onnx'}" in again.last_error.text()
+
+
 def test_corrupt_model_shows_an_error_and_the_old_model_keeps_working(app_window, qtbot, tmp_path, bundled_model):
     before = app_window.recognizer
     bad = tmp_path / "corrupt.onnx"

@@ -93,18 +93,25 @@ class ModelChoice(QObject):
         self._opened_on_gpu.connect(self._take_gpu)
         self._show_error = show_error
 
-    def _candidates(self, model_path: str | Path | None) -> list[Path]:
+    def _candidates(self, model_path: str | Path | None) -> tuple[list[Path], list[str]]:
+        """The models to try, in order, and why the one used last is not among them. When its
+        file has gone (a removed drive, a folder moved), the user's own current model comes before
+        the bundled one."""
         if model_path:
-            return [Path(model_path), bundled_model_path()]
+            return [Path(model_path), bundled_model_path()], []
         remembered = keys.read_text(self._settings, keys.MODEL_PATH)
-        first = [Path(remembered)] if remembered and exists(remembered) else []
-        return [*first, bundled_model_path()]
+        if not remembered:
+            return [bundled_model_path()], []
+        if exists(remembered):
+            return [Path(remembered), bundled_model_path()], []
+        mine = [self._models.current] if self._models.current.is_file() else []
+        return [*mine, bundled_model_path()], [f"The model used last is no longer there: {remembered}"]
 
     def load_initial(self, model_path: str | Path | None) -> None:
         """The first model that opens of `model_path` (else the remembered one) and the bundled one;
         what failed is said once the window shows, the app starts either way."""
-        problems = []
-        for path in self._candidates(model_path):
+        paths, problems = self._candidates(model_path)
+        for path in paths:
             try:
                 self._use(Recognizer(path, use_gpu=False))
                 break
