@@ -139,6 +139,34 @@ def test_teaching_one_digit_of_a_number_saves_that_digit_alone(app_window, qtbot
     assert len(app_window.canvas.strokes()) == 6 and app_window.label_to_teach() is None  # the number stays
 
 
+def test_undo_after_teaching_takes_the_sample_back_and_redo_saves_it_again(app_window, qtbot):
+    """Ctrl+Z after Teach brought the drawing back ("Undo Clear") and left its sample saved under
+    the label being corrected; teaching it again kept both (found by a QA pass)."""
+    draw(app_window.canvas, handmade.write("3"))
+    QTest.keyClick(app_window, Qt.Key.Key_8)
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    (sample,) = app_window.samples.samples()
+    taught = sample.png.read_bytes()
+    assert app_window.canvas.is_empty() and app_window.undo_action.text() == "&Undo Teach as 8"
+    QTest.keySequence(app_window, "Ctrl+Z")
+    assert app_window.samples.samples() == [] and len(app_window.canvas.strokes()) == 1
+    assert app_window.statusBar().currentMessage().startswith("Taught sample taken back")
+    QTest.keySequence(app_window, "Ctrl+Shift+Z")
+    assert app_window.samples.samples() == [sample] and sample.png.read_bytes() == taught
+    assert app_window.canvas.is_empty()
+
+
+def test_undo_after_teaching_one_digit_of_a_number_takes_that_sample_back(app_window, qtbot):
+    show(app_window, qtbot, handmade.write("457"), "457")
+    click_character(app_window, 2)
+    QTest.keyClick(app_window, Qt.Key.Key_1)
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    assert len(app_window.samples.samples()) == 1
+    assert app_window.undo_action.text() == "&Undo Teach character 3 as 1"
+    QTest.keySequence(app_window, "Ctrl+Z")
+    assert app_window.samples.samples() == [] and len(app_window.canvas.strokes()) == 6  # the number stays
+
+
 def test_ctrl_c_copies_the_number_and_the_history_keeps_it(app_window, qtbot):
     board = QGuiApplication.clipboard()
     board.setText("before")

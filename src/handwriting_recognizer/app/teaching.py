@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
 from handwriting_recognizer.app.canvas import Canvas
@@ -25,7 +26,7 @@ from handwriting_recognizer.app.views import ProbabilityBars
 from handwriting_recognizer.core.numbers import MAX_CHARACTERS, SYMBOLS, Character, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
 from handwriting_recognizer.core.recognizer import BLANK
-from handwriting_recognizer.core.samples import SampleStore
+from handwriting_recognizer.core.samples import RemovedSample, Sample, SampleError, SampleStore
 
 STATUS_MS = 5000
 HOW_TO_TEACH = "Press a digit key or click a bar to choose the right label, then Enter"
@@ -85,6 +86,35 @@ def _shown(canvas: Canvas) -> tuple[str, object] | None:
     if strokes and len(strokes[0]):
         return ("strokes", tuple(float(v) for v in strokes[0][0][:2]))
     return None
+
+
+class _Taught(QUndoCommand):
+    """A sample just taught, as a step of the canvas' undo stack: Undo takes it out of the samples
+    again (its files kept in memory), Redo puts the very files back. Without it, Ctrl+Z after a
+    Teach brought the drawing back and left its sample saved, under the label just corrected."""
+
+    def __init__(self, store: SampleStore, sample: Sample, say: Callable[[str], None]):
+        super().__init__(f"Save sample of {sample.label}")
+        self._store, self._sample, self._say = store, sample, say
+        self._removed: RemovedSample | None = None  # while undone
+
+    def redo(self) -> None:
+        if self._removed is None:  # the first time: Teach has just saved it
+            return
+        try:
+            self._store.put_back(self._removed)
+        except OSError as exc:
+            self._say(f"Cannot save the sample again: {exc.strerror or exc}")
+            return
+        self._removed = None
+
+    def undo(self) -> None:
+        try:
+            self._removed = self._store.remove(self._sample)
+        except (SampleError, OSError) as exc:
+            self._say(f"The taught sample stays among your samples: {exc}")
+            return
+        self._say(f"Taught sample taken back: it is no longer among your samples of {self._sample.label}")
 
 
 class Teacher:
@@ -234,14 +264,18 @@ class Teacher:
             return False
         drawing = None if self._canvas.picture() is not None else self._canvas.drawing()
         try:
-            self._samples.add(label, x, drawing)
+            sample = self._samples.add(label, x, drawing)
         except OSError as exc:
             self._show_error("Cannot save the sample", f"{exc.strerror or exc}. Your earlier samples are untouched.")
             return False
         count = self._samples.counts()[label]
         number = self._number()
         self._history.remember(None if number is None else number.single, taught=label)
+        steps = self._canvas.undo_stack
+        steps.beginMacro(f"Teach as {label}")  # one Undo: the drawing back, its sample out
+        steps.push(_Taught(self._samples, sample, self._say))
         self._canvas.clear()
+        steps.endMacro()
         self.choose(None)
         self._say(f"Saved as {label} — you have {_samples(count, label)}")
         return True
@@ -269,11 +303,14 @@ class Teacher:
                 pressure=None if pressure is None else tuple(pressure[m] for m in character.marks),
             )
         try:
-            self._samples.add(label, character.input, drawing)
+            sample = self._samples.add(label, character.input, drawing)
         except OSError as exc:
             self._show_error("Cannot save the sample", f"{exc.strerror or exc}. Your earlier samples are untouched.")
             return False
         count = self._samples.counts()[label]
+        taught = _Taught(self._samples, sample, self._say)
+        taught.setText(f"Teach character {n} as {label}")
+        self._canvas.undo_stack.push(taught)
         self.choose(None)
         self._say(f"Saved character {n} as {label} — you have {_samples(count, label)}")
         return True
