@@ -87,6 +87,12 @@ def test_selecting_a_digit_shows_its_probabilities_and_input(app_window, qtbot):
     QTest.keyClick(app_window.canvas, Qt.Key.Key_Right)
     QTest.keyClick(app_window.canvas, Qt.Key.Key_Right)
     assert app_window.prediction.selected() == 2 and app_window.bars.highlighted() == 2
+    # Home and End too: from the canvas they did nothing, and a digit key then taught the wrong one (QA)
+    QTest.keyClick(app_window.canvas, Qt.Key.Key_Home)
+    assert app_window.prediction.selected() == 0
+    QTest.keyClick(app_window.canvas, Qt.Key.Key_End)
+    QTest.keyClick(app_window.canvas, Qt.Key.Key_Left)
+    assert app_window.prediction.selected() == 2 and app_window.bars.highlighted() == 2
     app_window.canvas.set_pen_width_px(app_window.canvas.pen_width_px() + 2)  # the same ink, read again
     qtbot.wait(50)
     assert app_window.prediction.selected() == 2

@@ -432,7 +432,8 @@ class MainWindow(QMainWindow):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """A digit key (main keyboard or keypad) picks that label, Escape forgets it; Left/Right,
-        which no widget took (the canvas, the bars), select another character of a number."""
+        Home/End, which no widget took (the canvas, the bars), select another character of a number,
+        as they do in the reading."""
         text = event.text()
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         selected = self.prediction.selected()
@@ -440,8 +441,8 @@ class MainWindow(QMainWindow):
             self.choose_label(int(text))
         elif event.key() == Qt.Key.Key_Escape and plain and self.label_to_teach() is not None:
             self.choose_label(None)
-        elif selected is not None and plain and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            self.select_character(selected + (1 if event.key() == Qt.Key.Key_Right else -1))
+        elif selected is not None and plain and event.key() in PredictionLabel.MOVES:
+            self.prediction.keyPressEvent(event)
         else:
             super().keyPressEvent(event)
 
