@@ -403,12 +403,26 @@ def test_predict_gives_the_text_and_the_characters(tmp_path):
     assert many["text"] == "-3.14" and many["label"] is None and many["reason"] is None
     assert [c["char"] for c in many["characters"]] == ["-", "3", ".", "1", "4"]
     for c in many["characters"]:
-        assert set(c) == {"char", "confidence", "probabilities", "box"} and len(c["box"]) == 4
+        assert set(c) == {"char", "confidence", "probabilities", "reason", "not_a_digit", "box"} and len(c["box"]) == 4
         assert (c["probabilities"] is None) == (c["char"] in "-.") == (c["confidence"] is None)
+        assert c["reason"] is None and (c["not_a_digit"] is None) == (c["char"] in "-.")
     assert len(many["characters"][1]["probabilities"]) == 10
     assert one["label"] == 7 and one["text"] == "7" and len(one["characters"]) == 1
     assert len(one["probabilities"]) == 10 and one["characters"][0]["probabilities"] == one["probabilities"]
     assert pictured["text"] == "2026"
+
+
+def test_predict_says_which_character_is_not_a_digit_and_how_sure_it_is(tmp_path):
+    """A scribble's character gave "char": null with "confidence": 0.99 and ten tiny probabilities,
+    and nothing said that the 0.99 was for "not a digit" (found by a QA pass)."""
+    from handwriting_recognizer.core.drawing import Drawing, save_drawing
+
+    path = tmp_path / "scribbled.json"
+    save_drawing(Drawing(800, 300, (*handmade.write("12"), scribble(200, 60), *handmade.write("3", x=300)), PEN), path)
+    proc = predict("--json", str(path))
+    assert proc.returncode == 0, proc.stderr
+    [scribbled] = [c for c in json.loads(proc.stdout)["characters"] if c["char"] is None]
+    assert scribbled["reason"] == "not_a_digit" and scribbled["confidence"] == scribbled["not_a_digit"] > 0.5
 
 
 def test_predict_prints_the_text(tmp_path):

@@ -52,7 +52,8 @@ def read_file(reader: NumberReader, path: Path) -> NumberReading:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m handwriting_recognizer predict", description="Recognize digits in pictures and drawing files."
+        prog="python -m handwriting_recognizer predict",
+        description="Read the digit or whole number written in pictures and drawing files.",
     )
     parser.add_argument("files", nargs="+", type=Path, help="images (PNG, JPEG, SVG, ...) or drawing files (.json)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -112,6 +113,8 @@ def _fields(number: NumberReading) -> dict[str, object]:
                 "char": c.char,
                 "confidence": None if c.confidence is None else round(c.confidence, 4),
                 "probabilities": None if c.probabilities is None else _rounded(c.probabilities),
+                "reason": None if c.reading is None else c.reading.reason,
+                "not_a_digit": None if c.reading is None else round(c.reading.not_a_digit, 4),
                 "box": [round(float(v), 2) for v in c.box],
             }
             for c in number.characters
