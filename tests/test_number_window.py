@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from handwriting_recognizer.app.imageio import gray_to_qimage, qimage_to_array
 from handwriting_recognizer.app.views import BARS_TIP, STILL_READING, number_text
-from handwriting_recognizer.core.drawing import Drawing
+from handwriting_recognizer.core.drawing import Drawing, save_drawing
 from handwriting_recognizer.core.numbers import number_problem, read_number
 from handwriting_recognizer.core.preprocess import render_strokes
 from handwriting_recognizer.core.recognizer import Recognizer
@@ -171,6 +171,18 @@ def test_undo_after_teaching_one_digit_of_a_number_takes_that_sample_back(app_wi
     assert app_window.undo_action.text() == "&Undo Teach character 3 as 1"
     QTest.keySequence(app_window, "Ctrl+Z")
     assert app_window.samples.samples() == [] and len(app_window.canvas.strokes()) == 6  # the number stays
+
+
+def test_a_drawing_too_big_to_read_says_so_and_shows_no_reading_time(app_window, qtbot, tmp_path):
+    """The status bar kept the last reading's milliseconds beside "Cannot read this" (QA pass)."""
+    show(app_window, qtbot, handmade.write("12"), "12")
+    assert app_window.latency_status.text().endswith(" ms")
+    ticks = tuple(np.array([[10.0 + 4 * i, 10.0], [12.0 + 4 * i, 30.0]]) for i in range(200))
+    path = tmp_path / "ticks.json"
+    save_drawing(Drawing(900, 400, ticks, 2.0), path)
+    assert app_window.open_file(path)
+    qtbot.waitUntil(lambda: app_window.prediction.caption.text().startswith("Cannot read this"), timeout=3000)
+    assert app_window.latency_status.text() == ""
 
 
 def test_ctrl_c_copies_the_number_and_the_history_keeps_it(app_window, qtbot):

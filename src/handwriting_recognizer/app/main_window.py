@@ -400,6 +400,7 @@ class MainWindow(QMainWindow):
     def _show_unreadable(self, reason: str) -> None:
         self.reading = None
         self.number = None
+        self.latency_status.clear()  # no reading: the last one's time would pass for this one's
         self.preview.set_input(empty_input())
         self.prediction.set_problem(reason)
         self.bars.set_reading(NO_READING)
