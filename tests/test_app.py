@@ -240,6 +240,45 @@ def test_resizing_keeps_the_drawing_and_its_reading(app_window, qtbot):
     assert shown_digit(app_window) == 7
 
 
+def ink_in_right_quarter(canvas) -> int:
+    """Dark pixels in the right quarter of what the canvas shows (its frame left out)."""
+    from PySide6.QtGui import QImage
+
+    shown = canvas.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    pixels = np.array(shown.constBits(), np.uint8).reshape(shown.height(), shown.bytesPerLine())[:, : shown.width()]
+    return int((pixels[4:-4, shown.width() * 3 // 4 : -4] < 128).sum())
+
+
+def test_ink_written_where_a_wider_window_had_room_stays_in_sight_when_it_narrows(app_window, qtbot):
+    """Written in the room a wider window (or a closed history dock) gave, a digit was cut off once
+    the canvas narrowed again, and still read (found by a QA pass)."""
+    canvas = app_window.canvas
+    draw(canvas, handmade.one())
+    app_window.resize(1300, 600)
+    qtbot.waitUntil(lambda: canvas.width() > 700, timeout=2000)
+    x = canvas.width() - 30
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, 150))
+    for y in range(160, 400, 10):
+        QTest.mouseMove(canvas, QPoint(x, y))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, 400))
+    app_window.resize(900, 600)
+    qtbot.waitUntil(lambda: canvas.width() < 600, timeout=2000)
+    assert ink_in_right_quarter(canvas) > 100  # the second stroke, scaled down with the rest
+
+
+def test_a_stroke_drawn_past_the_canvas_edge_is_shown_and_saved_whole(app_window, qtbot):
+    canvas = app_window.canvas
+    draw(canvas, handmade.one())
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(50, 100))
+    for x in range(60, canvas.width() + 200, 10):  # on past the right edge, and above the top
+        QTest.mouseMove(canvas, QPoint(x, 100 - x // 4))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, 100 - x // 4))
+    drawing = canvas.drawing()
+    points = np.concatenate(drawing.strokes)
+    assert points.min() >= 0 and (points.max(axis=0) <= (drawing.width, drawing.height)).all()
+    assert ink_in_right_quarter(canvas) > 0
+
+
 def test_window_geometry_is_remembered(app_window, qtbot):
     from handwriting_recognizer.app.main_window import MainWindow
 

@@ -63,6 +63,7 @@ class Ink:
     strokes: tuple[np.ndarray, ...] = ()
     pressures: tuple[np.ndarray, ...] = ()
     size: tuple[float, float] = (1.0, 1.0)
+    moved: tuple[float, float] = (0.0, 0.0)  # how far every stroke moved right and down since drawn (`grown`)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +76,19 @@ class Picture:
 
 Content = Ink | Picture
 BLANK = Ink()
+
+
+def grown(ink: Ink, box: tuple[float, float, float, float]) -> Ink:
+    """`ink` on a drawing grown to hold `box` (x0, y0, x1, y1 in drawing coordinates) too. Where
+    the box reaches left of or above the drawing, every stroke moves right or down by as much: a
+    drawing's coordinates start at 0, 0, as a drawing file's do."""
+    width, height = ink.size
+    x0, y0, x1, y1 = min(box[0], 0.0), min(box[1], 0.0), max(box[2], width), max(box[3], height)
+    if (x0, y0, x1, y1) == (0.0, 0.0, width, height):
+        return ink
+    shift = np.array([-x0, -y0])
+    moved = (ink.moved[0] - x0, ink.moved[1] - y0)
+    return Ink(tuple(stroke + shift for stroke in ink.strokes), ink.pressures, (x1 - x0, y1 - y0), moved)
 
 
 class _Change(QUndoCommand):
@@ -156,6 +170,15 @@ class Canvas(QWidget):
     def pressures(self) -> list[np.ndarray | None]:
         """Each stroke's pen pressure per point (as `strokes`), None for a stroke without pressure."""
         return [p if len(p) else None for p in self._stroke_pressures()]
+
+    def first_point(self) -> tuple[float, float] | None:
+        """Where the first stroke began, as drawn (before the drawing grew and moved it): what tells
+        one drawing from another (`Teacher`); None without strokes."""
+        strokes = self.strokes()
+        if not strokes or not len(strokes[0]):
+            return None
+        moved = self._ink().moved
+        return (float(strokes[0][0][0]) - moved[0], float(strokes[0][0][1]) - moved[1])
 
     def is_empty(self) -> bool:
         """No strokes (a picture may be shown)."""
@@ -259,11 +282,16 @@ class Canvas(QWidget):
 
     def _begin(self, pos: QPointF, pressure: float | None = None) -> None:
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # pen and touch too, not only a click: keys act here
-        self._before = self._content
         if isinstance(self._content, Picture) or self.is_empty():
+            self._before = self._content
             self._content, self._finished_points = BLANK, 0  # a stroke on a picture replaces it; undo shows it
             self._fit_drawing_to_widget()
             self._render()  # the whole widget: the picture or the hint goes
+        else:  # the drawing grows to the whole canvas shown (the same view): ink beside it stays in sight
+            scale, dx, dy = self._view()
+            shown = (-dx / scale, -dy / scale, (self.width() - dx) / scale, (self.height() - dy) / scale)
+            self._content = self._before = grown(self._ink(), shown)
+            self._size = QSizeF(*self._content.size)
         self._current = [self._to_drawing(pos)]
         self._current_pressure = None if pressure is None else [pressure]
         self._paint_segment(self._current[0], self._current[0], pressure)
@@ -287,7 +315,11 @@ class Canvas(QWidget):
     def _end(self) -> None:
         if self._current is None:
             return
-        ink = Ink(tuple(self.strokes()), tuple(self._stroke_pressures()), (self._size.width(), self._size.height()))
+        strokes = self.strokes()
+        size = (self._size.width(), self._size.height())
+        ink = Ink(tuple(strokes), tuple(self._stroke_pressures()), size, self._ink().moved)
+        points = np.concatenate(strokes)  # a stroke that left the widget: the drawing grows to show all of it
+        ink = grown(ink, (*points.min(axis=0), *points.max(axis=0)))
         self._current, self._current_pressure = None, None
         self.undo_stack.push(_Change(self, "Stroke", self._before, ink))
 
@@ -405,7 +437,8 @@ class Canvas(QWidget):
         self.update(view.adjusted(-pad, -pad, pad, pad).toAlignedRect())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """The drawing is scaled to the new size, never cut: its coordinates do not change."""
+        """The drawing is scaled to the new size, never cut: its coordinates do not change (a
+        drawing covers all the canvas shown when each stroke began, and all its strokes)."""
         if self.is_empty():
             self._fit_drawing_to_widget()
         self._render()

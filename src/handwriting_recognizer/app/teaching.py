@@ -82,10 +82,8 @@ def _shown(canvas: Canvas) -> tuple[str, object] | None:
     picture = canvas.picture()
     if picture is not None:
         return ("picture", picture.cacheKey())
-    strokes = canvas.strokes()
-    if strokes and len(strokes[0]):
-        return ("strokes", tuple(float(v) for v in strokes[0][0][:2]))
-    return None
+    first = canvas.first_point()
+    return None if first is None else ("strokes", first)
 
 
 class _Taught(QUndoCommand):
