@@ -333,6 +333,32 @@ def test_a_picture_measures_gaps_between_the_pens_paths_as_strokes_do(recognizer
     assert read_number_picture(recognizer, picture(strokes, (250, 400))).text == "1.5"
 
 
+@pytest.mark.parametrize(
+    ("gap", "after", "shown"),
+    [
+        (0.08, True, "7"),  # a tick of the pen beside the digit: not read, the digit reads as a single one
+        (0.08, False, "7"),
+        (0.18, True, "7."),  # a point out of place: said, not dropped
+        (0.3, True, "7."),
+        (0.5, False, ".7"),
+        (0.8, True, "7"),  # a stray tap further away: not read
+    ],
+)
+def test_a_dot_beside_a_single_digit_reads_alike_in_its_strokes_and_its_picture(recognizer, gap, after, shown):
+    """The strokes' and the picture's gaps are both measured between the pen's paths (a picture's
+    boxes are its ink's edges: at 0.15-0.2 line heights its point was dropped, its strokes' not)."""
+    seven = handmade.write("7", x=150.0)
+    xs = np.concatenate(seven)[:, 0]
+    x = xs.max() + gap * handmade.HEIGHT if after else xs.min() - gap * handmade.HEIGHT
+    strokes = [*seven, np.array([[x, 148.0]])]
+    for result in (
+        read_number(recognizer, strokes, PEN),
+        read_number_picture(recognizer, picture(strokes, (250, 400))),
+    ):
+        assert "".join(c.char or "?" for c in result.characters) == shown
+        assert (result.single is not None) == (shown == "7")
+
+
 def test_a_picture_of_one_digit_reads_as_before(recognizer):
     pixels = picture(handmade.write("4"), (300, 300))
     result = read_number_picture(recognizer, pixels)

@@ -123,6 +123,7 @@ class Layout:
     floating: tuple[bool, ...]  # for each piece: whether it ends above the baseline (part of a character)
     dashes: tuple[Piece, ...]
     dots: tuple[Piece, ...]
+    ink_width: float = 0.0  # the pen's width around the marks' points (a picture's; 0 for strokes)
 
 
 def layout(marks: Sequence[Mark]) -> Layout:
@@ -142,7 +143,8 @@ def layout(marks: Sequence[Mark]) -> Layout:
         _join_prior(digits[k], digits[k + 1], floating[k] or floating[k + 1], marks, height)
         for k in range(len(digits) - 1)
     )
-    return Layout(height, tuple(digits), join, floating, tuple(dashes), tuple(dots))
+    ink_width = float(np.median([m.ink_width for m in marks])) if len(marks) else 0.0
+    return Layout(height, tuple(digits), join, floating, tuple(dashes), tuple(dots), ink_width)
 
 
 def line_height(boxes: np.ndarray) -> float:
@@ -501,7 +503,8 @@ def dots(lay: Layout, characters: Sequence[Box]) -> list[tuple[Piece, bool]]:
         elif left or right:
             beside = left[-1] if left else right[0]
             baseline = beside[3]
-            gap = dot.box[0] - beside[2] if left else beside[0] - dot.box[2]
+            # between the pen's paths, as for strokes: a picture's boxes are its ink's edges
+            gap = (dot.box[0] - beside[2] if left else beside[0] - dot.box[2]) + lay.ink_width
             near = END_GAP[0] * lay.height <= gap <= END_GAP[1] * lay.height
         else:
             baseline, near = 0.0, False
