@@ -9,6 +9,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -173,25 +174,46 @@ def test_qt_options_on_the_command_line_are_qts():
     # "-platform offscreen" must reach Qt (CI has no display: the window could not open otherwise),
     # and "-style Fusion" too, not be refused as unknown options.
     app = start_app("-platform", "offscreen", "-style", "Fusion")
+    hung = threading.Timer(60, app.kill)  # a start that never logs ends here, as a failure
+    hung.start()
     try:
         assert app.stderr is not None
         lines = []
-        for line in app.stderr:  # blocks until the app logs; the timeout below ends a hung start
+        for line in app.stderr:  # until the app logs that it started, or ends
             lines.append(line)
             if " started (" in line:
                 break
         assert lines and lines[-1].rstrip().endswith("; style fusion)"), "".join(lines)
         assert app.poll() is None  # still running: the window is open
     finally:
+        hung.cancel()
         app.kill()
         app.wait(timeout=60)
 
 
 def test_an_unknown_option_is_refused_beside_qt_options():
-    app = start_app("-platform", "offscreen", "--modle", "x.onnx")
-    _, err = app.communicate(timeout=120)
+    app = start_app("-platform", "offscreen", "-modle", "x.onnx")  # one dash: refused once Qt took its own
+    try:
+        _, err = app.communicate(timeout=120)
+    finally:
+        app.kill()
     assert app.returncode == 2
-    assert "unrecognized arguments: --modle x.onnx" in err
+    assert "unrecognized arguments: -modle x.onnx" in err
+
+
+def test_a_mistyped_option_is_refused_without_a_display():
+    """Two dashes are never Qt's: refused before Qt starts, which on a terminal without a display
+    would abort with "could not connect to display" instead (found by review)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "handwriting_recognizer", "--modle", "x.onnx"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "unrecognized arguments: --modle x.onnx" in proc.stderr
 
 
 def test_trained_models_name_this_project_and_version_as_producer():

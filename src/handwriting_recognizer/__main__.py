@@ -46,7 +46,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}")
     # Qt's own options (-style Fusion, -platform xcb, -reverse...) are not ours: QApplication takes
     # them, and what it leaves is parsed again, strictly, so a mistyped option is still refused.
-    parser.parse_known_args(argv)  # --help and --version answer here, before any window
+    _, rest = parser.parse_known_args(argv)  # --help and --version answer here, before any window
+    if any(arg.startswith("--") for arg in rest):  # Qt's options have one dash: refused before Qt
+        parser.parse_args(argv)  # starts, so that a typo is not met by "no display" on a bare terminal
     from handwriting_recognizer.app.application import run
 
     return run(argv, lambda rest: parser.parse_args(rest).model)
