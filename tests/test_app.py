@@ -100,9 +100,11 @@ def test_undo_redo_clear(app_window, qtbot):
     qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
 
 
-def test_a_model_used_last_that_is_gone_is_said_and_the_users_own_model_runs(app_window, qtbot, tmp_path):
+@pytest.mark.parametrize("how", ["gone", "broken"])
+def test_a_model_used_last_that_cannot_open_is_said_and_the_users_own_model_runs(app_window, qtbot, tmp_path, how):
     """A model opened from a drive later removed: the next start ran the bundled model without a
-    word, though the user's retrained model was in the store (found by a QA pass)."""
+    word, though the user's retrained model was in the store (found by a QA pass); a broken one
+    fell back to the bundled model too (found by review)."""
     import shutil
 
     from handwriting_recognizer.app.main_window import MainWindow
@@ -110,13 +112,18 @@ def test_a_model_used_last_that_is_gone_is_said_and_the_users_own_model_runs(app
     mine = tmp_path / "mine.onnx"
     shutil.copy(app_window.recognizer.info.path, mine)
     current = app_window.models.install(mine, app_window.recognizer.info.path)
-    app_window.settings.setValue(keys.MODEL_PATH, str(tmp_path / "removed-drive" / "model.onnx"))
+    last = tmp_path / "removed-drive" / "model.onnx"
+    if how == "broken":
+        last.parent.mkdir()
+        last.write_bytes(b"not a model")
+    app_window.settings.setValue(keys.MODEL_PATH, str(last))
     again = MainWindow()  # the next start
     qtbot.addWidget(again)
     again.show()
     assert again.recognizer.info.path == current
     qtbot.waitUntil(lambda: again.last_error is not None and again.last_error.isVisible(), timeout=2000)
-    assert f"no longer there: {tmp_path / 'removed-drive' / 'model.onnx'}" in again.last_error.text()
+    said = f"no longer there: {last}" if how == "gone" else "model.onnx: not a usable ONNX model"
+    assert said in again.last_error.text()
 
 
 def test_corrupt_model_shows_an_error_and_the_old_model_keeps_working(app_window, qtbot, tmp_path, bundled_model):

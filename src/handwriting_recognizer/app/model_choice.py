@@ -94,18 +94,20 @@ class ModelChoice(QObject):
         self._show_error = show_error
 
     def _candidates(self, model_path: str | Path | None) -> tuple[list[Path], list[str]]:
-        """The models to try, in order, and why the one used last is not among them. When its
-        file has gone (a removed drive, a folder moved), the user's own current model comes before
-        the bundled one."""
+        """The models to try, in order, and why the one used last is not among them: the given
+        one or the one used last, then the user's own current model (the store's), then the bundled
+        one. Nothing remembered means the bundled model was chosen (Reset forgets the path)."""
+        problems = []
         if model_path:
-            return [Path(model_path), bundled_model_path()], []
-        remembered = keys.read_text(self._settings, keys.MODEL_PATH)
-        if not remembered:
+            first = [Path(model_path)]
+        elif remembered := keys.read_text(self._settings, keys.MODEL_PATH):
+            first = [Path(remembered)] if exists(remembered) else []
+            if not first:  # a removed drive, a folder moved
+                problems.append(f"The model used last is no longer there: {remembered}")
+        else:
             return [bundled_model_path()], []
-        if exists(remembered):
-            return [Path(remembered), bundled_model_path()], []
-        mine = [self._models.current] if self._models.current.is_file() else []
-        return [*mine, bundled_model_path()], [f"The model used last is no longer there: {remembered}"]
+        mine = self._models.current
+        return [*first, *([mine] if mine.is_file() and mine not in first else []), bundled_model_path()], problems
 
     def load_initial(self, model_path: str | Path | None) -> None:
         """The first model that opens of `model_path` (else the remembered one) and the bundled one;
