@@ -366,14 +366,21 @@ def test_start_after_a_run_asks_before_the_new_model_is_discarded(app_window, tm
     """Start deleted a finished run's model the user had neither used nor discarded (QA pass)."""
     dialog, run = finished_run(app_window, tmp_path)
     started = []
-    monkeypatch.setattr(dialog, "arguments", lambda: started.append(True) or ["--epochs", "x"])
+    # The worker process is the boundary: what it would be started with is recorded instead.
+    monkeypatch.setattr(RetrainProcess, "start", lambda process, args, **kwargs: started.append(args))
     dialog.start()
     assert run.exists() and not started  # nothing started yet: the question first
     answer(dialog, "Cancel")
     assert run.exists() and dialog.use_button.isEnabled() and not started
+    dialog.model_width = 1  # a run training refuses is said, and costs the new model nothing
+    dialog.start()
+    assert dialog.status.text() == "Cannot start: --width: must be at least 2, got 1"
+    assert run.exists() and dialog.out_dir == run and dialog.use_button.isEnabled()
+    dialog.model_width = None
     dialog.start()
     answer(dialog, "Discard It and Start")
-    assert not run.exists() and started == [True]
+    assert not run.exists() and len(started) == 1
+    dialog.process = None  # no worker ran: nothing to stop
 
 
 def test_the_question_before_closing_can_use_the_new_model(app_window, tmp_path):

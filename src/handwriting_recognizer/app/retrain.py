@@ -329,6 +329,15 @@ class RetrainDialog(QDialog):
     def start(self) -> None:
         if self.process is not None:
             return
+        try:
+            self.run_config()  # the form first: a mistake in it must not cost a finished run's model
+        except ConfigError as exc:
+            if self.has_unused_model():
+                self.status.setText(f"Cannot start: {exc}")
+            else:
+                self._clear_results()
+                self._fail(str(exc))
+            return
         if self.has_unused_model():  # another run would replace it: not without asking
             self.ask_about_unused_model(starting=True)
             return
@@ -336,21 +345,8 @@ class RetrainDialog(QDialog):
             self.settings.setValue(keys.RETRAIN_DATA, self.data_path.text().strip())
         if self.use_pen.isChecked():
             self.settings.setValue(keys.RETRAIN_UNIPEN, self.pen_path.text().strip())
-        self._remove_run()  # a finished run the user neither used nor discarded
-        self.use_button.setEnabled(False)
-        self.discard_button.setEnabled(False)
-        self.events.clear()
-        self.curves.clear()
-        self.comparison.clear()
-        self.recommendation.clear()
-        self.warnings.clear()
-        self.warnings.hide()
-        self.summary, self._error_message = None, None
-        try:
-            args = self.arguments()
-        except ConfigError as exc:
-            self._fail(str(exc))
-            return
+        self._clear_results()
+        args = self.arguments()  # names the new run's folder
         self.process = RetrainProcess(self)
         self.process.received.connect(self.handle_event)
         self.process.finished.connect(self._finished)
@@ -362,6 +358,19 @@ class RetrainDialog(QDialog):
         self.form.setEnabled(False)
         self.scroll_area.ensureWidgetVisible(self.status)
         self.process.start(args, dataset_from_env=self.use_file.isChecked())
+
+    def _clear_results(self) -> None:
+        """Forget the last run's results, and its folder (one that failed or was discarded)."""
+        self._remove_run()
+        self.use_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        self.events.clear()
+        self.curves.clear()
+        self.comparison.clear()
+        self.recommendation.clear()
+        self.warnings.clear()
+        self.warnings.hide()
+        self.summary, self._error_message = None, None
 
     def cancel(self) -> None:
         """Stop the run; the worker writes no model. Returns at once: the end comes as `_finished`."""
