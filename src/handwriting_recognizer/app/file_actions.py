@@ -176,7 +176,7 @@ class FileActions(QObject):
         """Why Save Drawing has nothing to write, if it has not: it would write a drawing without
         strokes, over the file the user picked (a picture shown is not strokes)."""
         if self._canvas.picture() is not None:
-            return "Nothing to save: Save Drawing saves strokes, and this is a picture (its file keeps it)"
+            return "Nothing to save: Save Drawing saves strokes, and a picture is shown"
         if not self._canvas.strokes():
             return "Nothing to save: draw first"
         return None

@@ -4,22 +4,29 @@ a full disk must not fail)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QFile
+
+log = logging.getLogger(__name__)
 
 Trashed = list[tuple[Path, Path]]  # (where a file was, where it is in the trash)
 
 
 def to_trash(paths: Sequence[Path]) -> Trashed | None:
     """Move `paths` to the trash, in order; None when the trash would not take them all (none on
-    this disk, no room for its notes, no desktop data folder), and then every one is where it was."""
+    this disk, no room for its notes, no desktop data folder), and then each is back where it was
+    (one that cannot be is logged, and stays in the trash)."""
     moved: Trashed = []
     for path in paths:
         file = QFile(str(path))
         if not file.moveToTrash():
-            restore(moved)
+            try:
+                restore(moved)
+            except OSError as exc:  # what stays in the trash can still be restored from there
+                log.warning("could not take %s back out of the trash: %s", moved, exc)
             return None
         moved.append((path, Path(file.fileName())))  # QFile names the file's place in the trash
     return moved
