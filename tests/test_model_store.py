@@ -104,6 +104,14 @@ def test_sets_no_longer_named_are_kept_a_while_then_removed_oldest_first(store, 
     assert set_folders(store) == sorted(written[1:])
 
 
+def test_a_kept_set_another_window_runs_is_not_copied_again_when_it_installs(installed, make_model):
+    store, a, b = installed
+    [kept] = [p for p in (store.root / "sets").iterdir() if unit(p / "model.onnx") not in (a, b)]  # the bundled copy
+    store.install(make_model("c"), kept / "model.onnx")  # the window that still runs it retrains
+    assert store.previous == kept / "model.onnx"
+    assert len(set_folders(store)) == 4  # c and the bundled copy, named; a and b kept; no second copy
+
+
 def test_another_windows_install_under_way_is_left_alone(store, make_model):
     other = store.root / "sets" / ".20261126-120000-0123abcd.partial"
     other.mkdir(parents=True)

@@ -181,7 +181,7 @@ class ModelStore:
         state = self._state()
         created: list[str] = []
         try:
-            previous = self._set_of(active_model, state)
+            previous = self._set_of(active_model)
             if previous is None:
                 try:
                     previous = self._write_set(active_model, Origin(retrained=False, name=active_model.name))
@@ -213,10 +213,11 @@ class ModelStore:
     def _model_path(self, set_id: str | None) -> Path:
         return self._sets / (set_id or "none") / MODEL_FILE
 
-    def _set_of(self, model: Path, state: _State) -> str | None:
-        """The id of the set in `state` whose model file `model` is, if any."""
-        for set_id in (state.current, state.previous):
-            if set_id is not None and self._model_path(set_id).resolve() == model.resolve():
+    def _set_of(self, model: Path) -> str | None:
+        """The id of the complete set whose model file `model` is, if any (named by the pointer or
+        kept for another window)."""
+        for set_id in self._oldest_first():
+            if self._model_path(set_id).resolve() == model.resolve():
                 return set_id
         return None
 
@@ -348,13 +349,14 @@ class ModelStore:
 
     def _tidy(self, state: _State, remove_legacy: bool = True) -> None:
         """Remove, best effort, the sets `state` does not name but the KEPT_UNNAMED newest, the
-        partial sets of installs that died (older than PARTIAL_STALE_S: a younger one may be
-        another window's install under way) and, with `remove_legacy`, the old layout's files
-        (copies of them are in sets since `_migrate`)."""
+        partial sets of installs that died and sets without a model (older than PARTIAL_STALE_S: a
+        younger one may be another window's install under way) and, with `remove_legacy`, the old
+        layout's files (copies of them are in sets since `_migrate`)."""
         named = {state.current, state.previous}
         unnamed = [set_id for set_id in self._oldest_first() if set_id not in named]
         unused = [self._sets / set_id for set_id in unnamed[: max(0, len(unnamed) - KEPT_UNNAMED)]]
-        unused += [folder for folder in self._sets.glob(".*.partial") if _age_s(folder) > PARTIAL_STALE_S]
+        unfinished = [f for f in self._sets.glob("*") if SET_ID.fullmatch(f.name) and not (f / MODEL_FILE).is_file()]
+        unused += [f for f in [*self._sets.glob(".*.partial"), *unfinished] if _age_s(f) > PARTIAL_STALE_S]
         if remove_legacy:
             unused += [
                 path
