@@ -51,6 +51,7 @@ def test_a_failed_write_keeps_earlier_samples_and_leaves_no_half_sample(tmp_path
     for path, data in before.items():
         assert path.read_bytes() == data
     assert not list(tmp_path.rglob("*.tmp"))
+    assert {p for p in tmp_path.rglob("*") if p.is_file()} == set(before)  # nor its picture alone (QA pass)
 
 
 def test_bad_samples_are_refused(tmp_path):

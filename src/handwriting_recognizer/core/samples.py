@@ -124,7 +124,8 @@ class SampleStore:
         return self._write(int(label), sample_id, image, drawing)
 
     def _write(self, label: int, sample_id: str, image: np.ndarray, drawing: Drawing | None) -> Sample:
-        """The PNG first, the JSON last: the sample exists once both are complete."""
+        """The PNG first, the JSON last: the sample exists once both are complete. When the JSON
+        cannot be written (a full disk), the PNG goes too: no picture is left that no sample names."""
         sample = self._at(label, sample_id)
         meta = {
             "label": label,
@@ -132,7 +133,11 @@ class SampleStore:
             "drawing": drawing.to_json() if drawing is not None else None,
         }
         write_bytes_atomic(sample.png, _encode_png(image))
-        write_bytes_atomic(sample.meta, json.dumps(meta).encode("utf-8"))
+        try:
+            write_bytes_atomic(sample.meta, json.dumps(meta).encode("utf-8"))
+        except BaseException:
+            sample.png.unlink(missing_ok=True)
+            raise
         return sample
 
     def _at(self, label: int, sample_id: str) -> Sample:
