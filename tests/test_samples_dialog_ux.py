@@ -133,6 +133,19 @@ def test_a_sample_the_trash_takes_only_half_of_is_deleted_whole_and_comes_back(q
     assert sorted(mine.samples(), key=str) == sorted(kept, key=str)
 
 
+def test_my_samples_shows_what_another_window_changed_when_it_comes_back_to_front(qtbot, store):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    dialog = open_dialog(qtbot, store)
+    dialog.grid.item(2).setSelected(True)  # the 7
+    store.delete(store.samples()[0])  # the other window deletes a 1 and teaches a 4
+    store.add(4, image(9))
+    QApplication.sendEvent(dialog, QEvent(QEvent.Type.WindowActivate))
+    assert sorted(dialog.grid.item(i).text() for i in range(dialog.grid.count())) == ["1", "4", "7"]
+    assert [s.label for s in dialog.selected()] == [7]
+
+
 def test_ctrl_y_redoes_in_my_samples_too(qtbot, store):
     from PySide6.QtGui import QKeySequence
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QEvent, QSettings, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -192,6 +192,7 @@ class SamplesDialog(QDialog):
         self.store = store
         self.settings = keys.open_settings() if settings is None else settings
         self.undo_stack = QUndoStack(self)
+        self._listed: list[Sample] = []  # what the list last showed
         self.counts = QLabel()
         self.counts.setObjectName("counts")
         self.counts.setAccessibleName("Samples per digit")
@@ -304,11 +305,22 @@ class SamplesDialog(QDialog):
         item = self.digits.currentItem()
         return ALL if item is None else int(item.data(Qt.ItemDataRole.UserRole))
 
+    def event(self, event: QEvent) -> bool:
+        """Back in front, the list shows what another window taught, deleted or imported meanwhile
+        (its selection kept): a thumbnail of a sample gone could not be deleted ("cannot read")."""
+        if event.type() == QEvent.Type.WindowActivate and self.store.samples() != self._listed:
+            chosen = set(self.selected())
+            self.refresh()
+            for row in range(self.grid.count()):
+                item = self.grid.item(row)
+                item.setSelected(item.data(Qt.ItemDataRole.UserRole) in chosen)
+        return super().event(event)
+
     def refresh(self) -> None:
         """Counts per digit and the thumbnails of the chosen group; a sample whose picture cannot be
         read is counted, not shown. No samples at all: how to teach one, in the grid's place. Export
         is enabled while there is a sample it would write."""
-        samples = self.store.samples()
+        samples = self._listed = self.store.samples()
         counts = [0] * 10
         for sample in samples:
             counts[sample.label] += 1
