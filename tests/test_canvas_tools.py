@@ -409,3 +409,13 @@ def test_enter_in_the_pen_width_sets_it_and_goes_back_to_the_canvas(app_window):
     QTest.keyClick(box, Qt.Key.Key_Return)
     assert canvas.pen_width_px() == 7 and canvas.hasFocus()
     assert len(canvas.strokes()) == 1 and sum(app_window.samples.counts()) == 0  # Enter did not teach
+
+
+def test_a_drawing_grows_only_where_ink_or_the_view_goes_past_it():
+    from handwriting_recognizer.app.canvas import Ink, grown
+
+    ink = Ink((np.array([[10.0, 20.0], [30.0, 40.0]]),), (np.zeros(0),), (100.0, 50.0))
+    assert grown(ink, (-1e-12, 0.0, 100.0 + 1e-12, 50.0)) is ink  # the view's rounding moves no stroke
+    wider = grown(ink, (-20.0, 5.0, 130.0, 45.0))
+    assert wider.size == (150.0, 50.0) and wider.moved == (20.0, 0.0)
+    np.testing.assert_array_equal(wider.strokes[0], [[30.0, 20.0], [50.0, 40.0]])

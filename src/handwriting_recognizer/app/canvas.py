@@ -50,6 +50,7 @@ PEN_WIDTH_MAX = 40  # screen pixels: a marker on a large canvas
 LIGHTEST_TOUCH = 0.25  # a tablet pen's width at the lightest pressure, as a share of the full width
 UNDO_LIMIT = 200  # undoable steps kept: a long session's history stays bounded
 HINT = "Write a digit or a number here"
+GROW_SLACK = 1e-6  # a drawing grows only by more than this share of its size (`grown`)
 
 
 NO_PRESSURE = np.zeros(0)  # the pressure of a stroke drawn without one (mouse, finger)
@@ -83,7 +84,11 @@ def grown(ink: Ink, box: tuple[float, float, float, float]) -> Ink:
     the box reaches left of or above the drawing, every stroke moves right or down by as much: a
     drawing's coordinates start at 0, 0, as a drawing file's do."""
     width, height = ink.size
-    x0, y0, x1, y1 = min(box[0], 0.0), min(box[1], 0.0), max(box[2], width), max(box[3], height)
+    slack = GROW_SLACK * max(width, height)  # the view's rounding: no growth, so no stroke moves
+    x0 = box[0] if box[0] < -slack else 0.0
+    y0 = box[1] if box[1] < -slack else 0.0
+    x1 = box[2] if box[2] > width + slack else width
+    y1 = box[3] if box[3] > height + slack else height
     if (x0, y0, x1, y1) == (0.0, 0.0, width, height):
         return ink
     shift = np.array([-x0, -y0])
