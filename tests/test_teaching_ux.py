@@ -251,6 +251,28 @@ def test_a_label_chosen_before_drawing_belongs_to_what_is_drawn_next(app_window,
     assert [s.label for s in app_window.samples.samples()] == [1]
 
 
+def test_a_label_chosen_before_a_digit_of_two_strokes_stays_while_its_second_is_drawn(app_window, qtbot):
+    """An open 4: while its stem was being drawn, the stem's start read as a character of its own
+    for a moment, and the label chosen for the 4 went (found by a QA pass)."""
+    canvas = app_window.canvas
+    app_window.choose_label(4)
+    stroke(canvas, [(170, 100), (110, 240), (230, 240)])  # the L
+    scale = min(canvas.width(), canvas.height()) / handmade.CANVAS
+    at = [QPoint(round(250 * scale), round(y * scale)) for y in (120, 140, 160, 180)]  # the stem, begun
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[0])
+    for p in at[1:]:
+        QTest.mouseMove(canvas, p)
+    app_window.predict_now()  # a reading while the pen is down
+    assert len(app_window.number.characters) == 2  # the stem's start reads as a character of its own
+    end = QPoint(round(250 * scale), round(320 * scale))
+    QTest.mouseMove(canvas, end)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    app_window.predict_now()
+    assert app_window.label_to_teach() == 4
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    assert [s.label for s in app_window.samples.samples()] == [4]
+
+
 def test_enter_on_a_blank_canvas_says_to_draw_first(app_window):
     app_window.choose_label(3)
     QTest.keyClick(app_window, Qt.Key.Key_Return)

@@ -161,9 +161,11 @@ class Teacher:
 
     def refresh(self) -> None:
         """The reading or the selected character changed: a label chosen for another character of a
-        number goes; the button follows."""
+        number goes (not while the pen is down: half a digit's stroke may read as a character of
+        its own for a moment); the button follows."""
         selected = self._character()
-        if self.chosen_label is not None and (None if selected is None else selected[1].marks) != self._chosen_marks:
+        marks = None if selected is None else selected[1].marks
+        if self.chosen_label is not None and marks != self._chosen_marks and not self._canvas.stroke_in_progress():
             self.choose(None)
         self._update_button()
 
