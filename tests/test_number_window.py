@@ -159,7 +159,12 @@ def test_undo_after_teaching_takes_the_sample_back_and_redo_saves_it_again(app_w
     assert app_window.statusBar().currentMessage().startswith("Taught sample taken back")
     QTest.keySequence(app_window, "Ctrl+Shift+Z")
     assert app_window.samples.samples() == [sample] and sample.png.read_bytes() == taught
-    assert app_window.canvas.is_empty()
+    assert app_window.canvas.is_empty() and app_window.statusBar().currentMessage() == "Saved again as 8"
+    app_window.samples.delete(sample)  # My Samples deletes it meanwhile
+    QTest.keySequence(app_window, "Ctrl+Z")
+    assert app_window.statusBar().currentMessage().startswith("The taught sample is no longer among your samples")
+    QTest.keySequence(app_window, "Ctrl+Shift+Z")
+    assert app_window.samples.samples() == []  # nothing to save again: the user deleted it
 
 
 def test_undo_after_teaching_one_digit_of_a_number_takes_that_sample_back(app_window, qtbot):

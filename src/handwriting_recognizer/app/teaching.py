@@ -97,7 +97,7 @@ class _Taught(QUndoCommand):
         self._removed: RemovedSample | None = None  # while undone
 
     def redo(self) -> None:
-        if self._removed is None:  # the first time: Teach has just saved it
+        if self._removed is None:  # the first time (Teach has just saved it), or it was gone when undone
             return
         try:
             self._store.put_back(self._removed)
@@ -105,8 +105,12 @@ class _Taught(QUndoCommand):
             self._say(f"Cannot save the sample again: {exc.strerror or exc}")
             return
         self._removed = None
+        self._say(f"Saved again as {self._sample.label}")
 
     def undo(self) -> None:
+        if not self._sample.meta.exists():  # deleted or relabelled in My Samples meanwhile
+            self._say("The taught sample is no longer among your samples: My Samples deleted or relabelled it")
+            return
         try:
             self._removed = self._store.remove(self._sample)
         except (SampleError, OSError) as exc:
