@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import time
@@ -381,6 +382,21 @@ def test_start_after_a_run_asks_before_the_new_model_is_discarded(app_window, tm
     answer(dialog, "Discard It and Start")
     assert not run.exists() and len(started) == 1
     dialog.process = None  # no worker ran: nothing to stop
+
+
+def test_done_says_how_long_the_user_waited_not_the_training_alone(app_window, tmp_path, qtbot, monkeypatch):
+    """ "Done in 12 s" after some 35 s: the summary's time is the training's, before the export, the
+    int8 copy, the comparison and the report (found by a QA pass)."""
+    fake_worker(
+        monkeypatch,
+        "import json, time; time.sleep(2.5); "
+        'print(json.dumps({"event": "done", "model": "m.onnx", "seconds": 0.4}), flush=True)',
+    )
+    dialog = dialog_on(app_window, tmp_path)
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.process is None, timeout=60_000)
+    took = re.match(r"Done in (\d+) s\.", dialog.status.text())
+    assert took is not None and int(took[1]) >= 2, dialog.status.text()  # the worker's 2.5 s at least
 
 
 def test_the_question_before_closing_can_use_the_new_model(app_window, tmp_path):

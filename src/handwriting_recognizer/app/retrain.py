@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size, inside
-from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, is_number, number, recommend
+from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, number, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import RetrainProcess, prepared_process, start_worker
 from handwriting_recognizer.app.training_curves import TrainingCurves
@@ -107,6 +108,7 @@ class RetrainDialog(QDialog):
         self.events: list[events.Event] = []
         self._error_message: str | None = None
         self._closing = False  # closed during a run: the dialog goes once the worker has stopped
+        self._started_at: float | None = None  # when the last run was started (time.monotonic)
         self._build(sample_count)
         self._probe_devices()
 
@@ -346,6 +348,7 @@ class RetrainDialog(QDialog):
         if self.use_pen.isChecked():
             self.settings.setValue(keys.RETRAIN_UNIPEN, self.pen_path.text().strip())
         self._clear_results()
+        self._started_at = time.monotonic()
         args = self.arguments()  # names the new run's folder
         self.process = RetrainProcess(self)
         self.process.received.connect(self.handle_event)
@@ -431,8 +434,8 @@ class RetrainDialog(QDialog):
             self._show_outcome("Cancelled. The current model is unchanged.")
             self._remove_run()
         elif code == 0 and self.summary is not None:
-            seconds = self.summary.get("seconds")
-            took = f" in {_duration(seconds)}" if is_number(seconds) else ""
+            # The wait the user had, not the summary's training time (export, int8 and report follow it).
+            took = "" if self._started_at is None else f" in {_duration(time.monotonic() - self._started_at)}"
             kept = self.summary.get("stroke_model") is not None  # refitted where the run had pen data
             without = STROKES_DROPPED if self.reads_strokes and not kept else ""
             self._show_outcome(f"Done{took}. Compare, then keep or discard the new model.{without}", done=True)
