@@ -256,15 +256,34 @@ def test_no_sample_held_out_says_why(bundled_model):
     own = one_of_each_digit()
     old = pipeline.open_model_to_compare(bundled_model)
     x, y = np.zeros((4, 28, 28, 1), np.float32), np.zeros(4, np.int64)
-    compared = pipeline.compare_models(old, bundled_model.read_bytes(), "float32", x, y, own)
+    compared = pipeline.compare_models(old, bundled_model.read_bytes(), "float32", 0.5, x, y, own)
     assert compared["own_held_out"] == {"images": 0, "old": None, "new": None, "held_out_every": HOLD_OUT_EVERY}
     table = comparison_table(compared)
     assert "Your held-out samples (0)" in table
     assert f"none held out: 1 in {HOLD_OUT_EVERY} of each digit's samples is held out" in table
     assert f"no digit has {HOLD_OUT_EVERY} yet" in table
-    without = pipeline.compare_models(old, bundled_model.read_bytes(), "float32", x, y, None)
+    without = pipeline.compare_models(old, bundled_model.read_bytes(), "float32", 0.5, x, y, None)
     assert "none held out: your samples were not part of this run" in comparison_table(without)
     assert "none held out" not in comparison_table({"own_held_out": {"images": 3, "old": 1.0, "new": 1.0}})
+
+
+def test_a_held_out_sample_counts_as_read_right_only_when_the_app_would_show_it(bundled_model):
+    """A sample the current model reads Unsure (its likeliest digit under its threshold) counted as
+    read right, so a new model that reads it was called no better and advised against (QA pass)."""
+    current = pipeline.open_model_to_compare(bundled_model)
+    x = blends()
+    probabilities = current.predict_batch(x)
+    unsure = np.flatnonzero(
+        (probabilities[:, :10].max(1) < current.unsure_below(drawn=False) - 0.05)
+        & (probabilities[:, :10].max(1) > probabilities[:, 10])
+    )
+    assert len(unsure), "no sample the current model reads unsure: no test"
+    held_x = np.rint(x[unsure[:1], ..., 0] * 255).astype(np.uint8)
+    held_y = probabilities[unsure[:1], :10].argmax(1)  # its likeliest digit: right by argmax, Unsure on screen
+    own = OwnSamples(held_x[:0], held_y[:0], held_x, held_y, 0)
+    # The same network as the new model, with a threshold under that sample's confidence: it shows the digit.
+    compared = pipeline.compare_models(current, bundled_model.read_bytes(), "float32", 0.0, x[:1], held_y, own)
+    assert compared["own_held_out"]["old"] == 0.0 and compared["own_held_out"]["new"] == 1.0
 
 
 # --- D7: the accuracy of the model the app runs ---------------------------------------------------------
@@ -294,7 +313,7 @@ def test_the_current_model_is_compared_as_the_app_runs_it_its_int8_copy(bundled_
     assert differ.any(), "float and int8 read these alike: no test"
     x, y = x[differ], y[differ]
     current = pipeline.open_model_to_compare(bundled_model)
-    compared = pipeline.compare_models(current, int8_path_for(bundled_model).read_bytes(), "int8", x, y, None)
+    compared = pipeline.compare_models(current, int8_path_for(bundled_model).read_bytes(), "int8", 0.5, x, y, None)
     assert compared["mnist_test"]["old"] == 1.0 and compared["mnist_test"]["new"] == 1.0
     assert compared["precision"] == {"old": "int8", "new": "int8"}
     assert "<th>current model (int8)</th><th>new model (int8)</th>" in comparison_table(compared)

@@ -31,6 +31,7 @@ from handwriting_recognizer.core.contract import (
     OUTPUT_NAME,
     PREPROCESSING,
     PREPROCESSING_KEY,
+    UNSURE_BELOW_KEY,
     WEIGHTS_SOURCE_KEY,
     int8_path_for,
     strokes_path_for,
@@ -192,7 +193,8 @@ def train_and_export(config: TrainConfig, staging: Path, compare: Recognizer | N
     if compare is not None:
         stage(config, "Comparing the new model with the current one")
         new_model, precision = (float_model, "float32") if int8_model is None else (int8_model, "int8")
-        summary["comparison"] = compare_models(compare, new_model, precision, x_test, mnist.y_test, own)
+        unsure_below = float(summary[UNSURE_BELOW_KEY])  # type: ignore[arg-type]  # calibration's float
+        summary["comparison"] = compare_models(compare, new_model, precision, unsure_below, x_test, mnist.y_test, own)
     stage(config, "Writing the report")
     report.write_report(staging / "report", probabilities, mnist.x_test, mnist.y_test, result.history, summary)
     save_models(staging, float_model, int8_model)
@@ -304,7 +306,6 @@ def train_classifier(
 def calibrated_classifier(result: TrainResult, config: TrainConfig) -> tuple[keras.Model, dict[str, object]]:
     """The trained classifier in float32 with the validation set's temperature folded into its
     logits, and what calibration chose: the temperature, the unsure threshold and the trade-off."""
-    from handwriting_recognizer.core.contract import UNSURE_BELOW_KEY
     from handwriting_recognizer.training import calibration, export
 
     classifier = export.float32_copy(result.classifier, config.width)
@@ -400,18 +401,24 @@ def compare_models(
     old: Recognizer,
     new_model: bytes,
     new_precision: str,
+    new_unsure_below: float,
     x_test: np.ndarray,
     y_test: np.ndarray,
     own: OwnSamples | None,
 ) -> dict[str, object]:
     """Old and new model side by side on the MNIST test set and the held-out own samples, each as
-    the app runs it on the CPU (the accuracy it then shows): `new_model` is the int8 copy where one
-    was written, and `old` runs its own. "own_held_out" says how the samples were held out
-    ("held_out_every") when they took part, so that none held out can be explained."""
+    the app runs it on the CPU: `new_model` is the int8 copy where one was written, and `old` runs
+    its own. MNIST counts the most likely digit (the accuracy a model names); the own samples count
+    a sample right only when the app would show that digit, an Unsure or Not a digit counting as
+    wrong, each model with its own unsure threshold for a picture (a sample read Unsure by the
+    current model and right by the new one is what retraining is for). "own_held_out" says how the
+    samples were held out ("held_out_every") when they took part, so that none held out can be
+    explained."""
     import numpy as np
     import onnxruntime as ort
 
-    from handwriting_recognizer.core.recognizer import ModelError
+    from handwriting_recognizer.core.preprocess import is_blank
+    from handwriting_recognizer.core.recognizer import ModelError, read
     from handwriting_recognizer.training.samples import HOLD_OUT_EVERY
 
     new_session = ort.InferenceSession(new_model, providers=["CPUExecutionProvider"])
@@ -421,6 +428,12 @@ def compare_models(
 
     def accuracy(model, x, y) -> float | None:
         return None if len(y) == 0 else round(float((model(x).argmax(1) == y).mean()), 5)
+
+    def shown_right(model, threshold: float, x, y) -> float | None:
+        if len(y) == 0:
+            return None
+        shown = [read(p, is_blank(image[..., 0]), threshold).label for p, image in zip(model(x), x, strict=True)]
+        return round(float(np.mean([label == truth for label, truth in zip(shown, y, strict=True)])), 5)
 
     held_x = np.zeros((0, *INPUT_SHAPE), np.float32) if not own else to_model_input(own.held_x)
     held_y = np.zeros(0) if not own else own.held_y
@@ -433,8 +446,8 @@ def compare_models(
             },
             "own_held_out": {
                 "images": int(len(held_y)),
-                "old": accuracy(old.predict_batch, held_x, held_y),
-                "new": accuracy(new, held_x, held_y),
+                "old": shown_right(old.predict_batch, old.unsure_below(drawn=False), held_x, held_y),
+                "new": shown_right(new, new_unsure_below, held_x, held_y),
                 **({"held_out_every": HOLD_OUT_EVERY} if own is not None else {}),
             },
             "precision": {"old": old.info.precision, "new": new_precision},
