@@ -399,6 +399,20 @@ def test_done_says_how_long_the_user_waited_not_the_training_alone(app_window, t
     assert took is not None and int(took[1]) >= 2, dialog.status.text()  # the worker's 2.5 s at least
 
 
+def test_the_form_offers_the_last_runs_epochs_and_image_count_again(app_window, tmp_path, monkeypatch):
+    """A quick run (1 epoch, 1,500 images) came back as 3 epochs of all 60,000 (found by a QA pass)."""
+    monkeypatch.setattr(RetrainProcess, "start", lambda process, args, **kwargs: None)  # no worker
+    dialog = dialog_on(app_window, tmp_path)
+    dialog.epochs.setValue(1)
+    dialog.limit.setValue(1500)
+    dialog.start()
+    dialog.process = None  # no worker ran
+    dialog.reject()
+    again = dialog_on(app_window, tmp_path)
+    assert (again.epochs.value(), again.limit.value()) == (1, 1500)
+    again.reject()
+
+
 def test_the_question_before_closing_can_use_the_new_model(app_window, tmp_path):
     dialog, run = finished_run(app_window, tmp_path)
     dialog.reject()

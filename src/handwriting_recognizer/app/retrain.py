@@ -175,6 +175,9 @@ class RetrainDialog(QDialog):
                 items.item(0).setEnabled(False)
             self.start_from.setToolTip("The current model has no Keras weights beside it, so it cannot be fine-tuned.")
         form.addRow("Start from:", self.start_from)
+        self.epochs.setValue(
+            keys.read_int(self.settings, keys.RETRAIN_EPOCHS, self.epochs.value(), int(low), int(high))
+        )
         self.include_samples = QCheckBox(f"Include my samples ({sample_count})")
         self.include_samples.setChecked(sample_count > 0)
         self.include_samples.setEnabled(sample_count > 0)
@@ -189,7 +192,7 @@ class RetrainDialog(QDialog):
         # 0 is the default, no limit (DEFAULTS.limit is None): "all".
         self.limit = QSpinBox()
         self.limit.setRange(0, int(high))
-        self.limit.setValue(DEFAULTS.limit or 0)
+        self.limit.setValue(keys.read_int(self.settings, keys.RETRAIN_LIMIT, DEFAULTS.limit or 0, 0, int(high)))
         self.limit.setSingleStep(1000)
         self.limit.setSpecialValueText("all")
         self.limit.setToolTip("Train on fewer MNIST images for a quick run")
@@ -347,6 +350,8 @@ class RetrainDialog(QDialog):
             self.settings.setValue(keys.RETRAIN_DATA, self.data_path.text().strip())
         if self.use_pen.isChecked():
             self.settings.setValue(keys.RETRAIN_UNIPEN, self.pen_path.text().strip())
+        self.settings.setValue(keys.RETRAIN_EPOCHS, self.epochs.value())
+        self.settings.setValue(keys.RETRAIN_LIMIT, self.limit.value())
         self._clear_results()
         self._started_at = time.monotonic()
         args = self.arguments()  # names the new run's folder

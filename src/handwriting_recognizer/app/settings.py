@@ -26,6 +26,8 @@ FILES_FOLDER = "files/folder"
 SAMPLES_FOLDER = "samples/folder"  # where My Samples last exported or imported an archive
 RETRAIN_DATA = "retrain/data"
 RETRAIN_UNIPEN = "retrain/unipen"
+RETRAIN_EPOCHS = "retrain/epochs"  # the last run's, offered again: a quick run stays quick
+RETRAIN_LIMIT = "retrain/limit"
 PEN_WIDTH = "canvas/pen_width"
 MAX_FILE_BYTES = 1 * MB  # budget: the settings file (a few hundred bytes in use)
 
