@@ -146,6 +146,19 @@ def test_my_samples_shows_what_another_window_changed_when_it_comes_back_to_fron
     assert [s.label for s in dialog.selected()] == [7]
 
 
+def test_a_sample_with_one_of_its_files_restored_from_the_trash_is_told(qtbot, threes):
+    """Restoring only a deleted sample's JSON from the Trash showed nothing, and counted nothing (QA pass)."""
+    mine, kept = threes
+    dialog = open_dialog(qtbot, mine)
+    dialog.grid.item(0).setSelected(True)
+    dialog.delete_selected()
+    dialog.close()
+    trashed = next(p for p in (trash_folder() / "files").iterdir() if p.suffix == ".json")
+    trashed.rename(next(s.meta for s in kept if s.meta.name == trashed.name))  # the JSON alone
+    again = open_dialog(qtbot, mine)
+    assert "1 with one of its two files missing, not counted" in again.counts.text()
+
+
 def test_ctrl_y_redoes_in_my_samples_too(qtbot, store):
     from PySide6.QtGui import QKeySequence
 

@@ -343,10 +343,16 @@ class SamplesDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, sample)
             item.setToolTip(f"A sample of {sample.label} ({sample.id})")
             self.grid.addItem(item)
+        halves = self.store.half_samples()
         self.counts.setText(
             "  ".join(f"<b>{d}</b>: {n}" for d, n in enumerate(counts))
             + f"  — {sum(counts)} in all"
             + (f" ({unreadable} unreadable, not shown)" if unreadable else "")
+            + (
+                f" ({halves} with one of its two files missing, not counted: the other may be in the Trash)"
+                if halves
+                else ""
+            )
         )
         self.area.setCurrentWidget(self.grid if samples else self.empty_hint)
         exportable = len(samples) > unreadable

@@ -156,6 +156,17 @@ class SampleStore:
                     found.append(Sample(digit, png, meta))
         return found
 
+    def half_samples(self) -> int:
+        """Samples with only one of their two files (a JSON whose picture is missing, or the reverse:
+        one file restored from the desktop's trash, a crash): not samples, but worth telling the user."""
+        halves = 0
+        for digit in range(10):
+            folder = self.root / str(digit)
+            names = {p.name for p in folder.glob("*") if p.suffix in (".json", ".png") and SAMPLE_ID.fullmatch(p.stem)}
+            stems = {name.rsplit(".", 1)[0] for name in names}
+            halves += sum((f"{stem}.json" in names) != (f"{stem}.png" in names) for stem in stems)
+        return halves
+
     def counts(self) -> list[int]:
         counts = [0] * 10
         for sample in self.samples():
