@@ -414,8 +414,40 @@ def test_enter_in_the_pen_width_sets_it_and_goes_back_to_the_canvas(app_window):
 def test_a_drawing_grows_only_where_ink_or_the_view_goes_past_it():
     from handwriting_recognizer.app.canvas import Ink, grown
 
-    ink = Ink((np.array([[10.0, 20.0], [30.0, 40.0]]),), (np.zeros(0),), (100.0, 50.0))
-    assert grown(ink, (-1e-12, 0.0, 100.0 + 1e-12, 50.0)) is ink  # the view's rounding moves no stroke
-    wider = grown(ink, (-20.0, 5.0, 130.0, 45.0))
-    assert wider.size == (150.0, 50.0) and wider.moved == (20.0, 0.0)
+    ink = Ink((np.array([[10.0, 20.0], [30.0, 40.0]]),), (np.zeros(0),), (100.0, 50.0), (10.0, 20.0))
+    assert grown(ink, (-1e-12, 0.0, 100.0 + 1e-12, 50.0))[0] is ink  # the view's rounding moves no stroke
+    wider, shift = grown(ink, (-20.0, 5.0, 130.0, 45.0))
+    assert wider.size == (150.0, 50.0) and list(shift) == [20.0, 0.0] and wider.first == (10.0, 20.0)
     np.testing.assert_array_equal(wider.strokes[0], [[30.0, 20.0], [50.0, 40.0]])
+    assert grown(ink, (0.0, 0.0, 200_000.0, 50.0))[0] is ink  # no drawing file could hold it
+
+
+def stroke_at(canvas, x: int, ys: range) -> None:
+    """A mouse stroke down the widget's column `x`."""
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, ys[0]))
+    for y in ys[1:]:
+        QTest.mouseMove(canvas, QPoint(x, y))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, ys[-1]))
+
+
+def test_resizing_back_and_forth_between_strokes_keeps_the_inks_size_and_the_drawings_identity(app_window, qtbot):
+    """Each stroke grew the drawing to the canvas shown: a dock opened and closed between strokes
+    shrank the ink for good (150 px tall, then 100, 67, 44...), and after two growths the drawing's
+    first point, worked back by arithmetic, no longer matched, so a chosen label went (review)."""
+    canvas = app_window.canvas
+    stroke_at(canvas, 60, range(100, 300, 10))
+    first, size = canvas.first_point(), canvas.drawing().width
+    for width in (1300, 900, 1250, 900):  # odd sizes: fractional shifts
+        app_window.resize(width, 600)
+        qtbot.waitUntil(lambda w=width: abs(app_window.width() - w) < 2, timeout=2000)
+        stroke_at(canvas, canvas.width() // 2, range(120, 280, 10))  # on the drawing (centred): it does not grow
+    assert canvas.drawing().width == size and canvas.first_point() == first
+    app_window.resize(1300, 600)
+    qtbot.waitUntil(lambda: app_window.width() > 1200, timeout=2000)
+    stroke_at(canvas, canvas.width() - 20, range(120, 280, 10))  # in the margin: it grows, by a fraction
+    app_window.resize(1111, 600)
+    qtbot.waitUntil(lambda: app_window.width() < 1200, timeout=2000)
+    stroke_at(canvas, 5, range(120, 280, 10))
+    assert canvas.drawing().width > size and canvas.first_point() == first
+    points = np.concatenate(canvas.drawing().strokes)
+    assert points.min() >= 0 and (points.max(axis=0) <= (canvas.drawing().width, canvas.drawing().height)).all()

@@ -18,8 +18,9 @@ pair is too alike) and follow a theme change while the app runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
@@ -42,7 +43,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from handwriting_recognizer.app.contrast import readable
-from handwriting_recognizer.core.drawing import MAX_POINTS, Drawing
+from handwriting_recognizer.core.drawing import MAX_POINTS, MAX_SIDE, Drawing
 
 PEN_WIDTH_DEFAULT = 12  # screen pixels: a digit a third of the canvas tall reads clearly
 PEN_WIDTH_MIN = 1  # screen pixels: a hairline
@@ -64,7 +65,7 @@ class Ink:
     strokes: tuple[np.ndarray, ...] = ()
     pressures: tuple[np.ndarray, ...] = ()
     size: tuple[float, float] = (1.0, 1.0)
-    moved: tuple[float, float] = (0.0, 0.0)  # how far every stroke moved right and down since drawn (`grown`)
+    first: tuple[float, float] | None = None  # where the first stroke began, as drawn: `grown` keeps it
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,21 +80,25 @@ Content = Ink | Picture
 BLANK = Ink()
 
 
-def grown(ink: Ink, box: tuple[float, float, float, float]) -> Ink:
-    """`ink` on a drawing grown to hold `box` (x0, y0, x1, y1 in drawing coordinates) too. Where
-    the box reaches left of or above the drawing, every stroke moves right or down by as much: a
-    drawing's coordinates start at 0, 0, as a drawing file's do."""
+def _inside(ink: Ink, box: tuple[float, float, float, float]) -> bool:
+    """Whether `box` (x0, y0, x1, y1) lies on the drawing, but for the view's float rounding."""
     width, height = ink.size
-    slack = GROW_SLACK * max(width, height)  # the view's rounding: no growth, so no stroke moves
-    x0 = box[0] if box[0] < -slack else 0.0
-    y0 = box[1] if box[1] < -slack else 0.0
-    x1 = box[2] if box[2] > width + slack else width
-    y1 = box[3] if box[3] > height + slack else height
-    if (x0, y0, x1, y1) == (0.0, 0.0, width, height):
-        return ink
+    slack = GROW_SLACK * max(width, height)
+    return box[0] >= -slack and box[1] >= -slack and box[2] <= width + slack and box[3] <= height + slack
+
+
+def grown(ink: Ink, box: tuple[float, float, float, float]) -> tuple[Ink, np.ndarray]:
+    """`ink` on a drawing grown to hold `box` (x0, y0, x1, y1 in drawing coordinates) too, and how
+    far its strokes moved: where the box reaches left of or above the drawing, every stroke moves
+    right or down by as much (a drawing's coordinates start at 0, 0, as a drawing file's do). A
+    drawing grows only within a drawing file's MAX_SIDE, so that it can be saved and opened again."""
+    width, height = ink.size
+    x0, y0 = min(box[0], 0.0), min(box[1], 0.0)
+    size = (max(box[2], width) - x0, max(box[3], height) - y0)
+    if _inside(ink, box) or max(size) > MAX_SIDE:
+        return ink, np.zeros(2)
     shift = np.array([-x0, -y0])
-    moved = (ink.moved[0] - x0, ink.moved[1] - y0)
-    return Ink(tuple(stroke + shift for stroke in ink.strokes), ink.pressures, (x1 - x0, y1 - y0), moved)
+    return replace(ink, strokes=tuple(stroke + shift for stroke in ink.strokes), size=size), shift
 
 
 class _Change(QUndoCommand):
@@ -146,6 +151,7 @@ class Canvas(QWidget):
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._content: Content = BLANK
         self._before: Content = BLANK  # what was shown when the stroke being drawn began
+        self._grew_by = np.zeros(2)  # how far its strokes moved as the drawing grew to the canvas shown
         self._current: list[tuple[float, float]] | None = None
         self._current_pressure: list[float] | None = None  # None: a mouse or finger draws
         self._finished_points = 0  # points in the finished strokes: a drawing holds at most MAX_POINTS
@@ -179,11 +185,10 @@ class Canvas(QWidget):
     def first_point(self) -> tuple[float, float] | None:
         """Where the first stroke began, as drawn (before the drawing grew and moved it): what tells
         one drawing from another (`Teacher`); None without strokes."""
-        strokes = self.strokes()
-        if not strokes or not len(strokes[0]):
-            return None
-        moved = self._ink().moved
-        return (float(strokes[0][0][0]) - moved[0], float(strokes[0][0][1]) - moved[1])
+        ink = self._ink()
+        if ink.strokes:
+            return ink.first
+        return None if not self._current else self._current[0]
 
     def is_empty(self) -> bool:
         """No strokes (a picture may be shown)."""
@@ -199,7 +204,7 @@ class Canvas(QWidget):
         pressure = None
         if any(p is not None for p in pressures):  # a mouse stroke among pen strokes: Qt's mouse pressure, 1
             pressure = tuple(np.ones(len(s)) if p is None else p for s, p in zip(strokes, pressures, strict=True))
-        size = (round(self._size.width()), round(self._size.height()))
+        size = (math.ceil(self._size.width()), math.ceil(self._size.height()))  # holding every point
         return Drawing(*size, tuple(strokes), self.pen_width(), pressure)
 
     def set_drawing(self, drawing: Drawing) -> None:
@@ -208,7 +213,9 @@ class Canvas(QWidget):
         and saves again as the file says. The pen is a tool, not part of the step: Undo keeps it."""
         pressures = drawing.pressure or (NO_PRESSURE,) * len(drawing.strokes)
         self.replacing.emit()
-        self._change("Open Drawing", Ink(drawing.strokes, tuple(pressures), (drawing.width, drawing.height)))
+        start = drawing.strokes[0] if drawing.strokes else np.zeros((0, 2))
+        first = (float(start[0][0]), float(start[0][1])) if len(start) else None
+        self._change("Open Drawing", Ink(drawing.strokes, tuple(pressures), (drawing.width, drawing.height), first))
         if drawing.pen_width is not None:
             self.set_pen_width_px(round(drawing.pen_width * self._view()[0]))
 
@@ -287,15 +294,15 @@ class Canvas(QWidget):
 
     def _begin(self, pos: QPointF, pressure: float | None = None) -> None:
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # pen and touch too, not only a click: keys act here
+        self._before, self._grew_by = self._content, np.zeros(2)
         if isinstance(self._content, Picture) or self.is_empty():
-            self._before = self._content
             self._content, self._finished_points = BLANK, 0  # a stroke on a picture replaces it; undo shows it
             self._fit_drawing_to_widget()
             self._render()  # the whole widget: the picture or the hint goes
-        else:  # the drawing grows to the whole canvas shown (the same view): ink beside it stays in sight
+        else:  # while it is drawn, the drawing spans the whole canvas shown (the same view): see `_end`
             scale, dx, dy = self._view()
             shown = (-dx / scale, -dy / scale, (self.width() - dx) / scale, (self.height() - dy) / scale)
-            self._content = self._before = grown(self._ink(), shown)
+            self._content, self._grew_by = grown(self._ink(), shown)
             self._size = QSizeF(*self._content.size)
         self._current = [self._to_drawing(pos)]
         self._current_pressure = None if pressure is None else [pressure]
@@ -320,12 +327,20 @@ class Canvas(QWidget):
     def _end(self) -> None:
         if self._current is None:
             return
-        strokes = self.strokes()
-        size = (self._size.width(), self._size.height())
-        ink = Ink(tuple(strokes), tuple(self._stroke_pressures()), size, self._ink().moved)
-        points = np.concatenate(strokes)  # a stroke that left the widget: the drawing grows to show all of it
-        ink = grown(ink, (*points.min(axis=0), *points.max(axis=0)))
+        stroke, pressure = self.strokes()[-1], self._stroke_pressures()[-1]
         self._current, self._current_pressure = None, None
+        # On the drawing as it was, when the stroke stayed on it: a window resized back and forth
+        # does not shrink the ink for good. Else on the drawing as drawn on (it spans the canvas shown,
+        # so ink in the margin stays in sight when the canvas narrows), grown to a stroke that left it.
+        base, back = self._before, stroke - self._grew_by
+        if isinstance(base, Ink) and base.strokes and _inside(base, (*back.min(axis=0), *back.max(axis=0))):
+            stroke, ink = back, base
+        else:
+            ink = self._ink()
+        first = ink.first if ink.strokes else (float(stroke[0][0]), float(stroke[0][1]))
+        size = ink.size if ink.strokes else (self._size.width(), self._size.height())
+        ink = Ink((*ink.strokes, stroke), (*ink.pressures, pressure), size, first)
+        ink, _ = grown(ink, (*stroke.min(axis=0), *stroke.max(axis=0)))
         self.undo_stack.push(_Change(self, "Stroke", self._before, ink))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
