@@ -170,10 +170,11 @@ def start_app(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def test_qt_options_on_the_command_line_are_qts():
+@pytest.mark.parametrize("dashes", ["-", "--"])
+def test_qt_options_on_the_command_line_are_qts(dashes):
     # "-platform offscreen" must reach Qt (CI has no display: the window could not open otherwise),
-    # and "-style Fusion" too, not be refused as unknown options.
-    app = start_app("-platform", "offscreen", "-style", "Fusion")
+    # and "-style Fusion" too, not be refused as unknown options; Qt takes them with two dashes too.
+    app = start_app(f"{dashes}platform", "offscreen", f"{dashes}style=Fusion")
     hung = threading.Timer(60, app.kill)  # a start that never logs ends here, as a failure
     hung.start()
     try:

@@ -18,6 +18,15 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+# Qt's own command-line options (QGuiApplication's and QApplication's, X11's and Windows'), which
+# Qt takes with one dash or two: an option of two dashes that is none of these is refused before Qt.
+QT_OPTIONS = frozenset(
+    "platform platformpluginpath platformtheme plugin qmljsdebugger qwindowgeometry qwindowicon qwindowtitle "
+    "reverse session style stylesheet widgetcount display geometry title name visual ncols cmap im inputstyle "
+    "nograb dograb sync dialogs fontengine darkmode".split()
+)
+
+
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "predict":
         from handwriting_recognizer.app.predict import main as predict
@@ -47,8 +56,8 @@ def main(argv: list[str]) -> int:
     # Qt's own options (-style Fusion, -platform xcb, -reverse...) are not ours: QApplication takes
     # them, and what it leaves is parsed again, strictly, so a mistyped option is still refused.
     _, rest = parser.parse_known_args(argv)  # --help and --version answer here, before any window
-    if any(arg.startswith("--") for arg in rest):  # Qt's options have one dash: refused before Qt
-        parser.parse_args(argv)  # starts, so that a typo is not met by "no display" on a bare terminal
+    if any(arg.startswith("--") and arg[2:].split("=")[0] not in QT_OPTIONS for arg in rest):
+        parser.parse_args(argv)  # refused before Qt starts: a typo is not met by "no display" on a bare terminal
     from handwriting_recognizer.app.application import run
 
     return run(argv, lambda rest: parser.parse_args(rest).model)
