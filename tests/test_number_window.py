@@ -145,6 +145,24 @@ def test_teaching_one_digit_of_a_number_saves_that_digit_alone(app_window, qtbot
     assert len(app_window.canvas.strokes()) == 6 and app_window.label_to_teach() is None  # the number stays
 
 
+def test_a_label_for_one_character_goes_when_a_new_stroke_moves_the_selection(app_window, qtbot):
+    """The label stays with a whole drawing while the pen is down; one chosen for a character of a
+    number must not pass to the half-drawn character the selection moves to (review)."""
+    show(app_window, qtbot, handmade.write("457"), "457")
+    click_character(app_window, 0)
+    QTest.keyClick(app_window, Qt.Key.Key_9)
+    canvas = app_window.canvas
+    scale = min(canvas.width(), canvas.height()) / handmade.CANVAS
+    start = QPoint(round(330 * scale), round(60 * scale))
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(canvas, QPoint(start.x(), start.y() + 30))
+    app_window.predict_now()  # pen down: the new stroke is selected
+    assert app_window.label_to_teach() is None
+    QTest.mouseRelease(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(start.x(), start.y() + 30)
+    )
+
+
 def test_undo_after_teaching_takes_the_sample_back_and_redo_saves_it_again(app_window, qtbot):
     """Ctrl+Z after Teach brought the drawing back ("Undo Clear") and left its sample saved under
     the label being corrected; teaching it again kept both (found by a QA pass)."""

@@ -165,11 +165,12 @@ class Teacher:
 
     def refresh(self) -> None:
         """The reading or the selected character changed: a label chosen for another character of a
-        number goes (not while the pen is down: half a digit's stroke may read as a character of
-        its own for a moment); the button follows."""
+        number goes; one chosen for the whole drawing stays while the pen is down (half a digit's
+        stroke may read as a character of its own for a moment); the button follows."""
         selected = self._character()
         marks = None if selected is None else selected[1].marks
-        if self.chosen_label is not None and marks != self._chosen_marks and not self._canvas.stroke_in_progress():
+        whole_drawing_drawn = self._chosen_marks is None and self._canvas.stroke_in_progress()
+        if self.chosen_label is not None and marks != self._chosen_marks and not whole_drawing_drawn:
             self.choose(None)
         self._update_button()
 
