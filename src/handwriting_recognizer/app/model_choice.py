@@ -110,8 +110,9 @@ class ModelChoice(QObject):
         return [*first, *([mine] if mine.is_file() and mine not in first else []), bundled_model_path()], problems
 
     def load_initial(self, model_path: str | Path | None) -> None:
-        """The first model that opens of `model_path` (else the remembered one) and the bundled one;
-        what failed is said once the window shows, the app starts either way."""
+        """The first model that opens of `model_path` (else the remembered one), the user's own
+        current one and the bundled one; what failed is said once the window shows, the app starts
+        either way."""
         paths, problems = self._candidates(model_path)
         for path in paths:
             try:

@@ -192,7 +192,7 @@ class SamplesDialog(QDialog):
         self.store = store
         self.settings = keys.open_settings() if settings is None else settings
         self.undo_stack = QUndoStack(self)
-        self._listed: list[Sample] = []  # what the list last showed
+        self._listed: tuple[list[Sample], int] = ([], 0)  # what the list last showed (`_on_disk`)
         self.counts = QLabel()
         self.counts.setObjectName("counts")
         self.counts.setAccessibleName("Samples per digit")
@@ -308,7 +308,7 @@ class SamplesDialog(QDialog):
     def event(self, event: QEvent) -> bool:
         """Back in front, the list shows what another window taught, deleted or imported meanwhile
         (its selection kept): a thumbnail of a sample gone could not be deleted ("cannot read")."""
-        if event.type() == QEvent.Type.WindowActivate and self.store.samples() != self._listed:
+        if event.type() == QEvent.Type.WindowActivate and self._on_disk() != self._listed:
             chosen = set(self.selected())
             self.refresh()
             for row in range(self.grid.count()):
@@ -316,11 +316,16 @@ class SamplesDialog(QDialog):
                 item.setSelected(item.data(Qt.ItemDataRole.UserRole) in chosen)
         return super().event(event)
 
+    def _on_disk(self) -> tuple[list[Sample], int]:
+        """What the list shows: the samples, and how many have one of their two files missing."""
+        return self.store.samples(), self.store.half_samples()
+
     def refresh(self) -> None:
         """Counts per digit and the thumbnails of the chosen group; a sample whose picture cannot be
         read is counted, not shown. No samples at all: how to teach one, in the grid's place. Export
         is enabled while there is a sample it would write."""
-        samples = self._listed = self.store.samples()
+        self._listed = self._on_disk()
+        samples = self.store.samples()
         counts = [0] * 10
         for sample in samples:
             counts[sample.label] += 1
@@ -343,7 +348,7 @@ class SamplesDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, sample)
             item.setToolTip(f"A sample of {sample.label} ({sample.id})")
             self.grid.addItem(item)
-        halves = self.store.half_samples()
+        halves = self._listed[1]
         self.counts.setText(
             "  ".join(f"<b>{d}</b>: {n}" for d, n in enumerate(counts))
             + f"  — {sum(counts)} in all"

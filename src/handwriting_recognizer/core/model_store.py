@@ -215,7 +215,8 @@ class ModelStore:
 
     def _set_of(self, model: Path) -> str | None:
         """The id of the complete set whose model file `model` is, if any (named by the pointer or
-        kept for another window)."""
+        kept for another window). A kept set another window's install removes between this call and
+        the new pointer leaves no previous model: two installs at the same moment, not guarded."""
         for set_id in self._oldest_first():
             if self._model_path(set_id).resolve() == model.resolve():
                 return set_id
