@@ -109,6 +109,27 @@ def test_enter_in_the_history_opens_the_entry_instead_of_teaching(app_window, qt
     assert app_window.samples.samples() == []
 
 
+def test_enter_on_a_history_button_presses_it_and_delete_in_the_list_clears_nothing(app_window, qtbot):
+    """With a label chosen, Enter on the focused "Open on Canvas" button taught the canvas instead;
+    Delete in the list cleared the canvas (found by a keyboard-only QA pass)."""
+    from PySide6.QtWidgets import QPushButton
+
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.clear()
+    show(app_window, qtbot, handmade.one(), reads=1)
+    app_window.history.show()
+    app_window.history.list.setFocus()
+    app_window.history.list.setCurrentRow(0)
+    QTest.keyClick(app_window.history.list, Qt.Key.Key_Delete)
+    assert len(app_window.canvas.strokes()) == 1  # the 1 is still there
+    QTest.keyClick(app_window, Qt.Key.Key_3)  # a label for the 1 on the canvas
+    reopen = next(b for b in app_window.history.findChildren(QPushButton) if b.text() == "Open on Canvas")
+    reopen.setFocus()
+    QTest.keyClick(reopen, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
+    assert app_window.samples.samples() == []
+
+
 def test_what_an_opened_drawing_or_picture_replaces_enters_the_history(app_window, qtbot):
     """Opening photos one after another left the history empty: only Clear and Teach kept a reading (QA)."""
     show(app_window, qtbot, handmade.seven(), reads=7)

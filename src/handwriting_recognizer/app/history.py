@@ -142,21 +142,23 @@ def _line_of_ink(drawing: Drawing, size: QSize) -> np.ndarray:
     return render_strokes(drawing.strokes, shape, pen, scale, (2 - low[0] * scale, 2 - low[1] * scale))
 
 
-class _HistoryList(QListWidget):
-    """The entries: Enter opens the current one (`itemActivated`), as a double-click does, before
-    the window's Teach shortcut, Enter too, can take the key."""
-
-    def event(self, event: QEvent) -> bool:
-        enter = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and event.key() in enter:
-            event.accept()
-            return True
-        return super().event(event)
-
-
 class ReadingHistory(QDockWidget):
     """The last HISTORY_SIZE readings (object name "history"), newest first; hidden until asked for
     (its `toggleViewAction` is in the Edit menu)."""
+
+    # Keys the dock's own widgets take before the window's shortcuts can: Enter opens the current
+    # entry (as a double-click does) or presses the focused button, not Teach; Delete does not Clear.
+    OWN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in self.OWN_KEYS
+        ):
+            event.accept()  # a key its focused widget left unaccepted comes up to the dock
+            return True
+        return super().event(event)
 
     def __init__(self, window: QMainWindow, canvas: Canvas, current_input: Callable[[], np.ndarray]):
         super().__init__("Reading History", window)
@@ -167,7 +169,7 @@ class ReadingHistory(QDockWidget):
         self._canvas = canvas
         self._current_input = current_input
         self._entries: list[HistoryEntry] = []
-        self.list = _HistoryList()
+        self.list = QListWidget()
         self.list.setObjectName("history_list")
         self.list.setAccessibleName("Past readings")
         self.list.setAccessibleDescription(HISTORY_TIP)
@@ -181,8 +183,9 @@ class ReadingHistory(QDockWidget):
         reopen.setToolTip("Put the selected drawing back on the canvas (Ctrl+Z undoes it)")
         reopen.clicked.connect(lambda: self.reopen(self.list.currentRow()))
         buttons = QHBoxLayout()
-        buttons.addWidget(copy)
-        buttons.addWidget(reopen)
+        for button in (copy, reopen):
+            button.setAutoDefault(True)  # Enter presses it while it has the focus, as Space does
+            buttons.addWidget(button)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.list, 1)
