@@ -144,7 +144,7 @@ class Canvas(QWidget):
         self.setToolTip(f"{HINT} with the mouse, a pen or a finger")
         self.setAccessibleName("Drawing canvas")
         self.setAccessibleDescription(
-            "Draw one digit with the mouse, a pen or a finger; it is read while you draw. "
+            "Write a digit or a number with the mouse, a pen or a finger; it is read while you write. "
             "Undo with Ctrl+Z, clear with Delete, pick the right label with a digit key."
         )
         self.undo_stack = QUndoStack(self)

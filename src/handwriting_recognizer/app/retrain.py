@@ -139,11 +139,13 @@ class RetrainDialog(QDialog):
         column.addWidget(self.recommendation)
         self.scroll_area = _WholeScrollArea()
         self.scroll_area.setObjectName("retrain-scroll")
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys go to the form: it scrolls to the focus
         self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self._buttons())
         self._fit_to_screen()
+        self.epochs.setFocus()  # the form's first field, with its focus frame
 
     def _fit_to_screen(self, grow: bool = False) -> None:
         """As large as its content asks, within SCREEN_SHARE of the screen's available area (the rest
@@ -187,6 +189,8 @@ class RetrainDialog(QDialog):
         self.sample_weight.setValue(DEFAULTS.samples_weight)
         self.sample_weight.setSingleStep(1.0)
         self.sample_weight.setToolTip("How much each of your samples counts compared to one MNIST image")
+        self.sample_weight.setAccessibleName("Weight of your samples")
+        self.sample_weight.setEnabled(sample_count > 0)
         form.addRow("Your samples:", _row(self.include_samples, QLabel("weight:"), self.sample_weight))
         _, high = offered("limit")
         # 0 is the default, no limit (DEFAULTS.limit is None): "all".
@@ -200,6 +204,7 @@ class RetrainDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(list(option("device").choices))
         self.device.setCurrentText(DEFAULTS.device)
+        self.device.setAccessibleName("Device")
         self.devices_label = QLabel("checking what TensorFlow sees…")
         form.addRow("Device:", _row(self.device, (self.devices_label, 1)))
         form.addRow("Dataset:", self._dataset_choice())
@@ -232,7 +237,9 @@ class RetrainDialog(QDialog):
         group.addButton(self.use_file)
         self.data_path = QLineEdit(keys.read_text(self.settings, keys.RETRAIN_DATA, os.environ.get("HWR_MNIST", "")))
         self.data_path.setPlaceholderText("mnist.npz or a folder of IDX files")
+        self.data_path.setAccessibleName("MNIST file or folder")
         browse = _browse_button()
+        browse.setAccessibleName("Browse for the MNIST file")
         browse.clicked.connect(self._browse)
         (self.use_file if self.data_path.text() else self.download).setChecked(True)
         box = QVBoxLayout()
@@ -365,6 +372,7 @@ class RetrainDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.form.setEnabled(False)
         self.scroll_area.ensureWidgetVisible(self.status)
+        self.cancel_button.setFocus()  # the form and Start are locked: the focus would be nowhere
         self.process.start(args, dataset_from_env=self.use_file.isChecked())
 
     def _clear_results(self) -> None:
@@ -484,6 +492,8 @@ class RetrainDialog(QDialog):
         if process is not None:
             process.deleteLater()
         self.start_button.setEnabled(True)
+        if self.focusWidget() in (None, self.cancel_button):  # not on the advised button: on Start, not lost
+            self.start_button.setFocus()
         self.cancel_button.setEnabled(False)
         self.form.setEnabled(True)
         if self._closing:
