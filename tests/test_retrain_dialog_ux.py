@@ -180,7 +180,8 @@ def test_the_form_is_locked_during_a_run_and_cancel_is_asked_once(app_window, qt
     assert dialog.status.text() == "Stopping…" and not dialog.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: dialog.process is None, timeout=20_000)
     assert "Cancelled" in dialog.status.text()
-    assert all(widget.isEnabled() for widget in form if widget is not dialog.include_samples)  # no samples
+    no_samples = (dialog.include_samples, dialog.sample_weight)  # off: there are no samples
+    assert all(widget.isEnabled() for widget in form if widget not in no_samples)
     assert dialog.start_button.isEnabled() and not dialog.cancel_button.isEnabled()
 
 
