@@ -446,3 +446,19 @@ def test_the_keyboard_focus_is_always_somewhere_visible_and_every_field_has_a_na
     assert dialog.focusWidget() is dialog.cancel_button
     dialog.process = None
     dialog.reject()
+
+
+def test_the_advice_stays_in_view_while_the_results_grow_after_a_run(app_window, tmp_path, qtbot):
+    """At the end of a real run the content grew in steps, and the one scroll to the advice came
+    before the last: it sat 100 px below the view (found by a keyboard-only QA pass)."""
+    from PySide6.QtWidgets import QApplication
+
+    dialog = app_window.show_retrain()
+    dialog.resize(500, 320)
+    dialog.out_dir, dialog.summary = tmp_path, dict(FINISHED)
+    dialog._finished(0, "")
+    QApplication.processEvents()
+    dialog.warnings.setText("\n".join(f"warning {i}: a long explanation of what happened" for i in range(12)))
+    dialog.warnings.show()  # the content grows above the advice once more
+    QApplication.processEvents()  # laid out: the advice moved down
+    qtbot.waitUntil(lambda: dialog.recommendation.visibleRegion().boundingRect() == dialog.recommendation.rect())

@@ -141,6 +141,8 @@ class RetrainDialog(QDialog):
         self.scroll_area.setObjectName("retrain-scroll")
         self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys go to the form: it scrolls to the focus
         self.scroll_area.setWidget(content)
+        self._results_new = False  # a run's results are shown and not yet scrolled away from
+        self.scroll_area.verticalScrollBar().rangeChanged.connect(self._keep_results_in_view)
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self._buttons())
@@ -375,8 +377,15 @@ class RetrainDialog(QDialog):
         self.cancel_button.setFocus()  # the form and Start are locked: the focus would be nowhere
         self.process.start(args, dataset_from_env=self.use_file.isChecked())
 
+    def _keep_results_in_view(self) -> None:
+        """The advice in view: the content grows in steps after a run ends (the comparison's table,
+        the warnings, the dialog's new size), and one scroll before the last step left it below."""
+        if self._results_new:
+            self.scroll_area.ensureWidgetVisible(self.recommendation)
+
     def _clear_results(self) -> None:
         """Forget the last run's results, and its folder (one that failed or was discarded)."""
+        self._results_new = False
         self._remove_run()
         self.use_button.setEnabled(False)
         self.discard_button.setEnabled(False)
@@ -457,8 +466,10 @@ class RetrainDialog(QDialog):
             self.discard_button.setEnabled(True)
             self._recommend(recommend(self.summary.get("comparison")))
             self._fit_to_screen(grow=True)  # room for the comparison, where the screen has it
-            # Where it has not, the results are scrolled to once they are laid out (next event loop turn).
-            QTimer.singleShot(0, self, lambda: self.scroll_area.ensureWidgetVisible(self.recommendation))
+            # Where it has not, the results are scrolled to once they are laid out (next event loop turn),
+            # and again each time the content's height changes while they are new (`_keep_results_in_view`).
+            self._results_new = True
+            QTimer.singleShot(0, self, self._keep_results_in_view)
         else:
             log.warning("training worker ended with code %s; the end of its stderr:\n%s", code, stderr_tail[-4000:])
             self._fail(explain_failure(code, self._error_message, stderr_tail))
