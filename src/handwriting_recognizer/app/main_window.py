@@ -48,7 +48,9 @@ GESTURES = [  # what has no menu action; the keyboard shortcuts are read from th
     ("Draw", "left mouse button, pen or finger on the canvas"),
     ("Pick the right label", "a digit key 0-9, or click its bar"),
     ("Forget the label picked", "Escape"),
-    ("Select a character of a number", "click it in the reading, or Left/Right"),
+    ("Select a character of a number", "click it in the reading, or Left/Right, Home/End"),
+    ("Pick a label from the bars", "Tab to them, then Up/Down and Space or Enter"),
+    ("Pen width", "Alt+P, then Up/Down"),
 ]
 MESSAGE_MARGIN = 40  # px a status message needs beyond its text: the bar's own margins and size grip
 DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it, else SCREEN_SHARE of it
