@@ -98,6 +98,15 @@ def test_selecting_a_digit_shows_its_probabilities_and_input(app_window, qtbot):
     assert app_window.prediction.selected() == 2
 
 
+def test_the_focus_leaves_the_reading_when_it_no_longer_shows_a_number(app_window, qtbot):
+    """Clear with the reading focused left the focus on a label that takes none: nothing showed it (QA)."""
+    show(app_window, qtbot, handmade.write("2026"), "2026")
+    app_window.prediction.setFocus()
+    app_window.clear()
+    qtbot.waitUntil(lambda: not app_window.prediction.characters(), timeout=2000)
+    assert app_window.focusWidget() is app_window.bars
+
+
 def test_tab_reaches_the_reading_while_it_shows_a_number(app_window, qtbot):
     show(app_window, qtbot, handmade.write("45"), "45")
     app_window.activateWindow()

@@ -388,6 +388,8 @@ class PredictionLabel(QLabel):
 
     def _show(self, shown: ReadingText, characters: tuple[Character, ...] = ()) -> None:
         if bool(characters) != bool(self._characters) or not self.accessibleDescription():  # a number, or no more
+            if not characters and self.hasFocus():
+                self.focusNextChild()  # the bars: a label that takes no focus would keep it, showing none
             self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if characters else Qt.FocusPolicy.NoFocus)
             self.setCursor(Qt.CursorShape.PointingHandCursor if characters else Qt.CursorShape.ArrowCursor)
             self.setAccessibleDescription(READING_DESCRIPTION)
