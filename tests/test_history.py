@@ -224,3 +224,15 @@ def test_a_number_s_thumbnail_is_its_line_of_ink_not_a_black_bar(app_window, qtb
     rgba = qimage_to_array(icon.pixmap(size).toImage()) / 255.0
     ink = rgba[..., 3] * (1.0 - rgba[..., 0])  # dark and opaque; the slot around the ink is transparent
     assert size.width() >= 2 * size.height() and ink.mean() < 0.3, (size, ink.mean())
+
+
+def test_the_history_leaves_the_canvas_wider_than_itself_in_a_small_window(app_window):
+    """In an 800x600 screen's window the dock took its own width and squeezed the canvas to a strip
+    narrower than itself, its hint cut to "rite a digit or a number he" (keyboard-only QA pass)."""
+    from PySide6.QtWidgets import QApplication
+
+    app_window.resize(780, 560)
+    QApplication.processEvents()
+    app_window.history.show()
+    QApplication.processEvents()
+    assert app_window.canvas.width() > app_window.history.width()

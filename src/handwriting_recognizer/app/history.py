@@ -41,6 +41,7 @@ THUMBNAIL = 40  # pixels
 NUMBER_THUMBNAIL_WIDTH = 2 * THUMBNAIL  # a number's thumbnail is its line of ink, at most this wide
 TIME_FORMAT = "%H:%M:%S"
 HISTORY_KEY = "Ctrl+H"
+DOCK_SHARE = 0.25  # of the window's width the dock takes at most when it opens (the user may widen it)
 # Why Copy puts nothing on the clipboard.
 BLANK_NOT_COPIED = "Nothing to copy: draw a digit first"
 NOT_A_DIGIT_NOT_COPIED = "Nothing copied: this does not look like a digit"
@@ -192,10 +193,18 @@ class ReadingHistory(QDockWidget):
         layout.addLayout(buttons)
         self.setWidget(body)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+        self.visibilityChanged.connect(self._leave_room_for_the_canvas)
         self.hide()
         show = self.toggleViewAction()  # Edit > Reading History: shows and hides the dock
         show.setText("Reading &History")
         show.setShortcut(QKeySequence(HISTORY_KEY))
+
+    def _leave_room_for_the_canvas(self, visible: bool) -> None:
+        """Shown, at most DOCK_SHARE of the window's width: at its own width it squeezed the canvas
+        of an 800x600 screen's window to a strip narrower than itself."""
+        if visible:
+            width = min(self.sizeHint().width(), int(self._window.width() * DOCK_SHARE))
+            self._window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
 
     def entries(self) -> list[HistoryEntry]:
         """The readings kept, newest first."""
