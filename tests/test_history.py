@@ -236,3 +236,25 @@ def test_the_history_leaves_the_canvas_wider_than_itself_in_a_small_window(app_w
     app_window.history.show()
     QApplication.processEvents()
     assert app_window.canvas.width() > app_window.history.width()
+
+
+def test_the_history_keeps_the_width_the_user_gave_it_and_leaves_modified_keys_to_shortcuts(app_window):
+    """Each show put the dock back to a quarter of the window (a minimised window restored); the
+    dock took Alt+Backspace too, Windows' Undo (review)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    app_window.resize(1200, 560)
+    app_window.history.show()
+    QApplication.processEvents()
+    app_window.resizeDocks([app_window.history], [500], Qt.Orientation.Horizontal)  # the user widens it
+    QApplication.processEvents()
+    widened = app_window.history.width()
+    app_window.history.hide()
+    app_window.history.show()
+    QApplication.processEvents()
+    assert app_window.history.width() == widened
+    alt = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_Backspace, Qt.KeyboardModifier.AltModifier)
+    QApplication.sendEvent(app_window.history.list, alt)
+    assert not alt.isAccepted()

@@ -444,7 +444,11 @@ def test_the_keyboard_focus_is_always_somewhere_visible_and_every_field_has_a_na
     assert len(set(browse)) == len(browse) == 2  # each says what it browses for
     dialog.start()
     assert dialog.focusWidget() is dialog.cancel_button
-    dialog.process = None
+    monkeypatch.setattr(dialog.process, "cancel", lambda: None)  # no worker to stop
+    dialog.cancel()  # Space on Cancel Training: the focus must not pass on to Close, which Enter would press
+    assert dialog.focusWidget() is not next(b for b in dialog.findChildren(QAbstractButton) if b.text() == "Close")
+    dialog._end_run()  # the worker has stopped
+    assert dialog.focusWidget() is dialog.start_button
     dialog.reject()
 
 
@@ -462,3 +466,8 @@ def test_the_advice_stays_in_view_while_the_results_grow_after_a_run(app_window,
     dialog.warnings.show()  # the content grows above the advice once more
     QApplication.processEvents()  # laid out: the advice moved down
     qtbot.waitUntil(lambda: dialog.recommendation.visibleRegion().boundingRect() == dialog.recommendation.rect())
+    scroll_bar = dialog.scroll_area.verticalScrollBar()
+    scroll_bar.triggerAction(scroll_bar.SliderAction.SliderToMinimum)  # the user scrolls up to the curves
+    dialog.resize(dialog.width() + 40, dialog.height() - 60)  # and resizes: the view stays where they put it
+    QApplication.processEvents()
+    assert scroll_bar.value() == 0

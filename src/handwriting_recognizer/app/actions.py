@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar
 
 Key = str | QKeySequence.StandardKey | Qt.Key
@@ -46,6 +46,12 @@ def key_sequences(shortcut: Shortcut) -> list[QKeySequence]:
         return []
     keys = shortcut if isinstance(shortcut, tuple) else (shortcut,)
     return [QKeySequence(key) for key in keys]
+
+
+def is_plain(event: QKeyEvent) -> bool:
+    """A key pressed without Ctrl, Alt, Shift or Meta (the keypad's own flag allowed: its Enter is
+    Enter): only such a key may be taken from the window's shortcuts, which use the others."""
+    return not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
 
 
 def redo_keys() -> list[QKeySequence]:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from handwriting_recognizer.app.actions import is_plain
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.samples_view import input_icon
@@ -156,6 +157,7 @@ class ReadingHistory(QDockWidget):
             event.type() == QEvent.Type.ShortcutOverride
             and isinstance(event, QKeyEvent)
             and event.key() in self.OWN_KEYS
+            and is_plain(event)  # Alt+Backspace is Undo on Windows: a shortcut's still
         ):
             event.accept()  # a key its focused widget left unaccepted comes up to the dock
             return True
@@ -200,9 +202,11 @@ class ReadingHistory(QDockWidget):
         show.setShortcut(QKeySequence(HISTORY_KEY))
 
     def _leave_room_for_the_canvas(self, visible: bool) -> None:
-        """Shown, at most DOCK_SHARE of the window's width: at its own width it squeezed the canvas
-        of an 800x600 screen's window to a strip narrower than itself."""
+        """Shown the first time, at most DOCK_SHARE of the window's width: at its own width it
+        squeezed the canvas of an 800x600 screen's window to a strip narrower than itself. Later
+        shows keep the width the user gave it."""
         if visible:
+            self.visibilityChanged.disconnect(self._leave_room_for_the_canvas)
             width = min(self.sizeHint().width(), int(self._window.width() * DOCK_SHARE))
             self._window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
 

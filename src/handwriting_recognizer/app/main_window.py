@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMainWindow, QMessag
 
 from handwriting_recognizer.app import dialogs
 from handwriting_recognizer.app import settings as keys
-from handwriting_recognizer.app.actions import MenuEntry, build_menus, redo_keys, separator
+from handwriting_recognizer.app.actions import MenuEntry, build_menus, is_plain, redo_keys, separator
 from handwriting_recognizer.app.actions import shortcut_rows as menu_shortcut_rows
 from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
@@ -438,7 +438,7 @@ class MainWindow(QMainWindow):
         Home/End, which no widget took (the canvas, the bars), select another character of a number,
         as they do in the reading."""
         text = event.text()
-        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        plain = is_plain(event)
         selected = self.prediction.selected()
         if len(text) == 1 and text.isdigit() and plain:
             self.choose_label(int(text))

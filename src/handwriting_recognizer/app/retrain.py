@@ -139,10 +139,11 @@ class RetrainDialog(QDialog):
         column.addWidget(self.recommendation)
         self.scroll_area = _WholeScrollArea()
         self.scroll_area.setObjectName("retrain-scroll")
-        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys go to the form: it scrolls to the focus
         self.scroll_area.setWidget(content)
-        self._results_new = False  # a run's results are shown and not yet scrolled away from
-        self.scroll_area.verticalScrollBar().rangeChanged.connect(self._keep_results_in_view)
+        self._results_new = False  # a run's results are shown, and the user has not scrolled since
+        scroll_bar = self.scroll_area.verticalScrollBar()
+        scroll_bar.rangeChanged.connect(self._keep_results_in_view)
+        scroll_bar.actionTriggered.connect(lambda _: setattr(self, "_results_new", False))  # wheel, keys, drag
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self._buttons())
@@ -401,6 +402,7 @@ class RetrainDialog(QDialog):
         """Stop the run; the worker writes no model. Returns at once: the end comes as `_finished`."""
         if self.process is not None:
             self.status.setText("Stopping…")
+            self.setFocus()  # not passed on to Close, where Enter would close the dialog while it stops
             self.cancel_button.setEnabled(False)  # asked once: the worker is stopping
             self.process.cancel()
 
@@ -503,7 +505,7 @@ class RetrainDialog(QDialog):
         if process is not None:
             process.deleteLater()
         self.start_button.setEnabled(True)
-        if self.focusWidget() in (None, self.cancel_button):  # not on the advised button: on Start, not lost
+        if self.focusWidget() not in (self.use_button, self.discard_button):  # not on the advice: on Start
             self.start_button.setFocus()
         self.cancel_button.setEnabled(False)
         self.form.setEnabled(True)

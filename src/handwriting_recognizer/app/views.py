@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from handwriting_recognizer.app.actions import is_plain
 from handwriting_recognizer.app.contrast import readable
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.theme import blend
@@ -235,9 +236,8 @@ class ProbabilityBars(QWidget):
         Enter on the digit already picked goes on to Teach."""
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             key = event.key()
-            plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
             enter_on_picked = key != Qt.Key.Key_Space and self._focus_row == self._chosen
-            if key in self.PICK_KEYS and plain and not enter_on_picked:
+            if key in self.PICK_KEYS and is_plain(event) and not enter_on_picked:
                 event.accept()
                 return True
         return super().event(event)
@@ -388,7 +388,7 @@ class PredictionLabel(QLabel):
 
     def _show(self, shown: ReadingText, characters: tuple[Character, ...] = ()) -> None:
         if bool(characters) != bool(self._characters) or not self.accessibleDescription():  # a number, or no more
-            if not characters and self.hasFocus():
+            if not characters and self.window().focusWidget() is self:  # also while the window is inactive
                 self.focusNextChild()  # the bars: a label that takes no focus would keep it, showing none
             self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if characters else Qt.FocusPolicy.NoFocus)
             self.setCursor(Qt.CursorShape.PointingHandCursor if characters else Qt.CursorShape.ArrowCursor)
