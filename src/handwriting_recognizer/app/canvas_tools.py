@@ -15,6 +15,7 @@ PEN_TIP = (
     "longer than the pen is wide is a dot. An opened drawing sets the pen it was drawn with."
 )
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+PEN_LABEL = "&Pen:"  # its access key takes the focus to the pen width (the keyboard help names it)
 
 
 class PenWidthBox(QSpinBox):
@@ -69,8 +70,8 @@ class CanvasTools(QToolBar):
         self.pen_width.setToolTip(PEN_TIP)
         self.pen_width.setAccessibleName("Pen width")
         self.pen_width.setAccessibleDescription(PEN_TIP)
-        label = QLabel("&Pen:")
-        label.setBuddy(self.pen_width)  # Alt+P moves the focus to it
+        label = QLabel(PEN_LABEL)
+        label.setBuddy(self.pen_width)  # its access key (Alt+P) moves the focus to it
         self.addWidget(label)
         self.addWidget(self.pen_width)
         self.pen_width.setValue(

@@ -29,7 +29,7 @@ from handwriting_recognizer.app.actions import MenuEntry, build_menus, is_plain,
 from handwriting_recognizer.app.actions import shortcut_rows as menu_shortcut_rows
 from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
-from handwriting_recognizer.app.canvas_tools import CanvasTools
+from handwriting_recognizer.app.canvas_tools import PEN_LABEL, CanvasTools
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.file_actions import FileActions
 from handwriting_recognizer.app.history import ReadingHistory, Said
@@ -50,7 +50,7 @@ GESTURES = [  # what has no menu action; the keyboard shortcuts are read from th
     ("Forget the label picked", "Escape"),
     ("Select a character of a number", "click it in the reading, or Left/Right, Home/End"),
     ("Pick a label from the bars", "Tab to them, then Up/Down and Space or Enter"),
-    ("Pen width", "Alt+P, then Up/Down"),
+    ("Pen width", f"{QKeySequence.mnemonic(PEN_LABEL).toString(QKeySequence.SequenceFormat.NativeText)}, then Up/Down"),
 ]
 MESSAGE_MARGIN = 40  # px a status message needs beyond its text: the bar's own margins and size grip
 DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it, else SCREEN_SHARE of it
