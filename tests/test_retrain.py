@@ -410,6 +410,10 @@ def test_the_form_offers_the_last_runs_epochs_and_image_count_again(app_window, 
     dialog.reject()
     again = dialog_on(app_window, tmp_path)
     assert (again.epochs.value(), again.limit.value()) == (1, 1500)
+    again.start_from.setCurrentIndex(1)  # from scratch: its own epochs, not the quick fine-tune's (review)
+    assert again.epochs.value() == EPOCHS_FROM_SCRATCH
+    again.start_from.setCurrentIndex(0)
+    assert again.epochs.value() == 1
     again.reject()
 
 

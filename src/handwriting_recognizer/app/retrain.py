@@ -166,13 +166,10 @@ class RetrainDialog(QDialog):
         low, high = offered("epochs")
         self.epochs = QSpinBox()
         self.epochs.setRange(int(low), int(high))
-        self.epochs.setValue(EPOCHS_FINE_TUNE)
         form.addRow("Epochs:", self.epochs)
         self.start_from = QComboBox()
         self.start_from.addItems(["Current model (fine-tune)", "From scratch"])
-        self.start_from.currentIndexChanged.connect(
-            lambda i: self.epochs.setValue(EPOCHS_FROM_SCRATCH if i == 1 else EPOCHS_FINE_TUNE)
-        )
+        self.start_from.currentIndexChanged.connect(lambda i: self.epochs.setValue(self._last_epochs(i)))
         if matching_weights(self.current_model) is None:
             self.start_from.setCurrentIndex(1)
             items = self.start_from.model()
@@ -180,9 +177,7 @@ class RetrainDialog(QDialog):
                 items.item(0).setEnabled(False)
             self.start_from.setToolTip("The current model has no Keras weights beside it, so it cannot be fine-tuned.")
         form.addRow("Start from:", self.start_from)
-        self.epochs.setValue(
-            keys.read_int(self.settings, keys.RETRAIN_EPOCHS, self.epochs.value(), int(low), int(high))
-        )
+        self.epochs.setValue(self._last_epochs(self.start_from.currentIndex()))
         self.include_samples = QCheckBox(f"Include my samples ({sample_count})")
         self.include_samples.setChecked(sample_count > 0)
         self.include_samples.setEnabled(sample_count > 0)
@@ -231,6 +226,13 @@ class RetrainDialog(QDialog):
         # A folder typed or pasted is one to use, as one chosen with Browse... is; an emptied field none.
         self.pen_path.textEdited.connect(lambda text: self.use_pen.setChecked(bool(text.strip())))
         return _row(self.use_pen, (self.pen_path, 1), browse)
+
+    def _last_epochs(self, start_from: int) -> int:
+        """The epochs of the last run that started so (fine-tune, 0; from scratch, 1), else the default."""
+        default = EPOCHS_FROM_SCRATCH if start_from == 1 else EPOCHS_FINE_TUNE
+        return keys.read_int(
+            self.settings, _epochs_key(start_from), default, self.epochs.minimum(), self.epochs.maximum()
+        )
 
     def _dataset_choice(self) -> QVBoxLayout:
         self.download = QRadioButton("Download MNIST (once, then cached)")
@@ -360,7 +362,7 @@ class RetrainDialog(QDialog):
             self.settings.setValue(keys.RETRAIN_DATA, self.data_path.text().strip())
         if self.use_pen.isChecked():
             self.settings.setValue(keys.RETRAIN_UNIPEN, self.pen_path.text().strip())
-        self.settings.setValue(keys.RETRAIN_EPOCHS, self.epochs.value())
+        self.settings.setValue(_epochs_key(self.start_from.currentIndex()), self.epochs.value())
         self.settings.setValue(keys.RETRAIN_LIMIT, self.limit.value())
         self._clear_results()
         self._started_at = time.monotonic()
@@ -610,6 +612,12 @@ def _text_label(name: str, text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+def _epochs_key(start_from: int) -> str:
+    """Where the epochs of a run that started so are remembered: a quick fine-tune and a long run
+    from scratch each keep their own."""
+    return f"{keys.RETRAIN_EPOCHS}/{'scratch' if start_from == 1 else 'fine-tune'}"
 
 
 def _browse_button() -> QPushButton:
