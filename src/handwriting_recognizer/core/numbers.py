@@ -299,9 +299,9 @@ def _assemble(lay: Layout, digits: list[Character]) -> NumberReading:
         raise NumberBudgetError(
             f"{len(characters)} characters are more than a number may have (at most {MAX_CHARACTERS})"
         )
-    problem = _problem(characters)
-    if problem is not None:
-        return NumberReading(None, NOT_A_NUMBER, characters, problem_at=problem)
+    fault = _fault(characters)
+    if fault is not None:
+        return NumberReading(None, NOT_A_NUMBER, characters, problem_at=fault[0])
     if any(c.char is None for c in characters):
         return NumberReading(None, UNSURE, characters)
     return NumberReading("".join(c.char or "" for c in characters), None, characters)
@@ -312,38 +312,35 @@ def _is_digit_at(characters: Sequence[Character], i: int) -> bool:
     return 0 <= i < len(characters) and characters[i].reading is not None
 
 
-def _problem(characters: Sequence[Character]) -> int | None:
-    """The first character that makes these no number: not a digit (an unsure digit is still one),
-    a '-' after the start, a '.' that is not between two digits or follows another '.'; or the
-    first of characters that hold no digit at all."""
-    for i, c in enumerate(characters):
-        if c.char == MINUS and i > 0:
-            return i
-        if c.char == POINT and not (_is_digit_at(characters, i - 1) and _is_digit_at(characters, i + 1)):
-            return i
-        if c.char == POINT and any(o.char == POINT for o in characters[:i]):
-            return i
-        if c.char is None and c.reading is not None and c.reading.reason != UNSURE:
-            return i
+def _fault(characters: Sequence[Character]) -> tuple[int, str] | None:
+    """The first character that makes these no number and why, in words: not a digit (an unsure
+    digit is still one), a '-' after the start, a '.' that is not between two digits or follows
+    another '.'; characters that hold no digit at all are said to be so."""
+    found = next(((i, why) for i in range(len(characters)) if (why := _out_of_place(characters, i))), None)
     if all(c.char in SYMBOLS for c in characters):
-        return 0
+        return (0 if found is None else found[0]), "it has no digit"
+    return found
+
+
+def _out_of_place(characters: Sequence[Character], i: int) -> str | None:
+    """Why character `i` cannot be where it is in a number, if it cannot."""
+    c, n = characters[i], i + 1
+    if c.char == MINUS and i > 0:
+        return f"character {n} is a minus sign, which only goes first"
+    if c.char == POINT and any(o.char == POINT for o in characters[:i]):
+        return f"character {n} is a second decimal point"
+    if c.char == POINT and not _is_digit_at(characters, i - 1):
+        return f"character {n} is a decimal point with no digit before it"
+    if c.char == POINT and not _is_digit_at(characters, i + 1):
+        return f"character {n} is a decimal point with no digit after it"
+    if c.char is None and c.reading is not None and c.reading.reason != UNSURE:
+        return f"character {n} is not a digit"
     return None
 
 
 def number_problem(number: NumberReading) -> str:
-    """Why a reading is not a number, naming the character at fault: "character 3 is not a digit"
-    (the window and the CLI say the same)."""
-    at = number.problem_at or 0
-    characters = number.characters
-    if all(c.char in SYMBOLS for c in characters):
-        return "it has no digit"
-    char = characters[at].char
-    if char == MINUS:
-        return f"character {at + 1} is a minus sign, which only goes first"
-    if char == POINT and any(c.char == POINT for c in characters[:at]):
-        return f"character {at + 1} is a second decimal point"
-    if char == POINT and not _is_digit_at(characters, at - 1):
-        return f"character {at + 1} is a decimal point with no digit before it"
-    if char == POINT:
-        return f"character {at + 1} is a decimal point with no digit after it"
-    return f"character {at + 1} is not a digit"
+    """Why a reading that is not a number is none, naming the character at fault: "character 3 is
+    not a digit" (the window and the CLI say the same)."""
+    fault = _fault(number.characters)
+    assert fault is not None, "a reading that is a number has no problem to tell"
+    return fault[1]
