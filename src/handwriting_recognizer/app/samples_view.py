@@ -325,7 +325,7 @@ class SamplesDialog(QDialog):
         read is counted, not shown. No samples at all: how to teach one, in the grid's place. Export
         is enabled while there is a sample it would write."""
         self._listed = self._on_disk()
-        samples = self.store.samples()
+        samples = self._listed[0]
         counts = [0] * 10
         for sample in samples:
             counts[sample.label] += 1

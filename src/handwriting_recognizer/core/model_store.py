@@ -217,8 +217,9 @@ class ModelStore:
         """The id of the complete set whose model file `model` is, if any (named by the pointer or
         kept for another window). A kept set another window's install removes between this call and
         the new pointer leaves no previous model: two installs at the same moment, not guarded."""
+        wanted = model.resolve()
         for set_id in self._oldest_first():
-            if self._model_path(set_id).resolve() == model.resolve():
+            if self._model_path(set_id).resolve() == wanted:
                 return set_id
         return None
 
