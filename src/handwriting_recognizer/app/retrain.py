@@ -64,6 +64,7 @@ DEFAULTS = TrainConfig()  # the form's defaults, choices and ranges are the trai
 # than the CLI's full recipe (DEFAULTS.epochs), early stopping may end either sooner.
 EPOCHS_FINE_TUNE = 3
 EPOCHS_FROM_SCRATCH = 20
+FINE_TUNE, FROM_SCRATCH = 0, 1  # the "Start from" choices, in the order the box lists them
 
 log = logging.getLogger(__name__)
 
@@ -171,10 +172,10 @@ class RetrainDialog(QDialog):
         self.start_from.addItems(["Current model (fine-tune)", "From scratch"])
         self.start_from.currentIndexChanged.connect(lambda i: self.epochs.setValue(self._last_epochs(i)))
         if matching_weights(self.current_model) is None:
-            self.start_from.setCurrentIndex(1)
+            self.start_from.setCurrentIndex(FROM_SCRATCH)
             items = self.start_from.model()
             if isinstance(items, QStandardItemModel):  # a QComboBox's own model
-                items.item(0).setEnabled(False)
+                items.item(FINE_TUNE).setEnabled(False)
             self.start_from.setToolTip("The current model has no Keras weights beside it, so it cannot be fine-tuned.")
         form.addRow("Start from:", self.start_from)
         self.epochs.setValue(self._last_epochs(self.start_from.currentIndex()))
@@ -228,8 +229,8 @@ class RetrainDialog(QDialog):
         return _row(self.use_pen, (self.pen_path, 1), browse)
 
     def _last_epochs(self, start_from: int) -> int:
-        """The epochs of the last run that started so (fine-tune, 0; from scratch, 1), else the default."""
-        default = EPOCHS_FROM_SCRATCH if start_from == 1 else EPOCHS_FINE_TUNE
+        """The epochs of the last run that started so (FINE_TUNE, FROM_SCRATCH), else the default."""
+        default = EPOCHS_FROM_SCRATCH if start_from == FROM_SCRATCH else EPOCHS_FINE_TUNE
         return keys.read_int(
             self.settings, _epochs_key(start_from), default, self.epochs.minimum(), self.epochs.maximum()
         )
@@ -318,7 +319,7 @@ class RetrainDialog(QDialog):
     def run_config(self) -> TrainConfig:
         """The training run the form describes, into `out_dir`; ConfigError if a value (the current
         model's width, say) is not one training accepts."""
-        fine_tune = self.start_from.currentIndex() == 0
+        fine_tune = self.start_from.currentIndex() == FINE_TUNE
         samples = self.include_samples.isChecked()
         data = self.data_path.text().strip() if self.use_file.isChecked() else ""
         return TrainConfig(
@@ -617,7 +618,7 @@ def _text_label(name: str, text: str = "") -> QLabel:
 def _epochs_key(start_from: int) -> str:
     """Where the epochs of a run that started so are remembered: a quick fine-tune and a long run
     from scratch each keep their own."""
-    return f"{keys.RETRAIN_EPOCHS}/{'scratch' if start_from == 1 else 'fine-tune'}"
+    return f"{keys.RETRAIN_EPOCHS}/{'scratch' if start_from == FROM_SCRATCH else 'fine-tune'}"
 
 
 def _browse_button() -> QPushButton:
