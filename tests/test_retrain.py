@@ -25,12 +25,14 @@ from handwriting_recognizer.app.retrain import (
 from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import CRASHED, RetrainProcess
+from handwriting_recognizer.app.run_folders import RunFolder
 from handwriting_recognizer.app.settings import RETRAIN_UNIPEN, read_text
 from handwriting_recognizer.app.training_curves import TrainingCurves
 from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.contract import int8_path_for
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.progress import MAX_COUNT
+from handwriting_recognizer.core.run_summary import read_summary
 from handwriting_recognizer.core.train_config import (
     LEARNING_RATE_FINE_TUNE,
     UNIPEN_ENV,
@@ -42,6 +44,7 @@ from handwriting_recognizer.core.worker import worker_environment
 from handwriting_recognizer.selftest import write_tiny_dataset
 from handwriting_recognizer.training.cli import config_from, parse_args
 from tests import handmade
+from tests.test_run_folders import crashed_run
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +140,7 @@ def test_retrain_end_to_end_and_use_the_new_model(app_window, qtbot, dataset):
     )
     assert dialog.use_button.isEnabled()
     assert dialog.status.text().endswith(STROKES_DROPPED)  # the new one lacks it: no pen data
+    assert read_summary(dialog.run.path) == dialog.summary  # saved: a crash before Use does not lose it
     dialog.use_button.click()
     assert app_window.recognizer.info.path == app_window.models.current
     assert app_window.recognizer.info.fusion is None
@@ -211,7 +215,7 @@ def test_cancel_leaves_the_current_model_untouched(app_window, qtbot, dataset):
     assert dialog.summary is None and not dialog.use_button.isEnabled()
     assert app_window.recognizer is before
     assert not app_window.models.current.exists()
-    assert not dialog.out_dir.exists()
+    assert dialog.run is None and list(app_window.runs_dir.iterdir()) == []  # the folder and its lock
 
 
 def test_cancel_kills_a_worker_that_ignores_the_stop_request(app_window, qtbot, dataset, monkeypatch):
@@ -279,7 +283,7 @@ def test_the_form_starts_the_cli_with_the_run_it_shows(app_window, tmp_path):
     dialog.limit.setValue(600)
     config = config_from(parse_args(dialog.arguments()))
     assert config == dialog.run_config()
-    assert config.out == dialog.out_dir and config.progress == "jsonl" and config.limit == 600
+    assert config.out == dialog.run.path and config.progress == "jsonl" and config.limit == 600
     assert config.init is not None and config.effective_learning_rate() == LEARNING_RATE_FINE_TUNE  # a fine-tune
     assert config.data == str(tmp_path / "mnist.npz") and config.compare == app_window.recognizer.info.path
     assert config.unipen is None  # no pen data unless chosen (the worker never sees $HWR_UNIPEN)
@@ -316,12 +320,39 @@ def test_progress_without_numbers_does_not_break_the_dialog(app_window):
     assert dialog.progress.value() == 3
 
 
+def test_a_run_a_crashed_app_left_finished_opens_at_start_to_keep(app_window, bundled_model):
+    """A finished run's model the user had not yet kept or discarded was lost with the app (a crash,
+    a power cut): its folder stayed in runs/ for good, never offered and never removed."""
+    comparison = {"mnist_test": {"images": 10000, "old": 0.99, "new": 0.995}}
+    run = crashed_run(app_window.runs_dir, "20261126-100000", True, bundled_model, comparison=comparison)
+    unfinished = crashed_run(app_window.runs_dir, "20261126-110000", False, bundled_model)
+    app_window.offer_left_run()
+    [dialog] = [d for d in app_window.findChildren(RetrainDialog) if d.isVisible()]
+    assert "was neither kept nor discarded: the app closed first" in dialog.status.text()
+    assert "99.50%" in dialog.comparison.text() and dialog.use_button.isEnabled()
+    assert not unfinished.exists()
+    dialog.use_button.click()
+    assert app_window.recognizer.info.path == app_window.models.current
+    assert not run.exists() and list(app_window.runs_dir.iterdir()) == []
+
+
+def test_a_left_run_discarded_is_removed_and_nothing_opens_when_none_is_left(app_window, bundled_model):
+    run = crashed_run(app_window.runs_dir, "20261126-100000", True, bundled_model)
+    dialog = app_window.show_retrain()  # from the menu too
+    assert dialog.discard_button.isEnabled()
+    dialog.discard_button.click()
+    assert not run.exists() and list(app_window.runs_dir.iterdir()) == []
+    dialog.reject()
+    app_window.offer_left_run()
+    assert not [d for d in app_window.findChildren(RetrainDialog) if d.isVisible()]
+
+
 def test_a_model_that_cannot_be_installed_is_kept_for_another_try(app_window, tmp_path):
     run = tmp_path / "runs" / "r1"
     run.mkdir(parents=True)
     (run / "model.onnx").write_bytes(b"not really a model")
     dialog = dialog_on(app_window, tmp_path)
-    dialog.out_dir, dialog.summary = run, {"model": str(run / "model.onnx")}
+    dialog.run, dialog.summary = RunFolder(run), {"model": str(run / "model.onnx")}
     dialog.use_button.setEnabled(True)
     dialog.use_new_model()
     assert (run / "model.onnx").exists() and dialog.summary is not None
@@ -346,7 +377,7 @@ def finished_run(app_window, tmp_path: Path) -> tuple[RetrainDialog, Path]:
     shutil.copy(app_window.recognizer.info.path, run / "model.onnx")
     dialog = dialog_on(app_window, tmp_path)
     dialog.show()
-    dialog.out_dir, dialog.summary = run, {"model": str(run / "model.onnx")}
+    dialog.run, dialog.summary = RunFolder(run), {"model": str(run / "model.onnx")}
     dialog.use_button.setEnabled(True)
     return dialog, run
 
@@ -376,7 +407,7 @@ def test_start_after_a_run_asks_before_the_new_model_is_discarded(app_window, tm
     dialog.model_width = 1  # a run training refuses is said, and costs the new model nothing
     dialog.start()
     assert dialog.status.text() == "Cannot start: --width: must be at least 2, got 1"
-    assert run.exists() and dialog.out_dir == run and dialog.use_button.isEnabled()
+    assert run.exists() and dialog.run.path == run and dialog.use_button.isEnabled()
     dialog.model_width = None
     dialog.start()
     answer(dialog, "Discard It and Start")
@@ -472,7 +503,7 @@ def test_closing_during_a_run_stops_it_without_freezing_the_window(app_window, q
     configure(dialog, dataset[0], limit=0, epochs=1)
     dialog.start_button.click()
     qtbot.waitUntil(lambda: any(isinstance(e, events.Start) for e in dialog.events), timeout=30_000)
-    run = dialog.out_dir
+    run = dialog.run.path
     run.mkdir(parents=True)
     closed = qtbot.waitSignal(dialog.finished, timeout=10_000)
     began = time.monotonic()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
 from handwriting_recognizer.app.retrain import RetrainDialog
 from handwriting_recognizer.app.retrain_comparison import comparison_table
+from handwriting_recognizer.app.run_folders import RunFolder
 from handwriting_recognizer.app.training_curves import TrainingCurves
 from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.contract import int8_path_for
@@ -459,7 +460,7 @@ def test_the_advice_stays_in_view_while_the_results_grow_after_a_run(app_window,
 
     dialog = app_window.show_retrain()
     dialog.resize(500, 320)
-    dialog.out_dir, dialog.summary = tmp_path, dict(FINISHED)
+    dialog.run, dialog.summary = RunFolder(tmp_path / "run"), dict(FINISHED)
     dialog._finished(0, "")
     QApplication.processEvents()
     dialog.warnings.setText("\n".join(f"warning {i}: a long explanation of what happened" for i in range(12)))

@@ -134,6 +134,7 @@ def run(argv: list[str], parse_model: Callable[[list[str]], Path | None]) -> int
 
     window = MainWindow(model)
     window.show()
+    QTimer.singleShot(0, window.offer_left_run)  # a run a crash left: its question comes over the window
     # Once the window shows: looking the versions up costs ~25 ms that the start need not wait for.
     QTimer.singleShot(
         0,

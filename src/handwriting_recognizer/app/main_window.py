@@ -35,6 +35,7 @@ from handwriting_recognizer.app.file_actions import FileActions
 from handwriting_recognizer.app.history import ReadingHistory, Said
 from handwriting_recognizer.app.imageio import qimage_to_array
 from handwriting_recognizer.app.model_choice import ModelChoice, ModelStatus, recipe_width
+from handwriting_recognizer.app.run_folders import RunFolder, left_behind
 from handwriting_recognizer.app.teaching import Teacher
 from handwriting_recognizer.app.views import InputPreview, PredictionLabel, ProbabilityBars
 from handwriting_recognizer.core.contract import LABELS
@@ -457,8 +458,22 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def show_retrain(self) -> QDialog | None:
-        """Open the retrain dialog (non-blocking) and return it; None when it cannot run here."""
+    def offer_left_run(self) -> None:
+        """At start: a finished run that a closed app (a crash, a power cut) left neither kept nor
+        discarded opens in the retrain dialog, to keep or discard; unfinished ones are removed."""
+        from handwriting_recognizer.core.worker import training_available
+
+        left = left_behind(self.runs_dir)
+        if left is None:
+            return
+        if training_available() and self.recognizer is not None:
+            self.show_retrain(left)
+        else:
+            left[0].release()  # offered where it can be
+
+    def show_retrain(self, left_run: tuple[RunFolder, dict[str, Any]] | None = None) -> QDialog | None:
+        """Open the retrain dialog (non-blocking) and return it; None when it cannot run here. It shows
+        `left_run`, else a finished run a closed app left (`run_folders.left_behind`), if any."""
         from handwriting_recognizer.app.retrain import RetrainDialog
         from handwriting_recognizer.core.worker import TRAINING_EXTRA_HINT, training_available
 
@@ -479,6 +494,7 @@ class MainWindow(QMainWindow):
             self.install_model,
             recipe_width(info),
             reads_strokes=info.fusion is not None,
+            left_run=left_run or left_behind(self.runs_dir),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

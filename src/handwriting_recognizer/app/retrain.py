@@ -13,7 +13,6 @@ import json
 import logging
 import math
 import os
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +49,7 @@ from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size, inside
 from handwriting_recognizer.app.retrain_comparison import Recommendation, comparison_table, number, recommend
 from handwriting_recognizer.app.retrain_failures import explain_failure
 from handwriting_recognizer.app.retrain_process import RetrainProcess, prepared_process, start_worker
+from handwriting_recognizer.app.run_folders import RunFolder, new_run
 from handwriting_recognizer.app.training_curves import TrainingCurves
 from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.model_store import matching_weights
@@ -90,9 +90,11 @@ class RetrainDialog(QDialog):
         install: Callable[[Path], bool],
         model_width: int | None = None,
         reads_strokes: bool = False,
+        left_run: tuple[RunFolder, dict[str, Any]] | None = None,
     ):
         """`reads_strokes`: the current model reads drawings with a stroke model too (a new model
-        comes without one, which the user is told before choosing)."""
+        comes without one, which the user is told before choosing). `left_run`: a finished run a
+        closed app left (`run_folders.left_behind`), claimed, and its summary: shown to keep or discard."""
         super().__init__(parent)
         self.setWindowTitle("Retrain the Model")
         self.setObjectName("retrain")
@@ -104,7 +106,7 @@ class RetrainDialog(QDialog):
         self.runs_dir = runs_dir
         self.settings = settings
         self.process: RetrainProcess | None = None  # the run going on, if any
-        self.out_dir: Path | None = None
+        self.run: RunFolder | None = None  # the run's folder, from its start until its model is kept or discarded
         self.summary: dict[str, Any] | None = None  # the finished run's Done summary, until kept or discarded
         self.events: list[events.Event] = []
         self._error_message: str | None = None
@@ -112,6 +114,16 @@ class RetrainDialog(QDialog):
         self._started_at: float | None = None  # when the last run was started (time.monotonic)
         self._build(sample_count)
         self._probe_devices()
+        if left_run is not None:
+            self.run, self.summary = left_run
+            try:
+                when = f" on {dt.datetime.fromtimestamp(os.path.getmtime(self.summary['model'])):%Y-%m-%d at %H:%M}"
+            except OSError:
+                when = ""
+            self._show_new_model(
+                f"A run that finished{when} was neither kept nor discarded: the app"
+                " closed first. Compare (with the model that was current then), then keep or discard its model."
+            )
 
     # --- form ----------------------------------------------------------------------------------
 
@@ -317,7 +329,7 @@ class RetrainDialog(QDialog):
     # --- running -------------------------------------------------------------------------------
 
     def run_config(self) -> TrainConfig:
-        """The training run the form describes, into `out_dir`; ConfigError if a value (the current
+        """The training run the form describes, into `run`'s folder; ConfigError if a value (the current
         model's width, say) is not one training accepts."""
         fine_tune = self.start_from.currentIndex() == FINE_TUNE
         samples = self.include_samples.isChecked()
@@ -327,7 +339,7 @@ class RetrainDialog(QDialog):
             epochs=self.epochs.value(),
             device=self.device.currentText(),
             progress="jsonl",
-            out=self.out_dir,
+            out=None if self.run is None else self.run.path,
             compare=self.current_model,
             init=matching_weights(self.current_model) if fine_tune else None,
             # The architecture the weights belong to.
@@ -339,9 +351,8 @@ class RetrainDialog(QDialog):
         )
 
     def arguments(self) -> list[str]:
-        """The training CLI arguments for the choices in the form (and a new run folder)."""
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        self.out_dir = self.runs_dir / stamp
+        """The training CLI arguments for the choices in the form (and a new run folder, claimed)."""
+        self.run = new_run(self.runs_dir)
         return self.run_config().arguments()
 
     def start(self) -> None:
@@ -463,22 +474,27 @@ class RetrainDialog(QDialog):
         elif code == 0 and self.summary is not None:
             # The wait the user had, not the summary's training time (export, int8 and report follow it).
             took = "" if self._started_at is None else f" in {_duration(time.monotonic() - self._started_at)}"
-            kept = self.summary.get("stroke_model") is not None  # refitted where the run had pen data
-            without = STROKES_DROPPED if self.reads_strokes and not kept else ""
-            self._show_outcome(f"Done{took}. Compare, then keep or discard the new model.{without}", done=True)
-            self.comparison.setText(comparison_table(self.summary.get("comparison")))
-            self.use_button.setEnabled(True)
-            self.discard_button.setEnabled(True)
-            self._recommend(recommend(self.summary.get("comparison")))
-            self._fit_to_screen(grow=True)  # room for the comparison, where the screen has it
-            # Where it has not, the results are scrolled to once they are laid out (next event loop turn),
-            # and again each time the content's height changes while they are new (`_keep_results_in_view`).
-            self._results_new = True
-            QTimer.singleShot(0, self, self._keep_results_in_view)
+            self._show_new_model(f"Done{took}. Compare, then keep or discard the new model.")
         else:
             log.warning("training worker ended with code %s; the end of its stderr:\n%s", code, stderr_tail[-4000:])
             self._fail(explain_failure(code, self._error_message, stderr_tail))
         self._end_run()
+
+    def _show_new_model(self, headline: str) -> None:
+        """The finished run's results (`summary`): the comparison, the advice, and Use and Discard."""
+        assert self.summary is not None
+        kept = self.summary.get("stroke_model") is not None  # refitted where the run had pen data
+        without = STROKES_DROPPED if self.reads_strokes and not kept else ""
+        self._show_outcome(f"{headline}{without}", done=True)
+        self.comparison.setText(comparison_table(self.summary.get("comparison")))
+        self.use_button.setEnabled(True)
+        self.discard_button.setEnabled(True)
+        self._recommend(recommend(self.summary.get("comparison")))
+        self._fit_to_screen(grow=True)  # room for the comparison, where the screen has it
+        # Where it has not, the results are scrolled to once they are laid out (next event loop turn),
+        # and again each time the content's height changes while they are new (`_keep_results_in_view`).
+        self._results_new = True
+        QTimer.singleShot(0, self, self._keep_results_in_view)
 
     def _recommend(self, advice: Recommendation | None) -> None:
         """Say which to do, and make that button the default (Enter) one."""
@@ -537,8 +553,9 @@ class RetrainDialog(QDialog):
         self.status.setText("Discarded. The current model is unchanged.")
 
     def _remove_run(self) -> None:
-        if self.out_dir is not None:
-            shutil.rmtree(self.out_dir, ignore_errors=True)
+        if self.run is not None:
+            self.run.remove()
+            self.run = None
 
     def has_unused_model(self) -> bool:
         """A finished run's new model that the user has neither used nor discarded."""

@@ -38,6 +38,7 @@ from handwriting_recognizer.core.contract import (
     to_model_input,
     weights_for,
 )
+from handwriting_recognizer.core.run_summary import SUMMARY_FILE, write_summary
 from handwriting_recognizer.core.safe_io import FileRefused, read_regular_file
 from handwriting_recognizer.core.train_config import MNIST_ENV, TrainConfig
 
@@ -112,10 +113,12 @@ def run(config: TrainConfig) -> dict[str, object]:
         # The model the new one replaces: the one it is compared with (the app's current model), else
         # the one in --out. Its stroke model is kept where the pen data's writers can choose the fusion.
         summary["stroke_model"] = refit_stroke_model(config.compare or out / MODEL_FILE, staging, config)
+        (out / SUMMARY_FILE).unlink(missing_ok=True)  # an earlier run's, in the same folder: not this model's
         publish(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     summary["model"] = str(out / MODEL_FILE)
+    write_summary(out, summary)  # last: a folder with a summary holds a whole run
     report_done(config, summary, out)
     return summary
 
