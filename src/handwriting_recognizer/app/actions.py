@@ -6,11 +6,11 @@ lists what the built menus hold, so it cannot drift from them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeGuard, cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar
 
@@ -52,6 +52,17 @@ def is_plain(event: QKeyEvent) -> bool:
     """A key pressed without Ctrl, Alt, Shift or Meta (the keypad's own flag allowed: its Enter is
     Enter): only such a key may be taken from the window's shortcuts, which use the others."""
     return not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+
+
+def takes_own_key(event: QEvent, keys: Collection[int]) -> TypeGuard[QKeyEvent]:
+    """Whether `event` is the window's shortcuts asking (ShortcutOverride) for a plain press of one of
+    a widget's own `keys`: accepted, it comes to the widget as a key press instead."""
+    return (
+        event.type() == QEvent.Type.ShortcutOverride
+        and isinstance(event, QKeyEvent)
+        and event.key() in keys
+        and is_plain(event)
+    )
 
 
 def redo_keys() -> list[QKeySequence]:

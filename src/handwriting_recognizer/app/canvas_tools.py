@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QIcon, QKeyEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSpinBox, QToolBar
 
 from handwriting_recognizer.app import settings as keys
+from handwriting_recognizer.app.actions import takes_own_key
 from handwriting_recognizer.app.canvas import PEN_WIDTH_DEFAULT, PEN_WIDTH_MAX, PEN_WIDTH_MIN, Canvas
 
 PEN_TIP = (
@@ -27,7 +28,7 @@ class PenWidthBox(QSpinBox):
         self._canvas = canvas
 
     def event(self, event: QEvent) -> bool:
-        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.ShortcutOverride and event.key() in ENTER:
+        if takes_own_key(event, ENTER):
             event.accept()  # this key is the box's, not a shortcut's
             return True
         return super().event(event)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeyEvent, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from handwriting_recognizer.app.actions import is_plain
+from handwriting_recognizer.app.actions import takes_own_key
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.samples_view import input_icon
@@ -153,12 +153,7 @@ class ReadingHistory(QDockWidget):
     OWN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 
     def event(self, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and isinstance(event, QKeyEvent)
-            and event.key() in self.OWN_KEYS
-            and is_plain(event)  # Alt+Backspace is Undo on Windows: a shortcut's still
-        ):
+        if takes_own_key(event, self.OWN_KEYS):  # plain only: Alt+Backspace is Undo on Windows, a shortcut's still
             event.accept()  # a key its focused widget left unaccepted comes up to the dock
             return True
         return super().event(event)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from handwriting_recognizer.app.actions import is_plain
+from handwriting_recognizer.app.actions import takes_own_key
 from handwriting_recognizer.app.contrast import readable
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.theme import blend
@@ -234,10 +234,9 @@ class ProbabilityBars(QWidget):
     def event(self, event: QEvent) -> bool:
         """Space and Enter pick a digit here, before the window's shortcuts (Enter: Teach) see them;
         Enter on the digit already picked goes on to Teach."""
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            key = event.key()
-            enter_on_picked = key != Qt.Key.Key_Space and self._focus_row == self._chosen
-            if key in self.PICK_KEYS and is_plain(event) and not enter_on_picked:
+        if takes_own_key(event, self.PICK_KEYS):
+            enter_on_picked = event.key() != Qt.Key.Key_Space and self._focus_row == self._chosen
+            if not enter_on_picked:
                 event.accept()
                 return True
         return super().event(event)
