@@ -70,6 +70,14 @@ def test_bad_drawing_files_get_a_message(tmp_path, text, message):
     assert str(caught.value).startswith("bad.json: ") and message in str(caught.value)
 
 
+def test_a_drawing_saved_with_a_byte_order_mark_opens(tmp_path):
+    """Windows Notepad saves UTF-8 with a BOM: such a drawing was refused as "not valid JSON
+    (Unexpected UTF-8 BOM (decode using utf-8-sig), line 1)" (QA review)."""
+    path = tmp_path / "edited.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"width": 400, "height": 400, "strokes": [[[1, 2], [30, 40]]]}')
+    assert load_drawing(path).strokes[0].tolist() == [[1, 2], [30, 40]]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
 def test_special_files_are_refused_without_waiting(tmp_path):
     fifo = tmp_path / "pipe.json"
@@ -386,6 +394,35 @@ def test_a_settings_file_that_is_a_fifo_does_not_block_the_start(qtbot, caplog):
     window = open_window(qtbot)
     assert window.recognizer is not None and "is not a regular file" in caplog.text
     assert path.exists() is False or path.is_file()
+
+
+def test_data_folders_that_cannot_be_searched_do_not_stop_the_app(qtbot, monkeypatch):
+    """After a `chmod -R 644` of the data folder, pathlib's exists() and is_file() raised
+    PermissionError on what is inside: the app did not start, and My Samples crashed (QA review).
+    The system call is the boundary: as root (CI) no permission stops a look, so its refusal is made here."""
+    from PySide6.QtCore import QStandardPaths
+
+    from handwriting_recognizer.app.samples_view import SamplesDialog
+
+    settings_file()  # the application, whose data folder this is
+    data = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    for folder in (data / "models", data / "samples" / "3"):
+        folder.mkdir(parents=True)
+    (data / "samples" / "3" / "20261126-100000-0a1b2c3d.json").write_text('{"label": 3}')
+    refused = (f"{data / 'models'}{os.sep}", f"{data / 'samples'}{os.sep}")
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path).startswith(refused):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    window = open_window(qtbot)
+    assert window.recognizer is not None and window.recognizer.info.name == "model.onnx"
+    window.show_samples()
+    [dialog] = window.findChildren(SamplesDialog)
+    assert dialog.isVisible() and dialog.store.samples() == []
 
 
 # A name the file system allows whose companions' names (model.int8.onnx, model.strokes.onnx) it

@@ -588,6 +588,14 @@ def test_no_recommendation_without_usable_mnist_scores():
     assert recommend(with_empty_own) == Recommendation(True, "The new model is 1.00 points better on MNIST: keep it.")
 
 
+def test_counts_and_accuracies_out_of_range_are_not_judged_by():
+    """A run's summary is read back from its file after a crash: a held-out count of 400 digits
+    raised OverflowError at the next start (QA review)."""
+    mnist = {"mnist_test": scores(0.98, 0.99, 10)}
+    assert recommend({**mnist, "own_held_out": scores(0.5, 1.0, 10**400)}) == recommend(mnist)
+    assert recommend({"mnist_test": scores(0.98, 99.0, 10)}) is None
+
+
 def test_the_dialog_recommends_and_makes_that_button_the_default(app_window, tmp_path):
     dialog = dialog_on(app_window, tmp_path)
     dialog.summary = {"model": str(tmp_path / "m.onnx"), "comparison": {"mnist_test": scores(0.985, 0.95, 10_000)}}

@@ -58,6 +58,16 @@ def test_a_crashed_apps_finished_run_is_offered_and_its_unfinished_one_removed(t
     assert not finished.exists() and not Path(f"{finished}.lock").exists()
 
 
+def test_a_finished_run_whose_summary_cannot_be_read_is_kept_not_removed(tmp_path, bundled_model):
+    """A run whose summary was unreadable (no permission, a byte order mark) was removed as
+    unfinished, and its model with it (QA review)."""
+    runs = tmp_path / "runs"
+    damaged = crashed_run(runs, "20261126-100000", True, bundled_model)
+    (damaged / SUMMARY_FILE).write_text("[1, 2]")
+    assert left_behind(runs) is None
+    assert (damaged / "model.onnx").exists() and RunFolder(damaged).claim()
+
+
 def test_nothing_is_left_where_no_run_ran(tmp_path):
     assert left_behind(tmp_path / "runs") is None
     (tmp_path / "runs").write_text("a file where the folder would be")

@@ -24,7 +24,7 @@ from handwriting_recognizer.app.model_text import accuracy_text, model_title, ru
 from handwriting_recognizer.core.model_store import ModelStore, Origin
 from handwriting_recognizer.core.paths import bundled_model_path
 from handwriting_recognizer.core.recognizer import CUDA, ModelError, ModelInfo, Recognizer, cuda_offered
-from handwriting_recognizer.core.safe_io import exists
+from handwriting_recognizer.core.safe_io import exists, is_file
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class ModelChoice(QObject):
         else:
             return [bundled_model_path()], []
         mine = self._models.current
-        return [*first, *([mine] if mine.is_file() and mine not in first else []), bundled_model_path()], problems
+        return [*first, *([mine] if is_file(mine) and mine not in first else []), bundled_model_path()], problems
 
     def load_initial(self, model_path: str | Path | None) -> None:
         """The first model that opens of `model_path` (else the remembered one), the user's own

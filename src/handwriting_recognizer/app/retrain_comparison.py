@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import TypeGuard
 
+from handwriting_recognizer.core.progress import MAX_COUNT
+
 COMPARED = (("mnist_test", "MNIST test set"), ("own_held_out", "Your held-out samples"))
 MODELS = (("old", "current model"), ("new", "new model"))
 MNIST_TOLERANCE = 0.005  # half a point of MNIST accuracy: what reading your samples better may cost
@@ -98,12 +100,17 @@ class Recommendation:
 
 
 def _accuracies(comparison: object, key: str) -> tuple[float, float, int] | None:
-    """Old and new accuracy and the image count of one comparison, when all are usable."""
+    """Old and new accuracy and the image count of one comparison, when all are usable: accuracies
+    in 0..1 and a count a progress bar could show (the summary may come from a file, `summary.json`)."""
     scores = _scores(comparison, key)
     old, new, images = scores.get("old"), scores.get("new"), scores.get("images")
-    if is_number(old) and is_number(new) and isinstance(images, int) and not isinstance(images, bool) and images > 0:
+    if is_number(old) and is_number(new) and 0 <= old <= 1 and 0 <= new <= 1 and _is_count(images) and images > 0:
         return float(old), float(new), images
     return None
+
+
+def _is_count(value: object) -> TypeGuard[int]:
+    return type(value) is int and 0 <= value <= MAX_COUNT  # bool is no count
 
 
 def recommend(comparison: object) -> Recommendation | None:

@@ -19,8 +19,8 @@ from typing import Any
 
 from PySide6.QtCore import QLockFile
 
-from handwriting_recognizer.core.run_summary import read_summary
-from handwriting_recognizer.core.safe_io import FileRefused, is_folder
+from handwriting_recognizer.core.run_summary import SUMMARY_FILE, read_summary
+from handwriting_recognizer.core.safe_io import FileRefused, exists, is_folder
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def new_run(runs_dir: Path) -> RunFolder:
     for n in itertools.count(1):
         run = RunFolder(runs_dir / (stamp if n == 1 else f"{stamp}-{n}"))
         if run.claim():
-            if not run.path.exists():
+            if not exists(run.path):
                 return run
             run.release()  # a folder a closed app left: `left_behind` decides what becomes of it
         elif not run.held_elsewhere():
@@ -87,11 +87,15 @@ def left_behind(runs_dir: Path) -> tuple[RunFolder, dict[str, Any]] | None:
         run = RunFolder(runs_dir / name)
         if not run.claim():
             continue  # another window's run
+        if not exists(run.path / SUMMARY_FILE):  # written last: the run never finished
+            log.info("removing a run a closed app left unfinished: %s", name)
+            run.remove()
+            continue
         try:
             summary = read_summary(run.path)
-        except FileRefused as exc:
-            log.info("removing a run a closed app left unfinished: %s (%s)", name, exc)
-            run.remove()
+        except FileRefused as exc:  # finished, but unreadable now (permissions, damage): kept for the user
+            log.warning("a finished run cannot be offered: %s: %s", run.path, exc)
+            run.release()
             continue
         if offered is None:
             offered = run, summary

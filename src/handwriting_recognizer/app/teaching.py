@@ -26,6 +26,7 @@ from handwriting_recognizer.app.views import ProbabilityBars
 from handwriting_recognizer.core.numbers import MAX_CHARACTERS, SYMBOLS, Character, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
 from handwriting_recognizer.core.recognizer import BLANK
+from handwriting_recognizer.core.safe_io import exists
 from handwriting_recognizer.core.samples import RemovedSample, Sample, SampleError, SampleStore
 
 STATUS_MS = 5000
@@ -108,7 +109,7 @@ class _Taught(QUndoCommand):
         self._say(f"Saved again as {self._sample.label}")
 
     def undo(self) -> None:
-        if not self._sample.meta.exists():  # deleted or relabelled in My Samples meanwhile
+        if not exists(self._sample.meta):  # deleted or relabelled in My Samples meanwhile
             self._say("The taught sample is no longer among your samples: My Samples deleted or relabelled it")
             return
         try:

@@ -46,7 +46,7 @@ from handwriting_recognizer.core.contract import (
     weights_for,
 )
 from handwriting_recognizer.core.recognizer import MODEL_MAX_BYTES, ModelError, read_metadata
-from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, exists, read_regular_file
+from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, entries, exists, is_file, read_regular_file
 
 log = logging.getLogger(__name__)
 
@@ -253,8 +253,8 @@ class ModelStore:
 
     def _state(self) -> _State:
         """The pointer, migrating the old layout on first use, rebuilt when missing or unreadable."""
-        if not self._state_file.exists():
-            if any((self.root / name).exists() for name in LEGACY_FILES):
+        if not exists(self._state_file):
+            if any(exists(self.root / name) for name in LEGACY_FILES):
                 return self._migrate()
             return self._rebuild("is missing")
         try:
@@ -273,7 +273,7 @@ class ModelStore:
         ):
             raise ValueError("it does not name model sets")
         ids = saved["current"], saved["previous"]
-        return _State(*(i if i is not None and self._model_path(i).is_file() else None for i in ids))
+        return _State(*(i if i is not None and is_file(self._model_path(i)) else None for i in ids))
 
     def _move_pointer_aside(self) -> str:
         """Keep an unreadable pointer for the user to look at; say where it went."""
@@ -290,7 +290,7 @@ class ModelStore:
         """The complete sets' ids, oldest first: by the time in the id, then by the model file's
         (ids have whole seconds)."""
         ages: dict[str, tuple[str, int]] = {}
-        for folder in self._sets.glob("*"):
+        for folder in entries(self._sets):
             if SET_ID.fullmatch(folder.name):
                 try:
                     ages[folder.name] = (folder.name[:15], (folder / MODEL_FILE).stat().st_mtime_ns)
@@ -326,7 +326,7 @@ class ModelStore:
         ids: list[str | None] = []
         for model in old:
             try:
-                ids.append(self._write_set(model) if model.exists() else None)
+                ids.append(self._write_set(model) if exists(model) else None)
             except (ModelError, OSError) as exc:
                 log.warning("could not keep %s from the old model folder: %s", model.name, exc)
                 ids.append(None)
@@ -357,8 +357,10 @@ class ModelStore:
         named = {state.current, state.previous}
         unnamed = [set_id for set_id in self._oldest_first() if set_id not in named]
         unused = [self._sets / set_id for set_id in unnamed[: max(0, len(unnamed) - KEPT_UNNAMED)]]
-        unfinished = [f for f in self._sets.glob("*") if SET_ID.fullmatch(f.name) and not (f / MODEL_FILE).is_file()]
-        unused += [f for f in [*self._sets.glob(".*.partial"), *unfinished] if _age_s(f) > PARTIAL_STALE_S]
+        held = entries(self._sets)
+        unfinished = [f for f in held if SET_ID.fullmatch(f.name) and not is_file(f / MODEL_FILE)]
+        partial = [f for f in held if f.name.startswith(".") and f.name.endswith(".partial")]
+        unused += [f for f in [*partial, *unfinished] if _age_s(f) > PARTIAL_STALE_S]
         if remove_legacy:
             unused += [
                 path

@@ -36,9 +36,25 @@ def exists(path: Path | str) -> bool:
     return os.path.exists(path)
 
 
+def is_file(path: Path | str) -> bool:
+    """Whether `path` is a regular file (or a link to one); False where the system cannot look
+    (see `exists`: a folder without its search permission makes pathlib raise PermissionError)."""
+    return os.path.isfile(path)
+
+
 def is_folder(path: Path | str) -> bool:
     """Whether `path` is a folder; False where the system cannot look (see `exists`)."""
     return os.path.isdir(path)
+
+
+def entries(folder: Path) -> list[Path]:
+    """What `folder` holds, by name; nothing where it cannot be listed (missing, not a folder, no
+    permission: pathlib's glob raises PermissionError where it cannot look at the folder itself)."""
+    try:
+        with os.scandir(folder) as listing:
+            return sorted(folder / entry.name for entry in listing)
+    except OSError:
+        return []
 
 
 def read_regular_file(path: Path | str, max_bytes: int, what: str = "file") -> bytes:
@@ -85,7 +101,7 @@ def parse_json(data: bytes, name: str) -> object:
     deeply, ValueError for an integer of more digits than Python converts.
     """
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte order mark first: Notepad wrote it
     except UnicodeDecodeError:
         raise FileRefused(f"{name}: not UTF-8 text") from None
     if not text.strip():

@@ -33,7 +33,17 @@ from handwriting_recognizer.core.atomic import write_bytes_atomic
 from handwriting_recognizer.core.contract import SIZE, UINT8_INK
 from handwriting_recognizer.core.drawing import Drawing, DrawingError
 from handwriting_recognizer.core.png import PngError, decode_gray, encode_gray
-from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, describe_size, parse_json, read_regular_file
+from handwriting_recognizer.core.safe_io import (
+    KB,
+    MB,
+    FileRefused,
+    describe_size,
+    entries,
+    exists,
+    is_file,
+    parse_json,
+    read_regular_file,
+)
 
 ARCHIVE_MARKER = "hwr-samples/1"
 MARKER_MEMBER = "FORMAT"
@@ -150,9 +160,9 @@ class SampleStore:
         digit, oldest first. Nothing is read: `image` says whether a sample's picture is usable."""
         found = []
         for digit in range(10):
-            for meta in sorted((self.root / str(digit)).glob("*.json")):
+            for meta in (p for p in entries(self.root / str(digit)) if p.suffix == ".json"):
                 png = meta.with_suffix(".png")
-                if SAMPLE_ID.fullmatch(meta.stem) and meta.is_file() and png.is_file():
+                if SAMPLE_ID.fullmatch(meta.stem) and is_file(meta) and is_file(png):
                     found.append(Sample(digit, png, meta))
         return found
 
@@ -162,7 +172,7 @@ class SampleStore:
         halves = 0
         for digit in range(10):
             folder = self.root / str(digit)
-            names = {p.name for p in folder.glob("*") if p.suffix in (".json", ".png") and SAMPLE_ID.fullmatch(p.stem)}
+            names = {p.name for p in entries(folder) if p.suffix in (".json", ".png") and SAMPLE_ID.fullmatch(p.stem)}
             stems = {name.rsplit(".", 1)[0] for name in names}
             halves += sum((f"{stem}.json" in names) != (f"{stem}.png" in names) for stem in stems)
         return halves
@@ -231,7 +241,7 @@ class SampleStore:
         if not isinstance(meta, dict):
             raise SampleError(f"{sample.meta.name}: not an object with a label")
         moved = self._at(label, sample.id)
-        if moved.meta.exists():
+        if exists(moved.meta):
             raise SampleError(f"{sample.id}: there is already a sample of {label} with this name")
         write_bytes_atomic(moved.png, png)
         write_bytes_atomic(moved.meta, json.dumps({**meta, "label": label}).encode("utf-8"))
@@ -325,7 +335,7 @@ class SampleStore:
             return "no .json (label) beside this picture"
         if png is None:
             return "no .png picture beside it"
-        held = next((d for d in range(10) if (self.root / str(d) / f"{sample_id}.json").exists()), None)
+        held = next((d for d in range(10) if exists(self.root / str(d) / f"{sample_id}.json")), None)
         if held is not None:  # under any label: relabelled since the export, it stays as the user said
             return ALREADY_HELD + ("" if held == folder else f" (as a {held})")
         try:
