@@ -524,9 +524,26 @@ def nested_uses(levels: int) -> bytes:
 
 def test_an_svg_that_repeats_itself_exponentially_is_refused_at_once():
     start = time.monotonic()
-    with pytest.raises(ImageError, match="draws more than 20000 elements"):
+    with pytest.raises(ImageError, match="draws more than 4,000 elements and points"):
         decode_image(nested_uses(8), "uses.svg")  # took longer than 30 s to render
     assert time.monotonic() - start < 1
+
+
+def zigzag_svg(points: int, step: int) -> bytes:
+    """One path of `points` points; with a large `step` each segment crosses the whole picture."""
+    path = " ".join(f"{(i * step) % 200} {(i * 13) % 200}" for i in range(points))
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200"><path d="M0 0 L{path}" stroke="black"/>'
+    return f"{svg}</svg>".encode()
+
+
+def test_an_svg_path_too_long_to_draw_in_time_is_refused_at_once():
+    """A 1.6 MB SVG of six zigzag paths, within the element budget, kept the window frozen for two
+    minutes while Qt drew it (QA review)."""
+    start = time.monotonic()
+    with pytest.raises(ImageError, match="it would take too long to draw"):
+        decode_image(zigzag_svg(5_000, 7), "zigzag.svg")  # 3 s to draw on a 2-core machine
+    assert time.monotonic() - start < 1
+    assert decode_image(zigzag_svg(3_000, 1), "handwriting.svg").shape[2] == 4  # a long, real stroke reads
 
 
 def test_an_svg_with_a_doctype_line_and_internal_uses_is_read():

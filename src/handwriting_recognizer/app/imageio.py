@@ -8,6 +8,7 @@ links to files or other documents, no DTD), gzip-compressed SVG only up to MAX_S
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from pathlib import Path
@@ -25,7 +26,12 @@ MAX_FILE_BYTES = 64 * MB  # budget: a picture file
 MAX_DECODED_PIXELS = 64_000_000  # budget: a picture's pixels when decoded (8000 x 8000; 256 MB as RGBA)
 MAX_PIXELS = 4_000_000  # pictures are shrunk to at most this many pixels before recognition
 MAX_SVG_BYTES = 4 * MB  # budget: an SVG document's text, after inflating .svgz
-MAX_SVG_ELEMENTS = 20_000  # budget: elements an SVG draws, counting each time a <use> repeats one
+# Budget: what an SVG draws, each element and each point of its path or polygon, counting each time a
+# <use> repeats one. Drawing time grows with both where they span the picture: one path zigzagging
+# across it took 0.6 ms a point at SVG_SIDE, one of curves 0.9 ms a coordinate pair, a full-size
+# circle 0.5 ms (on this 2-core machine); eight nested groups of ten <use> over 30 s. So at most
+# about 3 s here, 1 s on a usual desktop; a handwritten number drawn as SVG is a few hundred points.
+MAX_SVG_DRAWN = 4_000
 MAX_SVG_DEPTH = 100  # budget: elements nested in each other
 SVG_SIDE = 1024  # an SVG is rendered with its longer side this many pixels
 # What makes an SVG reach outside itself: a link to anything but an element of the same document
@@ -33,6 +39,7 @@ SVG_SIDE = 1024  # an SVG is rendered with its longer side this many pixels
 # fetches no DTD), a CSS import.
 _SVG_OUTSIDE = re.compile(rb"""<!ENTITY|<!DOCTYPE[^>]*\[|@import|href\s*=\s*["'](?!\s*#)""", re.IGNORECASE)
 _HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
+_SVG_NUMBER = re.compile(r"[-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][-+]?\d+)?")  # in path data: "1.5.5" is 1.5 and .5
 
 
 class ImageError(Exception):
@@ -137,19 +144,23 @@ def _check_svg(data: bytes, name: str) -> None:
         raise ImageError(f"{name}: not a readable SVG ({exc})") from None
     if not _draws_within_budget(root):
         raise ImageError(
-            f"{name}: the SVG draws more than {MAX_SVG_ELEMENTS} elements or nests them deeper than {MAX_SVG_DEPTH}"
+            f"{name}: the SVG draws more than {MAX_SVG_DRAWN:,} elements and points, or nests them deeper than"
+            f" {MAX_SVG_DEPTH}: it would take too long to draw"
         )
 
 
 def _draws_within_budget(root: ElementTree.Element) -> bool:
-    """Walk the elements as rendering would, following each <use> to what it repeats; stop as soon
-    as the walk exceeds the budget (so the walk itself is bounded, cycles included)."""
+    """Walk the elements as rendering would, following each <use> to what it repeats, counting each
+    element and the points of its path or polygon; stop as soon as the walk exceeds the budget (so
+    the walk itself is bounded, cycles included)."""
     by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
     stack, drawn = [(root, 1)], 0
     while stack:
         element, depth = stack.pop()
-        drawn += 1
-        if drawn > MAX_SVG_ELEMENTS or depth > MAX_SVG_DEPTH:
+        geometry = element.get("d") or element.get("points") or ""
+        numbers = sum(1 for _ in itertools.islice(_SVG_NUMBER.finditer(geometry), 2 * MAX_SVG_DRAWN + 2))
+        drawn += 1 + numbers // 2  # a point is two numbers (a curve's control points count too)
+        if drawn > MAX_SVG_DRAWN or depth > MAX_SVG_DEPTH:
             return False
         stack.extend((child, depth + 1) for child in element)
         if element.tag.rsplit("}", 1)[-1] == "use":
