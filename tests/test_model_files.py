@@ -20,6 +20,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from handwriting_recognizer.core import recognizer as engine
 from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, OUTPUT_NAME, int8_path_for, strokes_path_for
+from handwriting_recognizer.core.onnx_nodes import count_nodes
 from handwriting_recognizer.core.recognizer import CPU, ModelError, ModelInfo, Recognizer
 from handwriting_recognizer.core.safe_io import GB
 from tests.fakes import contract_model, with_metadata
@@ -131,6 +132,36 @@ def test_a_model_that_reads_other_files_is_refused(tmp_path, monkeypatch, locati
     path.write_bytes(data)
     with pytest.raises(ModelError, match="leaky.onnx: not a usable ONNX model .*external data"):
         Recognizer(path, use_gpu=False)
+
+
+def nodes_in(graph: onnx.GraphProto) -> int:
+    """The nodes of `graph` and of the subgraphs its nodes hold (If, Loop), as onnx reads them."""
+    inner = (g for node in graph.node for a in node.attribute for g in [*([a.g] if a.HasField("g") else []), *a.graphs])
+    return len(graph.node) + sum(nodes_in(g) for g in inner)
+
+
+def test_the_node_count_read_from_the_file_is_onnx_s_own(bundled_model):
+    files = [bundled_model, int8_path_for(bundled_model), strokes_path_for(bundled_model)]
+    models = [onnx.load_from_string(f.read_bytes()) for f in files]
+    models.append(onnx.load_from_string(contract_model(endless_loop(), [ENDLESS])))  # 6 nodes, a Loop of 2
+    models.append(onnx.load_from_string(b"\x12\x03abc"))  # no graph at all
+    for model in models:
+        assert count_nodes(model.SerializeToString(), 10_000) == nodes_in(model.graph)
+    assert [nodes_in(m.graph) for m in models[:3]] == [24, 51, 38]
+    assert nodes_in(models[3].graph) == 6 + 2 and count_nodes(b"\xff" * 64, 10) == 0  # not protobuf: left to onnxruntime
+
+
+def test_a_model_of_too_many_operations_is_refused_before_it_is_opened(tmp_path):
+    """A crafted chain of a million nodes (28 MB, within the byte budget) took 72 s and 2.7 GB to
+    open, the window frozen (QA review)."""
+    chain = [helper.make_node("Identity", [f"t{i}"], [f"t{i + 1}"]) for i in range(engine.MODEL_MAX_NODES)]
+    path = tmp_path / "chain.onnx"
+    ends = [helper.make_node("Identity", [f"t{engine.MODEL_MAX_NODES}"], [OUTPUT_NAME])]
+    path.write_bytes(contract_model([helper.make_node("Softmax", ["logits"], ["t0"], axis=-1), *chain, *ends]))
+    start = time.perf_counter()
+    with pytest.raises(ModelError, match="chain.onnx: more than 5,000 operations"):
+        Recognizer(path, use_gpu=False)
+    assert time.perf_counter() - start < 1
 
 
 # --- hangs and wrong answers ---------------------------------------------------------------------

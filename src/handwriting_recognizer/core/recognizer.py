@@ -65,6 +65,7 @@ from handwriting_recognizer.core.contract import (
     int8_path_for,
     strokes_path_for,
 )
+from handwriting_recognizer.core.onnx_nodes import count_nodes
 from handwriting_recognizer.core.preprocess import Strokes, empty_input, is_blank, strokes_to_input
 from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, exists, read_regular_file
 from handwriting_recognizer.core.trajectory import trajectory
@@ -76,6 +77,9 @@ CPU = "CPUExecutionProvider"
 INT8_EXPORT_FAILED = "no int8 model: quantization failed"  # what training says when it cannot quantize
 
 MODEL_MAX_BYTES = 64 * MB  # a model file or its int8 copy (the shipped model: 0.8 MB)
+# Operations a model may have, in all its graphs: opening one takes time in proportion (a chain of a
+# million took 72 s), before any watchdog. The shipped image model has 24, its int8 copy 51.
+MODEL_MAX_NODES = 5_000
 CHECK_SECONDS = 2.0  # one run of the contract check (the shipped model: about 1 ms)
 CUDA_WARMUP_SECONDS = 60.0  # a CUDA session's first run: cuDNN/cuBLAS setup, algorithm search (reported: 1-12 s)
 PREDICT_SECONDS = 2.0  # one prediction (the shipped model: about 0.1 ms); a longer one is stopped
@@ -308,7 +312,10 @@ def _read_model(path: Path) -> bytes:
 
 def _session(name: str, data: bytes, providers: list[str]) -> ort.InferenceSession:
     """A session that can only use what is in `data`: a model loaded from bytes reads external data
-    relative to the current folder, so onnxruntime is pointed at an empty private folder instead."""
+    relative to the current folder, so onnxruntime is pointed at an empty private folder instead.
+    A model over the node budget is refused before onnxruntime spends its time on it."""
+    if count_nodes(data, MODEL_MAX_NODES) > MODEL_MAX_NODES:
+        raise ModelError(f"{name}: more than {MODEL_MAX_NODES:,} operations, far more than a digit model has")
     try:
         with tempfile.TemporaryDirectory(prefix="hwr-no-external-data-") as empty:
             options = session_options()
