@@ -148,7 +148,7 @@ def test_the_node_count_read_from_the_file_is_onnx_s_own(bundled_model):
     for model in models:
         assert count_nodes(model.SerializeToString(), 10_000) == nodes_in(model.graph)
     assert [nodes_in(m.graph) for m in models[:3]] == [24, 51, 38]
-    assert nodes_in(models[3].graph) == 6 + 2 and count_nodes(b"\xff" * 64, 10) == 0  # not protobuf: left to onnxruntime
+    assert nodes_in(models[3].graph) == 6 + 2 and count_nodes(b"\xff" * 64, 10) == 0  # not protobuf: onnxruntime says
 
 
 def test_a_model_of_too_many_operations_is_refused_before_it_is_opened(tmp_path):
