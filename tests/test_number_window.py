@@ -215,6 +215,8 @@ def test_a_drawing_too_big_to_read_says_so_and_shows_no_reading_time(app_window,
     assert app_window.open_file(path)
     qtbot.waitUntil(lambda: app_window.prediction.caption.text().startswith("Cannot read this"), timeout=3000)
     assert app_window.latency_status.text() == ""
+    spoken = app_window.prediction.accessibleName()  # it said "Cannot read: Cannot read this: ..." (QA pass)
+    assert spoken.startswith("Cannot read this: 200 strokes") and spoken.count("Cannot read") == 1
 
 
 def test_ctrl_c_copies_the_number_and_the_history_keeps_it(app_window, qtbot):

@@ -144,14 +144,16 @@ def pen_device():
     )
 
 
-def tablet(canvas, kind, x: float, y: float, pressure: float) -> None:
-    """Send the canvas one tablet event, as Qt delivers a pen's."""
+def tablet(canvas, kind, x: float, y: float, pressure: float, hovering: bool = False) -> None:
+    """Send the canvas one tablet event, as Qt delivers a pen's: its tip held down from the press to
+    the release, none while `hovering`."""
     from PySide6.QtCore import QPointF, Qt
     from PySide6.QtGui import QTabletEvent
     from PySide6.QtWidgets import QApplication
 
     pos = QPointF(x, y)
-    held = Qt.MouseButton.NoButton if kind == QTabletEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
+    lifted = hovering or kind == QTabletEvent.Type.TabletRelease
+    held = Qt.MouseButton.NoButton if lifted else Qt.MouseButton.LeftButton
     event = QTabletEvent(
         kind,
         pen_device(),
@@ -209,13 +211,13 @@ def test_hovering_draws_nothing_and_the_pen_takes_the_focus_when_it_draws(app_wi
 
     canvas = app_window.canvas
     app_window.canvas_tools.pen_width.setFocus()
-    tablet(canvas, QTabletEvent.Type.TabletMove, 100, 100, 0.0)
+    tablet(canvas, QTabletEvent.Type.TabletMove, 100, 100, 0.0, hovering=True)
     assert canvas.is_empty() and not canvas.hasFocus()
     tablet(canvas, QTabletEvent.Type.TabletPress, 100, 100, 0.5)
     assert canvas.hasFocus()  # the digit keys and shortcuts act on the drawing now
     tablet(canvas, QTabletEvent.Type.TabletMove, 140, 100, 0.5)
-    tablet(canvas, QTabletEvent.Type.TabletMove, 180, 100, 0.0)  # lifted: hovering again
-    tablet(canvas, QTabletEvent.Type.TabletRelease, 180, 100, 0.0)
+    tablet(canvas, QTabletEvent.Type.TabletRelease, 140, 100, 0.0)
+    tablet(canvas, QTabletEvent.Type.TabletMove, 180, 100, 0.0, hovering=True)  # lifted: hovering again
     assert [len(s) for s in canvas.strokes()] == [2]
 
 

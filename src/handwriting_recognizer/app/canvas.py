@@ -10,6 +10,11 @@ QUndoStack: undo brings back exactly what was shown before, a picture included. 
 no None (a stroke without pressure has an empty array): the soak test (tests/soak.py) watches the
 reference count of None for PySide6's reference bugs, and a history full of None would hide one.
 
+A stroke ends when its pen, finger or button lifts, or where that is lost (a dialog opened, the
+window hidden or left, a new stroke begun): it is kept as drawn. Undo while drawing takes back that
+stroke only. A touch the system cancels, or one a second finger joins (a pinch, a palm), is
+dropped; a pen's eraser end and its side buttons draw nothing.
+
 The pen width is set in screen pixels and only changes how the ink looks (the model's input is
 redrawn with MNIST's stroke width, whatever the pen); a tablet pen's pressure scales it per segment.
 Paper and ink are the palette's Base and Text (ink falls back to black or white when the theme's
@@ -23,10 +28,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
+    QEventPoint,
     QFocusEvent,
+    QHideEvent,
     QImage,
     QMouseEvent,
     QPainter,
@@ -34,6 +42,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPointingDevice,
     QResizeEvent,
     QTabletEvent,
     QTouchEvent,
@@ -154,6 +163,7 @@ class Canvas(QWidget):
         self._grew_by = np.zeros(2)  # how far its strokes moved as the drawing grew to the canvas shown
         self._current: list[tuple[float, float]] | None = None
         self._current_pressure: list[float] | None = None  # None: a mouse or finger draws
+        self._finger: int | None = None  # the id of the touch point drawing the stroke
         self._finished_points = 0  # points in the finished strokes: a drawing holds at most MAX_POINTS
         self._size = QSizeF(400, 400)
         self._pen_px = PEN_WIDTH_DEFAULT
@@ -239,7 +249,36 @@ class Canvas(QWidget):
         self._change(step, Picture(picture, model_input))
 
     def _change(self, step: str, after: Content) -> None:
+        self._end()  # a stroke being drawn is kept, as its own step, under the change
         self.undo_stack.push(_Change(self, step, self._content, after))
+
+    def undo(self) -> None:
+        """Undo the last step. A stroke being drawn is that step: it ends, then goes (Redo brings it
+        back); it went with the stroke before it, which Redo did not bring back."""
+        self._end()
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        self._end()
+        self.undo_stack.redo()
+
+    def step_action(self, parent: QObject, redo: bool = False) -> QAction:
+        """Edit > Undo (or Redo) as QUndoStack's own actions are, named for the step ("&Undo Clear")
+        and enabled while there is one, that runs `undo` (`redo`): QUndoStack's would not end a
+        stroke being drawn first."""
+        stack = self.undo_stack
+        prefix = "&Redo" if redo else "&Undo"
+        action = QAction(prefix, parent)
+
+        def name(step: str) -> None:
+            action.setText(f"{prefix} {step}".strip())
+
+        (stack.redoTextChanged if redo else stack.undoTextChanged).connect(name)
+        (stack.canRedoChanged if redo else stack.canUndoChanged).connect(action.setEnabled)
+        name(stack.redoText() if redo else stack.undoText())
+        action.setEnabled(stack.canRedo() if redo else stack.canUndo())
+        action.triggered.connect(self.redo if redo else self.undo)
+        return action
 
     def _show(self, content: Content) -> None:
         """Show `content` (the undo stack's commands call this)."""
@@ -293,6 +332,7 @@ class Canvas(QWidget):
     # --- input ---------------------------------------------------------------------------------
 
     def _begin(self, pos: QPointF, pressure: float | None = None) -> None:
+        self._end()  # the last stroke's pen-up was lost: it is kept as drawn
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # pen and touch too, not only a click: keys act here
         self._before, self._grew_by = self._content, np.zeros(2)
         if isinstance(self._content, Picture) or self.is_empty():
@@ -343,6 +383,11 @@ class Canvas(QWidget):
         ink, _ = grown(ink, (*stroke.min(axis=0), *stroke.max(axis=0)))
         self.undo_stack.push(_Change(self, "Stroke", self._before, ink))
 
+    def _cancel(self) -> None:
+        """Drop the stroke being drawn: what was shown before it comes back, and no step is made."""
+        if self._current is not None:
+            self._show(self._before)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._begin(event.position())
@@ -356,30 +401,43 @@ class Canvas(QWidget):
             self._end()
 
     def tabletEvent(self, event: QTabletEvent) -> None:
-        """Pen input with its pressure; accepting it stops Qt from also sending synthesized mouse events."""
-        kind = event.type()
+        """Pen input with its pressure; accepting it stops Qt from also sending synthesized mouse
+        events. The tip draws (a light touch may say pressure 0: its button, not its pressure, tells
+        it from hovering); the eraser end and the side buttons draw nothing."""
+        kind, tip = event.type(), Qt.MouseButton.LeftButton
         if kind == QTabletEvent.Type.TabletPress:
-            self._begin(event.position(), event.pressure())
-        elif kind == QTabletEvent.Type.TabletMove and event.pressure() > 0:  # 0: hovering
+            if event.button() == tip and event.pointerType() != QPointingDevice.PointerType.Eraser:
+                self._begin(event.position(), event.pressure())
+        elif kind == QTabletEvent.Type.TabletMove and event.buttons() & tip:
             self._extend(event.position(), event.pressure())
-        elif kind == QTabletEvent.Type.TabletRelease:
+        elif kind == QTabletEvent.Type.TabletRelease and event.button() == tip:
             self._end()
         event.accept()
 
     def event(self, event: QEvent) -> bool:
-        """Touch: the first finger draws."""
-        if isinstance(event, QTouchEvent) and event.points():
-            point = event.points()[0]
-            kind = event.type()
-            if kind == QTouchEvent.Type.TouchBegin:
-                self._begin(point.position())
-            elif kind == QTouchEvent.Type.TouchUpdate:
-                self._extend(point.position())
-            elif kind in (QTouchEvent.Type.TouchEnd, QTouchEvent.Type.TouchCancel):
+        """Touch: one finger draws. A second finger (a pinch, a palm) drops its stroke, and nothing is
+        drawn until every finger has lifted; so does a touch the system cancels. A touch while the
+        pen or the mouse draws is a hand resting on the screen: it draws nothing."""
+        if not isinstance(event, QTouchEvent):
+            return super().event(event)
+        kind, points = event.type(), event.points()
+        if kind == QTouchEvent.Type.TouchBegin:
+            drawing = self._current is not None
+            self._finger = None if drawing or len(points) != 1 else points[0].id()
+            if self._finger is not None:
+                self._begin(points[0].position())
+        elif self._finger is not None:
+            mine = points[0] if len(points) == 1 and points[0].id() == self._finger else None
+            if mine is None or kind == QTouchEvent.Type.TouchCancel:
+                self._cancel()
+                self._finger = None
+            elif kind == QTouchEvent.Type.TouchEnd or mine.state() == QEventPoint.State.Released:
                 self._end()
-            event.accept()
-            return True
-        return super().event(event)
+                self._finger = None
+            else:
+                self._extend(mine.position())
+        event.accept()
+        return True
 
     # --- painting ------------------------------------------------------------------------------
 
@@ -475,8 +533,15 @@ class Canvas(QWidget):
         super().focusInEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
+        """Focus gone while drawing (a dialog opened, another window came to the front): the stroke
+        ends there, as drawn; its release would come to the canvas no more."""
+        self._end()
         self.update()
         super().focusOutEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._end()  # the window minimized while drawing
+        super().hideEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         palette = self.palette()

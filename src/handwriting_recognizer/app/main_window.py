@@ -155,10 +155,10 @@ class MainWindow(QMainWindow):
         ]
 
     def _undo_entries(self) -> list[MenuEntry]:
-        """Qt's own undo and redo actions: they name the step they undo and disable themselves."""
-        self.undo_action = self.canvas.undo_stack.createUndoAction(self, "&Undo")
+        """The canvas' undo and redo actions: they name the step they undo and disable themselves."""
+        self.undo_action = self.canvas.step_action(self)
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.canvas.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action = self.canvas.step_action(self, redo=True)
         self.redo_action.setShortcuts(redo_keys())
         for action, name in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
             action.setIconText(name)  # the shortcuts help's name: the menu text names the step ("Undo Clear")

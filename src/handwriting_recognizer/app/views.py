@@ -357,7 +357,7 @@ class PredictionLabel(QLabel):
 
     def set_problem(self, reason: str) -> None:
         """Nothing can be read, and why (e.g. far too much ink)."""
-        self._show(ReadingText("?", reason, f"Cannot read: {reason}", reason))
+        self._show(ReadingText("?", reason, reason, reason))  # the reason says "Cannot read this: ..."
 
     def set_number(self, number: NumberReading, selected: int, drawing: bool = False) -> None:
         """Show a reading of several characters, as `number_text` words it, with one selected."""
