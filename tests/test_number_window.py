@@ -219,6 +219,17 @@ def test_a_drawing_too_big_to_read_says_so_and_shows_no_reading_time(app_window,
     assert spoken.startswith("Cannot read this: 200 strokes") and spoken.count("Cannot read") == 1
 
 
+def test_a_long_number_s_caption_names_its_least_sure_digit_instead_of_listing_all(app_window, qtbot):
+    """Twenty digits listed took eight lines, cut off without a sign where the window had no more
+    room (QA pass at 200 %)."""
+    show(app_window, qtbot, handmade.write("98765"), "98765")
+    caption = app_window.prediction.caption.text()
+    number = app_window.number
+    least = min(range(5), key=lambda i: number.characters[i].confidence)
+    assert caption.startswith("5 digits; least sure: ") and caption.endswith(f"(character {least + 1})")
+    assert f"{number.characters[least].char} at " in caption and caption.count("%") == 1
+
+
 def test_ctrl_c_copies_the_number_and_the_history_keeps_it(app_window, qtbot):
     board = QGuiApplication.clipboard()
     board.setText("before")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -41,6 +41,10 @@ STILL_READING_TIP = (
     "While a stroke is drawn, a reading that is unsure or not a digit is not shown: a half-drawn digit "
     "often looks like another digit, or like no digit at all. The bars show the probabilities so far."
 )
+# A number's digits the caption lists with their confidence; a longer number's caption names the
+# least sure digit instead: 20 listed took 8 lines, more than a small screen at 200 % has room for.
+CAPTION_LISTS = 4
+CAPTION_LINES = 3
 NUMBER_RULES = "A number is digits, with at most one decimal point after a digit and a minus sign only at its start."
 
 
@@ -125,10 +129,13 @@ def number_text(number: NumberReading, drawing: bool = False) -> ReadingText:
     it is still reading)."""
     big = "".join(c.char or NOT_READ for c in number.characters)
     if number.text is not None:
-        # A digit and its confidence never part at a line break ("5" ending one line, "99%" starting the next).
-        caption = " · ".join(
-            f"{c.char}\N{NO-BREAK SPACE}{percent(c.confidence)}" for c in number.characters if c.confidence is not None
-        )
+        read = [(i, c.char, c.confidence) for i, c in enumerate(number.characters) if c.confidence is not None]
+        if len(read) <= CAPTION_LISTS:
+            # A digit and its confidence never part at a line break ("5" ending one line, "99%" starting the next).
+            caption = " · ".join(f"{char}\N{NO-BREAK SPACE}{percent(sure)}" for _, char, sure in read)
+        else:
+            i, char, sure = min(read, key=lambda item: item[2])
+            caption = f"{len(read)} digits; least sure: {char} at {percent(sure)} (character {i + 1})"
         spoken = f"Reads {number.text}, {percent_number(number.confidence)} percent sure"
         return ReadingText(big, caption, spoken, NUMBER_TIP)
     if drawing:
@@ -340,13 +347,13 @@ class PredictionLabel(QLabel):
         self._selected = 0
         self._whole = ""  # the reading's text; the label shows part of a number's when all does not fit
         self._first = 0  # the number's first character shown
-        self.caption = QLabel()
+        self.caption = _Caption()
         self.caption.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's or a file's words
         self.caption.setObjectName("caption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption.setWordWrap(True)  # a long reason wraps instead of widening the window ...
         # ... or its column: the canvas beside it keeps its width as a number's line grows.
-        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.caption.setAccessibleName("Reading in words")
         self.caption.setAccessibleDescription("The reading, or why there is none, in a sentence")
         self.set_reading(None)
@@ -497,15 +504,34 @@ class PredictionLabel(QLabel):
         super().paintEvent(event)
 
 
+class _Caption(QLabel):
+    """The reading in words: CAPTION_LINES lines high, whatever it says. A word-wrapped QLabel's
+    height follows its text (height-for-width), and Qt's box layouts then hold its column at that
+    height even below the window's least size: at 200 % on a small screen the Teach button was laid
+    over the bars."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), CAPTION_LINES * self.fontMetrics().lineSpacing())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.sizeHint().height())
+
+
 class InputPreview(QWidget):
-    """The 28x28 image the model sees, scaled up without smoothing, in a frame of the palette's colour."""
+    """The 28x28 image the model sees, scaled up without smoothing, in a frame of the palette's colour:
+    four screen pixels a pixel, two where the window has no room (at 200 % on a 1366x768 screen, the
+    fixed 112 px made the window 12 px taller than the screen)."""
 
     SIDE = 112
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("preview")
-        self.setFixedSize(self.SIDE, self.SIDE)
+        self.setMinimumSize(self.SIDE // 2, self.SIDE // 2)
+        self.setMaximumSize(self.SIDE, self.SIDE)
         self.setToolTip(
             "What the model sees: your drawing (in a number, the selected character) cropped, scaled to 28x28 and "
             "centred, as in MNIST"
@@ -514,6 +540,9 @@ class InputPreview(QWidget):
         self.setAccessibleDescription("The 28 by 28 pixel image the model reads, light ink on dark")
         self._image = np.zeros((28, 28), np.float32)
         self._qimage = gray_to_qimage(self._image, invert=False)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.SIDE, self.SIDE)
 
     def input(self) -> np.ndarray:
         return self._image.copy()
@@ -525,8 +554,10 @@ class InputPreview(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        side = min(self.width(), self.height())
+        square = QRect((self.width() - side) // 2, (self.height() - side) // 2, side, side)
         painter = QPainter(self)
-        painter.drawImage(self.rect(), self._qimage)  # no smoothing: the model's pixels, as they are
+        painter.drawImage(square, self._qimage)  # no smoothing: the model's pixels, as they are
         painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
-        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.drawRect(square.adjusted(0, 0, -1, -1))
         painter.end()
