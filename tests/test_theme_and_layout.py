@@ -336,6 +336,39 @@ def test_at_scale_factor_2_the_window_fits_the_screen(tmp_path, width, height):
     assert shown["status_visible"] and shown["status"][1] + shown["status"][3] <= shown["height"]
 
 
+SHORTCUTS_ON_A_SCALED_SCREEN = """
+import json, sys
+from PySide6.QtCore import QRect, QStandardPaths
+QStandardPaths.setTestModeEnabled(True)
+from handwriting_recognizer.app.application import create_application
+app = create_application(sys.argv)
+from PySide6.QtWidgets import QPushButton, QTextBrowser
+from handwriting_recognizer.app import create_main_window
+window = create_main_window()
+window.show()
+window.show_shortcuts()
+for _ in range(5):
+    app.processEvents()
+[dialog] = [w for w in app.topLevelWidgets() if w.objectName() == "shortcuts" and w.isVisible()]
+ok = dialog.findChild(QPushButton)
+rect = lambda r: [r.x(), r.y(), r.width(), r.height()]
+print(json.dumps({
+    "available": rect(dialog.screen().availableGeometry()),
+    "frame": rect(dialog.frameGeometry()),
+    "ok": rect(QRect(ok.mapToGlobal(ok.rect().topLeft()), ok.size())),
+    "table": dialog.findChild(QTextBrowser).toPlainText(),
+}))
+"""
+
+
+def test_the_keyboard_shortcuts_fit_a_1366x768_screen_at_200_percent_and_scroll(tmp_path):
+    """As a message box, the 22 rows were taller than the screen, OK below it (QA pass)."""
+    shown = on_a_scaled_screen(SHORTCUTS_ON_A_SCALED_SCREEN, 1366, 768, tmp_path)
+    available = QRect(*shown["available"])
+    assert available.contains(QRect(*shown["frame"])) and available.contains(QRect(*shown["ok"]))
+    assert "Keyboard Shortcuts" in shown["table"] and "Ctrl+R" in shown["table"]
+
+
 # --- accessibility and keyboard ----------------------------------------------------------------------
 
 

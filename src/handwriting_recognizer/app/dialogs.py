@@ -13,7 +13,15 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QMessageBox, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QTextBrowser,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from handwriting_recognizer.app.application import APPLICATION, about_text, log_file_path
 from handwriting_recognizer.app.model_text import device_text, metadata_text, runs_on, trained_at
@@ -154,9 +162,29 @@ def model_info_box(parent: QWidget, info: ModelInfo, title: str) -> QMessageBox:
     return box
 
 
-def shortcuts_box(parent: QWidget, rows: Iterable[tuple[str, str]]) -> QMessageBox:
-    """Help > Keyboard Shortcuts, from rows the menus produced."""
-    return _open(parent, QMessageBox.Icon.NoIcon, "Keyboard Shortcuts", html_table(rows, "&nbsp;&nbsp;"), rich=True)
+def shortcuts_box(parent: QWidget, rows: Iterable[tuple[str, str]]) -> QDialog:
+    """Help > Keyboard Shortcuts, from rows the menus produced: a table that scrolls, in a dialog that
+    fits its screen (in a message box, 22 rows were taller than a 1366x768 screen at 200 %, its OK
+    below the screen)."""
+    dialog = QDialog(parent)
+    dialog.setObjectName("shortcuts")
+    dialog.setWindowTitle("Keyboard Shortcuts")
+    dialog.setAccessibleName("Keyboard Shortcuts")
+    table = QTextBrowser()
+    table.setHtml(html_table(rows, "&nbsp;&nbsp;"))
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+    buttons.accepted.connect(dialog.accept)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(table)
+    layout.addWidget(buttons)
+    document = table.document()
+    document.adjustSize()  # its ideal width, then its height at that width
+    chrome = dialog.sizeHint() - table.sizeHint()
+    wanted = document.size().toSize() + QSize(2 * table.frameWidth() + 4, 2 * table.frameWidth() + 4) + chrome
+    dialog.resize(fitted_size(wanted, dialog.screen().availableGeometry().size(), SCREEN_SHARE))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 def about_box(parent: QWidget) -> QMessageBox:
