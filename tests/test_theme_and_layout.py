@@ -369,6 +369,22 @@ def test_the_keyboard_shortcuts_fit_a_1366x768_screen_at_200_percent_and_scroll(
     assert "Keyboard Shortcuts" in shown["table"] and "Ctrl+R" in shown["table"]
 
 
+def test_a_long_model_name_ends_in_an_ellipsis_where_the_status_bar_has_no_room(app_window, tmp_path, qtbot):
+    """The status bar cut a long model name off mid-word, with no sign of it (QA pass at 150 %)."""
+    from handwriting_recognizer.core.paths import bundled_model_path
+
+    name = "handwriting_digits_finetuned_with_my_own_samples_2026-11-26_evening_v3_final.onnx"
+    (tmp_path / name).write_bytes(bundled_model_path().read_bytes())
+    assert app_window.open_model(tmp_path / name)
+    label = app_window.model_status
+    app_window.resize(app_window.minimumSizeHint().width(), 600)
+    qtbot.waitUntil(lambda: label.width() < label.sizeHint().width())
+    shown = label.shown()
+    assert "…" in shown and shown.startswith("Model: handw") and shown.endswith("on MNIST")
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert name in label.text()  # all of it for screen readers, and in its tooltip
+
+
 # --- accessibility and keyboard ----------------------------------------------------------------------
 
 

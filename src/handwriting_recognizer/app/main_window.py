@@ -31,6 +31,7 @@ from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.canvas_tools import PEN_LABEL, CanvasTools
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
+from handwriting_recognizer.app.elided_label import ElidedLabel
 from handwriting_recognizer.app.file_actions import FileActions
 from handwriting_recognizer.app.history import ReadingHistory, Said
 from handwriting_recognizer.app.imageio import qimage_to_array
@@ -197,8 +198,7 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.bars, self.teach_button)
 
     def _build_status_bar(self) -> None:
-        self.model_status = QLabel()
-        self.model_status.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's file name
+        self.model_status = ElidedLabel()  # a long model name ends in "…" where the bar has no room
         self.provider_status = QLabel()
         self.latency_status = QLabel()
         self.latency_status.setToolTip(LATENCY_TIP)
