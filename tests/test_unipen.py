@@ -267,6 +267,26 @@ def test_the_points_of_all_a_files_characters_have_a_budget(tmp_path, monkeypatc
         load_unipen(root)
 
 
+def test_components_a_files_segments_name_have_a_budget_empty_ones_too(tmp_path, monkeypatch):
+    """Segments naming a range of empty components cost no points: 800,000 of them naming 400,000
+    each would have taken hours, expanded one by one (QA review)."""
+    root = components_corpus(tmp_path, '.SEGMENT WORD 0-5 ? "word"\n' * 2)
+    monkeypatch.setattr(unipen, "MAX_SAMPLE_POINTS", 5)
+    with pytest.raises(UnipenError, match="line 3: .SEGMENT names more than 5 components"):
+        load_unipen(root)
+    monkeypatch.setattr(unipen, "MAX_SAMPLE_POINTS", 6)
+    monkeypatch.setattr(unipen, "MAX_FILE_POINTS", 11)
+    with pytest.raises(UnipenError, match="line 4: the file's segments name more than 11 components"):
+        load_unipen(root)
+
+
+def test_a_component_number_too_long_for_a_number_is_a_unipen_error(tmp_path):
+    """A component number of 5,000 digits raised ValueError from int() (QA review)."""
+    root = components_corpus(tmp_path, f'.SEGMENT CHARACTER {"9" * 5000} ? "1"\n')
+    with pytest.raises(UnipenError, match="line 3: .SEGMENT component list '9999.* is not valid"):
+        load_unipen(root)
+
+
 def fan_out(tmp_path: Path, levels: int, fan: int) -> Path:
     """A data file including a file `fan` times, which includes the next `fan` times, `levels` deep:
     a few small files that inline fan ** levels pen blocks."""

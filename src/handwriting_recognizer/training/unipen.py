@@ -65,7 +65,7 @@ _KEYWORD = re.compile(r"^\.([A-Z][A-Z0-9_]*)", re.M)
 _INK = re.compile(r"\S")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(.)")
-_END = r"(\d+)(?::(\d+))?"
+_END = r"(\d{1,9})(?::(\d{1,9}))?"  # numbers of at most 9 digits: int() raises on 4,300
 _PART = re.compile(rf"{_END}(?:-{_END})?")
 _PEN = {"PEN_DOWN": True, "PEN_UP": False}
 
@@ -271,11 +271,12 @@ class _Reader:
         self.group = group
         self.files: dict[Path, _File] = {}
         self._walked = 0  # keywords the data file being read has walked through, includes inlined
+        self._named = 0  # components its segments name (a range names each one in it)
 
     def samples(self, path: Path, category: str, skipped: Counter[str]) -> list[PenSample]:
         components: list[_Component] = []
         segments: list[tuple[_File, int]] = []
-        self._walked = 0
+        self._walked = self._named = 0
         self._follow(path, _State(), components, segments, [])
         if any(c.mm_per_unit is None for c in components):
             logger.warning("%s declares no resolution: its points are taken as square", path)
@@ -373,6 +374,9 @@ class _Reader:
         if len(fields) < 2:
             raise file.error(index, f".SEGMENT {argument.strip()!r}: no components")
         parts = _delineation(file, index, fields[1], len(components))
+        self._named += len(parts)
+        if self._named > MAX_FILE_POINTS:  # empty components cost no points: each counts here
+            raise file.error(index, f"the file's segments name more than {MAX_FILE_POINTS:,} components")
         quoted = _QUOTED.search(fields[3]) if len(fields) == 4 else None
         label = _ESCAPE.sub(r"\1", quoted[1]) if quoted else ""
         if fields[0] != "CHARACTER":
@@ -422,6 +426,8 @@ def _delineation(file: _File, index: int, text: str, count: int) -> list[tuple[i
         last = (first if m else None) if b is None else (None if n is None else int(n))
         if stop >= count or start > stop or (start == stop and last is not None and last < first):
             raise file.error(index, f".SEGMENT component list {text!r}: no such components (the file has {count})")
+        if len(found) + stop - start + 1 > MAX_SAMPLE_POINTS:  # a character of that many components has more points
+            raise file.error(index, f".SEGMENT names more than {MAX_SAMPLE_POINTS:,} components")
         found.extend((c, first if c == start else 0, last if c == stop else None) for c in range(start, stop + 1))
     return found
 
