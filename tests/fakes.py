@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
+import os
+import stat
 import struct
 import time
 from dataclasses import replace
@@ -141,3 +144,18 @@ def fake_cuda(monkeypatch, slow_runs: list[float] = (), error: str | None = None
 
     monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
     monkeypatch.setattr(engine.ort, "InferenceSession", session)
+
+
+def disk_full_at(monkeypatch, write: int) -> None:
+    """The `write`-th file flushed to disk from now on (an atomic write's fsync of its file; the
+    folders flushed after each rename do not count) finds the disk full."""
+    real_fsync, files = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            files.append(fd)
+            if len(files) == write:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)

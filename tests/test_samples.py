@@ -13,6 +13,7 @@ from handwriting_recognizer.app.imageio import encode_png, gray_to_qimage
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.safe_io import GB
 from handwriting_recognizer.core.samples import ImportReport, Sample, SampleError, SampleStore
+from tests.fakes import disk_full_at
 
 
 def image(seed: int = 0) -> np.ndarray:
@@ -34,16 +35,7 @@ def test_a_failed_write_keeps_earlier_samples_and_leaves_no_half_sample(tmp_path
     store = SampleStore(tmp_path)
     first = store.add(3, image(1))
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    calls = {"n": 0}
-    real_fsync = __import__("os").fsync
-
-    def disk_full_on_json(fd):
-        calls["n"] += 1
-        if calls["n"] == 2:  # the PNG is written, the JSON hits a full disk
-            raise OSError(28, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr("os.fsync", disk_full_on_json)
+    disk_full_at(monkeypatch, 2)  # the PNG is written, the JSON hits a full disk
     with pytest.raises(OSError):
         store.add(3, image(2))
     monkeypatch.undo()
@@ -216,16 +208,7 @@ def test_relabel_moves_a_sample_to_another_digit_keeping_its_picture_and_drawing
 def test_an_interrupted_relabel_keeps_the_sample_under_its_old_label(tmp_path, monkeypatch):
     store = SampleStore(tmp_path)
     sample = store.add(4, image(5))
-    real_fsync = os.fsync
-    calls = {"n": 0}
-
-    def disk_full_on_json(fd):
-        calls["n"] += 1
-        if calls["n"] == 2:  # the moved PNG is written, its JSON hits a full disk
-            raise OSError(28, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr("os.fsync", disk_full_on_json)
+    disk_full_at(monkeypatch, 2)  # the moved PNG is written, its JSON hits a full disk
     with pytest.raises(OSError):
         store.relabel(sample, 1)
     monkeypatch.undo()

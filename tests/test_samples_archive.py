@@ -30,6 +30,7 @@ from handwriting_recognizer.core.samples import (
     SampleStore,
     _read_member,
 )
+from tests.fakes import disk_full_at
 
 # Fields of a member's record in the zip's central directory, which zipfile trusts: (offset, format).
 CENTRAL_FIELDS = {"flags": (8, "<H"), "method": (10, "<H"), "crc": (16, "<I"), "size": (24, "<I")}
@@ -469,15 +470,7 @@ def test_the_report_names_every_entry_left_out(store):
 
 def test_an_import_that_fails_half_way_keeps_every_sample_written_before(store, monkeypatch):
     before = contents(store.root)
-    real_fsync, calls = os.fsync, []
-
-    def disk_full_on_second_samples_json(fd):
-        calls.append(fd)
-        if len(calls) == 4:  # PNG and JSON of the first sample, the second's PNG, then its JSON
-            raise OSError(28, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr("os.fsync", disk_full_on_second_samples_json)
+    disk_full_at(monkeypatch, 4)  # PNG and JSON of the first sample, the second's PNG, then its JSON
     with pytest.raises(SampleError) as caught:
         import_bytes(store, archive(sample("4", "a") + sample("5", "b") + sample("6", "c")))
     monkeypatch.undo()

@@ -37,7 +37,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from handwriting_recognizer.core.atomic import write_bytes_atomic
+from handwriting_recognizer.core.atomic import sync_folder, write_bytes_atomic
 from handwriting_recognizer.core.contract import (
     MODEL_FILE,
     WEIGHTS_SOURCE_KEY,
@@ -103,20 +103,6 @@ def _optional_model(path: Path) -> bytes | None:
     except FileRefused as exc:
         log.warning("leaving out %s: %s", path.name, exc)
         return None
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the renames in `folder` durable (best effort: Windows cannot open a folder)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -248,7 +234,7 @@ class ModelStore:
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
-        _sync_folder(self._sets)
+        sync_folder(self._sets)
         return set_id
 
     def _state(self) -> _State:
@@ -347,7 +333,7 @@ class ModelStore:
         write_bytes_atomic(
             self._state_file, json.dumps({"current": state.current, "previous": state.previous}).encode()
         )
-        _sync_folder(self.root)  # durable before anything the old pointer named is removed
+        sync_folder(self.root)  # durable before anything the old pointer named is removed
 
     def _tidy(self, state: _State, remove_legacy: bool = True) -> None:
         """Remove, best effort, the sets `state` does not name but the KEPT_UNNAMED newest, the
