@@ -590,3 +590,17 @@ def test_the_dialog_shows_what_was_skipped_as_plain_text(qtbot, store):
     assert dialog.grid.count() == 2 and "<b>4</b>: 1" in dialog.counts.text()
     dialog.import_from(str(path))
     assert dialog.message.text().startswith("Imported 0 samples; 1 already in your samples; skipped 12:\n")
+
+
+def test_an_import_stopped_half_way_keeps_what_it_wrote_and_says_what_it_left(store):
+    """An import ran on without a sign of progress or a way to stop it: 2,000 samples took 3 s, the
+    25,000 an archive may hold about 40 s (QA review)."""
+    from handwriting_recognizer.app.samples_view import import_summary
+
+    asked = []
+    path = store.root.parent / "in.zip"
+    path.write_bytes(archive([m for i in range(5) for m in sample(str(i), f"s{i}", seed=i)]))
+    report = store.import_archive(path, lambda done, total: asked.append((done, total)) or done < 2)
+    assert asked == [(0, 5), (1, 5), (2, 5)]
+    assert report == ImportReport(2, (), left=3) and len(store.samples()) == 1 + 2
+    assert import_summary(report) == "Stopped: imported 2 samples; 3 not looked at."

@@ -58,6 +58,37 @@ def test_deleting_one_sample_says_it_comes_back_and_several_say_them(qtbot, stor
     assert dialog.message.text() == "Deleted 2 samples. Undo (Ctrl+Z) brings them back."
 
 
+def test_a_long_import_shows_its_progress_and_stop_ends_it(qtbot, store, tmp_path, monkeypatch):
+    """Importing 2,000 samples froze the window for 3 s with no way to stop it (QA review)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog
+
+    from handwriting_recognizer.app import samples_view
+
+    other = SampleStore(tmp_path / "other")
+    for seed in range(30):
+        other.add(seed % 10, image(100 + seed))
+    other.export_archive(tmp_path / "many.zip")
+    dialog = open_dialog(qtbot, store)
+    monkeypatch.setattr(samples_view, "PROGRESS_AFTER_MS", 0)  # shown at once, as a long import's is
+    seen = []
+
+    def press_stop() -> None:
+        progress = dialog.findChild(QProgressDialog, "import-progress")
+        if progress is not None and progress.isVisible() and progress.value() >= 10:
+            seen.append(progress.labelText())
+            progress.cancel()
+
+    watch = QTimer(dialog)
+    watch.timeout.connect(press_stop)
+    watch.start(0)  # runs while the import lets the window repaint
+    dialog.import_from(str(tmp_path / "many.zip"))
+    watch.stop()
+    assert seen == ["Importing samples…"]
+    assert dialog.message.text().startswith("Stopped: imported 1") and dialog.message.text().endswith("not looked at.")
+    assert 3 + 10 <= len(store.samples()) < 3 + 30
+
+
 def app_folder(kind) -> Path:
     """One of the app's standard folders (its name places them: create_application)."""
     from PySide6.QtCore import QStandardPaths

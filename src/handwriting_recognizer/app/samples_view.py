@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressDialog,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -37,6 +38,7 @@ from handwriting_recognizer.core.samples import (
     SampleStore,
 )
 
+PROGRESS_AFTER_MS = 500  # an import shows its progress once it has taken this long
 MAX_REASONS_SHOWN = 10  # skipped entries listed after an import; the rest are counted
 THUMBNAIL = 56  # pixels
 SIZE = (720, 480)  # the dialog's first size, where the screen has room for it
@@ -68,6 +70,8 @@ def import_summary(report: ImportReport) -> str:
     if held and not others and not report.imported:
         return f"Nothing imported: all {_samples(held)} are {ALREADY_HELD}."
     first = f"Imported {_samples(report.imported)}" + (f"; {held} {ALREADY_HELD}" if held else "")
+    if report.left:
+        first = f"Stopped: {first[0].lower()}{first[1:]}; {report.left} not looked at"
     if not others:
         return f"{first}."
     lines = [f"{first}; skipped {len(others)}:"]
@@ -408,11 +412,25 @@ class SamplesDialog(QDialog):
         self.message.setText(f"Exported {_samples(n)}.{skipped}")
 
     def import_from(self, path: str) -> None:
-        """Import an archive and say what was imported and what was skipped, and why."""
+        """Import an archive and say what was imported and what was skipped, and why. A long import
+        shows its progress, and Stop ends it (what was imported stays): 2,000 samples took 3 s."""
+        progress = QProgressDialog("Importing samples…", "Stop", 0, 1, self)
+        progress.setObjectName("import-progress")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)  # its setValue lets the window repaint
+        progress.setMinimumDuration(PROGRESS_AFTER_MS)
+
+        def going_on(done: int, total: int) -> bool:
+            progress.setMaximum(total)
+            progress.setValue(done)
+            return not progress.wasCanceled()
+
         try:
-            self.message.setText(import_summary(self.store.import_archive(path)))
+            self.message.setText(import_summary(self.store.import_archive(path, going_on)))
         except SampleError as exc:
             self.message.setText(str(exc))
+        finally:
+            progress.reset()
+            progress.deleteLater()
         self.refresh()  # a failed import may have added samples before it stopped
 
     def _ask_archive(self, title: str, save: bool) -> str:
