@@ -164,6 +164,30 @@ def test_a_model_of_too_many_operations_is_refused_before_it_is_opened(tmp_path)
     assert time.perf_counter() - start < 1
 
 
+def test_a_model_that_asks_for_gigabytes_at_each_run_is_refused_and_the_memory_given_back(tmp_path):
+    """A 35 KB model made 3 GB at each run (ConstantOfShape) and the process kept it for as long as
+    the model was active (QA review). The app and `predict` give their models one arena of
+    MODEL_MEMORY_BYTES; the limit is the process', so `predict` shows it."""
+    from tests.commands import predict
+    from tests.test_bad_inputs import seven_file
+
+    big = helper.make_tensor("big", TensorProto.INT64, [2], [1024, 256 * 1024])  # 1 GB of float32
+    tail = [
+        helper.make_node(
+            "ConstantOfShape", ["big"], ["ones"], value=helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])
+        ),
+        helper.make_node("ReduceSum", ["ones"], ["total"], keepdims=0),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Add", ["logits", "nothing"], ["same"]),
+        helper.make_node("Softmax", ["same"], [OUTPUT_NAME], axis=-1),
+    ]
+    path = tmp_path / "greedy.onnx"
+    path.write_bytes(contract_model(tail, [big, scalar("zero", 0.0)]))
+    result = predict("--model", str(path), str(seven_file(tmp_path)))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "greedy.onnx" in result.stderr and "more memory than the app gives its models (256.0 MB)" in result.stderr
+
+
 # --- hangs and wrong answers ---------------------------------------------------------------------
 
 

@@ -131,7 +131,9 @@ def run(argv: list[str], parse_model: Callable[[list[str]], Path | None]) -> int
     setup_logging()
     sys.excepthook = report_unexpected
     from handwriting_recognizer.app.main_window import MainWindow
+    from handwriting_recognizer.core.recognizer import limit_model_memory
 
+    limit_model_memory()
     window = MainWindow(model)
     window.show()
     QTimer.singleShot(0, window.offer_left_run)  # a run a crash left: its question comes over the window

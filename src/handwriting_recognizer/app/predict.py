@@ -32,7 +32,14 @@ from handwriting_recognizer.core.drawing import DrawingError, load_drawing
 from handwriting_recognizer.core.numbers import NOT_A_NUMBER, Character, NumberReader, NumberReading, number_problem
 from handwriting_recognizer.core.paths import bundled_model_path
 from handwriting_recognizer.core.percent import percent
-from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, ModelError, Reading, Recognizer
+from handwriting_recognizer.core.recognizer import (
+    BLANK,
+    NOT_A_DIGIT,
+    ModelError,
+    Reading,
+    Recognizer,
+    limit_model_memory,
+)
 
 EXIT_FILE_FAILED = 1
 EXIT_BAD_MODEL = 2
@@ -59,6 +66,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--model", type=Path, default=None, help="ONNX model (default: the bundled model)")
     args = parser.parse_args(argv)
+    limit_model_memory()
     if any(path.suffix.lower() != ".json" for path in args.files):
         _gui_for_pictures()
     try:

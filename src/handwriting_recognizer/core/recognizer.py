@@ -67,7 +67,7 @@ from handwriting_recognizer.core.contract import (
 )
 from handwriting_recognizer.core.onnx_nodes import count_nodes
 from handwriting_recognizer.core.preprocess import Strokes, empty_input, is_blank, strokes_to_input
-from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, exists, read_regular_file
+from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, describe_size, exists, read_regular_file
 from handwriting_recognizer.core.trajectory import trajectory
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,12 @@ MODEL_MAX_BYTES = 64 * MB  # a model file or its int8 copy (the shipped model: 0
 # Operations a model may have, in all its graphs: opening one takes time in proportion (a chain of a
 # million took 72 s), before any watchdog. The shipped image model has 24, its int8 copy 51.
 MODEL_MAX_NODES = 5_000
+# The memory onnxruntime may take for every model a process runs (weights and a batch's activations),
+# where `limit_model_memory` is called: a run that asks for more fails, instead of taking the
+# machine's memory and keeping it (a crafted 35 KB model asked for 3 GB at each run). The shipped
+# models read a batch of 128 characters in 87 MB of the process' memory.
+MODEL_MEMORY_BYTES = 256 * MB
+_MEMORY_LIMITED = "session.use_env_allocators"  # a session takes its memory from the process' shared arena
 CHECK_SECONDS = 2.0  # one run of the contract check (the shipped model: about 1 ms)
 CUDA_WARMUP_SECONDS = 60.0  # a CUDA session's first run: cuDNN/cuBLAS setup, algorithm search (reported: 1-12 s)
 PREDICT_SECONDS = 2.0  # one prediction (the shipped model: about 0.1 ms); a longer one is stopped
@@ -246,9 +252,25 @@ class ModelInfo:
         )
 
 
+def limit_model_memory(max_bytes: int = MODEL_MEMORY_BYTES) -> None:
+    """From now on, every CPU session this process opens takes its memory from one arena of at most
+    `max_bytes` (onnxruntime's shared allocator: it refuses what exceeds it). The app and `predict`
+    limit it; training does not (its comparisons read 10,000 images at once). Once per process."""
+    global _memory_limited
+    if not _memory_limited:
+        cpu = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+        ort.create_and_register_allocator(cpu, ort.OrtArenaCfg(max_bytes, -1, -1, -1))
+        _memory_limited = True
+
+
+_memory_limited = False
+
+
 def session_options() -> ort.SessionOptions:
     """Options for the lowest batch-1 latency: the work is far too small to share across threads."""
     options = ort.SessionOptions()
+    if _memory_limited:
+        options.add_session_config_entry(_MEMORY_LIMITED, "1")
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -269,6 +291,8 @@ def _reason(exc: Exception) -> str:
     version: 13") out of a short line."""
     lines = _ORT_PREFIX.sub("", str(exc).strip()).splitlines()
     text = lines[0][:REASON_MAX_CHARS] if lines else type(exc).__name__
+    if "Available memory of" in str(exc):  # the shared arena's refusal (`limit_model_memory`)
+        return f"it asks for more memory than the app gives its models ({describe_size(MODEL_MEMORY_BYTES)})"
     if "external data" in text.lower():
         return "it refers to data in other files (external data), which the app never reads"
     return text
