@@ -178,3 +178,11 @@ def test_while_a_stroke_is_drawn_readings_leave_the_pen_time_and_its_end_is_read
     QTest.mouseRelease(canvas, LEFT, pos=QPoint(100, 240))
     qtbot.waitUntil(lambda: readings == [1], timeout=100)
     assert lengths(app_window) == [20]
+
+
+def test_a_touch_whose_end_was_lost_does_not_stop_the_next_touch_from_drawing(app_window):
+    canvas = app_window.canvas
+    touch(canvas).press(0, QPoint(100, 50), canvas).commit()
+    touch(canvas).move(0, QPoint(100, 90), canvas).commit()  # its end never comes
+    finger_stroke(canvas, 1, 200)
+    assert lengths(app_window) == [2, 10] and not canvas.stroke_in_progress()

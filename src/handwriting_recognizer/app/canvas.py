@@ -422,7 +422,7 @@ class Canvas(QWidget):
             return super().event(event)
         kind, points = event.type(), event.points()
         if kind == QTouchEvent.Type.TouchBegin:
-            drawing = self._current is not None
+            drawing = self._current is not None and self._finger is None  # the pen or the mouse draws
             self._finger = None if drawing or len(points) != 1 else points[0].id()
             if self._finger is not None:
                 self._begin(points[0].position())
