@@ -29,6 +29,21 @@ def is_dark(background: QColor) -> bool:
     return contrast_ratio(background, QColor(255, 255, 255)) > contrast_ratio(background, QColor(0, 0, 0))
 
 
+NON_TEXT_CONTRAST = 3.0  # WCAG 2.1's least contrast for a graph's parts against what they lie on
+
+
+def distinct(colour: QColor, background: QColor, minimum: float = NON_TEXT_CONTRAST) -> QColor:
+    """`colour`, moved towards white on a dark `background` (black on a light one) just as far as it
+    takes to contrast `minimum` with it: a probability bar keeps its hue where the theme allows (a
+    dark theme's dark-blue highlight on its grey track was 1.13:1, the bars hard to see)."""
+    towards = QColor(255, 255, 255) if is_dark(background) else QColor(0, 0, 0)
+    for tenth in range(11):
+        moved = blend(colour, towards, tenth / 10)
+        if contrast_ratio(moved, background) >= minimum:
+            return moved
+    return towards
+
+
 def accent(hue: int, background: QColor) -> QColor:
     """A saturated colour of `hue` (0..359) that stands out on `background`: light on a dark one,
     dark on a light one (a plot's series keep their hues on any theme)."""

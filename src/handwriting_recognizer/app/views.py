@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 from handwriting_recognizer.app.actions import takes_own_key
 from handwriting_recognizer.app.contrast import readable
 from handwriting_recognizer.app.imageio import gray_to_qimage
-from handwriting_recognizer.app.theme import blend
+from handwriting_recognizer.app.theme import blend, distinct
 from handwriting_recognizer.core.contract import LABELS
 from handwriting_recognizer.core.numbers import SYMBOLS, Character, NumberReading, number_problem
 from handwriting_recognizer.core.percent import percent, percent_number
@@ -271,7 +271,8 @@ class ProbabilityBars(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Digits and percentages in the palette's text colour; the empty track a faint tint of it,
-        the bars a mid tint of the highlight and the top digit's bar the highlight itself."""
+        the bars a mid tint of the highlight and the top digit's bar the highlight itself, each moved
+        as far as it must to stand out from the track (`distinct`)."""
         palette = self.palette()
         window, text, highlight = (
             palette.color(QPalette.ColorRole.Window),
@@ -279,7 +280,8 @@ class ProbabilityBars(QWidget):
             palette.color(QPalette.ColorRole.Highlight),
         )
         text = readable(text, window)  # a theme whose text and window are too alike
-        track, bar = blend(window, text, 0.12), blend(window, highlight, 0.55)
+        track = blend(window, text, 0.12)
+        bar, top_bar = distinct(blend(window, highlight, 0.55), track), distinct(highlight, track)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         font = QFont(self.font())
@@ -301,7 +303,7 @@ class ProbabilityBars(QWidget):
             painter.drawText(QRectF(0, y, label_w, row), Qt.AlignmentFlag.AlignCenter, str(digit))
             painter.fillRect(bar_box, track)
             filled = QRectF(bar_box.left(), bar_box.top(), bar_w * float(p), bar_box.height())
-            painter.fillRect(filled, highlight if top else bar)
+            painter.fillRect(filled, top_bar if top else bar)
             if chosen:
                 painter.setPen(QPen(highlight, 2))
                 painter.drawRect(QRectF(1, y + 1, self.width() - 2, row - 2))
