@@ -48,6 +48,17 @@ def test_a_linked_file_is_written_where_the_link_points_and_the_link_stays(tmp_p
     assert link.is_symlink() and target.read_bytes() == b"new"
 
 
+def test_a_link_that_leads_nowhere_is_replaced_by_the_file_and_makes_no_folders(tmp_path):
+    """A dangling link made the whole folder chain it named; a looping one raised (review)."""
+    dangling, looping = tmp_path / "dangling.json", tmp_path / "loop.json"
+    dangling.symlink_to(tmp_path / "nowhere" / "deep" / "d.json")
+    looping.symlink_to(looping)
+    for link in (dangling, looping):
+        write_bytes_atomic(link, b"new")
+        assert not link.is_symlink() and link.read_bytes() == b"new"
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path, monkeypatch):
     path = tmp_path / "seven.json"
     path.write_text("old")

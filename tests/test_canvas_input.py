@@ -124,20 +124,22 @@ def pen(kind: QPointingDevice.PointerType) -> QPointingDevice:
     )
 
 
-def pen_stroke(canvas, device, x: int, pressure: float = 0.5, button=LEFT) -> None:
-    def send(kind, y: int, pressed, held) -> None:
-        position = QPointF(x, y)
-        event = QTabletEvent(
-            kind, device, position, QPointF(canvas.mapToGlobal(position)), pressure, 0, 0, 0, 0, 0,
-            Qt.KeyboardModifier.NoModifier, pressed, held,
-        )  # fmt: skip
-        QApplication.sendEvent(canvas, event)
+def pen_event(canvas, device, kind, x: float, y: float, pressed, held, pressure: float = 0.5) -> None:
+    """One tablet event on the canvas: `pressed` the button it is about, `held` those down."""
+    position = QPointF(x, y)
+    event = QTabletEvent(
+        kind, device, position, QPointF(canvas.mapToGlobal(position)), pressure, 0, 0, 0, 0, 0,
+        Qt.KeyboardModifier.NoModifier, pressed, held,
+    )  # fmt: skip
+    QApplication.sendEvent(canvas, event)
 
+
+def pen_stroke(canvas, device, x: int, pressure: float = 0.5, button=LEFT) -> None:
     none = Qt.MouseButton.NoButton
-    send(QTabletEvent.Type.TabletPress, 50, button, button)
+    pen_event(canvas, device, QTabletEvent.Type.TabletPress, x, 50, button, button, pressure)
     for i in range(1, 10):
-        send(QTabletEvent.Type.TabletMove, 50 + 10 * i, none, button)
-    send(QTabletEvent.Type.TabletRelease, 140, button, none)
+        pen_event(canvas, device, QTabletEvent.Type.TabletMove, x, 50 + 10 * i, none, button, pressure)
+    pen_event(canvas, device, QTabletEvent.Type.TabletRelease, x, 140, button, none, pressure)
 
 
 def test_the_pens_tip_draws_even_at_no_pressure_and_its_eraser_and_side_button_draw_nothing(app_window):
@@ -153,13 +155,7 @@ def test_the_pens_tip_draws_even_at_no_pressure_and_its_eraser_and_side_button_d
 
 def test_a_hand_resting_on_the_screen_while_the_pen_writes_draws_nothing(app_window):
     canvas = app_window.canvas
-    device = pen(QPointingDevice.PointerType.Pen)
-    position = QPointF(100, 50)
-    press = QTabletEvent(
-        QTabletEvent.Type.TabletPress, device, position, QPointF(canvas.mapToGlobal(position)), 0.5, 0, 0, 0, 0, 0,
-        Qt.KeyboardModifier.NoModifier, LEFT, LEFT,
-    )  # fmt: skip
-    QApplication.sendEvent(canvas, press)
+    pen_event(canvas, pen(QPointingDevice.PointerType.Pen), QTabletEvent.Type.TabletPress, 100, 50, LEFT, LEFT)
     finger_stroke(canvas, 0, 300)  # the palm
     assert canvas.stroke_in_progress() and lengths(app_window) == [1]
 
@@ -186,3 +182,42 @@ def test_a_touch_whose_end_was_lost_does_not_stop_the_next_touch_from_drawing(ap
     touch(canvas).move(0, QPoint(100, 90), canvas).commit()  # its end never comes
     finger_stroke(canvas, 1, 200)
     assert lengths(app_window) == [2, 10] and not canvas.stroke_in_progress()
+
+
+def test_undo_while_drawing_the_first_stroke_takes_it_back_and_the_menu_says_so(app_window):
+    """With nothing before it, Undo was off while the first stroke was drawn; later the menu named
+    the step before ("Undo Clear") while it took back the stroke (review)."""
+    canvas = app_window.canvas
+    mouse_down_and_move(canvas, 100, 50)
+    assert app_window.undo_action.isEnabled() and app_window.undo_action.text() == "&Undo Stroke"
+    assert not app_window.redo_action.isEnabled()
+    app_window.undo_action.trigger()
+    QTest.mouseRelease(canvas, LEFT, pos=QPoint(100, 140))
+    assert canvas.is_empty() and app_window.redo_action.text() == "&Redo Stroke"
+
+
+def test_a_palm_down_before_the_pen_is_dropped_and_never_joins_the_pens_stroke(app_window):
+    """A finger already down when the pen began was kept as a stroke, and its moves went on into the
+    pen's stroke, zigzagging between the two (review)."""
+    canvas = app_window.canvas
+    touch(canvas).press(0, QPoint(300, 300), canvas).commit()
+    touch(canvas).move(0, QPoint(305, 305), canvas).commit()
+    device = pen(QPointingDevice.PointerType.Pen)
+    pen_event(canvas, device, QTabletEvent.Type.TabletPress, 100, 50, LEFT, LEFT)
+    pen_event(canvas, device, QTabletEvent.Type.TabletMove, 100, 60, Qt.MouseButton.NoButton, LEFT)
+    touch(canvas).move(0, QPoint(310, 310), canvas).commit()
+    assert lengths(app_window) == [2] and canvas.stroke_in_progress()
+
+
+def test_teaching_while_drawing_keeps_the_stroke_for_undo(app_window):
+    """Teach pressed mid-stroke saved the stroke in the sample, but Undo then showed a blank canvas
+    (review)."""
+    canvas = app_window.canvas
+    mouse_stroke(canvas, 100, 50)
+    mouse_down_and_move(canvas, 200, 50)
+    QTest.keyClick(app_window, Qt.Key.Key_1)
+    assert app_window.teach()
+    QTest.mouseRelease(canvas, LEFT, pos=QPoint(200, 140))
+    assert canvas.is_empty() and len(app_window.samples.samples()) == 1
+    app_window.undo_action.trigger()
+    assert lengths(app_window) == [10, 10]

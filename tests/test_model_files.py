@@ -20,7 +20,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from handwriting_recognizer.core import recognizer as engine
 from handwriting_recognizer.core.contract import INPUT_NAME, INPUT_SHAPE, OUTPUT_NAME, int8_path_for, strokes_path_for
-from handwriting_recognizer.core.onnx_nodes import count_nodes
+from handwriting_recognizer.core.onnx_nodes import NotAModelEncoding, count_nodes
 from handwriting_recognizer.core.recognizer import CPU, ModelError, ModelInfo, Recognizer
 from handwriting_recognizer.core.safe_io import GB
 from tests.fakes import contract_model, with_metadata
@@ -148,7 +148,29 @@ def test_the_node_count_read_from_the_file_is_onnx_s_own(bundled_model):
     for model in models:
         assert count_nodes(model.SerializeToString(), 10_000) == nodes_in(model.graph)
     assert [nodes_in(m.graph) for m in models[:3]] == [24, 51, 38]
-    assert nodes_in(models[3].graph) == 6 + 2 and count_nodes(b"\xff" * 64, 10) == 0  # not protobuf: onnxruntime says
+    assert nodes_in(models[3].graph) == 6 + 2
+    with pytest.raises(NotAModelEncoding, match="not an ONNX model's encoding"):
+        count_nodes(b"\xff" * 64, 10)
+
+
+@pytest.mark.parametrize(
+    "wrapping",
+    [
+        lambda model: b"\x0b\x0c" + model,  # an empty group first: onnxruntime skips it, and a walk stopped there
+        lambda model: b"\x08\x08" * 100_000 + model,  # ir_version, again and again: legal, and slow to walk
+    ],
+    ids=["group", "padded"],
+)
+def test_a_model_the_node_count_cannot_walk_is_refused_quickly(tmp_path, bundled_model, wrapping):
+    """A group field in front hid any graph from the count (it stopped at once, counting 0) while
+    onnxruntime opened the model; a model padded to 64 MB with two-byte fields took 11 s to walk
+    (review)."""
+    path = tmp_path / "wrapped.onnx"
+    path.write_bytes(wrapping(bundled_model.read_bytes()))
+    start = time.perf_counter()
+    with pytest.raises(ModelError, match="wrapped.onnx: not a usable ONNX model"):
+        Recognizer(path, use_gpu=False)
+    assert time.perf_counter() - start < 2
 
 
 def test_a_model_of_too_many_operations_is_refused_before_it_is_opened(tmp_path):

@@ -338,7 +338,8 @@ def test_a_run_a_crashed_app_left_finished_opens_at_start_to_keep(app_window, bu
 
 def test_a_left_run_discarded_is_removed_and_nothing_opens_when_none_is_left(app_window, bundled_model):
     run = crashed_run(app_window.runs_dir, "20261126-100000", True, bundled_model)
-    dialog = app_window.show_retrain()  # from the menu too
+    app_window.menu_actions["Retrain"].trigger()  # from the menu too (its `checked` is not a left run)
+    [dialog] = [d for d in app_window.findChildren(RetrainDialog) if d.isVisible()]
     assert dialog.discard_button.isEnabled()
     dialog.discard_button.click()
     assert not run.exists() and list(app_window.runs_dir.iterdir()) == []

@@ -374,6 +374,25 @@ def test_the_keyboard_shortcuts_fit_a_1366x768_screen_at_200_percent_and_scroll(
     assert "Keyboard Shortcuts" in shown["table"] and "Ctrl+R" in shown["table"]
 
 
+def test_a_caption_longer_than_its_three_lines_shows_its_start_and_ends_in_an_ellipsis(app_window, qtbot):
+    """A long reason was cut off at both ends, its first and last lines sliced through (review)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QLabel
+
+    caption = app_window.prediction.caption
+    app_window.resize(app_window.minimumSizeHint())
+    reason = "Cannot read this: the ink breaks into 400 pieces, more than a number may have. Undo or clear."
+    app_window.prediction.set_problem(reason)
+    qtbot.waitUntil(lambda: QLabel.text(caption) != reason)  # laid out at the window's width
+    shown = QLabel.text(caption)
+    assert caption.text() == reason and shown.startswith("Cannot read this:") and shown.endswith("…")
+    flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap)
+    needed = caption.fontMetrics().boundingRect(QRect(0, 0, caption.contentsRect().width(), 10_000), flags, shown)
+    assert needed.height() <= caption.contentsRect().height()
+    app_window.prediction.set_problem("Cannot read this: too much ink.")
+    assert QLabel.text(caption) == caption.text() == "Cannot read this: too much ink."
+
+
 def test_a_long_model_name_ends_in_an_ellipsis_where_the_status_bar_has_no_room(app_window, tmp_path, qtbot):
     """The status bar cut a long model name off mid-word, with no sign of it (QA pass at 150 %)."""
     from handwriting_recognizer.core.paths import bundled_model_path

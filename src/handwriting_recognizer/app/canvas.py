@@ -11,7 +11,7 @@ no None (a stroke without pressure has an empty array): the soak test (tests/soa
 reference count of None for PySide6's reference bugs, and a history full of None would hide one.
 
 A stroke ends when its pen, finger or button lifts, or where that is lost (a dialog opened, the
-window hidden or left, a new stroke begun): it is kept as drawn. Undo while drawing takes back that
+window minimized or left, a new stroke begun): it is kept as drawn. Undo while drawing takes back that
 stroke only. A touch the system cancels, or one a second finger joins (a pinch, a palm), is
 dropped; a pen's eraser end and its side buttons draw nothing.
 
@@ -28,13 +28,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
     QEventPoint,
     QFocusEvent,
-    QHideEvent,
     QImage,
     QMouseEvent,
     QPainter,
@@ -265,20 +265,32 @@ class Canvas(QWidget):
     def step_action(self, parent: QObject, redo: bool = False) -> QAction:
         """Edit > Undo (or Redo) as QUndoStack's own actions are, named for the step ("&Undo Clear")
         and enabled while there is one, that runs `undo` (`redo`): QUndoStack's would not end a
-        stroke being drawn first."""
+        stroke being drawn first. While a stroke is drawn, Undo names it (it is the step Undo takes
+        back, the first stroke too) and Redo has nothing to bring back."""
         stack = self.undo_stack
         prefix = "&Redo" if redo else "&Undo"
         action = QAction(prefix, parent)
 
-        def name(step: str) -> None:
+        def update() -> None:
+            if not shiboken6.isValid(stack) or not shiboken6.isValid(action):
+                return  # the stack empties itself as the window is destroyed: nothing left to name
+            drawing = self.stroke_in_progress()
+            if redo:
+                step, can = stack.redoText(), stack.canRedo() and not drawing
+            else:
+                step, can = ("Stroke", True) if drawing else (stack.undoText(), stack.canUndo())
             action.setText(f"{prefix} {step}".strip())
+            action.setEnabled(can)
 
-        (stack.redoTextChanged if redo else stack.undoTextChanged).connect(name)
-        (stack.canRedoChanged if redo else stack.canUndoChanged).connect(action.setEnabled)
-        name(stack.redoText() if redo else stack.undoText())
-        action.setEnabled(stack.canRedo() if redo else stack.canUndo())
+        for signal in (stack.indexChanged, stack.canUndoChanged, stack.canRedoChanged, self.changed):
+            signal.connect(update)
+        update()
         action.triggered.connect(self.redo if redo else self.undo)
         return action
+
+    def finish_stroke(self) -> None:
+        """End the stroke being drawn, kept as drawn, as its own step (before a step that uses it)."""
+        self._end()
 
     def _show(self, content: Content) -> None:
         """Show `content` (the undo stack's commands call this)."""
@@ -331,8 +343,13 @@ class Canvas(QWidget):
 
     # --- input ---------------------------------------------------------------------------------
 
-    def _begin(self, pos: QPointF, pressure: float | None = None) -> None:
-        self._end()  # the last stroke's pen-up was lost: it is kept as drawn
+    def _begin(self, pos: QPointF, pressure: float | None = None, finger: int | None = None) -> None:
+        """A stroke begins at `pos`: with the pen's `pressure`, or by the touch point `finger`."""
+        if self._finger is not None and finger is None:
+            self._cancel()  # a hand resting on the screen began it: the pen or the mouse writes now
+        else:
+            self._end()  # the last stroke's pen-up was lost: it is kept as drawn
+        self._finger = finger
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # pen and touch too, not only a click: keys act here
         self._before, self._grew_by = self._content, np.zeros(2)
         if isinstance(self._content, Picture) or self.is_empty():
@@ -423,9 +440,8 @@ class Canvas(QWidget):
         kind, points = event.type(), event.points()
         if kind == QTouchEvent.Type.TouchBegin:
             drawing = self._current is not None and self._finger is None  # the pen or the mouse draws
-            self._finger = None if drawing or len(points) != 1 else points[0].id()
-            if self._finger is not None:
-                self._begin(points[0].position())
+            if not drawing and len(points) == 1:
+                self._begin(points[0].position(), finger=points[0].id())
         elif self._finger is not None:
             mine = points[0] if len(points) == 1 and points[0].id() == self._finger else None
             if mine is None or kind == QTouchEvent.Type.TouchCancel:
@@ -533,15 +549,12 @@ class Canvas(QWidget):
         super().focusInEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
-        """Focus gone while drawing (a dialog opened, another window came to the front): the stroke
-        ends there, as drawn; its release would come to the canvas no more."""
+        """Focus gone while drawing (a dialog opened, another window came to the front, the window
+        minimized): the stroke ends there, as drawn; its release would come to the canvas no more.
+        (Not on hiding: a window being destroyed hides it after its undo stack is gone.)"""
         self._end()
         self.update()
         super().focusOutEvent(event)
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self._end()  # the window minimized while drawing
-        super().hideEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         palette = self.palette()

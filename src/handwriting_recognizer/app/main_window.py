@@ -484,11 +484,11 @@ class MainWindow(QMainWindow):
         if left is None:
             return
         if training_available() and self.recognizer is not None:
-            self.show_retrain(left)
+            self.show_retrain(left_run=left)
         else:
             left[0].release()  # offered where it can be
 
-    def show_retrain(self, left_run: tuple[RunFolder, dict[str, Any]] | None = None) -> QDialog | None:
+    def show_retrain(self, *, left_run: tuple[RunFolder, dict[str, Any]] | None = None) -> QDialog | None:
         """Open the retrain dialog (non-blocking) and return it; None when it cannot run here. It shows
         `left_run`, else a finished run a closed app left (`run_folders.left_behind`), if any."""
         from handwriting_recognizer.app.retrain import RetrainDialog

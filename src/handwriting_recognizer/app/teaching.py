@@ -277,6 +277,7 @@ class Teacher:
         count = self._samples.counts()[label]
         number = self._number()
         self._history.remember(None if number is None else number.single, taught=label)
+        self._canvas.finish_stroke()  # taught while drawing: the stroke is kept, its own step, before Teach
         steps = self._canvas.undo_stack
         steps.beginMacro(f"Teach as {label}")  # one Undo: the drawing back, its sample out
         steps.push(_Taught(self._samples, sample, self._say))

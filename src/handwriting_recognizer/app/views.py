@@ -13,14 +13,25 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from handwriting_recognizer.app.actions import takes_own_key
 from handwriting_recognizer.app.contrast import readable
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.theme import blend, distinct
-from handwriting_recognizer.core.contract import LABELS
+from handwriting_recognizer.core.contract import LABELS, SIZE
 from handwriting_recognizer.core.numbers import SYMBOLS, Character, NumberReading, number_problem
 from handwriting_recognizer.core.percent import percent, percent_number
 from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, UNSURE, Reading
@@ -352,7 +363,7 @@ class PredictionLabel(QLabel):
         self.caption = _Caption()
         self.caption.setTextFormat(Qt.TextFormat.PlainText)  # it may quote a model's or a file's words
         self.caption.setObjectName("caption")
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.caption.setWordWrap(True)  # a long reason wraps instead of widening the window ...
         # ... or its column: the canvas beside it keeps its width as a number's line grows.
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -507,10 +518,45 @@ class PredictionLabel(QLabel):
 
 
 class _Caption(QLabel):
-    """The reading in words: CAPTION_LINES lines high, whatever it says. A word-wrapped QLabel's
-    height follows its text (height-for-width), and Qt's box layouts then hold its column at that
-    height even below the window's least size: at 200 % on a small screen the Teach button was laid
-    over the bars."""
+    """The reading in words: CAPTION_LINES lines high, whatever it says; a longer text shows its
+    first lines, the last ending in "…" (`text()` is all of it, for screen readers and tests). A
+    word-wrapped QLabel's height follows its text (height-for-width), and Qt's box layouts then hold
+    its column at that height even below the window's least size: at 200 % on a small screen the
+    Teach button was laid over the bars."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._whole = ""
+
+    def text(self) -> str:
+        return self._whole
+
+    def setText(self, text: str) -> None:
+        self._whole = text
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show the lines of the text that fit, the last one cut with "…" where more follow."""
+        width = max(self.contentsRect().width(), 1)
+        layout = QTextLayout(self._whole, self.font())
+        layout.setTextOption(QTextOption(Qt.AlignmentFlag.AlignHCenter))  # wraps at word boundaries
+        starts = []
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            starts.append(line.textStart())
+        layout.endLayout()
+        shown = self._whole
+        if len(starts) > CAPTION_LINES:
+            last = starts[CAPTION_LINES - 1]
+            rest = self.fontMetrics().elidedText(self._whole[last:], Qt.TextElideMode.ElideRight, width)
+            shown = self._whole[:last] + rest
+        if shown != super().text():
+            super().setText(shown)
 
     def hasHeightForWidth(self) -> bool:
         return False
@@ -524,8 +570,8 @@ class _Caption(QLabel):
 
 class InputPreview(QWidget):
     """The 28x28 image the model sees, scaled up without smoothing, in a frame of the palette's colour:
-    four screen pixels a pixel, two where the window has no room (at 200 % on a 1366x768 screen, the
-    fixed 112 px made the window 12 px taller than the screen)."""
+    four screen pixels a pixel, fewer (whole ones) where the window has no room (at 200 % on a
+    1366x768 screen, a fixed 112 px made the window taller than the screen)."""
 
     SIDE = 112
 
@@ -556,7 +602,7 @@ class InputPreview(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        side = min(self.width(), self.height())
+        side = max(SIZE, min(self.width(), self.height()) // SIZE * SIZE)  # whole screen pixels a pixel: even rows
         square = QRect((self.width() - side) // 2, (self.height() - side) // 2, side, side)
         painter = QPainter(self)
         painter.drawImage(square, self._qimage)  # no smoothing: the model's pixels, as they are

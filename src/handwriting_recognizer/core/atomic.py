@@ -3,7 +3,7 @@
 The new content goes to a temporary file beside the file, is flushed to disk, then renamed over it,
 and the rename is flushed too. What a user set stays: a file's permissions (a private drawing
 stays private; a new file gets the user's umask, not a mode of our choosing), and a file that is a
-symbolic link is written where the link points, the link kept.
+symbolic link to a file is written where the link points, the link kept.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ NEW_FILE_MODE = 0o666  # what a new file asks for; the user's umask takes its sh
 def write_bytes_atomic(path: Path | str, data: bytes) -> None:
     """Write `data` to a temporary file beside `path` (where a link at `path` points), flush it to
     disk, then rename it over that file and flush the folder."""
-    path = Path(os.path.realpath(path))
+    try:
+        path = Path(os.path.realpath(path, strict=True))  # an existing file, through the links to it
+    except OSError:
+        path = Path(path)  # a new file; a broken or looping link is replaced by the file
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
@@ -41,6 +44,16 @@ def write_bytes_atomic(path: Path | str, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
         raise
     sync_folder(path.parent)
+
+
+def sync_file(path: Path) -> None:
+    """Flush a file another writer wrote (Keras, onnx) to disk, so that what follows it (a summary
+    that says it is there) cannot outlast it in a power cut."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def sync_folder(folder: Path) -> None:

@@ -65,7 +65,7 @@ from handwriting_recognizer.core.contract import (
     int8_path_for,
     strokes_path_for,
 )
-from handwriting_recognizer.core.onnx_nodes import count_nodes
+from handwriting_recognizer.core.onnx_nodes import NotAModelEncoding, count_nodes
 from handwriting_recognizer.core.preprocess import Strokes, empty_input, is_blank, strokes_to_input
 from handwriting_recognizer.core.safe_io import KB, MB, FileRefused, describe_size, exists, read_regular_file
 from handwriting_recognizer.core.trajectory import trajectory
@@ -338,7 +338,11 @@ def _session(name: str, data: bytes, providers: list[str]) -> ort.InferenceSessi
     """A session that can only use what is in `data`: a model loaded from bytes reads external data
     relative to the current folder, so onnxruntime is pointed at an empty private folder instead.
     A model over the node budget is refused before onnxruntime spends its time on it."""
-    if count_nodes(data, MODEL_MAX_NODES) > MODEL_MAX_NODES:
+    try:
+        nodes = count_nodes(data, MODEL_MAX_NODES)
+    except NotAModelEncoding as exc:
+        raise ModelError(f"{name}: not a usable ONNX model ({exc})") from None
+    if nodes > MODEL_MAX_NODES:
         raise ModelError(f"{name}: more than {MODEL_MAX_NODES:,} operations, far more than a digit model has")
     try:
         with tempfile.TemporaryDirectory(prefix="hwr-no-external-data-") as empty:

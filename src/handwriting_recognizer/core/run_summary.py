@@ -13,7 +13,7 @@ from typing import Any
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
 from handwriting_recognizer.core.contract import MODEL_FILE
-from handwriting_recognizer.core.safe_io import MB, FileRefused, parse_json, read_regular_file
+from handwriting_recognizer.core.safe_io import MB, FileRefused, is_file, parse_json, read_regular_file
 
 SUMMARY_FILE = "summary.json"  # written last: a run folder with one holds a whole, finished run
 SUMMARY_MAX_BYTES = 4 * MB  # the shipped model's: 9 KB (with the comparison and history)
@@ -27,7 +27,7 @@ def write_summary(out: Path, summary: dict[str, Any]) -> None:
 def read_summary(out: Path) -> dict[str, Any]:
     """The summary of the finished run in `out`, its "model" that folder's own model (the saved path
     may name where the folder was); FileRefused when the folder holds no finished run."""
-    if not (out / MODEL_FILE).is_file():
+    if not is_file(out / MODEL_FILE):
         raise FileRefused(f"{out.name}: holds no model")
     summary = parse_json(read_regular_file(out / SUMMARY_FILE, SUMMARY_MAX_BYTES, "run summary"), SUMMARY_FILE)
     if not isinstance(summary, dict):

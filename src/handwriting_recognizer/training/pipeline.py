@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handwriting_recognizer.core import progress as events
+from handwriting_recognizer.core.atomic import sync_file, sync_folder
 from handwriting_recognizer.core.contract import (
     CLASSES,
     FUSION_KEY,
@@ -118,6 +119,11 @@ def run(config: TrainConfig) -> dict[str, object]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     summary["model"] = str(out / MODEL_FILE)
+    model = out / MODEL_FILE
+    for path in (model, weights_for(model), int8_path_for(model), strokes_path_for(model)):
+        if path.exists():
+            sync_file(path)  # on disk before the summary that offers them (a power cut)
+    sync_folder(out)
     write_summary(out, summary)  # last: a folder with a summary holds a whole run
     report_done(config, summary, out)
     return summary
