@@ -221,3 +221,21 @@ def test_teaching_while_drawing_keeps_the_stroke_for_undo(app_window):
     assert canvas.is_empty() and len(app_window.samples.samples()) == 1
     app_window.undo_action.trigger()
     assert lengths(app_window) == [10, 10]
+
+
+def test_the_hint_on_a_narrow_empty_canvas_wraps_instead_of_being_cut(qtbot):
+    """At the window's least width the hint read "rite a digit or a number he" (QA pass at 200 %)."""
+    from PySide6.QtGui import QImage
+
+    from handwriting_recognizer.app.canvas import Canvas
+
+    canvas = Canvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(160, 300)
+    image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    paper = image.pixelColor(80, 20).lightness()
+    edges = [x for x in range(3, 8)] + [x for x in range(152, 157)]
+    inked = [(x, y) for x in edges for y in range(3, 297) if abs(image.pixelColor(x, y).lightness() - paper) > 40]
+    assert inked == []  # nothing of the hint reaches the canvas' sides
+    middle = [y for y in range(3, 297) if abs(image.pixelColor(80, y).lightness() - paper) > 40]
+    assert middle  # and the hint is there

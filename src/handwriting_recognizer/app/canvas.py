@@ -562,7 +562,8 @@ class Canvas(QWidget):
         painter.drawImage(0, 0, self._image)  # clipped to the update region; the image carries its pixel ratio
         if self.is_empty() and isinstance(self._content, Ink):
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, HINT)
+            hint = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)  # a narrow canvas wraps it
+            painter.drawText(self.rect().adjusted(8, 8, -8, -8), hint, HINT)
         focused = self.hasFocus()
         role = QPalette.ColorRole.Highlight if focused else QPalette.ColorRole.Mid
         frame = 2 if focused else 1
