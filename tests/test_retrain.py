@@ -330,7 +330,7 @@ def test_a_run_a_crashed_app_left_finished_opens_at_start_to_keep(app_window, bu
     [dialog] = [d for d in app_window.findChildren(RetrainDialog) if d.isVisible()]
     assert "was neither kept nor discarded: the app closed first" in dialog.status.text()
     assert "99.50%" in dialog.comparison.text() and dialog.use_button.isEnabled()
-    assert not unfinished.exists()
+    assert not unfinished.exists() and not dialog.curves.isVisible()  # no epochs to draw (they were empty)
     dialog.use_button.click()
     assert app_window.recognizer.info.path == app_window.models.current
     assert not run.exists() and list(app_window.runs_dir.iterdir()) == []
@@ -456,12 +456,40 @@ def test_the_question_before_closing_can_use_the_new_model(app_window, tmp_path)
     assert app_window.models.current.exists() and not run.exists() and not dialog.isVisible()
 
 
-def test_quitting_the_app_with_a_new_model_not_used_asks_first(app_window, tmp_path):
+@pytest.mark.parametrize("choice", ["Discard It and Close", "Use New Model"])
+def test_quitting_the_app_with_a_new_model_not_used_asks_first_then_quits(app_window, tmp_path, qtbot, choice):
+    """After the answer the window stayed open, to be closed a second time (QA pass under Xvfb)."""
     dialog, run = finished_run(app_window, tmp_path)
     assert not app_window.close()  # the question comes first
     assert run.exists() and app_window.isVisible()
-    answer(dialog, "Discard It and Close")
-    assert app_window.close() and not run.exists()
+    answer(dialog, choice)
+    qtbot.waitUntil(lambda: not app_window.isVisible())
+    assert not run.exists() and app_window.models.current.exists() == (choice == "Use New Model")
+
+
+def test_after_discard_the_focus_is_on_start(app_window, tmp_path, qtbot):
+    """Enter after Discard closed the dialog: the focus had moved on to Close (QA pass)."""
+    dialog, run = finished_run(app_window, tmp_path)
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    dialog.discard_button.setEnabled(True)  # as a run's end leaves it
+    dialog.discard_button.setFocus()
+    assert dialog.focusWidget() is dialog.discard_button
+    dialog.discard_button.click()
+    assert dialog.focusWidget() is dialog.start_button and dialog.start_button.isDefault()
+    dialog.reject()
+
+
+def test_cancel_on_the_question_keeps_the_app_and_the_new_model(app_window, tmp_path, qtbot):
+    dialog, run = finished_run(app_window, tmp_path)
+    assert not app_window.close()
+    answer(dialog, "Cancel")
+    qtbot.wait(50)
+    assert app_window.isVisible() and dialog.isVisible() and run.exists()
+    dialog.discard_button.click()  # a later choice in the dialog does not close the app
+    dialog.reject()
+    qtbot.wait(50)
+    assert app_window.isVisible()
 
 
 def test_the_process_reads_typed_events_and_drops_everything_else(qtbot, monkeypatch):
@@ -527,8 +555,14 @@ def test_a_worker_that_cannot_start_is_explained(app_window, qtbot, monkeypatch,
 
 
 def test_a_crashed_worker_is_called_crashed():
-    assert explain_failure(CRASHED, None, "") == "the training process crashed"
-    assert explain_failure(1, None, "") == "the training process ended with code 1"
+    """A worker killed (kill -9, the system short of memory) was reported as absl's first log line,
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR" (QA)."""
+    absl = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    said = explain_failure(CRASHED, None, absl * 2)
+    assert said.startswith("the training process stopped without finishing: it crashed or was killed")
+    assert "absl" not in said and said.endswith("The current model is unchanged.")
+    assert explain_failure(CRASHED, None, absl + "Epoch 1/2\n").endswith("Its last output:\nEpoch 1/2")
+    assert explain_failure(1, None, absl) == "the training process ended with code 1"
 
 
 def test_warnings_are_shown_as_plain_text(app_window):

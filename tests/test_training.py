@@ -383,6 +383,39 @@ def test_sigterm_stops_cleanly_without_a_model(small_npz, tmp_path):
     assert list(out.iterdir()) == []
 
 
+def test_a_worker_whose_app_is_gone_stops_cleanly_without_a_model(small_npz, tmp_path):
+    """A worker outlived its killed app and wrote on into a run folder that the app's next start,
+    seeing no live app claiming it, was removing (QA pass under Xvfb). The app holds the worker's
+    standard input open; here it ends, as when the app dies."""
+    from handwriting_recognizer.core.worker import STOP_WITH_APP_ENV
+
+    big = tmp_path / "big.npz"
+    np.savez(big, **fake_mnist(n_train=20000, n_test=100, seed=2))
+    out = tmp_path / "out"
+    command = ["--data", str(big), "--epochs", "20", "--out", str(out), "--progress", "jsonl"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "handwriting_recognizer.training", *command],
+        cwd=ROOT,
+        env={**os.environ, STOP_WITH_APP_ENV: "1"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        for line in proc.stdout:
+            if json.loads(line)["event"] == "step":
+                break
+        proc.stdin.close()  # the app is gone
+        rest = proc.stdout.read()
+        proc.wait(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert json.loads(rest.splitlines()[-1])["event"] == "interrupted"
+    assert list(out.iterdir()) == []
+
+
 def test_mirrored_strategy_on_two_logical_cpus(small_npz, tmp_path):
     proc = training(
         "--data",

@@ -13,15 +13,25 @@ boxes), `actions` (the menu table and the shortcuts help).
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PySide6.QtCore import QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from handwriting_recognizer.app import dialogs
 from handwriting_recognizer.app import settings as keys
@@ -580,6 +590,19 @@ class MainWindow(QMainWindow):
         """Help > About: the version, the libraries and the log file, for a bug report."""
         dialogs.about_box(self)
 
+    def _close_once_answered(self, dialog: QDialog) -> None:
+        """Close the window once the question about `dialog`'s unused model is answered with Use or
+        Discard (the window stayed open after either, to be closed again); Cancel keeps both open."""
+        from handwriting_recognizer.app.retrain import UNUSED_MODEL_BOX
+
+        def answered(box: QMessageBox, button: QAbstractButton) -> None:
+            if box.buttonRole(button) != QMessageBox.ButtonRole.RejectRole:
+                QTimer.singleShot(0, self, self.close)  # once the dialog has closed
+
+        for box in cast(list[QMessageBox], list(dialog.findChildren(QMessageBox, UNUSED_MODEL_BOX))):
+            if box.isVisible():
+                box.buttonClicked.connect(functools.partial(answered, box))
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop a running training cleanly before closing; remember the window's geometry."""
         retrain = sys.modules.get("handwriting_recognizer.app.retrain")
@@ -592,6 +615,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             if dialog.isVisible():  # it asks whether to keep its new model: the answer comes first
+                self._close_once_answered(dialog)
                 event.ignore()
                 return
         self.settings.setValue(keys.GEOMETRY, self.saveGeometry())

@@ -116,6 +116,7 @@ class RetrainDialog(QDialog):
         self._probe_devices()
         if left_run is not None:
             self.run, self.summary = left_run
+            self.curves.hide()  # its epochs were shown by the window that closed: none to draw
             try:
                 when = f" on {dt.datetime.fromtimestamp(os.path.getmtime(self.summary['model'])):%Y-%m-%d at %H:%M}"
             except OSError:
@@ -406,6 +407,7 @@ class RetrainDialog(QDialog):
         self.discard_button.setEnabled(False)
         self.events.clear()
         self.curves.clear()
+        self.curves.show()
         self.comparison.clear()
         self.recommendation.clear()
         self.warnings.clear()
@@ -550,6 +552,7 @@ class RetrainDialog(QDialog):
         self.use_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         self.start_button.setDefault(True)
+        self.start_button.setFocus()  # else the focus leaves the disabled Discard for Close, which Enter presses
         self.status.setText("Discarded. The current model is unchanged.")
 
     def _remove_run(self) -> None:

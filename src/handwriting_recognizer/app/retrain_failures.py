@@ -14,7 +14,12 @@ DATASET_CLUES = ("no such file", ".npz", "IDX")
 DOWNLOAD_HINT = (
     'Check the internet connection, or choose a copy of MNIST (an .npz or a folder of IDX files) with "Use a file".'
 )
-LOG_PREFIXES = ("I0000", "W0000", "E0000")  # TensorFlow's C++ log lines: noise, not the reason
+# TensorFlow's C++ log lines, and absl's line before them: noise, not the reason.
+LOG_PREFIXES = ("I0000", "W0000", "E0000", "WARNING: All log messages before absl::InitializeLog()")
+CRASHED = (
+    "the training process stopped without finishing: it crashed or was killed (by the system, for instance,"
+    " when memory ran out). The current model is unchanged"
+)
 
 
 def explain_failure(exit_code: int, error_message: str | None, stderr: str) -> str:
@@ -30,8 +35,9 @@ def explain_failure(exit_code: int, error_message: str | None, stderr: str) -> s
             return f"{reason}\n\nChoose a working MNIST copy (an .npz or a folder of IDX files) or the download."
         return reason
     lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(LOG_PREFIXES)]
-    ended = "the training process crashed" if exit_code < 0 else f"the training process ended with code {exit_code}"
-    tail = "\n".join(lines[-3:]) or ended
+    tail = "\n".join(lines[-3:])
     if "ResourceExhausted" in stderr or "out of memory" in stderr.lower():
-        return f"Training ran out of memory. Try a smaller batch, the CPU, or fewer images.\n\n{tail}"
-    return tail
+        return f"Training ran out of memory. Try a smaller batch, the CPU, or fewer images.\n\n{tail}".strip()
+    if exit_code < 0:  # its own last lines, if any, are not the reason: they come before the end
+        return f"{CRASHED}." + (f"\n\nIts last output:\n{tail}" if tail else "")
+    return tail or f"the training process ended with code {exit_code}"

@@ -15,6 +15,10 @@ from pathlib import Path
 
 from handwriting_recognizer.core.train_config import MNIST_ENV, UNIPEN_ENV
 
+# Set in the worker's environment by the app: the worker stops when its standard input ends, which
+# the app holds open while it lives (a worker left running by a killed app wrote on into a run folder
+# the app's next start removes as abandoned).
+STOP_WITH_APP_ENV = "HWR_STOP_WITH_APP"
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # a checkout's root (unused when frozen)
 SOURCE_ROOT = PROJECT_ROOT / "src"  # where the package is, in a checkout
 TRAINING_EXTRA_HINT = (
@@ -44,7 +48,7 @@ def worker_environment(base: Mapping[str, str], dataset_from_env: bool = True) -
     """The worker's environment: unbuffered output, quiet TensorFlow, the checkout importable.
     `dataset_from_env` False drops $HWR_MNIST, for when the user asked for the real download;
     $HWR_UNIPEN is always dropped: the retrain dialog names the pen data it chose, or none."""
-    env = dict(base, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(base, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2", **{STOP_WITH_APP_ENV: "1"})
     env.pop(UNIPEN_ENV, None)
     if not dataset_from_env:
         env.pop(MNIST_ENV, None)

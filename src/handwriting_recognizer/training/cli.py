@@ -16,6 +16,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import Field, fields
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any, NoReturn
 
 from handwriting_recognizer.core import progress as events
 from handwriting_recognizer.core.train_config import ConfigError, Limits, TrainConfig, flag, option
+from handwriting_recognizer.core.worker import STOP_WITH_APP_ENV
 from handwriting_recognizer.training.pipeline import UserFacingError, list_devices, run, say
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ info lines bury the progress
@@ -114,10 +116,28 @@ def _stop_signals_interrupt() -> Iterator[None]:
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
 
 
+def _stop_with_the_app() -> None:
+    """A worker the app started ($STOP_WITH_APP_ENV) stops as its Cancel stops it once its standard
+    input ends: the app holds it open while it lives, so a killed or crashed app leaves no worker
+    writing on into a run folder its next start removes as abandoned."""
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):  # no standard input at all: nothing to watch
+            return
+        signal.raise_signal(signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stop-with-app", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = config_from(args)
     with _stop_signals_interrupt():
+        if os.environ.get(STOP_WITH_APP_ENV) == "1":
+            _stop_with_the_app()
         try:
             if args.list_devices:
                 list_devices()
