@@ -124,6 +124,9 @@ def test_predict_reads_on_the_cpu_where_cuda_is_offered(tmp_path, monkeypatch, c
 
     monkeypatch.setattr(engine.ort, "get_available_providers", lambda: [CUDA, CPU])
     monkeypatch.setattr(engine.ort, "InferenceSession", session)
+    # The models' memory limit is the process', for good: the tests after this one, in this process,
+    # read 10,000 images at once. `predict` is run with its limit in its own process (test_model_files).
+    monkeypatch.setattr("handwriting_recognizer.app.predict.limit_model_memory", lambda: None)
     seven = tmp_path / "seven.json"
     save_drawing(Drawing(400, 400, tuple(handmade.seven()), handmade.PEN), seven)
     assert predict_main(["--json", str(seven)]) == 0
