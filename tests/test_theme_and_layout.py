@@ -297,9 +297,9 @@ def test_a_remembered_size_larger_than_the_screen_is_fitted(app_window, qtbot):
     assert again.width() <= available.width() and again.height() <= available.height()
 
 
-SCALED_WINDOW = """
+WINDOW_SHOWN = """
 import json, sys
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QRect, QStandardPaths
 QStandardPaths.setTestModeEnabled(True)
 from handwriting_recognizer.app.application import create_application
 app = create_application(sys.argv)
@@ -308,6 +308,10 @@ window = create_main_window()
 window.show()
 app.processEvents()
 rect = lambda r: [r.x(), r.y(), r.width(), r.height()]
+"""
+SCALED_WINDOW = (
+    WINDOW_SHOWN
+    + """
 least = window.minimumSizeHint()
 window.resize(least)  # where the window has no more room
 window.prediction.caption.setText("Not a number: " + "a long reason, " * 8)
@@ -325,6 +329,7 @@ print(json.dumps({
     "height": window.height(),
 }))
 """
+)
 
 
 @pytest.mark.parametrize("width, height", [(1600, 1000), (1366, 768)])
@@ -341,22 +346,15 @@ def test_at_scale_factor_2_the_window_fits_the_screen(tmp_path, width, height):
     assert shown["status_visible"] and shown["status"][1] + shown["status"][3] <= shown["height"]
 
 
-SHORTCUTS_ON_A_SCALED_SCREEN = """
-import json, sys
-from PySide6.QtCore import QRect, QStandardPaths
-QStandardPaths.setTestModeEnabled(True)
-from handwriting_recognizer.app.application import create_application
-app = create_application(sys.argv)
+SHORTCUTS_ON_A_SCALED_SCREEN = (
+    WINDOW_SHOWN
+    + """
 from PySide6.QtWidgets import QPushButton, QTextBrowser
-from handwriting_recognizer.app import create_main_window
-window = create_main_window()
-window.show()
 window.show_shortcuts()
 for _ in range(5):
     app.processEvents()
 [dialog] = [w for w in app.topLevelWidgets() if w.objectName() == "shortcuts" and w.isVisible()]
 ok = dialog.findChild(QPushButton)
-rect = lambda r: [r.x(), r.y(), r.width(), r.height()]
 print(json.dumps({
     "available": rect(dialog.screen().availableGeometry()),
     "frame": rect(dialog.frameGeometry()),
@@ -364,6 +362,7 @@ print(json.dumps({
     "table": dialog.findChild(QTextBrowser).toPlainText(),
 }))
 """
+)
 
 
 def test_the_keyboard_shortcuts_fit_a_1366x768_screen_at_200_percent_and_scroll(tmp_path):

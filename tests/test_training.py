@@ -346,47 +346,11 @@ def test_jsonl_progress_lines_parse(short_run):
     assert 0 <= done["test_accuracy"] <= 1 and done["model"].endswith("model.onnx")
 
 
-def test_sigterm_stops_cleanly_without_a_model(small_npz, tmp_path):
-    big = tmp_path / "big.npz"
-    np.savez(big, **fake_mnist(n_train=20000, n_test=100, seed=2))
-    out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "handwriting_recognizer.training",
-            "--data",
-            str(big),
-            "--epochs",
-            "20",
-            "--out",
-            str(out),
-            "--progress",
-            "jsonl",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        for line in proc.stdout:
-            if json.loads(line)["event"] == "step":
-                break
-        proc.send_signal(signal.SIGTERM)
-        rest, _ = proc.communicate(timeout=120)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130
-    assert json.loads(rest.splitlines()[-1])["event"] == "interrupted"
-    assert not (out / "model.onnx").exists()
-    assert list(out.iterdir()) == []
-
-
-def test_a_worker_whose_app_is_gone_stops_cleanly_without_a_model(small_npz, tmp_path):
-    """A worker outlived its killed app and wrote on into a run folder that the app's next start,
-    seeing no live app claiming it, was removing (QA pass under Xvfb). The app holds the worker's
-    standard input open; here it ends, as when the app dies."""
+@pytest.mark.parametrize("stop", ["sigterm", "app gone"])
+def test_a_stopped_worker_stops_cleanly_without_a_model(tmp_path, stop):
+    """SIGTERM (the retrain dialog's Cancel), or its standard input ending: the app holds it open,
+    and a worker that outlived its killed app wrote on into a run folder that the app's next start,
+    seeing no live app claiming it, was removing (QA pass under Xvfb)."""
     from handwriting_recognizer.core.worker import STOP_WITH_APP_ENV
 
     big = tmp_path / "big.npz"
@@ -406,7 +370,10 @@ def test_a_worker_whose_app_is_gone_stops_cleanly_without_a_model(small_npz, tmp
         for line in proc.stdout:
             if json.loads(line)["event"] == "step":
                 break
-        proc.stdin.close()  # the app is gone
+        if stop == "sigterm":
+            proc.send_signal(signal.SIGTERM)
+        else:
+            proc.stdin.close()  # the app is gone
         rest = proc.stdout.read()
         proc.wait(timeout=120)
     finally:

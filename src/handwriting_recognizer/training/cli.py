@@ -122,10 +122,12 @@ def _stop_with_the_app() -> None:
     writing on into a run folder its next start removes as abandoned."""
 
     def watch() -> None:
+        # The file descriptor, not sys.stdin: a daemon thread blocked in a buffered read holds its
+        # lock, and the interpreter aborts at exit (SIGABRT) when a stop ends the worker first.
         try:
-            while sys.stdin.buffer.read(4096):
+            while os.read(0, 4096):
                 pass
-        except (OSError, ValueError):  # no standard input at all: nothing to watch
+        except OSError:  # no standard input at all: nothing to watch
             return
         signal.raise_signal(signal.SIGTERM)
 
