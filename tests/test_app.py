@@ -324,6 +324,25 @@ def test_drop_a_drawing_file_on_the_window(app_window, qtbot, tmp_path):
     assert len(app_window.canvas.strokes()) == 1
 
 
+def test_paste_a_file_copied_in_a_file_manager_opens_it(app_window, qtbot, tmp_path):
+    """A file manager's copy is a list of files: Ctrl+V said "The clipboard holds no readable image"
+    where dropping the same file worked (QA pass)."""
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QGuiApplication
+
+    from handwriting_recognizer.core.drawing import Drawing, save_drawing
+
+    path = tmp_path / "copied.json"
+    save_drawing(Drawing(400, 400, tuple(handmade.one()), 12.0), path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)), QUrl.fromLocalFile(str(tmp_path / "other.png"))])
+    QGuiApplication.clipboard().setMimeData(mime)
+    QTest.keySequence(app_window, "Ctrl+V")
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 1, timeout=2000)
+    said = app_window.statusBar().currentMessage()
+    assert said == "Opened copied.json only, one at a time: 1 more pasted file left out"
+
+
 def test_a_tap_is_not_read_as_a_digit(app_window, qtbot):
     canvas = app_window.canvas
     draw(canvas, [np.array([[200.0, 200.0]])])  # press and release at one point

@@ -546,6 +546,21 @@ def test_an_svg_path_too_long_to_draw_in_time_is_refused_at_once():
     assert decode_image(zigzag_svg(3_000, 1), "handwriting.svg").shape[2] == 4  # a long, real stroke reads
 
 
+def test_a_jpeg_cut_short_is_refused_not_read_with_grey_for_its_end():
+    """Half a downloaded photo of a 3 opened with a grey band over the digit and read "Not a digit
+    (62%)"; only the log said the data ended early (QA pass)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    picture = gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert picture.save(buffer, "JPG")
+    whole = bytes(buffer.data().data())
+    assert decode_image(whole, "seven.jpg").shape == (400, 400, 4)
+    with pytest.raises(ImageError, match=r"half.jpg: the picture is cut short"):
+        decode_image(whole[: len(whole) // 2], "half.jpg")
+
+
 def test_an_svg_with_a_doctype_line_and_internal_uses_is_read():
     svg = (
         b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '

@@ -141,6 +141,20 @@ def test_what_an_opened_drawing_or_picture_replaces_enters_the_history(app_windo
     assert app_window.history.entries()[0].picture is not None
 
 
+def test_a_picture_drawn_over_enters_the_history(app_window, qtbot):
+    """Drawing over a picture replaced it, but its reading never reached the history (QA pass)."""
+    from PySide6.QtCore import QPoint
+
+    ink = render_strokes(handmade.one(), (400, 400), handmade.PEN)
+    assert app_window.files.show_picture(qimage_to_array(gray_to_qimage(ink)), "one.png", "Open Picture")
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 1, timeout=2000)
+    canvas = app_window.canvas
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
+    [entry] = app_window.history.entries()
+    assert entry.reading.label == 1 and entry.picture is not None
+
+
 def test_a_past_picture_is_put_back_with_its_reading(app_window, qtbot):
     picture = gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True)
     assert app_window.show_picture(qimage_to_array(picture))

@@ -353,6 +353,8 @@ class Canvas(QWidget):
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # pen and touch too, not only a click: keys act here
         self._before, self._grew_by = self._content, np.zeros(2)
         if isinstance(self._content, Picture) or self.is_empty():
+            if isinstance(self._content, Picture):
+                self.replacing.emit()  # the picture's reading goes to the history, as when another replaces it
             self._content, self._finished_points = BLANK, 0  # a stroke on a picture replaces it; undo shows it
             self._fit_drawing_to_widget()
             self._render()  # the whole widget: the picture or the hint goes

@@ -50,11 +50,10 @@ def with_suffix(path: str, suffix: str) -> str:
     return path if path.lower().endswith(suffix) else path + suffix
 
 
-def dropped_file(mime: QMimeData) -> Path | None:
-    """The first local file in dropped data, if any."""
+def dropped_files(mime: QMimeData) -> list[Path]:
+    """The local files in dropped or copied data (a file manager's copy is a list of them)."""
     urls = mime.urls() if mime.hasUrls() else []
-    local = [Path(u.toLocalFile()) for u in urls if isinstance(u, QUrl) and u.isLocalFile()]
-    return local[0] if local else None
+    return [Path(u.toLocalFile()) for u in urls if isinstance(u, QUrl) and u.isLocalFile()]
 
 
 def start_folder(settings: QSettings, key: str = keys.FILES_FOLDER, first: Locations = FIRST_FOLDERS) -> str:
@@ -207,21 +206,34 @@ class FileActions(QObject):
     # --- clipboard and drops -------------------------------------------------------------------
 
     def paste(self) -> bool:
-        """Show the clipboard's image, if it holds one."""
-        return self.show_qimage(QGuiApplication.clipboard().image(), "clipboard", "Paste Image")
+        """Open the file the clipboard holds (copied in a file manager), else show its image: Ctrl+V
+        of a copied picture file said the clipboard held no image, where dropping it worked."""
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
+        if mime is not None and dropped_files(mime):
+            return self._open_first(dropped_files(mime), "pasted")
+        return self.show_qimage(clipboard.image(), "clipboard", "Paste Image")
 
     def accepts(self, mime: QMimeData) -> bool:
         """Whether a drag carries something the window can open."""
-        return dropped_file(mime) is not None or mime.hasImage()
+        return bool(dropped_files(mime)) or mime.hasImage()
 
     def drop(self, mime: QMimeData) -> bool:
         """Open a dropped file, else show dropped image data."""
-        path = dropped_file(mime)
-        if path is not None:
-            return self.open_file(path)
+        if files := dropped_files(mime):
+            return self._open_first(files, "dropped")
         if mime.hasImage():
             return self.show_qimage(QImage(mime.imageData()), "dropped data", "Drop Image")
         return False
+
+    def _open_first(self, files: list[Path], how: str) -> bool:
+        """Open the first of several files: the canvas shows one drawing or picture at a time, and
+        the others are named as left out (they were left without a word)."""
+        opened = self.open_file(files[0])
+        if opened and len(files) > 1:
+            more = f"{len(files) - 1} more {how} file{'s' if len(files) > 2 else ''}"
+            self._say(f"Opened {files[0].name} only, one at a time: {more} left out")
+        return opened
 
     # --- dialogs -------------------------------------------------------------------------------
 

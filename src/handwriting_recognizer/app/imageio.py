@@ -8,14 +8,26 @@ links to files or other documents, no DTD), gzip-compressed SVG only up to MAX_S
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import logging
 import re
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMessageLogContext,
+    QSize,
+    Qt,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QImage, QImageReader
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
@@ -40,6 +52,10 @@ SVG_SIDE = 1024  # an SVG is rendered with its longer side this many pixels
 _SVG_OUTSIDE = re.compile(rb"""<!ENTITY|<!DOCTYPE[^>]*\[|@import|href\s*=\s*["'](?!\s*#)""", re.IGNORECASE)
 _HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
 _SVG_NUMBER = re.compile(r"[-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][-+]?\d+)?")  # in path data: "1.5.5" is 1.5 and .5
+
+
+log = logging.getLogger(__name__)
+CUT_SHORT = "premature end of data"  # libjpeg's warning for a file that ends before its picture does
 
 
 class ImageError(Exception):
@@ -98,10 +114,30 @@ def _decode(reader: QImageReader, data: bytes, name: str) -> np.ndarray:
                 f"{name}: {size.width()} x {size.height()} pixels is more than a picture may have "
                 f"({MAX_DECODED_PIXELS / 1e6:.0f} megapixels)"
             )
-    image = reader.read()
+    with _decoder_warnings() as warnings:
+        image = reader.read()
     if image.isNull():
         raise ImageError(f"{name}: not a readable image ({reader.errorString()})")
+    if any(CUT_SHORT in warning for warning in warnings):
+        raise ImageError(f"{name}: the picture is cut short (a download or copy that did not finish?)")
     return qimage_to_array(within_pixel_budget(image))
+
+
+@contextlib.contextmanager
+def _decoder_warnings() -> Iterator[list[str]]:
+    """The warnings Qt's image decoders log while the block runs (they go to the log as well): a
+    JPEG cut short decodes with grey where its end was, and says so only there."""
+    said: list[str] = []
+
+    def handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        said.append(message)
+        log.warning("%s", message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield said
+    finally:
+        qInstallMessageHandler(previous)
 
 
 def within_pixel_budget(image: QImage) -> QImage:
