@@ -451,3 +451,18 @@ def test_resizing_back_and_forth_between_strokes_keeps_the_inks_size_and_the_dra
     assert canvas.drawing().width > size and canvas.first_point() == first
     points = np.concatenate(canvas.drawing().strokes)
     assert points.min() >= 0 and (points.max(axis=0) <= (canvas.drawing().width, canvas.drawing().height)).all()
+
+
+def test_a_see_through_picture_is_shown_on_the_grey_it_is_read_against(app_window, qtbot):
+    """A white digit whose shape is only in the alpha channel read "9 99%" on a canvas that looked
+    empty: white on the light theme's white paper (QA pass)."""
+    ink = render_strokes(handmade.one(), (400, 400), 40.0)
+    rgba = np.zeros((400, 400, 4), np.uint8)
+    rgba[..., :3] = 255
+    rgba[..., 3] = np.round(ink * 255).astype(np.uint8)
+    assert app_window.show_picture(rgba)
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 1, timeout=2000)
+    canvas = app_window.canvas
+    image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    row = [image.pixelColor(x, canvas.height() // 2) for x in range(10, canvas.width() - 10)]
+    assert max(contrast_ratio(c, row[0]) for c in row) > 4.5  # the digit stands out from what is behind it

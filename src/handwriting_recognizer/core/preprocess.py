@@ -196,6 +196,26 @@ def to_ink(pixels: np.ndarray) -> np.ndarray:
     Dark-on-light or light-on-dark is detected from the border (the background); transparent
     pixels count as background.
     """
+    gray, alpha = _gray_and_alpha(pixels)
+    behind = _backdrop(gray, alpha)
+    if behind is not None and alpha is not None:
+        gray = gray * alpha + behind * (1.0 - alpha)
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = float(np.median(border))
+    ink = background - gray if background > 0.5 else gray - background
+    return np.clip(ink, 0.0, 1.0)
+
+
+def backdrop(pixels: np.ndarray) -> float | None:
+    """The grey (0 black, 1 white) a picture's see-through parts are read against: the one that
+    contrasts with what it shows (white behind dark ink), as `to_ink` reads it; None where the
+    picture is opaque. The canvas shows the picture on it too (a white digit on transparent showed
+    as nothing on a light theme's white paper)."""
+    return _backdrop(*_gray_and_alpha(pixels))
+
+
+def _gray_and_alpha(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """A picture's grey in 0..1 and its alpha, if it has one; ValueError for what is not a picture."""
     a = np.asarray(pixels)
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or min(a.shape[:2]) < 1:
         raise ValueError(f"expected a gray, RGB or RGBA image, got an array of shape {a.shape}")
@@ -206,16 +226,15 @@ def to_ink(pixels: np.ndarray) -> np.ndarray:
         a = a[..., None]
     alpha = a[..., 3] if a.shape[2] == 4 else None
     gray = a[..., 0] if a.shape[2] == 1 else a[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
-    if alpha is not None and alpha.min() < 0.98:
-        # Composite over a background that contrasts with the visible content.
-        visible = alpha > 0.5
-        content = float(gray[visible].mean()) if visible.any() else 0.0
-        background = 1.0 if content < 0.5 else 0.0
-        gray = gray * alpha + background * (1.0 - alpha)
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background = float(np.median(border))
-    ink = background - gray if background > 0.5 else gray - background
-    return np.clip(ink, 0.0, 1.0)
+    return gray, alpha
+
+
+def _backdrop(gray: np.ndarray, alpha: np.ndarray | None) -> float | None:
+    if alpha is None or alpha.min() >= 0.98:
+        return None
+    visible = alpha > 0.5
+    content = float(gray[visible].mean()) if visible.any() else 0.0
+    return 1.0 if content < 0.5 else 0.0
 
 
 def image_to_input(pixels: np.ndarray) -> np.ndarray:
