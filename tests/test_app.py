@@ -343,6 +343,17 @@ def test_paste_a_file_copied_in_a_file_manager_opens_it(app_window, qtbot, tmp_p
     assert said == "Opened copied.json only, one at a time: 1 more pasted file left out"
 
 
+def test_a_web_link_dropped_says_what_to_do(app_window):
+    """A browser's image link was refused at the drag's start: a no-entry cursor, no word (QA pass)."""
+    from PySide6.QtCore import QMimeData, QUrl
+
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.org/seven.png")])
+    assert app_window.files.accepts(mime)
+    assert not app_window.files.drop(mime)
+    assert app_window.statusBar().currentMessage().startswith("Only files on this computer open here")
+
+
 def test_a_tap_is_not_read_as_a_digit(app_window, qtbot):
     canvas = app_window.canvas
     draw(canvas, [np.array([[200.0, 200.0]])])  # press and release at one point

@@ -215,8 +215,9 @@ class FileActions(QObject):
         return self.show_qimage(clipboard.image(), "clipboard", "Paste Image")
 
     def accepts(self, mime: QMimeData) -> bool:
-        """Whether a drag carries something the window can open."""
-        return bool(dropped_files(mime)) or mime.hasImage()
+        """Whether a drag carries something the window can open, or a web link it can say why not
+        (refused at once, it left the user with a no-entry cursor and no word)."""
+        return mime.hasUrls() or mime.hasImage()
 
     def drop(self, mime: QMimeData) -> bool:
         """Open a dropped file, else show dropped image data."""
@@ -224,6 +225,8 @@ class FileActions(QObject):
             return self._open_first(files, "dropped")
         if mime.hasImage():
             return self.show_qimage(QImage(mime.imageData()), "dropped data", "Drop Image")
+        if mime.hasUrls():
+            self._say("Only files on this computer open here: save the picture from the web first, then drop the file")
         return False
 
     def _open_first(self, files: list[Path], how: str) -> bool:

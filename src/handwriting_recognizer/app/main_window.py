@@ -558,7 +558,7 @@ class MainWindow(QMainWindow):
         return self.files.paste()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Accept only what can be opened: a local file or image data."""
+        """Accept what can be opened (a local file, image data) and web links, to say why they cannot."""
         if self.files.accepts(event.mimeData()):
             event.acceptProposedAction()
 
