@@ -155,6 +155,23 @@ def test_a_picture_drawn_over_enters_the_history(app_window, qtbot):
     assert entry.reading.label == 1 and entry.picture is not None
 
 
+def test_a_pinch_on_a_picture_leaves_the_history_as_it_was(app_window, qtbot):
+    """Each pinch on a photo added an entry for it, though the dropped stroke left it shown (review)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QInputDevice
+
+    ink = render_strokes(handmade.one(), (400, 400), handmade.PEN)
+    assert app_window.files.show_picture(qimage_to_array(gray_to_qimage(ink)), "one.png", "Open Picture")
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 1, timeout=2000)
+    canvas, screen = app_window.canvas, QTest.createTouchDevice(QInputDevice.DeviceType.TouchScreen)
+    one, two = QPoint(110, 110), QPoint(300, 300)
+    for _ in range(3):
+        QTest.touchEvent(canvas, screen).press(0, QPoint(100, 100), canvas).commit()
+        QTest.touchEvent(canvas, screen).move(0, one, canvas).press(1, two, canvas).commit()
+        QTest.touchEvent(canvas, screen).release(0, one, canvas).release(1, two, canvas).commit()
+    assert canvas.picture() is not None and app_window.history.entries() == []
+
+
 def test_a_past_picture_is_put_back_with_its_reading(app_window, qtbot):
     picture = gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True)
     assert app_window.show_picture(qimage_to_array(picture))

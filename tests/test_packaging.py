@@ -235,15 +235,21 @@ def test_build_script_is_documented():
 
 def test_self_test_drawings_and_worker_command():
     assert {expected for expected, _ in selftest.DRAWINGS.values()} >= {0, 1, 7}
-    from handwriting_recognizer.core.worker import worker_command, worker_environment
+    from handwriting_recognizer.core.worker import STOP_WITH_APP_ENV, worker_command, worker_environment
 
     command = worker_command(["--epochs", "1"])
     assert command[:3] == [sys.executable, "-m", "handwriting_recognizer.training"] and command[-2:] == [
         "--epochs",
         "1",
     ]
-    env = worker_environment({"HWR_MNIST": "/data/mnist.npz"}, dataset_from_env=False)
+    env = worker_environment({"HWR_MNIST": "/data/mnist.npz", STOP_WITH_APP_ENV: "1"}, dataset_from_env=False)
     assert str(ROOT / "src") in env["PYTHONPATH"].split(os.pathsep) and "HWR_MNIST" not in env
+    # The self-test gives the worker no input: a worker told to stop with its app stopped at once,
+    # and the full build's self-test failed (review). Only the app's workers are told to.
+    assert STOP_WITH_APP_ENV not in env
+    from handwriting_recognizer.app.retrain_process import prepared_process
+
+    assert prepared_process(None).processEnvironment().value(STOP_WITH_APP_ENV) == "1"
 
 
 def test_self_test_reports_every_drawing(capsys):

@@ -145,6 +145,7 @@ class Canvas(QWidget):
     changed = Signal()
     penWidthChanged = Signal(int)
     replacing = Signal()  # an opened drawing or picture is about to replace what the canvas shows
+    kept = Signal()  # a stroke begun over a picture was dropped (a pinch): the picture stays
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -411,6 +412,8 @@ class Canvas(QWidget):
         """Drop the stroke being drawn: what was shown before it comes back, and no step is made."""
         if self._current is not None:
             self._show(self._before)
+            if isinstance(self._before, Picture):
+                self.kept.emit()  # it did not replace the picture after all
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

@@ -210,8 +210,8 @@ class FileActions(QObject):
         of a copied picture file said the clipboard held no image, where dropping it worked."""
         clipboard = QGuiApplication.clipboard()
         mime = clipboard.mimeData()
-        if mime is not None and dropped_files(mime):
-            return self._open_first(dropped_files(mime), "pasted")
+        if files := dropped_files(mime) if mime is not None else []:
+            return self._open_first(files, "pasted")
         return self.show_qimage(clipboard.image(), "clipboard", "Paste Image")
 
     def accepts(self, mime: QMimeData) -> bool:

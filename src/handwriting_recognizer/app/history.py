@@ -231,6 +231,14 @@ class ReadingHistory(QDockWidget):
             self.list.takeItem(self.list.count() - 1)
         return entry
 
+    def forget(self, entry: HistoryEntry | None) -> None:
+        """Take back `entry`, if it is still kept: what it kept is shown again (a stroke over a
+        picture, dropped: a pinch on a photo added an entry at each try)."""
+        row = next((i for i, kept in enumerate(self._entries) if kept is entry), None)
+        if row is not None:
+            del self._entries[row]
+            self.list.takeItem(row)
+
     def copy(self, reading: Said | None) -> bool:
         """Edit > Copy: the selected past reading while the list has the focus, else the current one."""
         if self.list.hasFocus() and self.list.currentRow() >= 0:

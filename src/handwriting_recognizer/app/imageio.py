@@ -125,13 +125,17 @@ def _decode(reader: QImageReader, data: bytes, name: str) -> np.ndarray:
 
 @contextlib.contextmanager
 def _decoder_warnings() -> Iterator[list[str]]:
-    """The warnings Qt's image decoders log while the block runs (they go to the log as well): a
-    JPEG cut short decodes with grey where its end was, and says so only there."""
+    """The messages Qt logs while the block runs (passed on as before): a JPEG cut short decodes with
+    grey where its end was, and says so only there. (Where QT_LOGGING_RULES turns Qt's image
+    warnings off, none comes, and such a picture opens as before.)"""
     said: list[str] = []
 
     def handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
         said.append(message)
-        log.warning("%s", message)
+        if callable(previous):  # another handler the process installed (None: Qt's own)
+            previous(mode, context, message)
+        else:
+            log.warning("%s", message)
 
     previous = qInstallMessageHandler(handler)
     try:

@@ -43,7 +43,7 @@ from handwriting_recognizer.app.canvas_tools import PEN_LABEL, CanvasTools
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.elided_label import ElidedLabel
 from handwriting_recognizer.app.file_actions import FileActions
-from handwriting_recognizer.app.history import ReadingHistory, Said
+from handwriting_recognizer.app.history import HistoryEntry, ReadingHistory, Said
 from handwriting_recognizer.app.imageio import qimage_to_array
 from handwriting_recognizer.app.model_choice import ModelChoice, ModelStatus, recipe_width
 from handwriting_recognizer.app.run_folders import RunFolder, left_behind
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.reading: Reading | None = None  # what the bars show: the single digit's, or the selected character's
         self.number: NumberReading | None = None  # what the big label shows: the whole reading
         self._reader: NumberReader | None = None
+        self._replaced: HistoryEntry | None = None  # the history's entry for what the canvas replaced last
         self._picture_read: tuple[object, NumberReading] | None = None  # the last picture read, by its key
         self._user_selection: tuple[int, ...] | None = None  # the marks of the character the user selected
         self.last_error: QMessageBox | None = None
@@ -246,7 +247,8 @@ class MainWindow(QMainWindow):
         self.canvas.changed.connect(self.teacher.canvas_changed)
         self.canvas.changed.connect(self._forget_selection)
         # What an opened drawing or picture replaces goes to the history, as a cleared one does.
-        self.canvas.replacing.connect(lambda: self.history.remember(self.said()))
+        self.canvas.replacing.connect(self._remember_replaced)
+        self.canvas.kept.connect(lambda: self.history.forget(self._replaced))  # a dropped stroke replaced nothing
         self.canvas.penWidthChanged.connect(self._schedule_reading)  # ink smaller than the pen reads as a dot
         self.bars.digitClicked.connect(self.choose_label)
         self.prediction.characterSelected.connect(self.select_character)
@@ -420,6 +422,10 @@ class MainWindow(QMainWindow):
         """The ink changed: the bars follow the writing again."""
         self._user_selection = None
 
+    def _remember_replaced(self) -> None:
+        """What an opened drawing or picture, or a stroke over a picture, replaces goes to the history."""
+        self._replaced = self.history.remember(self.said())
+
     def said(self) -> Said | None:
         """What the big label says, to copy and to keep in the history: a single character's reading
         (as a single digit's), or the whole number's."""
@@ -554,7 +560,7 @@ class MainWindow(QMainWindow):
         return self.files.export_input(path)
 
     def paste(self) -> bool:
-        """Show the clipboard's image, if it holds one."""
+        """Open the file the clipboard holds, else show its image (`FileActions.paste`)."""
         return self.files.paste()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -592,16 +598,21 @@ class MainWindow(QMainWindow):
 
     def _close_once_answered(self, dialog: QDialog) -> None:
         """Close the window once the question about `dialog`'s unused model is answered with Use or
-        Discard (the window stayed open after either, to be closed again); Cancel keeps both open."""
+        Discard and the dialog has closed (the window stayed open, to be closed again); Cancel, or a
+        model that could not be installed, keeps both open."""
         from handwriting_recognizer.app.retrain import UNUSED_MODEL_BOX
 
         def answered(box: QMessageBox, button: QAbstractButton) -> None:
-            if box.buttonRole(button) != QMessageBox.ButtonRole.RejectRole:
-                QTimer.singleShot(0, self, self.close)  # once the dialog has closed
+            if box.buttonRole(button) == QMessageBox.ButtonRole.RejectRole:
+                return
+            if dialog.isVisible():  # still open (the model could not be installed): when it closes
+                dialog.finished.connect(self.close, Qt.ConnectionType.SingleShotConnection)
+            else:  # the answer closed it already
+                QTimer.singleShot(0, self, self.close)
 
         for box in cast(list[QMessageBox], list(dialog.findChildren(QMessageBox, UNUSED_MODEL_BOX))):
             if box.isVisible():
-                box.buttonClicked.connect(functools.partial(answered, box))
+                box.buttonClicked.connect(functools.partial(answered, box), Qt.ConnectionType.SingleShotConnection)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop a running training cleanly before closing; remember the window's geometry."""

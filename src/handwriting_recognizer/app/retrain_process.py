@@ -23,7 +23,7 @@ def prepared_process(parent: QObject, dataset_from_env: bool = True) -> QProcess
     """A QProcess with the worker's environment and working folder, not started yet."""
     process = QProcess(parent)
     env = QProcessEnvironment()
-    for key, value in worker_environment(os.environ, dataset_from_env).items():
+    for key, value in worker_environment(os.environ, dataset_from_env, stop_with_app=True).items():
         env.insert(key, value)
     process.setProcessEnvironment(env)
     if worker_cwd() is not None:

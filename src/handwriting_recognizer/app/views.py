@@ -519,7 +519,8 @@ class PredictionLabel(QLabel):
 
 class _Caption(QLabel):
     """The reading in words: CAPTION_LINES lines high, whatever it says; a longer text shows its
-    first lines, the last ending in "…" (`text()` is all of it, for screen readers and tests). A
+    first lines, the last ending in "…" (`text()` is all of it; a screen reader hears the whole
+    reading from the big label's accessible name). A
     word-wrapped QLabel's height follows its text (height-for-width), and Qt's box layouts then hold
     its column at that height even below the window's least size: at 200 % on a small screen the
     Teach button was laid over the bars."""

@@ -211,6 +211,9 @@ def backdrop(pixels: np.ndarray) -> float | None:
     contrasts with what it shows (white behind dark ink), as `to_ink` reads it; None where the
     picture is opaque. The canvas shows the picture on it too (a white digit on transparent showed
     as nothing on a light theme's white paper)."""
+    a = np.asarray(pixels)
+    if a.ndim != 3 or a.shape[2] != 4 or a[..., 3].min() >= 0.98 * (255 if a.dtype == np.uint8 else 1):
+        return None  # opaque: no grey of the whole picture to make
     return _backdrop(*_gray_and_alpha(pixels))
 
 

@@ -44,11 +44,19 @@ def worker_command(args: list[str]) -> list[str]:
     return [sys.executable, "-m", "handwriting_recognizer.training", *args]
 
 
-def worker_environment(base: Mapping[str, str], dataset_from_env: bool = True) -> dict[str, str]:
+def worker_environment(
+    base: Mapping[str, str], dataset_from_env: bool = True, stop_with_app: bool = False
+) -> dict[str, str]:
     """The worker's environment: unbuffered output, quiet TensorFlow, the checkout importable.
     `dataset_from_env` False drops $HWR_MNIST, for when the user asked for the real download;
-    $HWR_UNIPEN is always dropped: the retrain dialog names the pen data it chose, or none."""
-    env = dict(base, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2", **{STOP_WITH_APP_ENV: "1"})
+    $HWR_UNIPEN is always dropped: the retrain dialog names the pen data it chose, or none.
+    `stop_with_app`: the worker stops when its standard input ends (the app holds it open; the
+    self-test, which gives it none, does not ask for that)."""
+    env = dict(base, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    if stop_with_app:
+        env[STOP_WITH_APP_ENV] = "1"
+    else:
+        env.pop(STOP_WITH_APP_ENV, None)
     env.pop(UNIPEN_ENV, None)
     if not dataset_from_env:
         env.pop(MNIST_ENV, None)

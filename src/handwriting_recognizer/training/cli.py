@@ -138,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = config_from(args)
     with _stop_signals_interrupt():
-        if os.environ.get(STOP_WITH_APP_ENV) == "1":
-            _stop_with_the_app()
         try:
+            if os.environ.get(STOP_WITH_APP_ENV) == "1":  # in the try: its stop may come at once
+                _stop_with_the_app()
             if args.list_devices:
                 list_devices()
             else:
