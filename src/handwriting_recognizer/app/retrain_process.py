@@ -80,12 +80,14 @@ class RetrainProcess(QObject):
         return self._process
 
     def cancel(self) -> None:
-        """Ask the worker to stop (SIGTERM: it stops cleanly and writes no model) and kill it if it
-        has not stopped after KILL_AFTER_MS: on Windows, terminate() is only a request a console
-        program ignores. The worker publishes its model by renames at the very end, so a kill leaves
-        no partial model either. Returns at once; `finished` tells when the worker has ended."""
+        """Ask the worker to stop (SIGTERM, and the end of its standard input, which it watches: it
+        stops cleanly and writes no model) and kill it if it has not stopped after KILL_AFTER_MS:
+        on Windows, terminate() is only a request a console program ignores. The worker publishes its
+        model by renames at the very end, so a kill leaves no partial model either. Returns at once;
+        `finished` tells when the worker has ended."""
         if self.is_running() and not self.cancelled:
             self.cancelled = True
+            self._started().closeWriteChannel()
             self._started().terminate()
             self._kill_timer.start(KILL_AFTER_MS)
 
