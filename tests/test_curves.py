@@ -128,6 +128,8 @@ def test_nice_ticks_are_round_and_within_the_range():
     assert nice_ticks(1, 4, 10, integers=True) == (1, 2, 3, 4)
     assert nice_ticks(1, 2, 10, integers=True) == (1, 2)  # never half an epoch
     assert nice_ticks(5, 5, 4) == (5,)
+    # A step past the largest float: round(inf) raised OverflowError (found by the property below, in CI).
+    assert nice_ticks(0.0, 1e308, 1, integers=True) == (0.0,)
 
 
 @given(

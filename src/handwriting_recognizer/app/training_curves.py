@@ -325,6 +325,8 @@ def nice_ticks(low: float, high: float, most: int, integers: bool = False) -> tu
     if not power > 0:  # a step among the smallest floats underflows to 0 (dividing by it crashed the paint)
         return (low,)
     for multiple in (1, 2, 5, 10, 20, 50, 100):  # 100 * power > 10 * raw: enough for any `most`
+        if not math.isfinite(multiple * power):  # past the largest float (a range near 1e308)
+            break
         step = max(1.0, float(round(multiple * power))) if integers else multiple * power
         first, last = math.ceil(low / step), math.floor(high / step)
         if last - first + 1 <= most:  # (the division may underflow: the range check stays)
