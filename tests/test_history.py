@@ -172,6 +172,24 @@ def test_a_pinch_on_a_picture_leaves_the_history_as_it_was(app_window, qtbot):
     assert canvas.picture() is not None and app_window.history.entries() == []
 
 
+def test_a_see_through_number_picture_s_thumbnail_shows_its_ink(app_window, qtbot):
+    """A white number drawn only in the alpha channel left an empty thumbnail (review)."""
+    from handwriting_recognizer.app.contrast import contrast_ratio
+    from handwriting_recognizer.app.history import NUMBER_THUMBNAIL_WIDTH, THUMBNAIL
+
+    ink = render_strokes(handmade.write("12"), (250, 700), handmade.PEN)
+    rgba = np.zeros((*ink.shape, 4), np.uint8)
+    rgba[..., :3] = 255
+    rgba[..., 3] = np.round(ink * 255).astype(np.uint8)
+    assert app_window.show_picture(rgba)
+    qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "12", timeout=2000)
+    app_window.clear()
+    icon = app_window.history.list.item(0).icon().pixmap(NUMBER_THUMBNAIL_WIDTH, THUMBNAIL).toImage()
+    middle = [icon.pixelColor(x, icon.height() // 2) for x in range(icon.width())]
+    opaque = [c for c in middle if c.alpha() == 255]
+    assert opaque and max(contrast_ratio(c, opaque[0]) for c in opaque) > 3
+
+
 def test_a_past_picture_is_put_back_with_its_reading(app_window, qtbot):
     picture = gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True)
     assert app_window.show_picture(qimage_to_array(picture))
