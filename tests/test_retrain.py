@@ -336,6 +336,18 @@ def test_a_run_a_crashed_app_left_finished_opens_at_start_to_keep(app_window, bu
     assert not run.exists() and list(app_window.runs_dir.iterdir()) == []
 
 
+def test_a_finished_run_that_cannot_be_offered_is_named_at_start(app_window, bundled_model):
+    """A crashed app's finished run with a damaged summary was kept, but only the log said so (QA)."""
+    from handwriting_recognizer.core.run_summary import SUMMARY_FILE
+
+    run = crashed_run(app_window.runs_dir, "20261126-100000", True, bundled_model)
+    (run / SUMMARY_FILE).write_text('{"cut short')
+    app_window.offer_left_run()
+    said = app_window.statusBar().currentMessage()
+    assert said.startswith("A finished training run cannot be offered (") and str(run) in said
+    assert not [d for d in app_window.findChildren(RetrainDialog) if d.isVisible()] and run.exists()
+
+
 def test_a_left_run_discarded_is_removed_and_nothing_opens_when_none_is_left(app_window, bundled_model):
     run = crashed_run(app_window.runs_dir, "20261126-100000", True, bundled_model)
     app_window.menu_actions["Retrain"].trigger()  # from the menu too (its `checked` is not a left run)

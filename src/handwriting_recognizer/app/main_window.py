@@ -69,6 +69,7 @@ MESSAGE_MARGIN = 40  # px a status message needs beyond its text: the bar's own 
 # stroke is drawn, such readings pause for as long (the moves are merged otherwise). A digit reads in
 # about 2 ms; a 10-character number's last character 4-11 ms, so only a slow day's pause.
 SLOW_READING_MS = 8
+LEFT_RUN_MS = 20_000  # how long the status bar names a finished run it cannot offer
 DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it, else SCREEN_SHARE of it
 LATENCY_TIP = (
     "How long reading the drawing took, in milliseconds: finding its characters, preparing their 28x28 inputs "
@@ -493,10 +494,19 @@ class MainWindow(QMainWindow):
 
     def offer_left_run(self) -> None:
         """At start: a finished run that a closed app (a crash, a power cut) left neither kept nor
-        discarded opens in the retrain dialog, to keep or discard; unfinished ones are removed."""
+        discarded opens in the retrain dialog, to keep or discard; unfinished ones are removed. A
+        finished run that cannot be offered (its summary damaged) is named in the status bar: its
+        model is there, for Model > Open Model (it was kept with no word but a log line)."""
         from handwriting_recognizer.core.worker import training_available
 
-        left = left_behind(self.runs_dir)
+        unreadable: list[tuple[Path, str]] = []
+        left = left_behind(self.runs_dir, unreadable)
+        if unreadable:
+            folder, why = unreadable[0]
+            more = f" (and {len(unreadable) - 1} more)" if len(unreadable) > 1 else ""
+            self.statusBar().showMessage(
+                f"A finished training run cannot be offered ({why}); its model is in {folder}{more}", LEFT_RUN_MS
+            )
         if left is None:
             return
         if training_available() and self.recognizer is not None:

@@ -72,10 +72,13 @@ def new_run(runs_dir: Path) -> RunFolder:
     raise AssertionError("unreachable")  # itertools.count never ends
 
 
-def left_behind(runs_dir: Path) -> tuple[RunFolder, dict[str, Any]] | None:
+def left_behind(
+    runs_dir: Path, unreadable: list[tuple[Path, str]] | None = None
+) -> tuple[RunFolder, dict[str, Any]] | None:
     """Clear up after apps that closed during or after a run: remove the unfinished runs no live
     process claims, and return the newest finished one, claimed, with its summary (older finished
-    ones stay, to be offered next)."""
+    ones stay, to be offered next). A finished run whose summary cannot be read is kept, and added
+    to `unreadable` (its folder, why) for the user to be told."""
     if not is_folder(runs_dir):
         return None
     try:
@@ -95,6 +98,8 @@ def left_behind(runs_dir: Path) -> tuple[RunFolder, dict[str, Any]] | None:
             summary = read_summary(run.path)
         except FileRefused as exc:  # finished, but unreadable now (permissions, damage): kept for the user
             log.warning("a finished run cannot be offered: %s: %s", run.path, exc)
+            if unreadable is not None:
+                unreadable.append((run.path, str(exc)))
             run.release()
             continue
         if offered is None:
