@@ -16,12 +16,13 @@ from handwriting_recognizer.app.run_folders import RunFolder, left_behind, new_r
 from handwriting_recognizer.core.run_summary import SUMMARY_FILE, SUMMARY_MAX_BYTES, read_summary, write_summary
 from handwriting_recognizer.core.safe_io import FileRefused
 
-CRASH = """
-import os, sys
+HOLD = """
+import sys, time
 from PySide6.QtCore import QLockFile
 lock = QLockFile(sys.argv[1] + ".lock")
 assert lock.tryLock(0)
-os._exit(0)  # killed: the lock file stays, naming a process that is gone
+print("locked", flush=True)
+time.sleep(120)
 """
 
 
@@ -32,7 +33,10 @@ def crashed_run(runs: Path, name: str, finished: bool, model: Path, **summary: o
     if finished:
         shutil.copy(model, folder / "model.onnx")
         write_summary(folder, {"model": "/elsewhere/model.onnx", "test_accuracy": 0.99, **summary})
-    subprocess.run([sys.executable, "-c", CRASH, str(folder)], check=True)
+    app = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], stdout=subprocess.PIPE, text=True)
+    assert app.stdout is not None and app.stdout.readline() == "locked\n"
+    app.kill()  # as kill -9 or a crash ends it: the lock file stays, naming a process that is gone
+    app.wait(timeout=30)
     assert Path(f"{folder}.lock").exists()
     return folder
 
