@@ -52,9 +52,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from handwriting_recognizer.app.contrast import readable
-from handwriting_recognizer.app.imageio import qimage_to_array
 from handwriting_recognizer.core.drawing import MAX_POINTS, MAX_SIDE, Drawing
-from handwriting_recognizer.core.preprocess import backdrop
 
 PEN_WIDTH_DEFAULT = 12  # screen pixels: a digit a third of the canvas tall reads clearly
 PEN_WIDTH_MIN = 1  # screen pixels: a hairline
@@ -85,7 +83,6 @@ class Picture:
 
     image: QImage
     model_input: np.ndarray
-    backdrop: QColor  # shown behind its see-through parts (`preprocess.backdrop`); invalid (no None) if opaque
 
 
 Content = Ink | Picture
@@ -250,9 +247,7 @@ class Canvas(QWidget):
         """Show a picture (fitted, centred) with the model input read from it, as one undoable `step`;
         drawing a stroke replaces it (undo brings it back)."""
         self.replacing.emit()
-        grey = backdrop(qimage_to_array(picture))
-        behind = QColor() if grey is None else QColor.fromRgbF(grey, grey, grey)
-        self._change(step, Picture(picture, model_input, behind))
+        self._change(step, Picture(picture, model_input))
 
     def _change(self, step: str, after: Content) -> None:
         self._end()  # a stroke being drawn is kept, as its own step, under the change
@@ -490,7 +485,7 @@ class Canvas(QWidget):
         self._paper_colour, self._ink_colour = canvas_colours(self.palette())
         self._image.fill(self._paper_colour)
         if isinstance(self._content, Picture):
-            self._draw_picture(self._content)
+            self._draw_picture(self._content.image)
         painter = self._painter()
         for stroke, pressure in zip(self.strokes(), self._stroke_pressures(), strict=True):
             self._draw_stroke(painter, stroke, pressure)
@@ -518,16 +513,12 @@ class Canvas(QWidget):
         end = QPointF(b[0], b[1]) if tuple(a) != tuple(b) else QPointF(b[0] + 0.01, b[1])
         painter.drawLine(QPointF(a[0], a[1]), end)
 
-    def _draw_picture(self, picture: Picture) -> None:
-        """The picture, fitted and centred; its see-through parts on the grey it is read against."""
+    def _draw_picture(self, picture: QImage) -> None:
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        size = picture.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        size = picture.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
         x, y = (self.width() - size.width()) / 2, (self.height() - size.height()) / 2
-        box = QRectF(x, y, size.width(), size.height())
-        if picture.backdrop.isValid():
-            painter.fillRect(box, picture.backdrop)
-        painter.drawImage(box, picture.image)
+        painter.drawImage(QRectF(x, y, size.width(), size.height()), picture)
         painter.end()
 
     def _paint_segment(self, a: tuple[float, float], b: tuple[float, float], pressure: float | None) -> None:

@@ -29,7 +29,7 @@ from handwriting_recognizer.app.imageio import (
     within_pixel_budget,
 )
 from handwriting_recognizer.core.drawing import DrawingError, load_drawing, save_drawing
-from handwriting_recognizer.core.preprocess import InkBudgetError, image_to_input
+from handwriting_recognizer.core.preprocess import InkBudgetError, image_to_input, on_backdrop
 from handwriting_recognizer.core.safe_io import is_folder
 
 IMAGE_FILTER = "Images (" + " ".join(f"*.{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
@@ -148,7 +148,8 @@ class FileActions(QObject):
             )
             return False
         h, w = pixels.shape[:2]
-        picture = QImage(np.ascontiguousarray(pixels).data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+        shown = np.ascontiguousarray(on_backdrop(pixels))  # see-through parts as they are read
+        picture = QImage(shown.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
         self._canvas.set_picture(picture, x, step)
         return True
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from handwriting_recognizer.app.actions import takes_own_key
 from handwriting_recognizer.app.canvas import Canvas
-from handwriting_recognizer.app.imageio import gray_to_qimage, qimage_to_array
+from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.samples_view import input_icon
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.numbers import NOT_A_NUMBER, NumberReading, number_problem
-from handwriting_recognizer.core.preprocess import InkBudgetError, backdrop, is_blank, render_strokes
+from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank, render_strokes
 from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, Reading
 
 HISTORY_SIZE = 10  # readings kept, newest first
@@ -122,14 +122,6 @@ def _thumbnail(entry: HistoryEntry) -> QIcon:
         image = input_icon(entry.input, THUMBNAIL).pixmap(THUMBNAIL, THUMBNAIL)
     elif entry.picture is not None:
         image = QPixmap.fromImage(entry.picture).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
-        grey = backdrop(qimage_to_array(image.toImage()))
-        if grey is not None:  # see-through: on the grey it is read against, as the canvas shows it
-            behind = QPixmap(image.size())
-            behind.fill(QColor.fromRgbF(grey, grey, grey))
-            painter = QPainter(behind)
-            painter.drawPixmap(0, 0, image)
-            painter.end()
-            image = behind
     else:
         assert entry.drawing is not None  # an entry holds a picture or a drawing
         image = QPixmap.fromImage(gray_to_qimage(_line_of_ink(entry.drawing, size), invert=True))

@@ -328,9 +328,9 @@ class MainWindow(QMainWindow):
     def _schedule_reading(self) -> None:
         """Read the canvas once the event loop is free (one reading for many changes). While a
         stroke is drawn and readings are slow (SLOW_READING_MS), not before a pause as long as the
-        last reading took: the moves are taken in between. A long stroke's
-        readings took 30 ms each, back to back: its moves were merged while they waited, and the
-        stroke was kept as a few straight chords (QA pass)."""
+        last reading took: the moves are taken in between. A long stroke's readings took 30 ms
+        each, back to back: its moves were merged while they waited, and the stroke was kept as a
+        few straight chords (QA pass)."""
         if not self.canvas.stroke_in_progress():
             self._predict_timer.start(0)
         elif not self._predict_timer.isActive():

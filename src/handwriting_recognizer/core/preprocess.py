@@ -206,15 +206,19 @@ def to_ink(pixels: np.ndarray) -> np.ndarray:
     return np.clip(ink, 0.0, 1.0)
 
 
-def backdrop(pixels: np.ndarray) -> float | None:
-    """The grey (0 black, 1 white) a picture's see-through parts are read against: the one that
-    contrasts with what it shows (white behind dark ink), as `to_ink` reads it; None where the
-    picture is opaque. The canvas shows the picture on it too (a white digit on transparent showed
-    as nothing on a light theme's white paper)."""
-    a = np.asarray(pixels)
-    if a.ndim != 3 or a.shape[2] != 4 or a[..., 3].min() >= 0.98 * (255 if a.dtype == np.uint8 else 1):
-        return None  # opaque: no grey of the whole picture to make
-    return _backdrop(*_gray_and_alpha(pixels))
+def on_backdrop(rgba: np.ndarray) -> np.ndarray:
+    """An (H, W, 4) uint8 picture with its see-through parts laid on the grey `to_ink` reads them
+    against (white behind dark ink, black behind light): shown so, it looks as it is read (a white
+    digit drawn only in alpha showed as nothing on a light theme's white paper, in the window and in
+    the history). An opaque picture comes back as it is."""
+    if rgba[..., 3].min() >= 0.98 * 255:
+        return rgba  # opaque: no grey of the whole picture to make
+    grey = _backdrop(*_gray_and_alpha(rgba))
+    if grey is None:
+        return rgba
+    alpha = rgba[..., 3:].astype(np.float32) / 255.0
+    rgb = rgba[..., :3] * alpha + 255.0 * grey * (1.0 - alpha)
+    return np.concatenate([np.round(rgb), np.full_like(alpha, 255.0)], axis=2).astype(np.uint8)
 
 
 def _gray_and_alpha(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
