@@ -29,7 +29,7 @@ from handwriting_recognizer.core.components import ink_runs, picture_marks, regi
 from handwriting_recognizer.core.contract import INPUT_SHAPE, LABELS
 from handwriting_recognizer.core.preprocess import (
     InkBudgetError,
-    image_to_input,
+    ink_to_input,
     is_blank,
     strokes_to_input,
     to_ink,
@@ -175,19 +175,19 @@ class NumberReader:
 
     def read_picture(self, pixels: np.ndarray) -> NumberReading:
         """The number in a picture (gray, RGB or RGBA; either polarity). Raises as `read_strokes`."""
-        x = image_to_input(pixels)
+        ink = to_ink(pixels)
+        x = ink_to_input(ink)
 
         def whole() -> tuple[Reading, np.ndarray]:
             return self.recognizer.read(x), x
 
         if is_blank(x):
             return _single(_Ink([], lambda _: None, None, whole))
-        ink = to_ink(pixels)
         found = ink_runs(ink)
         marks, regions = picture_marks(ink, found)
 
         def input_of(chosen: tuple[int, ...]) -> np.ndarray:
-            return image_to_input(region_ink(ink, found, [regions[m] for m in chosen]))
+            return ink_to_input(region_ink(ink, found, [regions[m] for m in chosen]))
 
         return self._read(_Ink(marks, input_of, None, whole))
 

@@ -6,19 +6,22 @@ centre of a 28x28 field. On top of it, what makes real drawings look like MNIST:
 - stroke width normalisation: strokes are re-drawn with a pen of MNIST's width relative to the
   digit's size, and pictures are thinned or thickened towards it;
 - a tap or a tiny scribble stays a small dot instead of being blown up to fill the field;
-- a "1" (or any very narrow digit) keeps its aspect ratio: it is fitted by its height.
+- a "1" (or any very narrow digit) keeps its aspect ratio: it is fitted by its height;
+- a photo's paper is found around its strokes, so uneven light, shadows and a desk are not ink.
 Images follow the model contract (core/contract.py): float32 in 0..1 with ink = 1 on a 0 background.
 A change to what this module makes of a drawing needs a new contract.PREPROCESSING_VERSION.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 
 from handwriting_recognizer.core.contract import SIZE
+from handwriting_recognizer.core.morphology import closing
 
 BOX = 20  # MNIST fits the digit's longer side into BOX pixels
 WORK = 4  # supersampling factor: work at 4x and average down, for anti-aliasing
@@ -30,6 +33,24 @@ UNKNOWN_PEN = 1.0  # strokes' units: the pen of strokes whose pen is not known (
 MIN_STEP = 1.5  # when rendering, one stroke point is kept per this many pixels travelled
 MAX_INK_TRAVEL = 100  # budget: the pen may travel at most this many times the digit's size (a digit: 3-6)
 RENDER_CHUNK = 1 << 20  # pixels evaluated at once when rendering: bounds the memory of any drawing
+# Pictures: finding the paper behind the ink (`to_ink`).
+PAPER_SIDE = 160  # the strokes' width and the ink's tone are measured on a copy whose shorter side ...
+PAPER_LONGEST = 1024  # ... is at most this long, and its longer side at most this
+PAPER_RADII = (1, 2, 3, 4, 6, 8, 11, 16, 23, 32)  # window radii tried on that copy (pixels)
+SETTLED = 1.15  # every stroke is filled in once a wider window fills in less than 15 % more
+POLARITY_WINDOW = 1 / 20  # the ink's tone is told with windows up to this share of the copy's shorter side ...
+POLARITY_MIN_WINDOW = 5  # ... or this many pixels (a small picture's strokes are a few pixels wide)
+POLARITY_CLEAR = 1.2  # one tone fills in clearly more than the other when by this factor
+STROKE_MARGIN = 2.0  # the paper is found with windows this many times the strokes' fill radius
+PHOTO_SIDE = 96  # pictures with a shorter side than this (pixels) are read as having one grey of paper
+SURROUND = 0.6  # a picture's edge darker than this share of its median tone frames the page (a desk)
+SHADE = 0.3  # ink is a share of its paper's brightness, paper counting at least this share of the brightest
+GRAIN = 6.0  # ink less than this many noise levels above the paper's grain is paper
+BLANK_GRAIN = 12.0  # a picture with no pixel this many noise levels above the grain is blank
+STATISTICS_SAMPLE = 250_000  # pixels a picture's grain and brightness are measured on
+FLAT = 0.1  # a picture whose edge is within this of one grey ...
+FLAT_EDGE = 0.9  # ... for this share of its pixels, with ink ...
+FLAT_INK = 0.5  # ... on less than this share of the picture (further than half the range from that grey), is flat
 
 Strokes = Sequence[np.ndarray]  # each stroke: float array (K, 2) of x, y points
 
@@ -193,17 +214,113 @@ def strokes_to_input(strokes: Strokes, pen_width: float | None = None) -> np.nda
 def to_ink(pixels: np.ndarray) -> np.ndarray:
     """Any picture (HxW gray, HxWx3 RGB or HxWx4 RGBA; uint8 or 0..1 floats) -> ink in 0..1.
 
-    Dark-on-light or light-on-dark is detected from the border (the background); transparent
-    pixels count as background.
+    A photo's paper is not one grey: light falls off across the sheet, a hand's shadow crosses it,
+    a dark desk shows round it. So the paper is found pixel by pixel, as the picture with its
+    strokes filled in (`paper_behind`), and ink is how much darker than its own paper each pixel
+    is, as a share of that paper's brightness (a stroke in a shadow is as black as one in the
+    light). Dark ink on light paper or light on dark is told by which tone's thin marks are filled
+    in more (`_dark_on_light`). The paper's grain (camera noise) is not ink, and a picture with no
+    mark above it holds none. Transparent pixels count as background.
     """
     gray, alpha = _gray_and_alpha(pixels)
     behind = _backdrop(gray, alpha)
     if behind is not None and alpha is not None:
         gray = gray * alpha + behind * (1.0 - alpha)
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background = float(np.median(border))
-    ink = background - gray if background > 0.5 else gray - background
-    return np.clip(ink, 0.0, 1.0)
+    edge = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    flat = float(np.median(edge))
+    light = flat - float(gray.min()) >= float(gray.max()) - flat  # the ink: the side the tones reach further to
+    reach = max(flat - float(gray.min()), float(gray.max()) - flat)
+    inked = np.mean(np.abs(_sample(gray) - flat) > reach / 2)
+    page = gray if light else 1.0 - gray  # from here on, dark ink on light paper
+    paper: np.ndarray | float = flat if light else 1.0 - flat
+    # A picture a few dozen pixels across is a tight crop or an icon: no paper to see round its
+    # strokes and no grain, only one grey of paper (its ink may be blurred, touch every edge).
+    large = min(gray.shape) >= PHOTO_SIDE
+    if large and (np.mean(np.abs(edge - flat) <= FLAT) < FLAT_EDGE or inked >= FLAT_INK):
+        # Not one grey all round the edge with ink on a minority of the picture (a scan, a
+        # screenshot, a drawing app's file; a sheet on a desk has one grey all round too, but its
+        # "ink" would be the whole sheet): a photo, whose paper is found around its strokes.
+        light, radius = _ink_tone_and_width(gray)
+        page = gray if light else 1.0 - gray
+        paper = paper_behind(page, radius)
+    darker = paper - page
+    grain = float(np.median(_sample(darker)))
+    noise = _noise(page) if large else 0.0
+    if noise > 0 and float(darker.max()) < grain + BLANK_GRAIN * noise:
+        return np.zeros_like(page)  # a blank page: nothing stands out from its grain
+    floor = max(grain + GRAIN * noise, 0.0) if noise > 0 else 0.0  # a clean picture's faintest ink is ink
+    shade = np.maximum(paper, max(SHADE * float(np.percentile(_sample(paper), 99)), 1e-6))
+    return np.clip((darker - floor) / np.maximum(shade - floor, 1e-6), 0.0, 1.0)
+
+
+def _noise(page: np.ndarray) -> float:
+    """The standard deviation of a picture's grain (sensor noise), robustly: from each pixel's
+    difference to the mean of its neighbours along the row, which smooth light, blur and the
+    insides of strokes leave near zero and grain does not (a median over the picture: most of it
+    is paper)."""
+    bends = _sample(page[:, 2:] - 2.0 * page[:, 1:-1] + page[:, :-2])
+    return 1.4826 * float(np.median(np.abs(bends - np.median(bends)))) / math.sqrt(6.0)
+
+
+def _sample(values: np.ndarray | float) -> np.ndarray:
+    """At most about STATISTICS_SAMPLE of a picture's pixels, evenly spread: its medians and
+    percentiles, at a fraction of the cost on a photo of millions."""
+    a = np.asarray(values)
+    step = max(1, math.isqrt(a.size // STATISTICS_SAMPLE))
+    return a[::step, ::step] if a.ndim == 2 else a
+
+
+def _ink_tone_and_width(gray: np.ndarray) -> tuple[bool, int]:
+    """Whether the ink is darker than its paper, and the radius of the windows that find the paper
+    behind it (STROKE_MARGIN times the strokes'), measured on a small copy of the picture."""
+    scale = max(1.0, min(gray.shape) / PAPER_SIDE, max(gray.shape) / PAPER_LONGEST)
+    small = resize(gray, *(max(1, round(n / scale)) for n in gray.shape)) if scale > 1 else gray
+    filled = {light: _filled(small if light else 1.0 - small) for light in (True, False)}
+    light = _dark_on_light(small, filled, min(small.shape))
+    return light, math.ceil(STROKE_MARGIN * _stroke_radius(filled[light]) * scale)
+
+
+def paper_behind(page: np.ndarray, radius: int) -> np.ndarray:
+    """The paper of a dark-on-light page: its strokes, narrower than 2*radius+1 pixels, filled in
+    by the paper around them. A page framed by something darker (a sheet on a desk) keeps that
+    frame dark right up to the picture's edge, so no strip of it between the sheet and the edge is
+    taken for a stroke."""
+    edge = np.concatenate([page[0], page[-1], page[:, 0], page[:, -1]])
+    framed = float(np.median(edge)) < SURROUND * float(np.median(_sample(page)))
+    return closing(page, radius, 0.0 if framed else None)
+
+
+def _filled(page: np.ndarray) -> list[tuple[int, float]]:
+    """How much dark a closing fills in (the sum of the paper above the page) with each of
+    PAPER_RADII, as far as windows a quarter of the page's shorter side."""
+    radii = [r for r in PAPER_RADII if 2 * r + 1 <= min(page.shape) / 4] or [PAPER_RADII[0]]
+    return [(r, float((closing(page, r) - page).sum())) for r in radii]
+
+
+def _dark_on_light(gray: np.ndarray, filled: dict[bool, list[tuple[int, float]]], side: int) -> bool:
+    """True when the ink is darker than its paper: strokes are thinner than the paper between them,
+    so windows about a stroke wide fill in clearly more of the ink's tone than of the paper's.
+    When neither does clearly (a blank page), the paper is the tone most of the picture is near."""
+    widest = max(POLARITY_MIN_WINDOW, POLARITY_WINDOW * side)
+    fits = [i for i, (r, _) in enumerate(filled[True]) if 2 * r + 1 <= widest]
+    at = fits[-1] if fits else 0
+    dark, light = filled[True][at][1], filled[False][at][1]
+    if max(dark, light) >= POLARITY_CLEAR * min(dark, light):
+        return dark >= light
+    middle = float(np.median(gray))
+    return middle - float(gray.min()) >= float(gray.max()) - middle
+
+
+def _stroke_radius(filled: list[tuple[int, float]]) -> int:
+    """The window radius that fills the strokes in: the last before the sums stop growing fast
+    (they settle once every stroke is filled), else the one before the slowest growth."""
+    steps = list(zip(filled, filled[1:], strict=False))
+    for (r, before), (_, after) in steps:
+        if after <= SETTLED * before:
+            return r
+    if not steps:
+        return filled[0][0]
+    return min(steps, key=lambda step: step[1][1] / max(step[0][1], 1e-12))[0][0]
 
 
 def on_backdrop(rgba: np.ndarray) -> np.ndarray:
@@ -245,9 +362,14 @@ def _backdrop(gray: np.ndarray, alpha: np.ndarray | None) -> float | None:
 
 
 def image_to_input(pixels: np.ndarray) -> np.ndarray:
-    """A picture of one digit -> the model's 28x28 input (polarity, crop, stroke width, fit, centre)."""
-    ink = to_ink(pixels)
-    peak = float(ink.max())
+    """A picture of one digit -> the model's 28x28 input (its ink, then `ink_to_input`)."""
+    return ink_to_input(to_ink(pixels))
+
+
+def ink_to_input(ink: np.ndarray) -> np.ndarray:
+    """A picture's ink (`to_ink`, or a part of it) -> the model's 28x28 input (crop, stroke width,
+    fit, centre)."""
+    peak = float(ink.max(initial=0.0))
     if peak < 0.1:
         return empty_input()
     ink = _crop(ink / peak)
