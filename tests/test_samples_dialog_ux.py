@@ -270,6 +270,27 @@ def test_export_and_import_start_in_documents_then_where_the_user_last_was(
     assert start_folder(dialog.settings, keys.SAMPLES_FOLDER, ARCHIVE_FOLDERS) == str(isolated_user_folders)
 
 
+@pytest.mark.parametrize("answer", ["No", "Yes"])
+def test_an_export_named_without_zip_asks_before_replacing_a_backup(qtbot, store, tmp_path, monkeypatch, answer):
+    """The dialog asked about "backup" only: "backup.zip", an older export, was replaced without a
+    word. Now the user is asked, and No keeps it as it was."""
+    from PySide6.QtWidgets import QMessageBox
+
+    backup = tmp_path / "backup.zip"
+    backup.write_bytes(b"an older backup")
+    asked = []
+    button_ = getattr(QMessageBox.StandardButton, answer)
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *rest: asked.append(text) or button_)
+    FileDialogs(monkeypatch, [str(tmp_path / "backup")])
+    dialog = open_dialog(qtbot, store)
+    button(dialog, "Export…").click()
+    assert asked == ["backup.zip already exists.\nDo you want to replace it?"]
+    if answer == "No":
+        assert backup.read_bytes() == b"an older backup" and "Exported" not in dialog.message.text()
+    else:
+        assert backup.read_bytes() != b"an older backup" and dialog.message.text() == "Exported 3 samples."
+
+
 def test_the_window_and_my_samples_remember_their_folders_apart(app_window, tmp_path, monkeypatch):
     """Open Drawing and My Samples share one dialog helper, not one remembered folder: a picture
     folder does not become where archives go."""

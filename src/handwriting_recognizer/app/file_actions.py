@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QMimeData, QObject, QSettings, QStandardPaths, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.canvas import Canvas
@@ -79,15 +79,36 @@ def ask_file(
     key: str = keys.FILES_FOLDER,
     first: Locations = FIRST_FOLDERS,
     name: str = "",
+    suffix: str = "",
 ) -> str:
     """A file dialog in `start_folder` (a save dialog proposes `name` there); the chosen file's
-    folder is remembered under `key` for the next one. The chosen path, or "" when cancelled."""
+    folder is remembered under `key` for the next one. The chosen path, or "" when cancelled.
+
+    A save dialog's name typed without `suffix` gets it (so the file opens again), and when that
+    names a file that exists, the user is asked before it is replaced: the dialog asked only about
+    the name as typed (a samples backup was overwritten without a word)."""
     ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
     folder = start_folder(settings, key, first)
     path, _ = ask(parent, title, str(Path(folder, name)) if folder and name else folder or name, filter_)
+    if path and save and suffix:
+        typed, path = path, with_suffix(path, suffix)
+        if path != typed and Path(path).exists() and not _may_replace(parent, title, Path(path)):
+            return ""
     if path:
         settings.setValue(key, str(Path(path).parent))
     return path
+
+
+def _may_replace(parent: QWidget, title: str, path: Path) -> bool:
+    """Whether the user lets an existing file be replaced (the question file dialogs ask)."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        f"{path.name} already exists.\nDo you want to replace it?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class FileActions(QObject):
@@ -241,9 +262,9 @@ class FileActions(QObject):
 
     # --- dialogs -------------------------------------------------------------------------------
 
-    def _ask(self, title: str, filter_: str, save: bool = False) -> str:
+    def _ask(self, title: str, filter_: str, save: bool = False, suffix: str = "") -> str:
         """A file dialog in the window's remembered folder (`ask_file`)."""
-        return ask_file(self._window, self._settings, title, filter_, save)
+        return ask_file(self._window, self._settings, title, filter_, save, suffix=suffix)
 
     def ask_open_image(self) -> None:
         """File > Open Image."""
@@ -259,13 +280,13 @@ class FileActions(QObject):
         """File > Save Drawing; a name typed without .json gets it, so it can be opened again."""
         if why := self._nothing_to_save():  # before the dialog: no name asked for nothing
             self._say(why)
-        elif path := self._ask("Save Drawing", DRAWING_FILTER, save=True):
-            self.save_drawing(with_suffix(path, ".json"))
+        elif path := self._ask("Save Drawing", DRAWING_FILTER, save=True, suffix=".json"):
+            self.save_drawing(path)
 
     def ask_export_input(self) -> None:
         """File > Export 28x28 PNG; a name typed without .png gets it."""
-        if path := self._ask("Export 28x28 PNG", PNG_FILTER, save=True):
-            self.export_input(with_suffix(path, ".png"))
+        if path := self._ask("Export 28x28 PNG", PNG_FILTER, save=True, suffix=".png"):
+            self.export_input(path)
 
     def ask_open_model(self) -> None:
         """Model > Open Model."""

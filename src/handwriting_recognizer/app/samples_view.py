@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.actions import redo_keys
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
-from handwriting_recognizer.app.file_actions import ask_file, with_suffix
+from handwriting_recognizer.app.file_actions import ask_file
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.trash import Trashed, restore, to_trash
 from handwriting_recognizer.core.samples import (
@@ -436,12 +436,14 @@ class SamplesDialog(QDialog):
     def _ask_archive(self, title: str, save: bool) -> str:
         """A file dialog where archives were last exported or imported, else in the user's documents
         (never the working directory); Export proposes ARCHIVE_NAME there."""
-        name = ARCHIVE_NAME if save else ""
-        return ask_file(self, self.settings, title, ARCHIVE_FILTER, save, keys.SAMPLES_FOLDER, ARCHIVE_FOLDERS, name)
+        name, suffix = (ARCHIVE_NAME, ".zip") if save else ("", "")
+        return ask_file(
+            self, self.settings, title, ARCHIVE_FILTER, save, keys.SAMPLES_FOLDER, ARCHIVE_FOLDERS, name, suffix
+        )
 
     def _ask_export(self) -> None:
         if path := self._ask_archive("Export Samples", save=True):
-            self.export_to(with_suffix(path, ".zip"))
+            self.export_to(path)
 
     def _ask_import(self) -> None:
         if path := self._ask_archive("Import Samples", save=False):
