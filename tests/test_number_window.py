@@ -363,3 +363,23 @@ def test_a_number_too_long_for_the_reading_shows_the_selected_digit_and_marks_th
         first_shown = len(written) - len(label.text()[1:])
         QTest.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(1, label.height() // 2))  # on the "…"
         assert label.selected() == first_shown - 1 and label.text()[1] == written[first_shown - 1]
+
+
+def test_the_same_ink_reads_the_same_after_the_window_shrinks(app_window, qtbot):
+    """The pen was a width on screen: after the window shrank, the drawing shrank under a pen as
+    wide as before, and a long number of small digits read "????????????" (each digit a dot under
+    the pen) at the next change, though its ink was the same (QA). The pen now zooms with the
+    drawing, and a drawing put back keeps the pen it was drawn with."""
+    app_window.resize(1100, 800)
+    strokes = [s * 0.3 + (0.0, 120.0) for s in handmade.write("987654321012")]
+    draw(app_window.canvas, strokes)
+    qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "987654321012", timeout=5000)
+    pen, px = app_window.canvas.pen_width(), app_window.canvas.pen_width_px()
+    app_window.resize(app_window.minimumSizeHint())
+    qtbot.waitUntil(lambda: app_window.canvas.width() < 400, timeout=2000)
+    app_window.canvas.undo_stack.undo()
+    app_window.canvas.undo_stack.redo()  # the same ink again, read again
+    qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "987654321012", timeout=5000)
+    assert app_window.canvas.pen_width() == pen
+    app_window.canvas.set_drawing(Drawing(400, 400, tuple(strokes), pen_width=pen))  # as the history puts it back
+    assert app_window.canvas.pen_width_px() == px

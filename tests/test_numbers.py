@@ -196,6 +196,20 @@ def test_a_stray_dot_is_not_read(recognizer):
         assert read_number(recognizer, [*number, np.array([dot])], PEN).text == "58"
 
 
+@pytest.mark.parametrize("written", ["1234", "34567890", "7"])
+@pytest.mark.parametrize("where", [-2.0, 1.5, 3.0])
+def test_a_tap_far_above_or_below_the_writing_is_not_read(recognizer, written, where):
+    """A tap under or over a digit (a click to focus, a pen's bounce) made that digit's column the
+    tallest: the line height became the distance to the tap, every digit a dot beside it, and
+    "1234" read "1?4" or "not a digit". `where`: line heights below the baseline (negative: above
+    the top)."""
+    number = handmade.write(written)
+    right = max(float(s[:, 0].max()) for s in number)
+    tap = np.array([[right / 2 + 10.0, 150.0 + where * handmade.HEIGHT]])
+    assert read_number(recognizer, [*number, tap], PEN).text == written
+    assert line_height(np.array([m.box for m in marks_of([*number, tap])])) == pytest.approx(handmade.HEIGHT, rel=0.05)
+
+
 @pytest.mark.parametrize(
     ("written", "shown", "why"),
     [
@@ -406,8 +420,8 @@ def test_numbers_up_to_the_limit_are_read_and_longer_ones_refused(recognizer):
 
 
 def test_a_picture_of_scattered_ink_is_refused_with_the_limit(recognizer):
-    noise = np.full((1000, 1000), 255, np.uint8)
-    noise[::2, ::2] = 0  # 250,000 specks
+    noise = np.full((1000, 1500), 255, np.uint8)
+    noise[::2, ::3] = 0  # 250,000 specks (every other pixel would be grain, a blank page)
     with pytest.raises(InkBudgetError, match=f"at most {MAX_RUNS:,}"):
         read_number_picture(recognizer, noise)
 

@@ -189,8 +189,10 @@ def test_escape_forgets_the_chosen_label_and_the_drawing_stays(app_window, qtbot
     show(app_window, qtbot, handmade.seven(), reads=7)
     QTest.keyClick(app_window, Qt.Key.Key_8)
     assert app_window.teach_button.text() == "Teach as 8  ⏎"
+    assert "Label 8 chosen" in app_window.statusBar().currentMessage()
     QTest.keyClick(app_window, Qt.Key.Key_Escape)
     assert app_window.label_to_teach() is None and app_window.teach_button.text() == "Teach: choose the label (0-9)"
+    assert "Label 8" not in app_window.statusBar().currentMessage()  # it said Enter would save (QA)
     assert not app_window.canvas.is_empty()
     QTest.keyClick(app_window, Qt.Key.Key_Return)
     assert app_window.samples.samples() == []

@@ -147,6 +147,7 @@ class Teacher:
         self.chosen_label: int | None = None
         self._chosen_for: tuple[str, object] | None = None  # what the canvas showed when it was chosen
         self._chosen_marks: tuple[int, ...] | None = None  # and the character of a number it was chosen for
+        self._label_said = ""  # the status message that said which label was chosen
         self.button = QPushButton()
         self.button.setObjectName("teach")
         self.button.setToolTip(TEACH_TIP)
@@ -187,14 +188,19 @@ class Teacher:
         self._chosen_marks = None if selected is None else selected[1].marks
         self._bars.set_chosen(digit)
         self._update_button()
+        status = self._window.statusBar()
         if digit is None:
+            if self._label_said and status.currentMessage() == self._label_said:
+                status.clearMessage()  # it promised what Enter no longer does (Escape, Clear)
             return
         if self._canvas.is_empty() and self._canvas.picture() is None:  # the label waits for the next drawing
-            self._say(f"Label {digit} chosen for what you draw next: Enter then saves it as a sample of {digit}")
+            said = f"Label {digit} chosen for what you draw next: Enter then saves it as a sample of {digit}"
         elif selected is None:
-            self._say(f"Label {digit} chosen: Enter saves this drawing as a sample of {digit}")
+            said = f"Label {digit} chosen: Enter saves this drawing as a sample of {digit}"
         else:
-            self._say(f"Label {digit} chosen for character {selected[0] + 1}: Enter saves it as a sample of {digit}")
+            said = f"Label {digit} chosen for character {selected[0] + 1}: Enter saves it as a sample of {digit}"
+        self._say(said)
+        self._label_said = said
 
     def canvas_changed(self) -> None:
         """Forget the chosen label once it belongs to another drawing: the canvas was emptied or shows

@@ -199,7 +199,7 @@ class NumberReader:
                 f"(at most {MAX_PIECES}: {MAX_CHARACTERS} characters)"
             )
         if len(lay.pieces) + len(lay.dashes) <= 1 and not _points(lay, [p.box for p in lay.pieces]):
-            return _single(ink)
+            return self._alone(ink, lay.pieces[0]) if lay.dots and lay.pieces else _single(ink)
         candidates = runs(lay)
         answers = dict(
             zip(candidates, self._answers(ink, [_marks(lay.pieces[i:j]) for i, j in candidates]), strict=True)
@@ -209,6 +209,16 @@ class NumberReader:
             return _single(ink)
         threshold = self.recognizer.unsure_below(drawn=ink.strokes_of is not None)
         return _assemble(lay, [self._character(lay.pieces[i:j], answers[(i, j)], threshold) for i, j in chosen])
+
+    def _alone(self, ink: _Ink, piece: Piece) -> NumberReading:
+        """One character with stray taps beside it (a click to focus, a pen's bounce): the
+        character alone, read as a single digit is (with them, a "7" read "1 53 %")."""
+        marks = _marks([piece])
+        x = ink.input_of(marks)
+        if x is None:
+            return _single(ink)  # over the ink budget: refused as the whole is
+        reading = self.recognizer.read(x, ink.strokes_of(marks) if ink.strokes_of else None)
+        return _one(reading, x, piece.box, marks)
 
     def _answers(self, ink: _Ink, groups: list[tuple[int, ...]]) -> list[_Answer]:
         """The answer for each group of marks: remembered, or read (the new ones in one batch)."""
@@ -277,12 +287,16 @@ def _marks(pieces: Sequence[Piece]) -> tuple[int, ...]:
 def _single(ink: _Ink) -> NumberReading:
     """The whole ink read as one character, exactly as a single digit is read."""
     reading, x = ink.whole()
+    box = union_box(m.box for m in ink.marks) if ink.marks else (0.0, 0.0, 0.0, 0.0)
+    return _one(reading, x, box, tuple(range(len(ink.marks))))
+
+
+def _one(reading: Reading, x: np.ndarray, box: Box, marks: tuple[int, ...]) -> NumberReading:
+    """A number of one character: these marks in this box, read so."""
     if reading.reason == BLANK:
         return NumberReading(None, BLANK, (), reading)
-    box = union_box(m.box for m in ink.marks) if ink.marks else (0.0, 0.0, 0.0, 0.0)
     char = None if reading.label is None else str(reading.label)
-    character = Character(char, box, reading, x, tuple(range(len(ink.marks))))
-    return NumberReading(char, reading.reason, (character,), reading)
+    return NumberReading(char, reading.reason, (Character(char, box, reading, x, marks),), reading)
 
 
 def _points(lay: Layout, characters: Sequence[Box]) -> list[Piece]:

@@ -37,6 +37,7 @@ MAX_MARK_POINTS = 256  # points of one mark that distances are measured on (a lo
 
 # Every size below is a share of the line height.
 TALL = 0.3  # columns at least this share of the tallest one's height measure the line height
+STACK_GAP = 0.5  # marks of a column further apart up and down than this share of the taller part are two stacks
 TINY = 0.2  # a mark spanning less than this is a dot, not a stroke of a digit
 NARROW = 0.2  # a narrower mark counts as this wide when overlaps are compared (a "1" is a line)
 MERGE_OVERLAP = 0.5  # marks overlapping by this share of the narrower one's width ... (JOIN_PRIOR)
@@ -149,12 +150,29 @@ def layout(marks: Sequence[Mark]) -> Layout:
 
 def line_height(boxes: np.ndarray) -> float:
     """The writing's character height: the median height of its columns (marks whose x-ranges
-    overlap) that are at least TALL of the tallest, so dots and dashes do not count."""
+    overlap) that are at least TALL of the tallest, so dots and dashes do not count. A column's
+    marks far apart up and down are stacks of their own (`_stack_heights`): a tap far below or
+    above a digit is not part of its height (it made that column the tallest, and every digit a
+    dot beside it)."""
     if len(boxes) == 0:
         return 1.0
     order, starts = _columns(boxes)
-    heights = np.maximum.reduceat(boxes[order, 3], starts) - np.minimum.reduceat(boxes[order, 1], starts)
+    heights = np.array([h for column in np.split(order, starts[1:]) for h in _stack_heights(boxes[column])])
     return max(float(np.median(heights[heights >= TALL * heights.max()])), 1e-6)
+
+
+def _stack_heights(boxes: np.ndarray) -> list[float]:
+    """The heights of a column's stacks, from the top: the next mark down starts a stack of its
+    own when the gap to it is wider than STACK_GAP of the taller of the stack above and the mark."""
+    spans = boxes[np.argsort(boxes[:, 1], kind="stable")][:, [1, 3]].tolist()
+    stacks = [spans[0]]
+    for y0, y1 in spans[1:]:
+        top, bottom = stacks[-1]
+        if y0 - bottom > STACK_GAP * max(bottom - top, y1 - y0):
+            stacks.append([y0, y1])
+        else:
+            stacks[-1][1] = max(bottom, y1)
+    return [bottom - top for top, bottom in stacks]
 
 
 def _columns(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
