@@ -130,6 +130,28 @@ def test_enter_on_a_history_button_presses_it_and_delete_in_the_list_clears_noth
     assert app_window.samples.samples() == []
 
 
+@pytest.mark.parametrize("focus", ["list", "Open on Canvas"])
+def test_a_digit_key_in_the_history_picks_the_label_and_enter_then_teaches(app_window, qtbot, focus):
+    """In the list, 3 jumped to an entry starting with 3 (its type-ahead search) instead of picking
+    the label; on a focused button it picked it ("Enter saves this drawing as a sample of 3") but
+    Enter then pressed the button, and "Open on Canvas" replaced the drawing (QA)."""
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.clear()
+    show(app_window, qtbot, handmade.one(), reads=1)
+    app_window.history.show()
+    app_window.history.list.setCurrentRow(0)
+    buttons = {b.text(): b for b in app_window.history.findChildren(QPushButton)}
+    target = app_window.history.list if focus == "list" else buttons[focus]
+    target.setFocus()
+    QTest.keyClick(target, Qt.Key.Key_3)
+    assert app_window.label_to_teach() == 3 and app_window.history.list.currentRow() == 0
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert [s.label for s in app_window.samples.samples()] == [3]
+    assert app_window.history.entries()[0].reading.label == 1  # the taught 1, not the 7 put back
+
+
 def test_what_an_opened_drawing_or_picture_replaces_enters_the_history(app_window, qtbot):
     """Opening photos one after another left the history empty: only Clear and Teach kept a reading (QA)."""
     show(app_window, qtbot, handmade.seven(), reads=7)

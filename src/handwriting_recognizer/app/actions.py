@@ -54,6 +54,12 @@ def is_plain(event: QKeyEvent) -> bool:
     return not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
 
 
+def label_key(event: QKeyEvent) -> int | None:
+    """The digit a plain digit key (main keyboard or keypad) picks as the label to teach, else None."""
+    text = event.text()
+    return int(text) if len(text) == 1 and text.isdigit() and is_plain(event) else None
+
+
 def takes_own_key(event: QEvent, keys: Collection[int]) -> TypeGuard[QKeyEvent]:
     """Whether `event` is the window's shortcuts asking (ShortcutOverride) for a plain press of one of
     a widget's own `keys`: accepted, it comes to the widget as a key press instead."""

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeyEvent, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QHBoxLayout,
     QListWidget,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from handwriting_recognizer.app.actions import takes_own_key
+from handwriting_recognizer.app.actions import label_key, takes_own_key
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.imageio import gray_to_qimage
 from handwriting_recognizer.app.samples_view import input_icon
@@ -158,6 +159,17 @@ class ReadingHistory(QDockWidget):
             return True
         return super().event(event)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A digit key in the dock picks the label to teach, as it does anywhere in the window, and
+        the focus goes back to the canvas, so that Enter then teaches as the status bar says. The
+        list searched its entries for the digit instead, and after a button had the focus Enter
+        pressed it ("Open on Canvas" replaced the drawing to teach)."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and label_key(event) is not None:
+            self._canvas.setFocus()
+            QApplication.sendEvent(self._window, event)
+            return True
+        return super().eventFilter(watched, event)
+
     def __init__(self, window: QMainWindow, canvas: Canvas, current_input: Callable[[], np.ndarray]):
         super().__init__("Reading History", window)
         self.setObjectName("history")
@@ -184,6 +196,8 @@ class ReadingHistory(QDockWidget):
         for button in (copy, reopen):
             button.setAutoDefault(True)  # Enter presses it while it has the focus, as Space does
             buttons.addWidget(button)
+        for widget in (self.list, copy, reopen):
+            widget.installEventFilter(self)  # digit keys pick the label to teach (`eventFilter`)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.list, 1)

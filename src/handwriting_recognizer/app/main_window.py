@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from handwriting_recognizer.app import dialogs
 from handwriting_recognizer.app import settings as keys
-from handwriting_recognizer.app.actions import MenuEntry, build_menus, is_plain, redo_keys, separator
+from handwriting_recognizer.app.actions import MenuEntry, build_menus, is_plain, label_key, redo_keys, separator
 from handwriting_recognizer.app.actions import shortcut_rows as menu_shortcut_rows
 from handwriting_recognizer.app.application import APPLICATION
 from handwriting_recognizer.app.canvas import Canvas
@@ -472,11 +472,10 @@ class MainWindow(QMainWindow):
         """A digit key (main keyboard or keypad) picks that label, Escape forgets it; Left/Right,
         Home/End, which no widget took (the canvas, the bars), select another character of a number,
         as they do in the reading."""
-        text = event.text()
         plain = is_plain(event)
         selected = self.prediction.selected()
-        if len(text) == 1 and text.isdigit() and plain:
-            self.choose_label(int(text))
+        if (digit := label_key(event)) is not None:
+            self.choose_label(digit)
         elif event.key() == Qt.Key.Key_Escape and plain and self.label_to_teach() is not None:
             self.choose_label(None)
         elif selected is not None and plain and event.key() in PredictionLabel.MOVES:
