@@ -159,7 +159,7 @@ def test_a_member_over_its_budget_is_skipped_and_the_rest_imported(store):
     assert report == ImportReport(
         1,
         (
-            ("4/a.json", "1.0 MB, more than a sample picture may be (256.0 KB)"),
+            ("4/a.json", "its picture a.png: 1.0 MB, more than a sample picture may be (256.0 KB)"),
             ("5/b.json", "5.0 MB, more than a sample file may be (4.0 MB)"),
         ),
     )
@@ -379,6 +379,14 @@ def test_an_entry_named_unlike_a_sample_is_skipped_and_nothing_lands_outside_the
     assert set(contents(tmp_path)) - set(outside) == {"in.zip", "mine/4/fine.png", "mine/4/fine.json"}
 
 
+def test_an_imported_sample_keeps_when_it_was_made(store):
+    """Import wrote the time of the import as each sample's "created" (QA)."""
+    report = import_bytes(store, archive(sample("4", "a") + [("5/b.png", png(1)), ("5/b.json", meta(5, created=7))]))
+    assert report.imported == 2
+    created = {s.id: json.loads(s.meta.read_text())["created"] for s in store.samples() if s.label in (4, 5)}
+    assert created["a"] == "2026-01-01T00:00:00+00:00" and created["b"] != 7  # not a time: made now
+
+
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_format_marker_is_refused_with_a_message(store, damage):
     spoil, reason = DAMAGES[damage]
@@ -393,19 +401,32 @@ def test_a_damaged_format_marker_is_refused_with_a_message(store, damage):
 def test_a_damaged_sample_is_skipped_and_the_others_imported(store, damage, member):
     spoil, reason = DAMAGES[damage]
     report = import_bytes(store, spoil(archive(sample("4", "a") + sample("5", "b")), member))
+    if member.endswith(".png"):  # the sample is named by its JSON: its picture is named in the reason
+        reason = f"its picture a.png: {reason}"
     assert report == ImportReport(1, (("4/a.json", reason),))
     assert [s.id for s in store.samples() if s.label in (4, 5)] == ["b"]
 
 
+UNREADABLE_ZIP = "not a readable zip file (damaged, or cut short: an unfinished download or copy?)"
+
+
 def test_a_foreign_or_unreadable_archive_is_refused(store):
+    """A newer app's archive said "not a samples archive exported by this app", and one cut short
+    "not a samples archive" (QA)."""
     for data, message in [
-        (b"", "in.zip: not a samples archive (not a readable zip file)"),
+        (b"", f"in.zip: {UNREADABLE_ZIP}"),
+        (archive(sample("4", "a"))[:300], f"in.zip: {UNREADABLE_ZIP}"),  # a copy cut short
         (b"PK\x05\x06" + bytes(18), "in.zip: not a samples archive exported by this app"),
         (archive(sample("4", "a"), marker=None), "in.zip: not a samples archive exported by this app"),
-        (archive(sample("4", "a"), marker="hwr-samples/2"), "in.zip: not a samples archive exported by this app"),
+        (archive(sample("4", "a"), marker="hwr-samples/0"), "in.zip: not a samples archive exported by this app"),
+        (
+            archive(sample("4", "a"), marker="hwr-samples/2"),
+            "in.zip: a samples archive of a newer version of this app (hwr-samples/2; this one reads "
+            "hwr-samples/1): update the app to import it",
+        ),
         (
             archive([], marker=ARCHIVE_MARKER * 1000),
-            "in.zip: cannot read its FORMAT marker: 12.7 KB, more than a format marker may be (13 bytes)",
+            "in.zip: cannot read its FORMAT marker: 12.7 KB, more than a format marker may be (64 bytes)",
         ),
     ]:
         with pytest.raises(SampleError) as caught:

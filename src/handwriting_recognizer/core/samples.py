@@ -25,7 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
@@ -47,6 +47,7 @@ from handwriting_recognizer.core.safe_io import (
 
 ARCHIVE_MARKER = "hwr-samples/1"
 MARKER_MEMBER = "FORMAT"
+MAX_MARKER_BYTES = 64  # the marker of this or a later format
 # A sample's id, as `add` makes them (20261125-163000-1a2b3c4d): a safe file name on every system.
 SAMPLE_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
@@ -57,6 +58,7 @@ MAX_JSON_BYTES = 4 * MB  # one sample's JSON (label and drawing)
 MAX_ARCHIVE_BYTES = 256 * MB  # the archive file
 MAX_ARCHIVE_SAMPLES = 25_000  # samples in the archive: two files each, and FORMAT
 MAX_UNPACKED_BYTES = 512 * MB  # all the archive's files together, uncompressed
+MAX_CREATED_CHARS = 64  # a sample's creation time as written (ISO 8601 takes 25)
 
 _MEMBER_NAME = re.compile(rf"([0-9])/({SAMPLE_ID.pattern})\.(png|json)")
 _WINDOWS_DEVICE = re.compile(r"CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9]", re.IGNORECASE)  # not file names there
@@ -134,13 +136,16 @@ class SampleStore:
         sample_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         return self._write(int(label), sample_id, image, drawing)
 
-    def _write(self, label: int, sample_id: str, image: np.ndarray, drawing: Drawing | None) -> Sample:
+    def _write(
+        self, label: int, sample_id: str, image: np.ndarray, drawing: Drawing | None, created: str | None = None
+    ) -> Sample:
         """The PNG first, the JSON last: the sample exists once both are complete. When the JSON
-        cannot be written (a full disk), the PNG goes too: no picture is left that no sample names."""
+        cannot be written (a full disk), the PNG goes too: no picture is left that no sample names.
+        `created`: when it was first made (an imported sample keeps its own), else now."""
         sample = self._at(label, sample_id)
         meta = {
             "label": label,
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": created or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "drawing": drawing.to_json() if drawing is not None else None,
         }
         write_bytes_atomic(sample.png, _encode_png(image))
@@ -344,10 +349,10 @@ class SampleStore:
         if held is not None:  # under any label: relabelled since the export, it stays as the user said
             return ALREADY_HELD + ("" if held == folder else f" (as a {held})")
         try:
-            image, drawing = _read_sample(archive, meta, png, folder)
+            image, drawing, created = _read_sample(archive, meta, png, folder)
         except SampleError as exc:
             return str(exc)
-        self._write(folder, sample_id, image, drawing)
+        self._write(folder, sample_id, image, drawing, created)
         return None
 
 
@@ -388,7 +393,9 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except _DAMAGED:
-        raise SampleError(f"{path.name}: not a samples archive (not a readable zip file)") from None
+        raise SampleError(
+            f"{path.name}: not a readable zip file (damaged, or cut short: an unfinished download or copy?)"
+        ) from None
 
 
 def _check_archive(name: str, archive: zipfile.ZipFile) -> None:
@@ -400,13 +407,21 @@ def _check_archive(name: str, archive: zipfile.ZipFile) -> None:
             f"samples archive may ({describe_size(MAX_UNPACKED_BYTES)})"
         )
     try:
-        marker = _read_member(archive, archive.getinfo(MARKER_MEMBER), len(ARCHIVE_MARKER), "format marker")
+        marker = _read_member(archive, archive.getinfo(MARKER_MEMBER), MAX_MARKER_BYTES, "format marker")
     except KeyError:
         marker = b""
     except SampleError as exc:
         raise SampleError(f"{name}: cannot read its {MARKER_MEMBER} marker: {exc}") from None
-    if marker != ARCHIVE_MARKER.encode("ascii"):
-        raise SampleError(f"{name}: not a samples archive exported by this app")
+    if marker == ARCHIVE_MARKER.encode("ascii"):
+        return
+    family, _, version = marker.decode("ascii", "replace").partition("/")
+    ours, _, our_version = ARCHIVE_MARKER.partition("/")
+    if family == ours and version.isdigit() and int(version) > int(our_version):
+        raise SampleError(
+            f"{name}: a samples archive of a newer version of this app ({family}/{version}; this one "
+            f"reads {ARCHIVE_MARKER}): update the app to import it"
+        )
+    raise SampleError(f"{name}: not a samples archive exported by this app")
 
 
 def _sample_members(
@@ -438,15 +453,20 @@ def _sample_members(
 
 def _read_sample(
     archive: zipfile.ZipFile, meta_info: zipfile.ZipInfo, png_info: zipfile.ZipInfo, folder: int
-) -> tuple[np.ndarray, Drawing | None]:
-    """A sample's input and drawing from its archived JSON and PNG; SampleError says what is wrong."""
+) -> tuple[np.ndarray, Drawing | None, str | None]:
+    """A sample's input, drawing and creation time from its archived JSON and PNG; SampleError
+    says what is wrong (naming the picture when it is the picture: the sample is named by its JSON)."""
     meta = _read_member(archive, meta_info, MAX_JSON_BYTES, "sample file")
-    return _sample_content(meta, _read_member(archive, png_info, MAX_PNG_BYTES, "sample picture"), folder)
+    try:
+        png = _read_member(archive, png_info, MAX_PNG_BYTES, "sample picture")
+    except SampleError as exc:
+        raise SampleError(f"its picture {_shown(PurePosixPath(png_info.filename).name)}: {exc}") from None
+    return _sample_content(meta, png, folder)
 
 
-def _sample_content(meta_bytes: bytes, png: bytes, folder: int) -> tuple[np.ndarray, Drawing | None]:
-    """A sample's input and drawing from its JSON and PNG bytes (in folder `folder`); SampleError
-    says what is wrong."""
+def _sample_content(meta_bytes: bytes, png: bytes, folder: int) -> tuple[np.ndarray, Drawing | None, str | None]:
+    """A sample's input, drawing and creation time (None when missing or not a time) from its JSON
+    and PNG bytes (in folder `folder`); SampleError says what is wrong."""
     try:
         meta = parse_json(meta_bytes, "sample file")
     except FileRefused as exc:
@@ -463,7 +483,18 @@ def _sample_content(meta_bytes: bytes, png: bytes, folder: int) -> tuple[np.ndar
         drawing = None if drawing is None else Drawing.from_json(drawing)
     except DrawingError as exc:
         raise SampleError(f"its drawing is unusable: {exc}") from None
-    return _decode_png(png), drawing
+    return _decode_png(png), drawing, _created(meta.get("created"))
+
+
+def _created(value: object) -> str | None:
+    """A sample's creation time as written, when it is one (ISO 8601), else None."""
+    if not isinstance(value, str) or len(value) > MAX_CREATED_CHARS:
+        return None
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int, what: str) -> bytes:
