@@ -48,6 +48,24 @@ def button(dialog, text: str) -> QPushButton:
     return next(b for b in dialog.findChildren(QPushButton) if b.text() == text)
 
 
+def test_delete_and_relabel_are_enabled_while_samples_are_selected(qtbot, store):
+    """They were enabled with nothing selected, even with no samples, and only said "Select the
+    samples ... first"; relabelling a 1 as a 1 cleared the selection without a word (QA)."""
+    dialog = open_dialog(qtbot, store)
+    delete, relabel = button(dialog, "Delete Selected"), button(dialog, "Relabel Selected")
+    assert not delete.isEnabled() and not relabel.isEnabled()
+    ones = [i for i in range(dialog.grid.count()) if dialog.grid.item(i).text() == "1"]
+    for i in ones:
+        dialog.grid.item(i).setSelected(True)
+    assert delete.isEnabled() and relabel.isEnabled()
+    dialog.relabel_to.setCurrentIndex(1)
+    relabel.click()
+    assert dialog.message.text() == "They are already samples of 1." and len(dialog.selected()) == 2
+    assert dialog.undo_stack.count() == 0
+    delete.click()
+    assert not delete.isEnabled() and not relabel.isEnabled()  # what was selected is gone
+
+
 def test_deleting_one_sample_says_it_comes_back_and_several_say_them(qtbot, store):
     dialog = open_dialog(qtbot, store)
     dialog.grid.item(0).setSelected(True)

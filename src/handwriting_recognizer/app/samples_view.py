@@ -259,10 +259,14 @@ class SamplesDialog(QDialog):
         return button
 
     def _build_layout(self) -> None:
-        delete = self._button(
+        delete = self.delete_button = self._button(
             "Delete Selected", "Delete the selected samples (Delete; Ctrl+Z undoes it)", self.delete_selected
         )
-        relabel = self._button("Relabel Selected", "Give the selected samples the label on the left", self._relabel)
+        relabel = self.relabel_button = self._button(
+            "Relabel Selected", "Give the selected samples the label on the left", self._relabel
+        )
+        self.grid.itemSelectionChanged.connect(self._selection_changed)
+        self._selection_changed()
         export = self.export_button = self._button("Export…", EXPORT_TIP, self._ask_export)
         import_ = self._button(
             "Import…", "Add the samples of an archive; what is left out is listed with why", self._ask_import
@@ -368,6 +372,13 @@ class SamplesDialog(QDialog):
         self.export_button.setEnabled(exportable)
         self.export_button.setToolTip(EXPORT_TIP if exportable else NOTHING_TO_EXPORT)
 
+    def _selection_changed(self) -> None:
+        """Delete Selected and Relabel Selected are enabled while samples are selected (they only
+        said "Select the samples ... first", also with no samples at all)."""
+        chosen = bool(self.grid.selectedItems())
+        self.delete_button.setEnabled(chosen)
+        self.relabel_button.setEnabled(chosen)
+
     def selected(self) -> list[Sample]:
         """The selected samples, in the grid's order."""
         return [item.data(Qt.ItemDataRole.UserRole) for item in self.grid.selectedItems()]
@@ -391,6 +402,12 @@ class SamplesDialog(QDialog):
         chosen = self.selected()
         if not chosen:
             self.message.setText("Select the samples to relabel first.")
+            return
+        if all(sample.label == label for sample in chosen):  # no step: it cleared the selection without a word
+            many = len(chosen) > 1
+            self.message.setText(
+                f"{'They are' if many else 'It is'} already {'samples' if many else 'a sample'} of {label}."
+            )
             return
         self.undo_stack.push(_Relabel(self, chosen, label))
 
