@@ -194,6 +194,22 @@ def test_undo_after_teaching_takes_the_sample_back_and_redo_saves_it_again(app_w
     assert app_window.samples.samples() == []  # nothing to save again: the user deleted it
 
 
+def test_undo_after_teaching_a_sample_relabelled_since_says_it_stays_as_relabelled(app_window, qtbot):
+    """It said "no longer among your samples: My Samples deleted or relabelled it" of a sample that
+    was there as a 6, and Redo then said nothing (QA)."""
+    draw(app_window.canvas, handmade.write("5"))
+    QTest.keyClick(app_window, Qt.Key.Key_5)
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    (sample,) = app_window.samples.samples()
+    app_window.samples.relabel(sample, 6)  # My Samples relabels it meanwhile
+    said = "The taught sample stays among your samples, as a 6: My Samples relabelled it"
+    QTest.keySequence(app_window, "Ctrl+Z")
+    assert app_window.statusBar().currentMessage() == said
+    assert [s.label for s in app_window.samples.samples()] == [6]
+    QTest.keySequence(app_window, "Ctrl+Shift+Z")
+    assert app_window.statusBar().currentMessage() == said and app_window.canvas.is_empty()
+
+
 def test_undo_after_teaching_one_digit_of_a_number_takes_that_sample_back(app_window, qtbot):
     show(app_window, qtbot, handmade.write("457"), "457")
     click_character(app_window, 2)

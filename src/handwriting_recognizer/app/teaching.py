@@ -96,9 +96,12 @@ class _Taught(QUndoCommand):
         super().__init__(f"Save sample of {sample.label}")
         self._store, self._sample, self._say = store, sample, say
         self._removed: RemovedSample | None = None  # while undone
+        self._stayed = ""  # why an undo left the sample as My Samples made it (said again on redo)
 
     def redo(self) -> None:
-        if self._removed is None:  # the first time (Teach has just saved it), or it was gone when undone
+        if self._removed is None:  # the first time (Teach has just saved it), or it stayed when undone
+            if self._stayed:
+                self._say(self._stayed)
             return
         try:
             self._store.put_back(self._removed)
@@ -109,9 +112,16 @@ class _Taught(QUndoCommand):
         self._say(f"Saved again as {self._sample.label}")
 
     def undo(self) -> None:
-        if not exists(self._sample.meta):  # deleted or relabelled in My Samples meanwhile
-            self._say("The taught sample is no longer among your samples: My Samples deleted or relabelled it")
+        if not exists(self._sample.meta):  # deleted or relabelled in My Samples meanwhile: left as it is
+            now = self._store.label_of(self._sample.id)
+            self._stayed = (
+                "The taught sample is no longer among your samples: My Samples deleted it"
+                if now is None
+                else f"The taught sample stays among your samples, as a {now}: My Samples relabelled it"
+            )
+            self._say(self._stayed)
             return
+        self._stayed = ""
         try:
             self._removed = self._store.remove(self._sample)
         except (SampleError, OSError) as exc:

@@ -156,6 +156,11 @@ class SampleStore:
             raise
         return sample
 
+    def label_of(self, sample_id: str) -> int | None:
+        """The label the sample `sample_id` has now (it may have been relabelled), or None when it
+        is not among the samples."""
+        return next((d for d in range(10) if exists(self._at(d, sample_id).meta)), None)
+
     def _at(self, label: int, sample_id: str) -> Sample:
         """Where the sample `sample_id` of digit `label` lives."""
         folder = self.root / str(label)
@@ -345,7 +350,7 @@ class SampleStore:
             return "no .json (label) beside this picture"
         if png is None:
             return "no .png picture beside it"
-        held = next((d for d in range(10) if exists(self.root / str(d) / f"{sample_id}.json")), None)
+        held = self.label_of(sample_id)
         if held is not None:  # under any label: relabelled since the export, it stays as the user said
             return ALREADY_HELD + ("" if held == folder else f" (as a {held})")
         try:
