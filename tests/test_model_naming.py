@@ -100,6 +100,7 @@ def test_use_new_model_and_revert_name_the_models_by_what_they_are(app_window, t
     assert app_window.install_model(retrained_model(tmp_path, bundled_model, "2026-11-25T14:03:00", 0.995))
     retrained = "Model: retrained on 2026-11-25 14:03, 99.50% on MNIST"
     assert app_window.model_status.text() == retrained
+    assert app_window.statusBar().currentMessage().startswith("Now reading with the new model (retrained on 2026")
     assert app_window.revert_model() and app_window.model_status.text() == bundled  # the store's copy of it
     assert app_window.revert_model() and app_window.model_status.text() == retrained
     assert app_window.model_choice.title == "retrained on 2026-11-25 14:03"

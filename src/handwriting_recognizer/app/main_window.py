@@ -70,6 +70,7 @@ MESSAGE_MARGIN = 40  # px a status message needs beyond its text: the bar's own 
 # about 2 ms; a 10-character number's last character 4-11 ms, so only a slow day's pause.
 SLOW_READING_MS = 8
 LEFT_RUN_MS = 20_000  # how long the status bar names a finished run it cannot offer
+MODEL_SWITCH_MS = 8000  # how long the status bar says a new model is now reading
 DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it, else SCREEN_SHARE of it
 LATENCY_TIP = (
     "How long reading the drawing took, in milliseconds: finding its characters, preparing their 28x28 inputs "
@@ -290,8 +291,16 @@ class MainWindow(QMainWindow):
         return self.model_choice.reset()
 
     def install_model(self, path: Path) -> bool:
-        """Make a newly trained model the active one; the one it replaces becomes 'previous'."""
-        return self.model_choice.install(path)
+        """Make a newly trained model the active one; the one it replaces becomes 'previous'. The
+        status bar says so: the retrain dialog closes on Use New Model, and only the model's name
+        changed in a corner of the window."""
+        if not self.model_choice.install(path):
+            return False
+        self.statusBar().showMessage(
+            f"Now reading with the new model ({self.model_choice.title}); Model > Revert to Previous Model goes back",
+            MODEL_SWITCH_MS,
+        )
+        return True
 
     def revert_model(self) -> bool:
         """Back to the model used before (ModelChoice.revert)."""
