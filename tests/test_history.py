@@ -152,6 +152,19 @@ def test_a_digit_key_in_the_history_picks_the_label_and_enter_then_teaches(app_w
     assert app_window.history.entries()[0].reading.label == 1  # the taught 1, not the 7 put back
 
 
+def test_the_same_drawing_cleared_twice_is_listed_once(app_window, qtbot):
+    """Undo Clear, then Clear again listed the same drawing twice (QA)."""
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    app_window.clear()
+    show(app_window, qtbot, handmade.one(), reads=1)
+    app_window.clear()
+    app_window.canvas.undo_stack.undo()  # the 1 is back
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 1, timeout=2000)
+    app_window.clear()
+    assert [e.reading.label for e in app_window.history.entries()] == [1, 7]
+    assert app_window.history.list.count() == 2
+
+
 def test_what_an_opened_drawing_or_picture_replaces_enters_the_history(app_window, qtbot):
     """Opening photos one after another left the history empty: only Clear and Teach kept a reading (QA)."""
     show(app_window, qtbot, handmade.seven(), reads=7)

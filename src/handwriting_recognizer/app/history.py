@@ -114,6 +114,17 @@ class HistoryEntry:
         return f"{self.read_as()}  · {self.time.strftime(TIME_FORMAT)}{taught}"
 
 
+def _same_ink(a: HistoryEntry, b: HistoryEntry) -> bool:
+    """Whether two entries hold the same ink: the same model input, and for drawings the same strokes."""
+    if not np.array_equal(a.input, b.input) or (a.drawing is None) != (b.drawing is None):
+        return False
+    if a.drawing is None or b.drawing is None:
+        return True  # pictures: the same input
+    return len(a.drawing.strokes) == len(b.drawing.strokes) and all(
+        np.array_equal(s, t) for s, t in zip(a.drawing.strokes, b.drawing.strokes, strict=True)
+    )
+
+
 def _thumbnail(entry: HistoryEntry) -> QIcon:
     """A digit's thumbnail is its model input; a number's is its own line of ink, whose 28x28
     input squeezes twelve digits into a black bar. Each is centred in the same slot, so that the
@@ -237,6 +248,8 @@ class ReadingHistory(QDockWidget):
         picture = self._canvas.picture()
         drawing = self._canvas.drawing() if picture is None else None
         entry = HistoryEntry(reading, x, drawing, picture, dt.datetime.now(), taught)
+        for kept in [kept for kept in self._entries if kept.taught == taught and _same_ink(kept, entry)]:
+            self.forget(kept)  # the same ink again (Undo Clear, then Clear): listed once, as the newest
         self._entries = [entry, *self._entries][:HISTORY_SIZE]
         item = QListWidgetItem(_thumbnail(entry), entry.describe())
         item.setToolTip(HISTORY_TIP)
