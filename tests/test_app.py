@@ -520,6 +520,22 @@ def test_a_failed_save_says_why_once_and_changes_nothing(app_window, tmp_path):
     assert len(app_window.canvas.strokes()) == 1 and (tmp_path / "a-file").read_text() == ""
 
 
+@pytest.mark.parametrize("suffix", [".tiff", ".gif"])
+def test_a_file_of_several_pictures_shows_the_first_and_says_so(app_window, qtbot, tmp_path, suffix):
+    """A multi-page TIFF (a scanner's) or an animated GIF opened its first picture without a word."""
+    from PIL import Image
+
+    seven = Image.fromarray(np.rint((1 - render_strokes(handmade.seven(), (400, 400), 30.0)) * 255).astype(np.uint8))
+    others = [Image.new("L", (400, 400), grey) for grey in (255, 128)]
+    path = tmp_path / f"scan{suffix}"
+    seven.save(path, save_all=True, append_images=others)
+    assert app_window.open_image(path)
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+    assert app_window.statusBar().currentMessage() == (
+        f"scan{suffix} holds 3 pictures (pages or frames): the first is shown and read"
+    )
+
+
 def test_a_bad_picture_keeps_the_picture_shown(app_window, qtbot, tmp_path):
     ink = render_strokes(handmade.seven(), (400, 400), 30.0)
     good = tmp_path / "scan.png"

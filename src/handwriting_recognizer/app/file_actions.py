@@ -24,7 +24,7 @@ from handwriting_recognizer.app.imageio import (
     ImageError,
     gray_to_qimage,
     qimage_to_array,
-    read_image,
+    read_image_file,
     save_png,
     within_pixel_budget,
 )
@@ -147,13 +147,19 @@ class FileActions(QObject):
         return self.open_drawing(path) if path.suffix.lower() == ".json" else self.open_image(path)
 
     def open_image(self, path: str | Path) -> bool:
-        """Show a picture file on the canvas and read it."""
+        """Show a picture file on the canvas and read it; a file of several pictures (a TIFF's
+        pages, a GIF's frames) shows its first, and the status bar says so (it did without a word)."""
+        name = Path(path).name
         try:
-            pixels = read_image(path)
+            opened = read_image_file(path)
         except ImageError as exc:
             self._show_error("Cannot open image", str(exc))
             return False
-        return self.show_picture(pixels, Path(path).name, f"Open {Path(path).name}")
+        if not self.show_picture(opened.pixels, name, f"Open {name}"):
+            return False
+        if opened.pictures > 1:
+            self._say(f"{name} holds {opened.pictures} pictures (pages or frames): the first is shown and read")
+        return True
 
     def show_picture(self, pixels: np.ndarray, name: str = "the picture", step: str = "Open Picture") -> bool:
         """Recognize an RGBA picture and show it on the canvas as one undoable `step` (its input is

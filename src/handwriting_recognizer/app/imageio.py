@@ -14,6 +14,7 @@ import logging
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -70,18 +71,36 @@ def qimage_to_array(image: QImage) -> np.ndarray:
     return buffer.reshape(h, rgba.bytesPerLine())[:, : w * 4].reshape(h, w, 4).copy()
 
 
+@dataclass(frozen=True)
+class ImageFile:
+    """A decoded image file: its first picture as RGBA, and how many pictures it holds (the pages
+    of a TIFF, the frames of a GIF; only the first is read)."""
+
+    pixels: np.ndarray
+    pictures: int = 1
+
+
 def read_image(path: Path | str) -> np.ndarray:
     """Decode an image file to RGBA within the budgets; ImageError says why it cannot."""
+    return read_image_file(path).pixels
+
+
+def read_image_file(path: Path | str) -> ImageFile:
+    """As `read_image`, with the number of pictures in the file."""
     path = Path(path)
     try:
         data = read_regular_file(path, MAX_FILE_BYTES, "picture")
     except FileRefused as exc:
         raise ImageError(str(exc)) from None
-    return decode_image(data, path.name)
+    return _decode_file(data, path.name)
 
 
 def decode_image(data: bytes, name: str = "image") -> np.ndarray:
     """Decode image bytes (any format Qt reads, SVG when self-contained) to RGBA within the budgets."""
+    return _decode_file(data, name).pixels
+
+
+def _decode_file(data: bytes, name: str) -> ImageFile:
     if not data:
         raise ImageError(f"{name}: the file is empty")
     if data[:2] == b"\x1f\x8b":  # gzip: only .svgz is a compressed picture format
@@ -99,8 +118,9 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
         reader.setDevice(None)  # type: ignore[arg-type]  # Qt takes no device (nullptr); the stub says otherwise
 
 
-def _decode(reader: QImageReader, data: bytes, name: str) -> np.ndarray:
+def _decode(reader: QImageReader, data: bytes, name: str) -> ImageFile:
     reader.setAutoTransform(True)  # honour EXIF orientation: phone photos are often stored sideways
+    pictures = max(reader.imageCount(), 1)  # first: TIFF's handler cannot count its pages once asked their size
     kind = bytes(reader.format().data()).lower()
     if kind.startswith(b"svg"):
         _check_svg(data, name)
@@ -120,7 +140,7 @@ def _decode(reader: QImageReader, data: bytes, name: str) -> np.ndarray:
         raise ImageError(f"{name}: not a readable image ({reader.errorString()})")
     if any(CUT_SHORT in warning for warning in warnings):
         raise ImageError(f"{name}: the picture is cut short (a download or copy that did not finish?)")
-    return qimage_to_array(within_pixel_budget(image))
+    return ImageFile(qimage_to_array(within_pixel_budget(image)), pictures)
 
 
 @contextlib.contextmanager
