@@ -34,6 +34,11 @@ MIN_STEP = 1.5  # when rendering, one stroke point is kept per this many pixels 
 MAX_INK_TRAVEL = 100  # budget: the pen may travel at most this many times the digit's size (a digit: 3-6)
 RENDER_CHUNK = 1 << 20  # pixels evaluated at once when rendering: bounds the memory of any drawing
 # Pictures: finding the paper behind the ink (`to_ink`).
+FLAT = 0.1  # a picture whose edge is within this of one grey ...
+FLAT_EDGE = 0.9  # ... for this share of its pixels, with ink ...
+FLAT_INK = 0.5  # ... on less than this share of the picture (further than half the range from that grey), is flat
+INK_TAIL = 0.1  # percent: the darkest and lightest tones of a picture, a stray pixel or two left out
+PHOTO_SIDE = 96  # pictures with a shorter side than this (pixels) are read as having one grey of paper
 PAPER_SIDE = 160  # the strokes' width and the ink's tone are measured on a copy whose shorter side ...
 PAPER_LONGEST = 1024  # ... is at most this long, and its longer side at most this
 PAPER_RADII = (1, 2, 3, 4, 6, 8, 11, 16, 23, 32)  # window radii tried on that copy (pixels)
@@ -42,15 +47,16 @@ POLARITY_WINDOW = 1 / 20  # the ink's tone is told with windows up to this share
 POLARITY_MIN_WINDOW = 5  # ... or this many pixels (a small picture's strokes are a few pixels wide)
 POLARITY_CLEAR = 1.2  # one tone fills in clearly more than the other when by this factor
 STROKE_MARGIN = 2.0  # the paper is found with windows this many times the strokes' fill radius
-PHOTO_SIDE = 96  # pictures with a shorter side than this (pixels) are read as having one grey of paper
-SURROUND = 0.6  # a picture's edge darker than this share of its median tone frames the page (a desk)
+SURROUND = 0.6  # a side of a photo darker than this share of its median tone frames the sheet (a desk)
 SHADE = 0.3  # ink is a share of its paper's brightness, paper counting at least this share of the brightest
-GRAIN = 6.0  # ink less than this many noise levels above the paper's grain is paper
-BLANK_GRAIN = 12.0  # a picture with no pixel this many noise levels above the grain is blank
+GRAIN_BOX = 3  # grain is averaged over squares this wide (a stroke is wider): a third of its noise is left
+GRAIN = 6.0  # ink less than this many noise levels (of the averaged grain) above the paper's grain is paper
+BLANK_GRAIN = 18.0  # a picture with no pixel this many noise levels (of the averaged grain) above it is blank
+MAD_TO_SIGMA = 1.4826  # normal noise's standard deviation, per unit of its median absolute deviation
+BEND_TO_SIGMA = math.sqrt(6.0)  # a pixel's difference to its two neighbours' sum has sqrt(6) times the noise
 STATISTICS_SAMPLE = 250_000  # pixels a picture's grain and brightness are measured on
-FLAT = 0.1  # a picture whose edge is within this of one grey ...
-FLAT_EDGE = 0.9  # ... for this share of its pixels, with ink ...
-FLAT_INK = 0.5  # ... on less than this share of the picture (further than half the range from that grey), is flat
+MIN_GRAIN = 1.5 / 255  # less noise than this is the rounding of a clean picture's greys, not a camera's grain
+UNCLIPPED = 0.25  # grain is measured on the pixels not clipped to black or white where they are this share
 
 Strokes = Sequence[np.ndarray]  # each stroke: float array (K, 2) of x, y points
 
@@ -214,13 +220,14 @@ def strokes_to_input(strokes: Strokes, pen_width: float | None = None) -> np.nda
 def to_ink(pixels: np.ndarray) -> np.ndarray:
     """Any picture (HxW gray, HxWx3 RGB or HxWx4 RGBA; uint8 or 0..1 floats) -> ink in 0..1.
 
-    A photo's paper is not one grey: light falls off across the sheet, a hand's shadow crosses it,
-    a dark desk shows round it. So the paper is found pixel by pixel, as the picture with its
-    strokes filled in (`paper_behind`), and ink is how much darker than its own paper each pixel
-    is, as a share of that paper's brightness (a stroke in a shadow is as black as one in the
-    light). Dark ink on light paper or light on dark is told by which tone's thin marks are filled
-    in more (`_dark_on_light`). The paper's grain (camera noise) is not ink, and a picture with no
-    mark above it holds none. Transparent pixels count as background.
+    A scan, a screenshot or a drawing app's file has one grey of paper all round its edge (or is a
+    tight crop, or has no grain at all): the ink is how far each pixel is from that grey, on the
+    side the picture's tones reach further to. A photo's paper is not one grey: light falls off
+    across the sheet, a hand's shadow crosses it, a dark desk shows round it. Its paper is found
+    pixel by pixel, as the picture with its strokes filled in (`paper_behind`), and ink is how
+    much darker than its own paper each pixel is, as a share of that paper's brightness (a stroke
+    in a shadow is as black as one in the light). A photo's grain (sensor noise) is not ink, and
+    one with no mark above its grain holds none. Transparent pixels count as background.
     """
     gray, alpha = _gray_and_alpha(pixels)
     behind = _backdrop(gray, alpha)
@@ -228,24 +235,24 @@ def to_ink(pixels: np.ndarray) -> np.ndarray:
         gray = gray * alpha + behind * (1.0 - alpha)
     edge = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     flat = float(np.median(edge))
-    light = flat - float(gray.min()) >= float(gray.max()) - flat  # the ink: the side the tones reach further to
-    reach = max(flat - float(gray.min()), float(gray.max()) - flat)
-    inked = np.mean(np.abs(_sample(gray) - flat) > reach / 2)
+    low, high = (float(v) for v in np.percentile(_sample(gray), [INK_TAIL, 100.0 - INK_TAIL]))
+    light = flat - low > high - flat if abs((flat - low) - (high - flat)) > FLAT else flat > 0.5
+    inked = np.mean(np.abs(_sample(gray) - flat) > max(flat - low, high - flat) / 2)
     page = gray if light else 1.0 - gray  # from here on, dark ink on light paper
-    paper: np.ndarray | float = flat if light else 1.0 - flat
-    # A picture a few dozen pixels across is a tight crop or an icon: no paper to see round its
-    # strokes and no grain, only one grey of paper (its ink may be blurred, touch every edge).
-    large = min(gray.shape) >= PHOTO_SIDE
-    if large and (np.mean(np.abs(edge - flat) <= FLAT) < FLAT_EDGE or inked >= FLAT_INK):
-        # Not one grey all round the edge with ink on a minority of the picture (a scan, a
-        # screenshot, a drawing app's file; a sheet on a desk has one grey all round too, but its
-        # "ink" would be the whole sheet): a photo, whose paper is found around its strokes.
+    paper: np.ndarray = np.full_like(page, flat if light else 1.0 - flat)
+    large = min(gray.shape) >= PHOTO_SIDE  # a few dozen pixels across: an icon or a crop, no photo
+    noise = _noise(gray) if large else 0.0
+    if noise > 0 and (np.mean(np.abs(edge - flat) <= FLAT) < FLAT_EDGE or inked >= FLAT_INK):
+        # Grain, and not one grey all round the edge with ink on a minority of the picture: a
+        # photo. (A sheet on a desk has one grey all round too, but its "ink" would be the sheet.)
         light, radius = _ink_tone_and_width(gray)
         page = gray if light else 1.0 - gray
         paper = paper_behind(page, radius)
     darker = paper - page
+    if noise > 0:
+        darker = _box_mean(darker, GRAIN_BOX)
+        noise /= GRAIN_BOX
     grain = float(np.median(_sample(darker)))
-    noise = _noise(page) if large else 0.0
     if noise > 0 and float(darker.max()) < grain + BLANK_GRAIN * noise:
         return np.zeros_like(page)  # a blank page: nothing stands out from its grain
     floor = max(grain + GRAIN * noise, 0.0) if noise > 0 else 0.0  # a clean picture's faintest ink is ink
@@ -253,21 +260,38 @@ def to_ink(pixels: np.ndarray) -> np.ndarray:
     return np.clip((darker - floor) / np.maximum(shade - floor, 1e-6), 0.0, 1.0)
 
 
-def _noise(page: np.ndarray) -> float:
+def _box_mean(image: np.ndarray, width: int) -> np.ndarray:
+    """The mean of each pixel's square of `width` pixels (the edge repeated beyond the image)."""
+    h, w = image.shape
+    padded = np.pad(image, width // 2, mode="edge")
+    total = np.zeros_like(image)
+    for i in range(width):
+        for j in range(width):
+            total += padded[i : i + h, j : j + w]
+    return total / float(width * width)
+
+
+def _noise(gray: np.ndarray) -> float:
     """The standard deviation of a picture's grain (sensor noise), robustly: from each pixel's
     difference to the mean of its neighbours along the row, which smooth light, blur and the
     insides of strokes leave near zero and grain does not (a median over the picture: most of it
-    is paper)."""
-    bends = _sample(page[:, 2:] - 2.0 * page[:, 1:-1] + page[:, :-2])
-    return 1.4826 * float(np.median(np.abs(bends - np.median(bends)))) / math.sqrt(6.0)
+    is paper). Pixels clipped to black or white (an overexposed sheet) show no grain: where the
+    others are UNCLIPPED of the picture, they alone are measured. 0 for a clean picture, whose
+    greys are only rounded (less than MIN_GRAIN)."""
+    bends = _sample(gray[:, 2:] - 2.0 * gray[:, 1:-1] + gray[:, :-2])
+    inside = (gray > 0.0) & (gray < 1.0)
+    unclipped = _sample(inside[:, 2:] & inside[:, 1:-1] & inside[:, :-2])
+    if np.mean(unclipped) >= UNCLIPPED:  # else the few unclipped pixels are a clean picture's ink edges
+        bends = bends[unclipped]
+    noise = MAD_TO_SIGMA * float(np.median(np.abs(bends - np.median(bends)))) / BEND_TO_SIGMA
+    return noise if noise >= MIN_GRAIN else 0.0
 
 
-def _sample(values: np.ndarray | float) -> np.ndarray:
+def _sample(values: np.ndarray) -> np.ndarray:
     """At most about STATISTICS_SAMPLE of a picture's pixels, evenly spread: its medians and
     percentiles, at a fraction of the cost on a photo of millions."""
-    a = np.asarray(values)
-    step = max(1, math.isqrt(a.size // STATISTICS_SAMPLE))
-    return a[::step, ::step] if a.ndim == 2 else a
+    step = max(1, math.isqrt(values.size // STATISTICS_SAMPLE))
+    return values[::step, ::step]
 
 
 def _ink_tone_and_width(gray: np.ndarray) -> tuple[bool, int]:
@@ -276,18 +300,23 @@ def _ink_tone_and_width(gray: np.ndarray) -> tuple[bool, int]:
     scale = max(1.0, min(gray.shape) / PAPER_SIDE, max(gray.shape) / PAPER_LONGEST)
     small = resize(gray, *(max(1, round(n / scale)) for n in gray.shape)) if scale > 1 else gray
     filled = {light: _filled(small if light else 1.0 - small) for light in (True, False)}
-    light = _dark_on_light(small, filled, min(small.shape))
+    light = _dark_on_light(filled, min(small.shape))
     return light, math.ceil(STROKE_MARGIN * _stroke_radius(filled[light]) * scale)
 
 
 def paper_behind(page: np.ndarray, radius: int) -> np.ndarray:
     """The paper of a dark-on-light page: its strokes, narrower than 2*radius+1 pixels, filled in
-    by the paper around them. A page framed by something darker (a sheet on a desk) keeps that
-    frame dark right up to the picture's edge, so no strip of it between the sheet and the edge is
-    taken for a stroke."""
-    edge = np.concatenate([page[0], page[-1], page[:, 0], page[:, -1]])
-    framed = float(np.median(edge)) < SURROUND * float(np.median(_sample(page)))
-    return closing(page, radius, 0.0 if framed else None)
+    by the paper around them. A side of the picture darker than the page (a desk round the sheet)
+    is taken to go on beyond it, so no strip of it between the sheet and that side is taken for a
+    stroke; the other sides go on as the page does (writing near them is kept)."""
+    middle = float(np.median(_sample(page)))
+    sides = [page[0], page[-1], page[:, 0], page[:, -1]]
+    dark = [radius if float(np.median(side)) < SURROUND * middle else 0 for side in sides]
+    if not any(dark):
+        return closing(page, radius)
+    padded = np.pad(page, ((dark[0], dark[1]), (dark[2], dark[3])), constant_values=0.0)
+    h, w = page.shape
+    return closing(padded, radius)[dark[0] : dark[0] + h, dark[2] : dark[2] + w]
 
 
 def _filled(page: np.ndarray) -> list[tuple[int, float]]:
@@ -297,18 +326,17 @@ def _filled(page: np.ndarray) -> list[tuple[int, float]]:
     return [(r, float((closing(page, r) - page).sum())) for r in radii]
 
 
-def _dark_on_light(gray: np.ndarray, filled: dict[bool, list[tuple[int, float]]], side: int) -> bool:
+def _dark_on_light(filled: dict[bool, list[tuple[int, float]]], side: int) -> bool:
     """True when the ink is darker than its paper: strokes are thinner than the paper between them,
     so windows about a stroke wide fill in clearly more of the ink's tone than of the paper's.
-    When neither does clearly (a blank page), the paper is the tone most of the picture is near."""
+    When neither does clearly (a blank sheet, a marker's strokes wider than the windows), the photo
+    is of dark writing on paper, as nearly every photo of writing is (chalk on a board is told by
+    its fill)."""
     widest = max(POLARITY_MIN_WINDOW, POLARITY_WINDOW * side)
     fits = [i for i, (r, _) in enumerate(filled[True]) if 2 * r + 1 <= widest]
     at = fits[-1] if fits else 0
     dark, light = filled[True][at][1], filled[False][at][1]
-    if max(dark, light) >= POLARITY_CLEAR * min(dark, light):
-        return dark >= light
-    middle = float(np.median(gray))
-    return middle - float(gray.min()) >= float(gray.max()) - middle
+    return dark >= light or light < POLARITY_CLEAR * dark
 
 
 def _stroke_radius(filled: list[tuple[int, float]]) -> int:
