@@ -53,6 +53,9 @@ def test_drawing_a_digit_shows_it(app_window, qtbot, digit):
     assert int(np.argmax(bars.probabilities())) == digit
     assert app_window.preview.input().sum() > 20
     assert "ms" in app_window.latency_status.text()
+    app_window.clear()
+    qtbot.waitUntil(lambda: shown_digit(app_window) is None, timeout=2000)
+    assert app_window.latency_status.text() == ""  # it showed the last reading's time (QA)
 
 
 def test_blank_canvas_shows_no_digit(app_window):

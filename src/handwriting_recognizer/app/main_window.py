@@ -53,7 +53,7 @@ from handwriting_recognizer.core.contract import LABELS
 from handwriting_recognizer.core.model_store import ModelStore
 from handwriting_recognizer.core.numbers import SYMBOLS, NumberReader, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, empty_input, strokes_to_input
-from handwriting_recognizer.core.recognizer import ModelError, Reading, Recognizer, read
+from handwriting_recognizer.core.recognizer import BLANK, ModelError, Reading, Recognizer, read
 from handwriting_recognizer.core.samples import SampleStore
 
 GESTURES = [  # what has no menu action; the keyboard shortcuts are read from the menus themselves
@@ -365,7 +365,10 @@ class MainWindow(QMainWindow):
             return
         took = (time.perf_counter() - start) * 1000
         self._reading_ms = round(took)
-        self.latency_status.setText(f"{took:.2f} ms")
+        if self.number.reason == BLANK:
+            self.latency_status.clear()  # an empty canvas is not read: no time to show
+        else:
+            self.latency_status.setText(f"{took:.2f} ms")
         self._show_number(self._default_selection(self.number))
 
     def _read(self, reader: NumberReader) -> NumberReading:
