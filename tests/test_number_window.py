@@ -385,12 +385,12 @@ def test_the_same_ink_reads_the_same_after_the_window_shrinks(app_window, qtbot)
     """The pen was a width on screen: after the window shrank, the drawing shrank under a pen as
     wide as before, and a long number of small digits read "????????????" (each digit a dot under
     the pen) at the next change, though its ink was the same (QA). The pen now zooms with the
-    drawing, and a drawing put back keeps the pen it was drawn with."""
+    drawing, and a drawing put back keeps the pen it was drawn with, exactly."""
     app_window.resize(1100, 800)
     strokes = [s * 0.3 + (0.0, 120.0) for s in handmade.write("987654321012")]
     draw(app_window.canvas, strokes)
     qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "987654321012", timeout=5000)
-    pen, px = app_window.canvas.pen_width(), app_window.canvas.pen_width_px()
+    pen = app_window.canvas.pen_width()
     app_window.resize(app_window.minimumSizeHint())
     qtbot.waitUntil(lambda: app_window.canvas.width() < 400, timeout=2000)
     app_window.canvas.undo_stack.undo()
@@ -398,4 +398,17 @@ def test_the_same_ink_reads_the_same_after_the_window_shrinks(app_window, qtbot)
     qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "987654321012", timeout=5000)
     assert app_window.canvas.pen_width() == pen
     app_window.canvas.set_drawing(Drawing(400, 400, tuple(strokes), pen_width=pen))  # as the history puts it back
-    assert app_window.canvas.pen_width_px() == px
+    assert app_window.canvas.pen_width() == pen
+    qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "987654321012", timeout=5000)
+
+
+@pytest.mark.parametrize(("size", "pen"), [(28, None), (28, 0.5), (4000, 100.0)])
+def test_an_opened_drawing_reads_with_its_own_pen(app_window, qtbot, size, pen):
+    """A 28x28 drawing without a pen was drawn and read with the box's 12 px as 12 of its own
+    pixels (a blob: blank), and a file's pen was rounded into the box's 1-40 (0.5 became 1, 100
+    became 40) and saved so (review). It reads as `predict` reads it, and saves its pen again."""
+    strokes = tuple(s * size / 400 for s in handmade.seven())
+    drawing = Drawing(size, size, strokes, pen)
+    app_window.canvas.set_drawing(drawing)
+    qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "7", timeout=3000)
+    assert app_window.canvas.drawing().pen_width == pytest.approx(drawing.effective_pen_width())

@@ -15,7 +15,7 @@ window minimized or left, a new stroke begun): it is kept as drawn. Undo while d
 stroke only. A touch the system cancels, or one a second finger joins (a pinch, a palm), is
 dropped; a pen's eraser end and its side buttons draw nothing.
 
-The pen width is set in the drawing's pixels (the canvas' pixels when the drawing was begun; the pen
+The pen width is set in screen pixels at the drawing's scale when it was begun or opened (the pen
 zooms with the drawing when the window is resized) and only changes how the ink looks (the model's
 input is redrawn with MNIST's stroke width, whatever the pen); a tablet pen's pressure scales it per
 segment.
@@ -56,9 +56,9 @@ from PySide6.QtWidgets import QWidget
 from handwriting_recognizer.app.contrast import readable
 from handwriting_recognizer.core.drawing import MAX_POINTS, MAX_SIDE, Drawing
 
-PEN_WIDTH_DEFAULT = 12  # pixels of the drawing: a digit a third of the canvas tall reads clearly
-PEN_WIDTH_MIN = 1  # pixels of the drawing: a hairline
-PEN_WIDTH_MAX = 40  # pixels of the drawing: a marker on a large canvas
+PEN_WIDTH_DEFAULT = 12  # screen pixels: a digit a third of the canvas tall reads clearly
+PEN_WIDTH_MIN = 1  # screen pixels: a hairline
+PEN_WIDTH_MAX = 40  # screen pixels: a marker on a large canvas
 LIGHTEST_TOUCH = 0.25  # a tablet pen's width at the lightest pressure, as a share of the full width
 UNDO_LIMIT = 200  # undoable steps kept: a long session's history stays bounded
 HINT = "Write a digit or a number here"
@@ -139,7 +139,7 @@ def canvas_colours(palette: QPalette) -> tuple[QColor, QColor]:
 
 class Canvas(QWidget):
     """Draw with the left mouse button, a pen or a finger. `changed` fires on every new point and on
-    every change of what is shown; `penWidthChanged` when the pen width (pixels of the drawing) changes."""
+    every change of what is shown; `penWidthChanged` when the pen width box's value changes."""
 
     changed = Signal()
     penWidthChanged = Signal(int)
@@ -170,6 +170,7 @@ class Canvas(QWidget):
         self._finished_points = 0  # points in the finished strokes: a drawing holds at most MAX_POINTS
         self._size = QSizeF(400, 400)
         self._pen_px = PEN_WIDTH_DEFAULT
+        self._pen_scale = 1.0  # screen pixels of the pen box per unit of the drawing, when it was begun or opened
         self._image = QImage()
         self._paper_colour, self._ink_colour = canvas_colours(self.palette())
 
@@ -221,16 +222,22 @@ class Canvas(QWidget):
         return Drawing(*size, tuple(strokes), self.pen_width(), pressure)
 
     def set_drawing(self, drawing: Drawing) -> None:
-        """Show an opened drawing (one undoable step) with the pen it says it was drawn with, to the
-        nearest pixel of the drawing (the pen width box shows it), else with the current pen: it
-        looks, reads and saves again as the file says. The pen is a tool, not part of the step: Undo keeps it."""
+        """Show an opened drawing (one undoable step) with the pen it says it was drawn with, else
+        the one `predict` reads it with (`Drawing.effective_pen_width`): it looks, reads and saves
+        again as the file says. The pen box shows that pen's width on screen now, to the nearest
+        pixel. The pen is a tool, not part of the step: Undo keeps it."""
         pressures = drawing.pressure or (NO_PRESSURE,) * len(drawing.strokes)
         self.replacing.emit()
         start = drawing.strokes[0] if drawing.strokes else np.zeros((0, 2))
         first = (float(start[0][0]), float(start[0][1])) if len(start) else None
         self._change("Open Drawing", Ink(drawing.strokes, tuple(pressures), (drawing.width, drawing.height), first))
-        if drawing.pen_width is not None:
-            self.set_pen_width_px(round(drawing.pen_width))
+        pen = drawing.effective_pen_width()
+        px = min(max(round(pen * self._view()[0]), PEN_WIDTH_MIN), PEN_WIDTH_MAX)
+        changed = px != self._pen_px
+        self._pen_px, self._pen_scale = px, px / pen  # the drawing keeps its own pen exactly
+        self._render()
+        if changed:
+            self.penWidthChanged.emit(px)
 
     def clear(self) -> None:
         """Erase the strokes or the picture (one undoable step)."""
@@ -308,18 +315,20 @@ class Canvas(QWidget):
         self.changed.emit()
 
     def _fit_drawing_to_widget(self) -> None:
-        """An empty canvas takes the widget's size: new strokes are in widget pixels."""
+        """An empty canvas takes the widget's size: new strokes, and the pen, are in widget pixels."""
         self._size = QSizeF(max(self.width(), 1), max(self.height(), 1))
+        self._pen_scale = 1.0
 
     # --- the pen -------------------------------------------------------------------------------
 
     def pen_width_px(self) -> int:
-        """The pen's width in whole pixels of the drawing (the pen width box's)."""
+        """The pen width box's: the pen's width on screen when the drawing was begun or opened."""
         return self._pen_px
 
     def set_pen_width_px(self, px: int) -> None:
-        """Draw with a pen `px` pixels of the drawing wide (kept within PEN_WIDTH_MIN..PEN_WIDTH_MAX);
-        the strokes already drawn are shown with it too."""
+        """Draw with a pen `px` screen pixels wide at the drawing's scale when it was begun or
+        opened (kept within PEN_WIDTH_MIN..PEN_WIDTH_MAX); the strokes already drawn are shown with
+        it too."""
         px = min(max(int(px), PEN_WIDTH_MIN), PEN_WIDTH_MAX)
         if px != self._pen_px:
             self._pen_px = px
@@ -328,11 +337,12 @@ class Canvas(QWidget):
 
     def pen_width(self) -> float:
         """The pen's width in drawing coordinates (the model input is rendered with it: ink smaller
-        than the pen stays a dot). A drawing's coordinates are the canvas' pixels when it was begun,
-        and the pen zooms with the drawing when the window is resized: the same ink reads the same
-        at any window size (it read "????" after the window shrank, each digit a dot under a pen
-        grown relative to it), and a drawing put back keeps the pen it was drawn with."""
-        return float(self._pen_px)
+        than the pen stays a dot): the box's screen pixels at the drawing's scale when it was begun
+        (a new drawing's coordinates are the canvas' pixels) or opened (a file keeps its own pen
+        exactly). The pen zooms with the drawing when the window is resized: the same ink reads the
+        same at any window size (it read "????" after the window shrank, each digit a dot under a
+        pen grown relative to it)."""
+        return self._pen_px / self._pen_scale
 
     # --- geometry: drawing coordinates <-> widget ----------------------------------------------
 
@@ -535,7 +545,7 @@ class Canvas(QWidget):
         self._draw_segment(painter, a, b, pressure)
         painter.end()
         scale, dx, dy = self._view()
-        pad = self._pen_px * scale / 2 + 2
+        pad = self.pen_width() * scale / 2 + 2
         rect = QRectF(QPointF(*a), QPointF(*b)).normalized()
         view = QRectF(rect.x() * scale + dx, rect.y() * scale + dy, rect.width() * scale, rect.height() * scale)
         self.update(view.adjusted(-pad, -pad, pad, pad).toAlignedRect())

@@ -20,7 +20,7 @@ PEN_LABEL = "&Pen:"  # its access key takes the focus to the pen width (the keyb
 
 
 class PenWidthBox(QSpinBox):
-    """The pen width in pixels of the drawing (screen pixels until the window is resized). Enter
+    """The pen width in screen pixels, at the drawing's scale when it was begun or opened. Enter
     confirms it and hands the focus back to the canvas, so that the digit keys pick labels again
     (and Enter does not reach the window's Teach shortcut)."""
 
