@@ -412,3 +412,21 @@ def test_an_opened_drawing_reads_with_its_own_pen(app_window, qtbot, size, pen):
     app_window.canvas.set_drawing(drawing)
     qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "7", timeout=3000)
     assert app_window.canvas.drawing().pen_width == pytest.approx(drawing.effective_pen_width())
+
+
+def test_a_digit_with_a_stray_tap_is_taught_and_exported_as_read(app_window, qtbot, tmp_path):
+    """The tap is left out of the reading, but Teach saved and Export wrote the whole canvas: the 7
+    squeezed with a dot under it, a distorted sample of what read right (review)."""
+    from handwriting_recognizer.app.imageio import read_image
+
+    tap = np.array([[200.0, 390.0]])
+    app_window.canvas.set_drawing(Drawing(400, 400, (*handmade.seven(), tap)))
+    qtbot.waitUntil(lambda: app_window.number is not None and app_window.number.text == "7", timeout=3000)
+    read = app_window.number.characters[0].input
+    assert not np.array_equal(read, app_window.current_input())  # the whole canvas is another input
+    app_window.files.export_input(tmp_path / "seven.png")
+    np.testing.assert_allclose(read_image(tmp_path / "seven.png")[..., 0] / 255.0, read, atol=1 / 255)
+    QTest.keyClick(app_window, Qt.Key.Key_7)
+    QTest.keyClick(app_window, Qt.Key.Key_Return)
+    (sample,) = app_window.samples.samples()
+    np.testing.assert_allclose(app_window.samples.image(sample), read, atol=1 / 255)

@@ -114,14 +114,14 @@ class MainWindow(QMainWindow):
         self.bars = ProbabilityBars()
         self.preview = InputPreview()
         self.files = FileActions(self, self.canvas, self.settings, self.shown_input, self.show_error, self.open_model)
-        self.history = ReadingHistory(self, self.canvas, self.current_input)
+        self.history = ReadingHistory(self, self.canvas, self.read_input)
         self.teacher = Teacher(
             self,
             self.canvas,
             self.bars,
             self.samples,
             self.history,
-            self.current_input,
+            self.read_input,
             lambda: self.number,
             self.prediction.selected,
             self.show_error,
@@ -315,12 +315,27 @@ class MainWindow(QMainWindow):
             return picture_input
         return strokes_to_input(self.canvas.strokes(), self.canvas.pen_width())
 
+    def read_input(self) -> np.ndarray:
+        """The model input that a reading of what the canvas shows now reads: a single character's,
+        without the stray taps the reading leaves out (Teach saved, and Export wrote, the whole
+        canvas squeezed with the tap), else the whole canvas'. Read now, not taken from the last
+        reading, which may be older than the canvas; InkBudgetError for far too much ink."""
+        reader = self.number_reader()
+        if reader is not None:
+            try:
+                number = self._read(reader)
+            except ModelError:
+                return self.current_input()
+            if number.single is not None and number.characters and number.characters[0].input is not None:
+                return number.characters[0].input
+        return self.current_input()
+
     def shown_input(self) -> np.ndarray:
         """The model input the preview shows: the selected character's in a number (an empty one for
-        its '.' or '-'), else the whole drawing's; InkBudgetError for far too much ink."""
+        its '.' or '-'), else the one read (`read_input`); InkBudgetError for far too much ink."""
         selected = self.prediction.selected()
         if self.number is None or selected is None:
-            return self.current_input()
+            return self.read_input()
         character = self.number.characters[selected]
         return empty_input() if character.input is None else character.input
 

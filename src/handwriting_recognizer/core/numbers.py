@@ -9,7 +9,8 @@ the model is unsure of), NOT_A_DIGIT (one character that is not a digit, as for 
 NOT_A_NUMBER (a character that is not a digit, '.' or '-', or one in the wrong place: `problem_at`).
 
 A drawing that holds one character is read exactly as a single digit always was: the whole
-drawing's input, `Recognizer.read` (`NumberReading.single`).
+drawing's input, `Recognizer.read` (`NumberReading.single`); with stray taps beside it (far from
+the line, not decimal points), the input of that character alone.
 
 While a number is written it is read again on every stroke event; a `NumberReader` keeps the model
 inputs and answers of recent candidate characters (keyed by their exact strokes), so only the
