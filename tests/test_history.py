@@ -130,8 +130,9 @@ def test_enter_on_a_history_button_presses_it_and_delete_in_the_list_clears_noth
     assert app_window.samples.samples() == []
 
 
+@pytest.mark.parametrize("floating", [False, True])
 @pytest.mark.parametrize("focus", ["list", "Open on Canvas"])
-def test_a_digit_key_in_the_history_picks_the_label_and_enter_then_teaches(app_window, qtbot, focus):
+def test_a_digit_key_in_the_history_picks_the_label_and_enter_then_teaches(app_window, qtbot, focus, floating):
     """In the list, 3 jumped to an entry starting with 3 (its type-ahead search) instead of picking
     the label; on a focused button it picked it ("Enter saves this drawing as a sample of 3") but
     Enter then pressed the button, and "Open on Canvas" replaced the drawing (QA)."""
@@ -141,12 +142,17 @@ def test_a_digit_key_in_the_history_picks_the_label_and_enter_then_teaches(app_w
     app_window.clear()
     show(app_window, qtbot, handmade.one(), reads=1)
     app_window.history.show()
+    app_window.history.setFloating(floating)  # a window of its own: focus does not leave it by itself (review)
+    active = app_window.history if floating else app_window
+    active.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is active, timeout=2000)
     app_window.history.list.setCurrentRow(0)
     buttons = {b.text(): b for b in app_window.history.findChildren(QPushButton)}
     target = app_window.history.list if focus == "list" else buttons[focus]
     target.setFocus()
     QTest.keyClick(target, Qt.Key.Key_3)
     assert app_window.label_to_teach() == 3 and app_window.history.list.currentRow() == 0
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is app_window.canvas, timeout=2000)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     assert [s.label for s in app_window.samples.samples()] == [3]
     assert app_window.history.entries()[0].reading.label == 1  # the taught 1, not the 7 put back
@@ -205,6 +211,13 @@ def test_a_pinch_on_a_picture_leaves_the_history_as_it_was(app_window, qtbot):
         QTest.touchEvent(canvas, screen).move(0, one, canvas).press(1, two, canvas).commit()
         QTest.touchEvent(canvas, screen).release(0, one, canvas).release(1, two, canvas).commit()
     assert canvas.picture() is not None and app_window.history.entries() == []
+    app_window.clear()  # now it is listed; Undo shows it again, and a pinch on it lists it still
+    canvas.undo_stack.undo()
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 1, timeout=2000)
+    QTest.touchEvent(canvas, screen).press(0, QPoint(100, 100), canvas).commit()
+    QTest.touchEvent(canvas, screen).move(0, one, canvas).press(1, two, canvas).commit()
+    QTest.touchEvent(canvas, screen).release(0, one, canvas).release(1, two, canvas).commit()
+    assert [e.reading.label for e in app_window.history.entries()] == [1]  # it was lost (review)
 
 
 def test_a_see_through_number_picture_s_thumbnail_shows_its_ink(app_window, qtbot):

@@ -208,6 +208,11 @@ def test_undo_after_teaching_a_sample_relabelled_since_says_it_stays_as_relabell
     assert [s.label for s in app_window.samples.samples()] == [6]
     QTest.keySequence(app_window, "Ctrl+Shift+Z")
     assert app_window.statusBar().currentMessage() == said and app_window.canvas.is_empty()
+    QTest.keySequence(app_window, "Ctrl+Z")
+    (relabelled,) = app_window.samples.samples()
+    app_window.samples.relabel(relabelled, 5)  # My Samples' own undo puts it back (review: redo said "as a 6")
+    QTest.keySequence(app_window, "Ctrl+Shift+Z")
+    assert app_window.statusBar().currentMessage() == "The taught sample is among your samples again, as a 5"
 
 
 def test_undo_after_teaching_one_digit_of_a_number_takes_that_sample_back(app_window, qtbot):

@@ -109,7 +109,7 @@ def test_a_sheet_on_a_desk_keeps_the_desk_dark_up_to_the_edge():
     page += np.random.default_rng(0).normal(0.0, 0.02, page.shape)  # a camera's grain
     ink = to_ink(np.rint(np.clip(page, 0, 1) * 255).astype(np.uint8))
     rows, cols = np.nonzero(ink > 0.2)  # the stroke is the only ink
-    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (40, 79, 59, 62)
+    assert 39 <= rows.min() <= 41 and 78 <= rows.max() <= 80 and 58 <= cols.min() and cols.max() <= 63
 
 
 # --- clean pictures read as before; a stray pixel, faint ink, overexposure (found in review) --------
@@ -142,13 +142,31 @@ def test_a_marker_digit_on_clean_paper_reads(recognizer):
     assert recognizer.read(image_to_input(grey_picture(ink, 1.0, 0.0))).label == 7
 
 
-@pytest.mark.parametrize(("paper", "ink_tone", "stray"), [(0.6, 0.25, 255), (0.4, 0.75, 0)])
-def test_one_stray_pixel_does_not_turn_the_picture_over(recognizer, paper, ink_tone, stray):
+@pytest.mark.parametrize(("paper", "ink_tone", "stray"), [(0.6, 0.25, 255), (0.4, 0.75, 0), (0.55, 0.3, 255)])
+@pytest.mark.parametrize("side", [1, 20])
+def test_a_stray_pixel_or_patch_does_not_turn_the_picture_over(recognizer, paper, ink_tone, stray, side):
     """The ink's tone was the side the picture's lightest or darkest pixel reached further to: one
-    white pixel on grey paper made the paper the ink."""
+    white pixel on grey paper made the paper the ink, and so did a 20 px glare spot in a corner."""
     picture = grey_picture(render_strokes(handmade.seven(), (400, 400), 12.0), paper, ink_tone)
-    picture[0, 0] = stray
+    picture[:side, :side] = stray
     assert recognizer.read(image_to_input(picture)).label == 7
+
+
+@pytest.mark.parametrize("light", ["falling off", "on a desk"])
+def test_a_denoised_compressed_photo_reads_as_written(recognizer, light):
+    """A phone's photo is denoised and saved as JPEG: no grain to tell it from a scan, and it was
+    read as one, its uneven paper as ink (review). Its greys are not one exact paper's."""
+    import io
+
+    from PIL import Image, ImageFilter
+
+    rng = np.random.default_rng(3)
+    for digit in "0123456789":
+        photo = Image.fromarray(photograph(digit_on_a_sheet(digit), light, rng)).filter(ImageFilter.GaussianBlur(1.2))
+        saved = io.BytesIO()
+        photo.save(saved, "JPEG", quality=90)
+        picture = np.asarray(Image.open(io.BytesIO(saved.getvalue())).convert("L"))
+        assert recognizer.read(image_to_input(picture)).label == int(digit)
 
 
 @pytest.mark.parametrize(("contrast", "noise"), [(0.25, 0.03), (0.15, 0.02)])

@@ -176,6 +176,7 @@ class ReadingHistory(QDockWidget):
         list searched its entries for the digit instead, and after a button had the focus Enter
         pressed it ("Open on Canvas" replaced the drawing to teach)."""
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and label_key(event) is not None:
+            self._window.activateWindow()  # a floating dock is a window of its own: keys stayed there
             self._canvas.setFocus()
             QApplication.sendEvent(self._window, event)
             return True
@@ -236,7 +237,9 @@ class ReadingHistory(QDockWidget):
 
     def remember(self, reading: Said | None, taught: int | None = None) -> HistoryEntry | None:
         """Keep the reading of what the canvas shows now (call before it is cleared); nothing for a
-        blank canvas or one that cannot be read (the reading may still be the last drawing's)."""
+        blank canvas or one that cannot be read (the reading may still be the last drawing's). The
+        entry added, to `forget` if what replaced the canvas is dropped; None when none was added
+        (the same ink again only moves its entry to the top: forgetting it lost the ink)."""
         if reading is None or reading.reason == BLANK:
             return None
         try:
@@ -248,7 +251,8 @@ class ReadingHistory(QDockWidget):
         picture = self._canvas.picture()
         drawing = self._canvas.drawing() if picture is None else None
         entry = HistoryEntry(reading, x, drawing, picture, dt.datetime.now(), taught)
-        for kept in [kept for kept in self._entries if kept.taught == taught and _same_ink(kept, entry)]:
+        again = [kept for kept in self._entries if kept.taught == taught and _same_ink(kept, entry)]
+        for kept in again:
             self.forget(kept)  # the same ink again (Undo Clear, then Clear): listed once, as the newest
         self._entries = [entry, *self._entries][:HISTORY_SIZE]
         item = QListWidgetItem(_thumbnail(entry), entry.describe())
@@ -256,7 +260,7 @@ class ReadingHistory(QDockWidget):
         self.list.insertItem(0, item)
         while self.list.count() > HISTORY_SIZE:
             self.list.takeItem(self.list.count() - 1)
-        return entry
+        return None if again else entry
 
     def forget(self, entry: HistoryEntry | None) -> None:
         """Take back `entry`, if it is still kept: what it kept is shown again (a stroke over a

@@ -96,12 +96,12 @@ class _Taught(QUndoCommand):
         super().__init__(f"Save sample of {sample.label}")
         self._store, self._sample, self._say = store, sample, say
         self._removed: RemovedSample | None = None  # while undone
-        self._stayed = ""  # why an undo left the sample as My Samples made it (said again on redo)
+        self._left = False  # whether an undo left the sample as My Samples had made it
 
     def redo(self) -> None:
         if self._removed is None:  # the first time (Teach has just saved it), or it stayed when undone
-            if self._stayed:
-                self._say(self._stayed)
+            if self._left:
+                self._say(self._where())  # where it is now: My Samples may have changed it again
             return
         try:
             self._store.put_back(self._removed)
@@ -113,21 +113,25 @@ class _Taught(QUndoCommand):
 
     def undo(self) -> None:
         if not exists(self._sample.meta):  # deleted or relabelled in My Samples meanwhile: left as it is
-            now = self._store.label_of(self._sample.id)
-            self._stayed = (
-                "The taught sample is no longer among your samples: My Samples deleted it"
-                if now is None
-                else f"The taught sample stays among your samples, as a {now}: My Samples relabelled it"
-            )
-            self._say(self._stayed)
+            self._left = True
+            self._say(self._where())
             return
-        self._stayed = ""
+        self._left = False
         try:
             self._removed = self._store.remove(self._sample)
         except (SampleError, OSError) as exc:
             self._say(f"The taught sample stays among your samples: {exc}")
             return
         self._say(f"Taught sample taken back: it is no longer among your samples of {self._sample.label}")
+
+    def _where(self) -> str:
+        """Where the taught sample is now that My Samples has changed it (an undo leaves it so)."""
+        now = self._store.label_of(self._sample.id)
+        if now is None:
+            return "The taught sample is no longer among your samples: My Samples deleted it"
+        if now == self._sample.label:
+            return f"The taught sample is among your samples again, as a {now}"
+        return f"The taught sample stays among your samples, as a {now}: My Samples relabelled it"
 
 
 class Teacher:

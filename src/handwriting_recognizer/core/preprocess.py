@@ -38,6 +38,7 @@ FLAT = 0.1  # a picture whose edge is within this of one grey ...
 FLAT_EDGE = 0.9  # ... for this share of its pixels, with ink ...
 FLAT_INK = 0.5  # ... on less than this share of the picture (further than half the range from that grey), is flat
 INK_TAIL = 0.1  # percent: the darkest and lightest tones of a picture, a stray pixel or two left out
+CLEAN_SHARE = 0.1  # a picture without grain whose commonest grey holds this share of it was made, not photographed
 PHOTO_SIDE = 96  # pictures with a shorter side than this (pixels) are read as having one grey of paper
 PAPER_SIDE = 160  # the strokes' width and the ink's tone are measured on a copy whose shorter side ...
 PAPER_LONGEST = 1024  # ... is at most this long, and its longer side at most this
@@ -48,6 +49,7 @@ POLARITY_MIN_WINDOW = 5  # ... or this many pixels (a small picture's strokes ar
 POLARITY_CLEAR = 1.2  # one tone fills in clearly more than the other when by this factor
 STROKE_MARGIN = 2.0  # the paper is found with windows this many times the strokes' fill radius
 SURROUND = 0.6  # a side of a photo darker than this share of its median tone frames the sheet (a desk)
+PHOTO_INK = 0.25  # in a photo, ink is at least this share of its paper's brightness darker (pencil: 0.3-0.5)
 SHADE = 0.3  # ink is a share of its paper's brightness, paper counting at least this share of the brightest
 GRAIN_BOX = 3  # grain is averaged over squares this wide (a stroke is wider): a third of its noise is left
 GRAIN = 6.0  # ink less than this many noise levels (of the averaged grain) above the paper's grain is paper
@@ -235,29 +237,42 @@ def to_ink(pixels: np.ndarray) -> np.ndarray:
         gray = gray * alpha + behind * (1.0 - alpha)
     edge = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     flat = float(np.median(edge))
-    low, high = (float(v) for v in np.percentile(_sample(gray), [INK_TAIL, 100.0 - INK_TAIL]))
-    light = flat - low > high - flat if abs((flat - low) - (high - flat)) > FLAT else flat > 0.5
-    inked = np.mean(np.abs(_sample(gray) - flat) > max(flat - low, high - flat) / 2)
+    sample = _sample(gray)
+    low, high = (float(v) for v in np.percentile(sample, [INK_TAIL, 100.0 - INK_TAIL]))
+    one_grey = np.mean(np.abs(edge - flat) <= FLAT) >= FLAT_EDGE
+    if one_grey:  # that grey is the paper: the ink is the tone more of the picture departs to
+        darker, lighter = float(np.mean(sample < flat - FLAT)), float(np.mean(sample > flat + FLAT))
+    else:  # ink at the edge (a tight crop): the tone the picture's tones reach further to
+        darker, lighter = flat - low, high - flat
+    light = darker > lighter if darker != lighter else flat > 0.5  # a glare spot, a label: smaller than the writing
+    inked = np.mean(np.abs(sample - flat) > max(flat - low, high - flat) / 2)
     page = gray if light else 1.0 - gray  # from here on, dark ink on light paper
     paper: np.ndarray = np.full_like(page, flat if light else 1.0 - flat)
     large = min(gray.shape) >= PHOTO_SIDE  # a few dozen pixels across: an icon or a crop, no photo
     noise = _noise(gray) if large else 0.0
-    if noise > 0 and (np.mean(np.abs(edge - flat) <= FLAT) < FLAT_EDGE or inked >= FLAT_INK):
-        # Grain, and not one grey all round the edge with ink on a minority of the picture: a
-        # photo. (A sheet on a desk has one grey all round too, but its "ink" would be the sheet.)
+    commonest = np.bincount(np.rint(sample * 255).astype(np.intp).ravel(), minlength=256).max() / sample.size
+    clean = noise == 0 and commonest >= CLEAN_SHARE  # paper of one exact grey and no grain: made, not photographed
+    photo = large and not clean and (not one_grey or inked >= FLAT_INK)
+    if photo:
+        # Not one grey all round the edge with ink on a minority of the picture: a photo (a
+        # denoised one has no grain, but no paper of one exact grey either). A sheet on a desk has
+        # one grey all round too, but its "ink" would be the whole sheet.
         light, radius = _ink_tone_and_width(gray)
         page = gray if light else 1.0 - gray
         paper = paper_behind(page, radius)
-    darker = paper - page
+    above = paper - page
     if noise > 0:
-        darker = _box_mean(darker, GRAIN_BOX)
+        above = _box_mean(above, GRAIN_BOX)
         noise /= GRAIN_BOX
-    grain = float(np.median(_sample(darker)))
-    if noise > 0 and float(darker.max()) < grain + BLANK_GRAIN * noise:
+    grain = float(np.median(_sample(above)))
+    if noise > 0 and float(above.max()) < grain + BLANK_GRAIN * noise:
         return np.zeros_like(page)  # a blank page: nothing stands out from its grain
     floor = max(grain + GRAIN * noise, 0.0) if noise > 0 else 0.0  # a clean picture's faintest ink is ink
     shade = np.maximum(paper, max(SHADE * float(np.percentile(_sample(paper), 99)), 1e-6))
-    return np.clip((darker - floor) / np.maximum(shade - floor, 1e-6), 0.0, 1.0)
+    ink = np.clip((above - floor) / np.maximum(shade - floor, 1e-6), 0.0, 1.0)
+    if photo:  # the found paper follows light and shadow to within PHOTO_INK of its brightness
+        ink = np.clip((ink - PHOTO_INK) / (1.0 - PHOTO_INK), 0.0, 1.0)
+    return ink
 
 
 def _box_mean(image: np.ndarray, width: int) -> np.ndarray:
