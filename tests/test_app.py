@@ -498,19 +498,24 @@ def test_save_as_adds_the_suffix_a_drawing_needs(app_window, tmp_path, monkeypat
 
 def test_save_as_asks_before_replacing_the_file_the_suffix_names(app_window, tmp_path, monkeypatch):
     """ "mine" typed over an existing mine.json: the dialog asked about "mine" only, and the drawing
-    saved over mine.json without a word. Now it asks, and No keeps the file."""
+    saved over mine.json without a word. Now it asks; No keeps the file and asks for another name."""
     from PySide6.QtWidgets import QFileDialog
 
     kept = tmp_path / "mine.json"
     save_drawing(Drawing(400, 400, tuple(handmade.one()), 12.0), kept)
     draw(app_window.canvas, handmade.seven())
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(tmp_path / "mine"), ""))
+    names = [tmp_path / "mine", tmp_path / "other", tmp_path / "mine"]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(names.pop(0)), ""))
     answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
     monkeypatch.setattr(QMessageBox, "question", lambda *args: answers.pop(0))
-    menu_action(app_window, "Save Drawing").trigger()
-    np.testing.assert_allclose(load_drawing(kept).strokes[0], handmade.one()[0], atol=0.01)  # No: kept
-    menu_action(app_window, "Save Drawing").trigger()
+    menu_action(app_window, "Save Drawing").trigger()  # mine: No; then other
+    np.testing.assert_allclose(load_drawing(kept).strokes[0], handmade.one()[0], atol=0.01)
+    np.testing.assert_allclose(
+        load_drawing(tmp_path / "other.json").strokes[0], app_window.canvas.strokes()[0], atol=0.01
+    )
+    menu_action(app_window, "Save Drawing").trigger()  # mine: Yes
     np.testing.assert_allclose(load_drawing(kept).strokes[0], app_window.canvas.strokes()[0], atol=0.01)
+    assert names == [] and answers == []
 
 
 def test_a_failed_save_says_why_once_and_changes_nothing(app_window, tmp_path):

@@ -299,7 +299,7 @@ def test_an_export_named_without_zip_asks_before_replacing_a_backup(qtbot, store
     asked = []
     button_ = getattr(QMessageBox.StandardButton, answer)
     monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *rest: asked.append(text) or button_)
-    FileDialogs(monkeypatch, [str(tmp_path / "backup")])
+    FileDialogs(monkeypatch, [str(tmp_path / "backup")] + ([""] if answer == "No" else []))  # No: asked again
     dialog = open_dialog(qtbot, store)
     button(dialog, "Export…").click()
     assert asked == ["backup.zip already exists.\nDo you want to replace it?"]

@@ -86,14 +86,19 @@ def ask_file(
 
     A save dialog's name typed without `suffix` gets it (so the file opens again), and when that
     names a file that exists, the user is asked before it is replaced: the dialog asked only about
-    the name as typed (a samples backup was overwritten without a word)."""
+    the name as typed (a samples backup was overwritten without a word). No asks for another name,
+    as the dialog's own question does."""
     ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
     folder = start_folder(settings, key, first)
-    path, _ = ask(parent, title, str(Path(folder, name)) if folder and name else folder or name, filter_)
-    if path and save and suffix:
+    start = str(Path(folder, name)) if folder and name else folder or name
+    while True:
+        path, _ = ask(parent, title, start, filter_)
+        if not (path and save and suffix):
+            break
         typed, path = path, with_suffix(path, suffix)
-        if path != typed and Path(path).exists() and not _may_replace(parent, title, Path(path)):
-            return ""
+        if path == typed or not Path(path).exists() or _may_replace(parent, title, Path(path)):
+            break
+        start = path  # No: the dialog again, where the user was
     if path:
         settings.setValue(key, str(Path(path).parent))
     return path

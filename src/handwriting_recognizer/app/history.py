@@ -115,11 +115,12 @@ class HistoryEntry:
 
 
 def _same_ink(a: HistoryEntry, b: HistoryEntry) -> bool:
-    """Whether two entries hold the same ink: the same model input, and for drawings the same strokes."""
+    """Whether two entries hold the same ink: the same model input, and the same strokes or pixels
+    (a long number's input is a squeezed bar that two numbers may share)."""
     if not np.array_equal(a.input, b.input) or (a.drawing is None) != (b.drawing is None):
         return False
     if a.drawing is None or b.drawing is None:
-        return True  # pictures: the same input
+        return a.picture is not None and b.picture is not None and a.picture == b.picture
     return len(a.drawing.strokes) == len(b.drawing.strokes) and all(
         np.array_equal(s, t) for s, t in zip(a.drawing.strokes, b.drawing.strokes, strict=True)
     )
@@ -170,18 +171,6 @@ class ReadingHistory(QDockWidget):
             return True
         return super().event(event)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A digit key in the dock picks the label to teach, as it does anywhere in the window, and
-        the focus goes back to the canvas, so that Enter then teaches as the status bar says. The
-        list searched its entries for the digit instead, and after a button had the focus Enter
-        pressed it ("Open on Canvas" replaced the drawing to teach)."""
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and label_key(event) is not None:
-            self._window.activateWindow()  # a floating dock is a window of its own: keys stayed there
-            self._canvas.setFocus()
-            QApplication.sendEvent(self._window, event)
-            return True
-        return super().eventFilter(watched, event)
-
     def __init__(self, window: QMainWindow, canvas: Canvas, current_input: Callable[[], np.ndarray]):
         super().__init__("Reading History", window)
         self.setObjectName("history")
@@ -221,6 +210,18 @@ class ReadingHistory(QDockWidget):
         show = self.toggleViewAction()  # Edit > Reading History: shows and hides the dock
         show.setText("Reading &History")
         show.setShortcut(QKeySequence(HISTORY_KEY))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A digit key in the dock picks the label to teach, as it does anywhere in the window, and
+        the focus goes back to the canvas, so that Enter then teaches as the status bar says. The
+        list searched its entries for the digit instead, and after a button had the focus Enter
+        pressed it ("Open on Canvas" replaced the drawing to teach)."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and label_key(event) is not None:
+            self._window.activateWindow()  # a floating dock is a window of its own: keys stayed there
+            self._canvas.setFocus()
+            QApplication.sendEvent(self._window, event)
+            return True
+        return super().eventFilter(watched, event)
 
     def _leave_room_for_the_canvas(self, visible: bool) -> None:
         """Shown the first time, at most DOCK_SHARE of the window's width: at its own width it
