@@ -152,7 +152,7 @@ def test_a_stray_pixel_or_patch_does_not_turn_the_picture_over(recognizer, paper
     assert recognizer.read(image_to_input(picture)).label == 7
 
 
-@pytest.mark.parametrize("light", ["falling off", "on a desk"])
+@pytest.mark.parametrize("light", ["falling off", "on a desk", "desk at the left"])
 def test_a_denoised_compressed_photo_reads_as_written(recognizer, light):
     """A phone's photo is denoised and saved as JPEG: no grain to tell it from a scan, and it was
     read as one, its uneven paper as ink (review). Its greys are not one exact paper's."""
@@ -162,7 +162,10 @@ def test_a_denoised_compressed_photo_reads_as_written(recognizer, light):
 
     rng = np.random.default_rng(3)
     for digit in "0123456789":
-        photo = Image.fromarray(photograph(digit_on_a_sheet(digit), light, rng)).filter(ImageFilter.GaussianBlur(1.2))
+        taken = photograph(digit_on_a_sheet(digit), "even" if light == "desk at the left" else light, rng)
+        if light == "desk at the left":  # evenly lit: its desk was read as a "1" beside the digit (QA)
+            taken[:, :60] = 40
+        photo = Image.fromarray(taken).filter(ImageFilter.GaussianBlur(1.2))
         saved = io.BytesIO()
         photo.save(saved, "JPEG", quality=90)
         picture = np.asarray(Image.open(io.BytesIO(saved.getvalue())).convert("L"))
