@@ -435,3 +435,5 @@ def test_a_digit_with_a_stray_tap_is_taught_and_exported_as_read(app_window, qtb
     QTest.keyClick(app_window, Qt.Key.Key_Return)
     (sample,) = app_window.samples.samples()
     np.testing.assert_allclose(app_window.samples.image(sample), read, atol=1 / 255)
+    saved = json.loads(sample.meta.read_text())["drawing"]["strokes"]
+    assert len(saved) == len(handmade.seven())  # its drawing without the tap too (QA)

@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
             self.bars,
             self.samples,
             self.history,
-            self.read_input,
+            self.read_character,
             lambda: self.number,
             self.prediction.selected,
             self.show_error,
@@ -316,19 +316,26 @@ class MainWindow(QMainWindow):
         return strokes_to_input(self.canvas.strokes(), self.canvas.pen_width())
 
     def read_input(self) -> np.ndarray:
+        """The model input that a reading of what the canvas shows now reads (`read_character`)."""
+        return self.read_character()[0]
+
+    def read_character(self) -> tuple[np.ndarray, tuple[int, ...] | None]:
         """The model input that a reading of what the canvas shows now reads: a single character's,
         without the stray taps the reading leaves out (Teach saved, and Export wrote, the whole
-        canvas squeezed with the tap), else the whole canvas'. Read now, not taken from the last
-        reading, which may be older than the canvas; InkBudgetError for far too much ink."""
+        canvas squeezed with the tap), else the whole canvas'; and the strokes it is read from
+        when they are not all of them, else None. Read now, not taken from the last reading, which
+        may be older than the canvas; InkBudgetError for far too much ink."""
         reader = self.number_reader()
         if reader is not None:
             try:
                 number = self._read(reader)
             except ModelError:
-                return self.current_input()
-            if number.single is not None and number.characters and number.characters[0].input is not None:
-                return number.characters[0].input
-        return self.current_input()
+                return self.current_input(), None
+            character = number.characters[0] if number.single is not None and number.characters else None
+            if character is not None and character.input is not None:
+                drawn = self.canvas.picture() is None and len(character.marks) < len(self.canvas.strokes())
+                return character.input, character.marks if drawn else None
+        return self.current_input(), None
 
     def shown_input(self) -> np.ndarray:
         """The model input the preview shows: the selected character's in a number (an empty one for

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QMainWindow, QPushButton
 from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.history import ReadingHistory
 from handwriting_recognizer.app.views import ProbabilityBars
+from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.numbers import MAX_CHARACTERS, SYMBOLS, Character, NumberReading
 from handwriting_recognizer.core.preprocess import InkBudgetError, is_blank
 from handwriting_recognizer.core.recognizer import BLANK
@@ -144,7 +145,7 @@ class Teacher:
         bars: ProbabilityBars,
         samples: SampleStore,
         history: ReadingHistory,
-        current_input: Callable[[], np.ndarray],
+        read_character: Callable[[], tuple[np.ndarray, tuple[int, ...] | None]],
         number: Callable[[], NumberReading | None],
         selected: Callable[[], int | None],
         show_error: Callable[[str, str], None],
@@ -154,7 +155,7 @@ class Teacher:
         self._bars = bars
         self._samples = samples
         self._history = history
-        self._current_input = current_input
+        self._read_character = read_character
         self._number = number
         self._selected = selected
         self._show_error = show_error
@@ -268,6 +269,19 @@ class Teacher:
             self.button.setText(BUTTON_CHARACTER_CHOOSE.format(n=n))
             self.button.setAccessibleDescription(HOW_TO_TEACH_CHARACTER.format(n=n))
 
+    def _drawing_of(self, marks: tuple[int, ...] | None) -> Drawing:
+        """The canvas' drawing, or its strokes `marks` alone (a character of a number; a digit
+        without the stray taps its reading left out, which the sample's drawing kept)."""
+        whole = self._canvas.drawing()
+        if marks is None:
+            return whole
+        pressure = whole.pressure
+        return replace(
+            whole,
+            strokes=tuple(whole.strokes[m] for m in marks),
+            pressure=None if pressure is None else tuple(pressure[m] for m in marks),
+        )
+
     def teach(self) -> bool:
         """Save the current drawing (or picture) with the chosen label as one of the user's samples,
         keep its reading in the history, then clear the canvas for the next one; in a number, its
@@ -277,7 +291,7 @@ class Teacher:
         if selected is not None:
             return self.teach_character(*selected)
         try:
-            x = self._current_input()
+            x, marks = self._read_character()
         except InkBudgetError as exc:
             self._say(f"Nothing to teach: {exc}")
             return False
@@ -288,7 +302,7 @@ class Teacher:
         if label is None:
             self._say(HOW_TO_TEACH)
             return False
-        drawing = None if self._canvas.picture() is not None else self._canvas.drawing()
+        drawing = None if self._canvas.picture() is not None else self._drawing_of(marks)
         try:
             sample = self._samples.add(label, x, drawing)
         except OSError as exc:
@@ -320,15 +334,7 @@ class Teacher:
         if character.input is None:
             self._say(f"Nothing to teach: character {n} has far too much ink for a digit")
             return False
-        drawing = None
-        if self._canvas.picture() is None:
-            whole = self._canvas.drawing()
-            pressure = whole.pressure
-            drawing = replace(
-                whole,
-                strokes=tuple(whole.strokes[m] for m in character.marks),
-                pressure=None if pressure is None else tuple(pressure[m] for m in character.marks),
-            )
+        drawing = None if self._canvas.picture() is not None else self._drawing_of(character.marks)
         try:
             sample = self._samples.add(label, character.input, drawing)
         except OSError as exc:
