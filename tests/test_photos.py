@@ -200,3 +200,14 @@ def test_a_sheet_running_off_one_side_keeps_its_paper_up_to_that_side():
     page[:10], page[-10:], page[:, :12] = 0.15, 0.15, 0.15  # the desk, up to the picture's edge
     paper = paper_behind(page, 6)
     np.testing.assert_array_equal(paper, page)  # no stroke: the paper is the page, the desk kept dark
+
+
+def test_opening_a_picture_finds_its_ink_once():
+    """Opening a picture found its ink twice (to check it, then to read it), 0.3 s each for a
+    4-megapixel photo: the same pixels again get the ink found the first time, read-only."""
+    picture = photograph(digit_on_a_sheet("4"), "falling off", np.random.default_rng(0))
+    first = to_ink(picture)
+    assert to_ink(picture.copy()) is first and not first.flags.writeable
+    other = picture.copy()
+    other[0, 0] ^= 1
+    assert to_ink(other) is not first
