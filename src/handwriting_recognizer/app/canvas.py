@@ -137,6 +137,11 @@ def canvas_colours(palette: QPalette) -> tuple[QColor, QColor]:
     return paper, readable(palette.color(QPalette.ColorRole.Text), paper)
 
 
+def _box_width(px: float) -> int:
+    """A pen width as the pen box holds it: whole pixels within PEN_WIDTH_MIN..PEN_WIDTH_MAX."""
+    return min(max(int(px), PEN_WIDTH_MIN), PEN_WIDTH_MAX)
+
+
 class Canvas(QWidget):
     """Draw with the left mouse button, a pen or a finger. `changed` fires on every new point and on
     every change of what is shown; `penWidthChanged` when the pen width box's value changes."""
@@ -232,12 +237,8 @@ class Canvas(QWidget):
         first = (float(start[0][0]), float(start[0][1])) if len(start) else None
         self._change("Open Drawing", Ink(drawing.strokes, tuple(pressures), (drawing.width, drawing.height), first))
         pen = drawing.effective_pen_width()
-        px = min(max(round(pen * self._view()[0]), PEN_WIDTH_MIN), PEN_WIDTH_MAX)
-        changed = px != self._pen_px
-        self._pen_px, self._pen_scale = px, px / pen  # the drawing keeps its own pen exactly
-        self._render()
-        if changed:
-            self.penWidthChanged.emit(px)
+        px = _box_width(round(pen * self._view()[0]))
+        self._set_pen(px, px / pen)  # the drawing keeps its own pen exactly
 
     def clear(self) -> None:
         """Erase the strokes or the picture (one undoable step)."""
@@ -329,10 +330,15 @@ class Canvas(QWidget):
         """Draw with a pen `px` screen pixels wide at the drawing's scale when it was begun or
         opened (kept within PEN_WIDTH_MIN..PEN_WIDTH_MAX); the strokes already drawn are shown with
         it too."""
-        px = min(max(int(px), PEN_WIDTH_MIN), PEN_WIDTH_MAX)
-        if px != self._pen_px:
-            self._pen_px = px
+        self._set_pen(_box_width(px), self._pen_scale)
+
+    def _set_pen(self, px: int, scale: float) -> None:
+        """The pen box's width `px` at `scale` (its screen pixels per unit of the drawing)."""
+        changed = px != self._pen_px
+        if changed or scale != self._pen_scale:
+            self._pen_px, self._pen_scale = px, scale
             self._render()
+        if changed:
             self.penWidthChanged.emit(px)
 
     def pen_width(self) -> float:
