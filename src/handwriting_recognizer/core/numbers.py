@@ -215,11 +215,11 @@ class NumberReader:
         """One character with stray taps beside it (a click to focus, a pen's bounce): the
         character alone, read as a single digit is (with them, a "7" read "1 53 %")."""
         marks = _marks([piece])
-        x = ink.input_of(marks)
-        if x is None:
+        (answer,) = self._answers(ink, [marks])  # remembered while more is written beside the tap
+        if answer.input is None or answer.probabilities is None:
             return _single(ink)  # over the ink budget: refused as the whole is
-        reading = self.recognizer.read(x, ink.strokes_of(marks) if ink.strokes_of else None)
-        return _one(reading, x, piece.box, marks)
+        threshold = self.recognizer.unsure_below(drawn=ink.strokes_of is not None)
+        return _one(read(answer.probabilities, answer.blank, threshold), answer.input, piece.box, marks)
 
     def _answers(self, ink: _Ink, groups: list[tuple[int, ...]]) -> list[_Answer]:
         """The answer for each group of marks: remembered, or read (the new ones in one batch)."""
