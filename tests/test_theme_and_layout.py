@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -21,7 +21,7 @@ from handwriting_recognizer.app.training_curves import HUES, TrainingCurves
 from handwriting_recognizer.app.views import STILL_READING, InputPreview, PredictionLabel, ProbabilityBars, reading_text
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.percent import percent
-from handwriting_recognizer.core.recognizer import NOT_A_DIGIT, Reading, read
+from handwriting_recognizer.core.recognizer import BLANK, NOT_A_DIGIT, Reading, read
 from tests import handmade
 from tests.commands import on_a_scaled_screen
 
@@ -261,6 +261,49 @@ def test_a_theme_change_while_running_repaints_in_the_new_colours(qtbot, qapp):
         assert now.pixelColor(5, 5) == QColor(*DARK[QPalette.ColorRole.Window])
         assert most_contrast(now, QRect(0, 7 * 26 + 4, 20, 18), now.pixelColor(5, 5)) >= 4.5
         assert now.pixelColor(5, 7 * 26 + 13) != light
+    finally:
+        qapp.setPalette(before)
+
+
+def paper_and_ink_of(icon: QIcon) -> tuple[QColor, float]:
+    """A thumbnail's paper (its commonest opaque colour) and the contrast its ink keeps with it."""
+    image = icon.pixmap(icon.availableSizes()[0]).toImage()
+    colours = [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    ]
+    paper = max(set(c.rgb() for c in colours), key=[c.rgb() for c in colours].count)
+    return QColor.fromRgb(paper), max(contrast_ratio(c, QColor.fromRgb(paper)) for c in colours)
+
+
+def test_thumbnails_of_ink_take_the_themes_paper_and_ink_also_after_a_change(app_window, qtbot, qapp, tmp_path):
+    """On a dark theme the history's and the samples' thumbnails were white squares of black ink."""
+    from handwriting_recognizer.app.samples_view import SamplesDialog
+
+    for strokes in (handmade.seven(), handmade.write("2026")):
+        app_window.canvas.set_drawing(Drawing(handmade.CANVAS * 3, handmade.CANVAS, tuple(strokes)))
+        qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.reason != BLANK, timeout=2000)
+        QTest.keyClick(app_window, Qt.Key.Key_Delete)  # Edit > Clear keeps the reading in the history
+    app_window.choose_label(7)
+    app_window.canvas.set_drawing(Drawing(handmade.CANVAS, handmade.CANVAS, tuple(handmade.seven())))
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 7, timeout=2000)
+    assert app_window.teach()
+    history = app_window.history.list
+    samples = SamplesDialog(app_window, app_window.samples)
+    qtbot.addWidget(samples)
+    thumbnails = lambda: [history.item(row).icon() for row in range(history.count())] + [samples.grid.item(0).icon()]  # noqa: E731
+    assert len(thumbnails()) == 4
+    light = qapp.palette().color(QPalette.ColorRole.Base)
+    for icon in thumbnails():
+        assert paper_and_ink_of(icon)[0] == light
+    before = QPalette(qapp.palette())
+    try:
+        qapp.setPalette(dark_palette())
+        dark = QColor(*DARK[QPalette.ColorRole.Base])
+        qtbot.waitUntil(lambda: all(paper_and_ink_of(icon)[0] == dark for icon in thumbnails()), timeout=2000)
+        assert all(paper_and_ink_of(icon)[1] >= 4.5 for icon in thumbnails())
     finally:
         qapp.setPalette(before)
 

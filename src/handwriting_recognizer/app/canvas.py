@@ -34,7 +34,6 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QEventPoint,
     QFocusEvent,
     QImage,
@@ -53,7 +52,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from handwriting_recognizer.app.contrast import readable
+from handwriting_recognizer.app.contrast import paper_and_ink
 from handwriting_recognizer.core.drawing import MAX_POINTS, MAX_SIDE, Drawing
 
 PEN_WIDTH_DEFAULT = 12  # screen pixels: a digit a third of the canvas tall reads clearly
@@ -131,12 +130,6 @@ def pressure_share(pressure: float) -> float:
     return LIGHTEST_TOUCH + (1.0 - LIGHTEST_TOUCH) * min(max(pressure, 0.0), 1.0)
 
 
-def canvas_colours(palette: QPalette) -> tuple[QColor, QColor]:
-    """Paper and ink: the theme's Base and Text, ink black or white when the two are too alike."""
-    paper = palette.color(QPalette.ColorRole.Base)
-    return paper, readable(palette.color(QPalette.ColorRole.Text), paper)
-
-
 def _box_width(px: float) -> int:
     """A pen width as the pen box holds it: whole pixels within PEN_WIDTH_MIN..PEN_WIDTH_MAX."""
     return min(max(int(px), PEN_WIDTH_MIN), PEN_WIDTH_MAX)
@@ -177,7 +170,7 @@ class Canvas(QWidget):
         self._pen_px = PEN_WIDTH_DEFAULT
         self._pen_scale = 1.0  # screen pixels of the pen box per unit of the drawing, when it was begun or opened
         self._image = QImage()
-        self._paper_colour, self._ink_colour = canvas_colours(self.palette())
+        self._paper_colour, self._ink_colour = paper_and_ink(self.palette())
 
     # --- what is shown -------------------------------------------------------------------------
 
@@ -503,7 +496,7 @@ class Canvas(QWidget):
         if self._image.size() != size or self._image.devicePixelRatio() != ratio:  # else reuse it
             self._image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
             self._image.setDevicePixelRatio(ratio)
-        self._paper_colour, self._ink_colour = canvas_colours(self.palette())
+        self._paper_colour, self._ink_colour = paper_and_ink(self.palette())
         self._image.fill(self._paper_colour)
         if isinstance(self._content, Picture):
             self._draw_picture(self._content.image)

@@ -4,7 +4,7 @@ pair of colours is too alike (a custom or broken theme)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 
 MIN_CONTRAST = 4.5  # WCAG AA for text: the least contrast a foreground keeps against its background
 
@@ -30,3 +30,10 @@ def readable(preferred: QColor, background: QColor, minimum: float = MIN_CONTRAS
         return preferred
     black, white = QColor(Qt.GlobalColor.black), QColor(Qt.GlobalColor.white)
     return black if contrast_ratio(black, background) >= contrast_ratio(white, background) else white
+
+
+def paper_and_ink(palette: QPalette) -> tuple[QColor, QColor]:
+    """The canvas' paper and ink, which thumbnails of ink share: the theme's Base and Text, ink
+    black or white when the two are too alike."""
+    paper = palette.color(QPalette.ColorRole.Base)
+    return paper, readable(palette.color(QPalette.ColorRole.Text), paper)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeyEvent, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QKeyEvent, QKeySequence, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from handwriting_recognizer.app.actions import label_key, takes_own_key
 from handwriting_recognizer.app.canvas import Canvas
-from handwriting_recognizer.app.imageio import gray_to_qimage
+from handwriting_recognizer.app.contrast import paper_and_ink
+from handwriting_recognizer.app.imageio import ink_on_paper
 from handwriting_recognizer.app.samples_view import input_icon
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.numbers import NOT_A_NUMBER, NumberReading, number_problem
@@ -126,18 +127,18 @@ def _same_ink(a: HistoryEntry, b: HistoryEntry) -> bool:
     )
 
 
-def _thumbnail(entry: HistoryEntry) -> QIcon:
+def _thumbnail(entry: HistoryEntry, palette: QPalette) -> QIcon:
     """A digit's thumbnail is its model input; a number's is its own line of ink, whose 28x28
-    input squeezes twelve digits into a black bar. Each is centred in the same slot, so that the
-    entries' words line up."""
+    input squeezes twelve digits into a black bar; both in the canvas' paper and ink. Each is
+    centred in the same slot, so that the entries' words line up."""
     size = QSize(NUMBER_THUMBNAIL_WIDTH, THUMBNAIL)
     if not isinstance(entry.reading, NumberReading):
-        image = input_icon(entry.input, THUMBNAIL).pixmap(THUMBNAIL, THUMBNAIL)
+        image = input_icon(entry.input, THUMBNAIL, palette).pixmap(THUMBNAIL, THUMBNAIL)
     elif entry.picture is not None:
         image = QPixmap.fromImage(entry.picture).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
     else:
         assert entry.drawing is not None  # an entry holds a picture or a drawing
-        image = QPixmap.fromImage(gray_to_qimage(_line_of_ink(entry.drawing, size), invert=True))
+        image = QPixmap.fromImage(ink_on_paper(_line_of_ink(entry.drawing, size), *paper_and_ink(palette)))
     slot = QPixmap(size)
     slot.fill(Qt.GlobalColor.transparent)
     painter = QPainter(slot)
@@ -211,6 +212,13 @@ class ReadingHistory(QDockWidget):
         show.setText("Reading &History")
         show.setShortcut(QKeySequence(HISTORY_KEY))
 
+    def changeEvent(self, event: QEvent) -> None:
+        """A new theme while the app runs: the thumbnails of ink take its paper and ink."""
+        if event.type() == QEvent.Type.PaletteChange:
+            for row, entry in enumerate(self._entries):
+                self.list.item(row).setIcon(_thumbnail(entry, self.palette()))
+        super().changeEvent(event)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """A digit key in the dock picks the label to teach, as it does anywhere in the window, and
         the focus goes back to the canvas, so that Enter then teaches as the status bar says. The
@@ -256,7 +264,7 @@ class ReadingHistory(QDockWidget):
         for kept in again:
             self.forget(kept)  # the same ink again (Undo Clear, then Clear): listed once, as the newest
         self._entries = [entry, *self._entries][:HISTORY_SIZE]
-        item = QListWidgetItem(_thumbnail(entry), entry.describe())
+        item = QListWidgetItem(_thumbnail(entry, self.palette()), entry.describe())
         item.setToolTip(HISTORY_TIP)
         self.list.insertItem(0, item)
         while self.list.count() > HISTORY_SIZE:

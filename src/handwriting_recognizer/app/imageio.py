@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QtMsgType,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtGui import QColor, QImage, QImageReader
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
 from handwriting_recognizer.core.safe_io import MB, FileRefused, describe_size, read_regular_file
@@ -237,6 +237,17 @@ def gray_to_qimage(gray: np.ndarray, invert: bool = True) -> QImage:
     values = np.ascontiguousarray(values)
     h, w = values.shape
     return QImage(values.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+
+def ink_on_paper(ink: np.ndarray, paper: QColor, colour: QColor) -> QImage:
+    """A 0..1 ink image in the canvas' colours (`contrast.paper_and_ink`): thumbnails of ink look
+    like the canvas they came from, on a dark theme too."""
+    share = np.clip(ink, 0.0, 1.0)[..., None]
+    rgb = np.array([paper.red(), paper.green(), paper.blue()], np.float32) * (1.0 - share)
+    rgb += np.array([colour.red(), colour.green(), colour.blue()], np.float32) * share
+    values = np.ascontiguousarray(rgb.round().astype(np.uint8))
+    h, w = ink.shape
+    return QImage(values.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 def encode_png(image: QImage) -> bytes:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSettings, QSize, QStandardPaths, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPalette, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.actions import redo_keys
+from handwriting_recognizer.app.contrast import paper_and_ink
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.file_actions import ask_file
-from handwriting_recognizer.app.imageio import gray_to_qimage
+from handwriting_recognizer.app.imageio import ink_on_paper
 from handwriting_recognizer.app.trash import Trashed, restore, to_trash
 from handwriting_recognizer.core.samples import (
     ALREADY_HELD,
@@ -81,9 +82,9 @@ def import_summary(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
-def input_icon(image: np.ndarray, side: int) -> QIcon:
-    """A 28x28 model input as a list thumbnail, dark ink on light like the canvas."""
-    pixmap = QPixmap.fromImage(gray_to_qimage(image, invert=True))
+def input_icon(image: np.ndarray, side: int, palette: QPalette) -> QIcon:
+    """A 28x28 model input as a list thumbnail, in the canvas' paper and ink."""
+    pixmap = QPixmap.fromImage(ink_on_paper(image, *paper_and_ink(palette)))
     return QIcon(pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
 
 
@@ -316,7 +317,9 @@ class SamplesDialog(QDialog):
     def event(self, event: QEvent) -> bool:
         """Back in front, the list shows what another window taught, deleted or imported meanwhile
         (its selection kept): a thumbnail of a sample gone could not be deleted ("cannot read")."""
-        if event.type() == QEvent.Type.WindowActivate and self._on_disk() != self._listed:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.refresh()  # a new theme while the dialog is open: thumbnails in its paper and ink
+        elif event.type() == QEvent.Type.WindowActivate and self._on_disk() != self._listed:
             chosen = set(self.selected())
             self.refresh()
             for row in range(self.grid.count()):
@@ -352,7 +355,7 @@ class SamplesDialog(QDialog):
                 continue
             if shown not in (ALL, sample.label):
                 continue
-            item = QListWidgetItem(input_icon(image, THUMBNAIL), str(sample.label))
+            item = QListWidgetItem(input_icon(image, THUMBNAIL, self.palette()), str(sample.label))
             item.setData(Qt.ItemDataRole.UserRole, sample)
             item.setToolTip(f"A sample of {sample.label} ({sample.id})")
             self.grid.addItem(item)
