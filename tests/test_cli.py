@@ -147,3 +147,22 @@ def test_plain_output_says_why_a_number_is_not_one_as_the_window_does(tmp_path):
         f"{files[0]}: not a number (42-: character 3 is a minus sign, which only goes first)",
         f"{files[1]}: not a number (.5: character 1 is a decimal point with no digit before it)",
     ]
+
+
+def test_a_file_of_several_pictures_says_only_its_first_is_read(files, tmp_path):
+    """`predict` read a multi-page TIFF's first page without a word, where the window says so."""
+    from PIL import Image
+
+    seven = Image.open(files["image7"]).convert("L")
+    scan = tmp_path / "scan.tiff"
+    seven.save(scan, save_all=True, append_images=[Image.new("L", seven.size, 255)] * 2)
+    proc = predict("--json", str(scan), str(files["image7"]), str(files["drawing7"]))
+    assert proc.returncode == 0, proc.stderr
+    assert [(r["label"], r["pictures"]) for r in map(json.loads, proc.stdout.splitlines())] == [
+        (7, 3),
+        (7, 1),
+        (7, None),
+    ]
+    plain = predict(str(scan), str(files["image7"])).stdout.splitlines()
+    assert plain[0].endswith("(the first of its 3 pictures: pages or frames)") and ": 7 (" in plain[0]
+    assert "pictures" not in plain[1]

@@ -46,15 +46,18 @@ EXIT_BAD_MODEL = 2
 EXIT_CANNOT_WRITE = 3
 
 
-def read_file(reader: NumberReader, path: Path) -> NumberReading:
-    """A drawing (.json) or a picture, read as a number (a single digit reads as it always did).
-    Raises ValueError subclasses, ImageError, DrawingError or ModelError with a readable message."""
+def read_file(reader: NumberReader, path: Path) -> tuple[NumberReading, int | None]:
+    """A drawing (.json) or a picture, read as a number (a single digit reads as it always did),
+    and how many pictures the file holds (a TIFF's pages, a GIF's frames: only the first is read;
+    None for a drawing). Raises ValueError subclasses, ImageError, DrawingError or ModelError with
+    a readable message."""
     if path.suffix.lower() == ".json":
         drawing = load_drawing(path)
-        return reader.read_strokes(drawing.strokes, drawing.effective_pen_width())
-    from handwriting_recognizer.app.imageio import read_image
+        return reader.read_strokes(drawing.strokes, drawing.effective_pen_width()), None
+    from handwriting_recognizer.app.imageio import read_image_file
 
-    return reader.read_picture(read_image(path))
+    opened = read_image_file(path)
+    return reader.read_picture(opened.pixels), opened.pictures
 
 
 def main(argv: list[str]) -> int:
@@ -93,13 +96,15 @@ def _predict_files(args: argparse.Namespace, out: IO[str]) -> int:
     reader = NumberReader(recognizer)
     for path in args.files:
         try:
-            number = read_file(reader, path)
+            number, pictures = read_file(reader, path)
         except (DrawingError, ImageError, ModelError, ValueError, OSError) as exc:
             failed = True
             message = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"
             _report(out, args.json, {"file": str(path), "error": message}, f"{path}: error: {message}")
             continue
-        _report(out, args.json, {"file": str(path), **_fields(number)}, f"{path}: {_describe(number)}")
+        first = f" (the first of its {pictures} pictures: pages or frames)" if pictures and pictures > 1 else ""
+        fields = {"file": str(path), **_fields(number), "pictures": pictures}
+        _report(out, args.json, fields, f"{path}: {_describe(number)}{first}")
     return EXIT_FILE_FAILED if failed else 0
 
 
