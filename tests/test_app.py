@@ -542,6 +542,17 @@ def test_a_file_of_several_pictures_shows_the_first_and_says_so(app_window, qtbo
     assert app_window.statusBar().currentMessage() == (
         f"scan{suffix} holds 3 pictures (pages or frames): the first is shown and read"
     )
+    # Dropped with another file: both are said (the note on its pages was replaced by the other's).
+    from PySide6.QtCore import QMimeData, QUrl
+
+    app_window.clear()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)), QUrl.fromLocalFile(str(tmp_path / "other.png"))])
+    assert app_window.files.drop(mime)
+    assert app_window.statusBar().currentMessage() == (
+        f"Opened scan{suffix} only, one at a time: 1 more dropped file left out. "
+        f"scan{suffix} holds 3 pictures (pages or frames): the first is shown and read"
+    )
 
 
 def test_a_bad_picture_keeps_the_picture_shown(app_window, qtbot, tmp_path):

@@ -148,23 +148,34 @@ class FileActions(QObject):
 
     def open_file(self, path: str | Path) -> bool:
         """Open a drawing (.json) or a picture, by its suffix."""
-        path = Path(path)
-        return self.open_drawing(path) if path.suffix.lower() == ".json" else self.open_image(path)
+        opened, note = self._open(Path(path))
+        if note:
+            self._say(note)
+        return opened
 
     def open_image(self, path: str | Path) -> bool:
         """Show a picture file on the canvas and read it; a file of several pictures (a TIFF's
         pages, a GIF's frames) shows its first, and the status bar says so (it did without a word)."""
-        name = Path(path).name
+        opened, note = self._open_image(Path(path))
+        if note:
+            self._say(note)
+        return opened
+
+    def _open(self, path: Path) -> tuple[bool, str]:
+        """Open a drawing or a picture: whether it opened, and what the status bar should say of it."""
+        return (self.open_drawing(path), "") if path.suffix.lower() == ".json" else self._open_image(path)
+
+    def _open_image(self, path: Path) -> tuple[bool, str]:
         try:
             opened = read_image_file(path)
         except ImageError as exc:
             self._show_error("Cannot open image", str(exc))
-            return False
-        if not self.show_picture(opened.pixels, name, f"Open {name}"):
-            return False
+            return False, ""
+        if not self.show_picture(opened.pixels, path.name, f"Open {path.name}"):
+            return False, ""
         if opened.pictures > 1:
-            self._say(f"{name} holds {opened.pictures} pictures (pages or frames): the first is shown and read")
-        return True
+            return True, f"{path.name} holds {opened.pictures} pictures (pages or frames): the first is shown and read"
+        return True, ""
 
     def show_picture(self, pixels: np.ndarray, name: str = "the picture", step: str = "Open Picture") -> bool:
         """Recognize an RGBA picture and show it on the canvas as one undoable `step` (its input is
@@ -264,11 +275,14 @@ class FileActions(QObject):
 
     def _open_first(self, files: list[Path], how: str) -> bool:
         """Open the first of several files: the canvas shows one drawing or picture at a time, and
-        the others are named as left out (they were left without a word)."""
-        opened = self.open_file(files[0])
+        the others are named as left out (they were left without a word), beside what is said of
+        the one opened (its first page: that was lost)."""
+        opened, note = self._open(files[0])
         if opened and len(files) > 1:
             more = f"{len(files) - 1} more {how} file{'s' if len(files) > 2 else ''}"
-            self._say(f"Opened {files[0].name} only, one at a time: {more} left out")
+            note = ". ".join(filter(None, [f"Opened {files[0].name} only, one at a time: {more} left out", note]))
+        if note:
+            self._say(note)
         return opened
 
     # --- dialogs -------------------------------------------------------------------------------
