@@ -45,6 +45,7 @@ PAPER_SIDE = 160  # the strokes' width and the ink's tone are measured on a copy
 PAPER_LONGEST = 1024  # ... is at most this long, and its longer side at most this
 PAPER_RADII = (1, 2, 3, 4, 6, 8, 11, 16, 23, 32)  # window radii tried on that copy (pixels)
 SETTLED = 1.15  # every stroke is filled in once a wider window fills in less than 15 % more
+UNFILLED = 1.5  # strokes are wider than every window tried when each wider one fills in this much more
 POLARITY_WINDOW = 1 / 20  # the ink's tone is told with windows up to this share of the copy's shorter side ...
 POLARITY_MIN_WINDOW = 5  # ... or this many pixels (a small picture's strokes are a few pixels wide)
 POLARITY_CLEAR = 1.2  # one tone fills in clearly more than the other when by this factor
@@ -55,6 +56,7 @@ SHADE = 0.3  # ink is a share of its paper's brightness, paper counting at least
 GRAIN_BOX = 3  # grain is averaged over squares this wide (a stroke is wider): a third of its noise is left
 GRAIN = 6.0  # ink less than this many noise levels (of the averaged grain) above the paper's grain is paper
 BLANK_GRAIN = 18.0  # a picture with no pixel this many noise levels (of the averaged grain) above it is blank
+COMPRESSED = 2.0  # averaged grain this many times what white noise leaves is compressed (a JPEG's): it is that
 MAD_TO_SIGMA = 1.4826  # normal noise's standard deviation, per unit of its median absolute deviation
 BEND_TO_SIGMA = math.sqrt(6.0)  # a pixel's difference to its two neighbours' sum has sqrt(6) times the noise
 STATISTICS_SAMPLE = 250_000  # pixels a picture's grain and brightness are measured on
@@ -284,6 +286,8 @@ def _find_ink(pixels: np.ndarray) -> np.ndarray:
         above = _box_mean(above, GRAIN_BOX)
         noise /= GRAIN_BOX
     grain = float(np.median(_sample(above)))
+    if noise > 0 and (left := _spread(above, grain)) > COMPRESSED * noise:
+        noise = left  # a JPEG's grain is not white noise, which the box divides by 3: its blocks stood out
     if noise > 0 and float(above.max()) < grain + BLANK_GRAIN * noise:
         return np.zeros_like(page)  # a blank page: nothing stands out from its grain
     floor = max(grain + GRAIN * noise, 0.0) if noise > 0 else 0.0  # a clean picture's faintest ink is ink
@@ -319,6 +323,11 @@ def _noise(gray: np.ndarray) -> float:
         bends = bends[unclipped]
     noise = MAD_TO_SIGMA * float(np.median(np.abs(bends - np.median(bends)))) / BEND_TO_SIGMA
     return noise if noise >= MIN_GRAIN else 0.0
+
+
+def _spread(above: np.ndarray, grain: float) -> float:
+    """The standard deviation of the averaged grain around its median, robustly (ink is a minority)."""
+    return MAD_TO_SIGMA * float(np.median(np.abs(_sample(above) - grain)))
 
 
 def _sample(values: np.ndarray) -> np.ndarray:
@@ -375,14 +384,20 @@ def _dark_on_light(filled: dict[bool, list[tuple[int, float]]], side: int) -> bo
 
 def _stroke_radius(filled: list[tuple[int, float]]) -> int:
     """The window radius that fills the strokes in: the last before the sums stop growing fast
-    (they settle once every stroke is filled), else the one before the slowest growth."""
+    (they settle once every stroke is filled), else the one before the slowest growth; but when
+    every wider window still fills in UNFILLED times more, the strokes are wider than them all (a
+    tight crop of a thick digit, enlarged: that one left most of its ink as paper), and the
+    widest is taken."""
     steps = list(zip(filled, filled[1:], strict=False))
     for (r, before), (_, after) in steps:
         if after <= SETTLED * before:
             return r
     if not steps:
         return filled[0][0]
-    return min(steps, key=lambda step: step[1][1] / max(step[0][1], 1e-12))[0][0]
+    slowest = min(steps, key=lambda step: step[1][1] / max(step[0][1], 1e-12))
+    if slowest[1][1] >= UNFILLED * slowest[0][1]:
+        return filled[-1][0]
+    return slowest[0][0]
 
 
 def on_backdrop(rgba: np.ndarray) -> np.ndarray:
