@@ -289,7 +289,7 @@ def test_the_form_starts_the_cli_with_the_run_it_shows(app_window, tmp_path):
     assert config.unipen is None  # no pen data unless chosen (the worker never sees $HWR_UNIPEN)
 
 
-def test_the_form_offers_pen_writing_and_remembers_its_folder(app_window, tmp_path, monkeypatch):
+def test_the_form_offers_pen_writing_and_remembers_its_folder(app_window, tmp_path, monkeypatch, qtbot):
     monkeypatch.setenv(UNIPEN_ENV, str(tmp_path / "from-env"))
     dialog = app_window.show_retrain()
     assert dialog.use_pen.isChecked() and dialog.pen_path.text() == str(tmp_path / "from-env")
@@ -298,9 +298,13 @@ def test_the_form_offers_pen_writing_and_remembers_its_folder(app_window, tmp_pa
     dialog.use_pen.setChecked(False)
     assert config_from(parse_args(dialog.arguments())).unipen is None
     dialog.use_pen.setChecked(True)
-    fake_worker(monkeypatch, "import time; time.sleep(30)")
-    dialog.start()  # remembers the folder for the next time
-    assert read_text(dialog.settings, RETRAIN_UNIPEN, "") == str(tmp_path / "unipen")
+    fake_worker(
+        monkeypatch,
+        'import json, time; print(json.dumps({"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 9}), '
+        "flush=True); time.sleep(30)",
+    )
+    dialog.start()  # once the run trains on it, the folder is remembered for the next time
+    qtbot.waitUntil(lambda: read_text(dialog.settings, RETRAIN_UNIPEN, "") == str(tmp_path / "unipen"), timeout=30_000)
     dialog.reject()  # stops the run
     assert UNIPEN_ENV not in worker_environment({UNIPEN_ENV: "x", "HWR_MNIST": "y"})
 
@@ -426,6 +430,50 @@ def test_start_after_a_run_asks_before_the_new_model_is_discarded(app_window, tm
     answer(dialog, "Discard It and Start")
     assert not run.exists() and len(started) == 1
     dialog.process = None  # no worker ran: nothing to stop
+
+
+def test_use_it_and_start_uses_the_new_model_then_starts_the_run(app_window, tmp_path, monkeypatch):
+    """ "Use New Model" in the question Start asks installed the model and closed the dialog: the
+    run the user had asked for never started (QA pass)."""
+    dialog, run = finished_run(app_window, tmp_path)
+    started = []
+    monkeypatch.setattr(RetrainProcess, "start", lambda process, args, **kwargs: started.append(args))
+    dialog.start()
+    answer(dialog, "Use It and Start")
+    assert app_window.models.current.exists() and not run.exists()
+    assert dialog.isVisible() and len(started) == 1 and dialog.status.text() == "Starting the training process…"
+    dialog.process = None  # no worker ran: nothing to stop
+    dialog.reject()
+
+
+def test_a_dataset_path_is_remembered_once_a_run_has_trained_on_it(app_window, tmp_path, qtbot, monkeypatch):
+    """A path that failed was remembered at Start: the next dialog offered it again, to fail again."""
+    good = tmp_path / "good.npz"
+    for path, script in (
+        (good, 'import json; print(json.dumps({"event": "step", "epoch": 1, "epochs": 1, "step": 1, "steps": 2}))'),
+        (
+            tmp_path / "missing.npz",
+            'import json, sys; print(json.dumps({"event": "error", "message": "no such file"})); sys.exit(2)',
+        ),
+    ):
+        fake_worker(monkeypatch, script)
+        dialog = dialog_on(app_window, tmp_path)
+        dialog.use_file.setChecked(True)
+        dialog.data_path.setText(str(path))
+        dialog.start()
+        qtbot.waitUntil(lambda: dialog.process is None, timeout=60_000)  # noqa: B023
+        dialog._remove_run()
+        dialog.reject()
+        assert dialog_on(app_window, tmp_path).data_path.text() == str(good)
+
+
+def test_discard_takes_the_advice_on_the_discarded_model_away(app_window, tmp_path):
+    """The advice on the new model ("...: discard it.") stayed under "Discarded" (QA pass)."""
+    dialog, run = finished_run(app_window, tmp_path)
+    dialog.recommendation.setText("The new model reads fewer digits right: discard it.")
+    dialog.discard()
+    assert dialog.recommendation.text() == "" and dialog.status.text() == "Discarded. The current model is unchanged."
+    dialog.reject()
 
 
 def test_done_says_how_long_the_user_waited_not_the_training_alone(app_window, tmp_path, qtbot, monkeypatch):

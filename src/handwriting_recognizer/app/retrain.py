@@ -112,6 +112,7 @@ class RetrainDialog(QDialog):
         self._error_message: str | None = None
         self._closing = False  # closed during a run: the dialog goes once the worker has stopped
         self._started_at: float | None = None  # when the last run was started (time.monotonic)
+        self._data_paths: dict[str, str] = {}  # the run's data files, remembered once it has read them
         self._build(sample_count)
         self._probe_devices()
         if left_run is not None:
@@ -371,10 +372,14 @@ class RetrainDialog(QDialog):
         if self.has_unused_model():  # another run would replace it: not without asking
             self.ask_about_unused_model(starting=True)
             return
-        if self.use_file.isChecked():
-            self.settings.setValue(keys.RETRAIN_DATA, self.data_path.text().strip())
-        if self.use_pen.isChecked():
-            self.settings.setValue(keys.RETRAIN_UNIPEN, self.pen_path.text().strip())
+        self._data_paths = {
+            key: field.text().strip()
+            for key, field, used in (
+                (keys.RETRAIN_DATA, self.data_path, self.use_file),
+                (keys.RETRAIN_UNIPEN, self.pen_path, self.use_pen),
+            )
+            if used.isChecked()
+        }
         self.settings.setValue(_epochs_key(self.start_from.currentIndex()), self.epochs.value())
         self.settings.setValue(keys.RETRAIN_LIMIT, self.limit.value())
         self._clear_results()
@@ -423,8 +428,14 @@ class RetrainDialog(QDialog):
             self.process.cancel()
 
     def handle_event(self, event: events.Event) -> None:
-        """Show one progress event of the worker; once it was asked to stop, "Stopping…" stays shown."""
+        """Show one progress event of the worker; once it was asked to stop, "Stopping…" stays shown.
+        Its data files are remembered once it trains on them: a path that failed came back in the
+        next dialog and failed again (QA pass)."""
         self.events.append(event)
+        if isinstance(event, events.Step | events.Epoch):
+            for key, path in self._data_paths.items():
+                self.settings.setValue(key, path)
+            self._data_paths = {}
         progress = (events.Device, events.Stage, events.Step, events.Epoch)
         if self.process is not None and self.process.cancelled and isinstance(event, progress):
             return
@@ -478,7 +489,12 @@ class RetrainDialog(QDialog):
             took = "" if self._started_at is None else f" in {_duration(time.monotonic() - self._started_at)}"
             self._show_new_model(f"Done{took}. Compare, then keep or discard the new model.")
         else:
-            log.warning("training worker ended with code %s; the end of its stderr:\n%s", code, stderr_tail[-4000:])
+            log.warning(
+                "training worker ended with code %s (%s); the end of its stderr:\n%s",
+                code,
+                self._error_message or "no reason sent",
+                stderr_tail[-4000:],
+            )
             self._fail(explain_failure(code, self._error_message, stderr_tail))
         self._end_run()
 
@@ -539,16 +555,24 @@ class RetrainDialog(QDialog):
         return None if self.summary is None else Path(self.summary["model"])
 
     def use_new_model(self) -> None:
-        """Hand the new model to the app; the run folder goes only once it is installed."""
-        path = self.new_model_path()
-        if path is not None and self.install(path):
-            self._remove_run()
-            self.summary = None
+        """Hand the new model to the app and close."""
+        if self._install_new_model():
             self.accept()
 
-    def discard(self) -> None:
+    def _install_new_model(self) -> bool:
+        """Hand the new model to the app; the run folder goes only once it is installed."""
+        path = self.new_model_path()
+        if path is None or not self.install(path):
+            return False
         self._remove_run()
         self.summary = None
+        return True
+
+    def discard(self) -> None:
+        """Drop the new model; the advice on it goes with it (it stayed, under "Discarded")."""
+        self._remove_run()
+        self.summary = None
+        self.recommendation.clear()
         self.use_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         self.start_button.setDefault(True)
@@ -591,7 +615,7 @@ class RetrainDialog(QDialog):
             self,
         )
         box.setObjectName(UNUSED_MODEL_BOX)
-        use = box.addButton("Use New Model", QMessageBox.ButtonRole.AcceptRole)
+        use = box.addButton("Use It and Start" if starting else "Use New Model", QMessageBox.ButtonRole.AcceptRole)
         then = self.start if starting else self.reject
         discard = box.addButton(
             f"Discard It and {'Start' if starting else 'Close'}", QMessageBox.ButtonRole.DestructiveRole
@@ -600,7 +624,10 @@ class RetrainDialog(QDialog):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def chosen(button: QAbstractButton) -> None:
-            if button is use:
+            if button is use and starting:
+                if self._install_new_model():  # it closed the dialog, and the run asked for never started (QA)
+                    self.start()
+            elif button is use:
                 self.use_new_model()
             elif button is discard:
                 self.discard()
