@@ -152,33 +152,49 @@ def test_a_blurry_tight_crop_of_thick_digits_reads_as_written(recognizer):
     assert sum(label == int(digit) for label, digit in zip(read, "0123456789", strict=True)) >= 9, read
 
 
-def sheet_on_a_brown_desk(digit: str, seed: int) -> np.ndarray:
-    """A phone photo (1600x1200, JPEG) of a 70 px digit in blue ink on a sheet a little askew on a
-    brown desk, light falling off to the left, grain, the phone's blur."""
+PHONE = (1200, 1600)  # a phone photo's shape (rows, columns)
+BLUE_INK = np.array([25.0, 35, 110])
+
+
+def written(text: str, height: float, pen: float) -> np.ndarray:
+    """`text` in handmade writing, `height` px tall, in the middle of a PHONE photo: its ink."""
+    strokes = [s * (height / handmade.HEIGHT) for s in handmade.write(text, x=0.0, baseline=0.0)]
+    points = np.concatenate(strokes)
+    middle = np.array([PHONE[1] / 2, PHONE[0] / 2]) - (points.min(axis=0) + points.max(axis=0)) / 2
+    return render_strokes([s + middle for s in strokes], PHONE, pen)[..., None]
+
+
+def outline(corners: list[tuple[float, float]]) -> np.ndarray:
+    """Where a sheet with these corners lies in a PHONE photo: (rows, columns, 1) booleans."""
+    from PIL import Image, ImageDraw
+
+    sheet = Image.new("L", PHONE[::-1], 0)
+    ImageDraw.Draw(sheet).polygon(corners, fill=255)
+    return np.asarray(sheet)[..., None] > 0
+
+
+def as_a_phone_saves_it(rgb: np.ndarray, seed: int, blur: float = 1.2) -> np.ndarray:
+    """A scene's light (RGB, 0..255) with the phone's grain and blur, saved as JPEG (quality 85)."""
     import io
 
-    from PIL import Image, ImageDraw, ImageFilter
+    from PIL import Image, ImageFilter
 
-    w, h = 1600, 1200
-    outline = Image.new("L", (w, h), 0)
-    ImageDraw.Draw(outline).polygon([(212, -50), (1408, -35), (1393, h + 50), (192, h + 30)], fill=255)
-    sheet = np.asarray(outline)[..., None] > 0
-    strokes = [s * 0.7 for s in handmade.write(digit, x=0.0, baseline=0.0)]
-    points = np.concatenate(strokes)
-    middle = np.array([w / 2, h / 2]) - (points.min(axis=0) + points.max(axis=0)) / 2
-    ink = render_strokes([s + middle for s in strokes], (h, w), 5.0)[..., None]
-    rgb = (
-        np.where(sheet, np.array([235.0, 232, 222]), np.array([95.0, 70, 45])) * (1 - ink)
-        + np.array([25.0, 35, 110]) * ink
-    )
-    rgb = rgb * (0.55 + 0.45 * np.linspace(0, 1, w))[None, :, None] + np.random.default_rng(seed).normal(
-        0, 6, (h, w, 3)
-    )
+    grainy = rgb + np.random.default_rng(seed).normal(0, 6, rgb.shape)
     saved = io.BytesIO()
-    Image.fromarray(np.uint8(np.clip(rgb, 0, 255))).filter(ImageFilter.GaussianBlur(1.2)).save(
+    Image.fromarray(np.uint8(np.clip(grainy, 0, 255))).filter(ImageFilter.GaussianBlur(blur)).save(
         saved, "JPEG", quality=85
     )
     return np.asarray(Image.open(io.BytesIO(saved.getvalue())))
+
+
+def sheet_on_a_brown_desk(digit: str, seed: int) -> np.ndarray:
+    """A 70 px digit in blue ink on a sheet a little askew on a brown desk, light falling off to
+    the left."""
+    h, w = PHONE
+    sheet = outline([(212, -50), (1408, -35), (1393, h + 50), (192, h + 30)])
+    ink = written(digit, 70.0, 5.0)
+    rgb = np.where(sheet, np.array([235.0, 232, 222]), np.array([95.0, 70, 45])) * (1 - ink) + BLUE_INK * ink
+    return as_a_phone_saves_it(rgb * (0.55 + 0.45 * np.linspace(0, 1, w))[None, :, None], seed)
 
 
 def test_a_small_digit_on_a_sheet_on_a_desk_reads_alone(recognizer):
@@ -186,6 +202,34 @@ def test_a_small_digit_on_a_sheet_on_a_desk_reads_alone(recognizer):
     between the desk and the photo's side read as 1s round a small digit ("171" for a 7, QA)."""
     for digit in "0123456789":
         assert read_number_picture(recognizer, sheet_on_a_brown_desk(digit, 0)).text == digit
+
+
+@pytest.mark.parametrize("share", [0.2, 0.35, 0.5])
+def test_a_card_on_a_dark_desk_reads_its_writing(recognizer, share):
+    """A card or a sticky note on a dark desk, a fifth to a half of the photo: the desk is one grey
+    all round, the card is lighter and larger than the writing, and the card was read as the ink:
+    "42" read "0" at 96 % (QA)."""
+    h, w = PHONE
+    side = np.sqrt(share)
+    top, left = h * (1 - side) / 2, w * (1 - side) / 2
+    card = outline([(left, top), (w - left, top + 10), (w - left - 8, h - top), (left + 5, h - top - 6)])
+    for text in ("42", "305"):
+        ink = written(text, 0.45 * h * side, 6.0)
+        rgb = np.where(card, np.array([235.0, 232, 222]), np.array([70.0, 50, 35])) * (1 - ink) + BLUE_INK * ink
+        photo = as_a_phone_saves_it(rgb * (0.7 + 0.3 * np.linspace(0, 1, w))[None, :, None], 5, blur=1.0)
+        assert read_number_picture(recognizer, photo).text == text
+
+
+def test_paper_under_a_lamps_bright_patch_reads_its_writing(recognizer):
+    """Paper filling the photo, a quarter brighter under a lamp in the middle: the edge is one grey,
+    the bright patch is larger than the writing, and it was read as the ink ("??", QA)."""
+    h, w = PHONE
+    rows, cols = np.mgrid[0:h, 0:w]
+    lamp = 0.85 + 0.25 * np.exp(-((cols - 0.45 * w) ** 2 + (rows - 0.55 * h) ** 2) / (2 * 160.0**2))
+    for text in ("250", "1984"):
+        ink = written(text, 260.0, 12.0)
+        rgb = (np.array([205.0, 202, 195]) * (1 - ink) + np.array([30.0, 30, 70]) * ink) * lamp[..., None]
+        assert read_number_picture(recognizer, as_a_phone_saves_it(rgb, 21, blur=1.0)).text == text
 
 
 def test_a_marker_digit_on_clean_paper_reads(recognizer):

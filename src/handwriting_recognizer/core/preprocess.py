@@ -273,12 +273,17 @@ def _find_ink(pixels: np.ndarray) -> np.ndarray:
     noise = _noise(gray) if large else 0.0
     commonest = np.bincount(np.rint(sample * 255).astype(np.intp).ravel(), minlength=256).max() / sample.size
     clean = noise == 0 and commonest >= CLEAN_SHARE  # paper of one exact grey and no grain: made, not photographed
-    photo = large and not clean and (not one_grey or inked >= FLAT_INK)
+    # Not one grey all round the edge with ink on a minority of the picture, or light "ink" where
+    # the thin marks are dark: a photo (a denoised one has no grain, but no paper of one exact grey
+    # either). A sheet on a desk has one grey all round too, but its "ink" would be the whole
+    # sheet; so would a card on a desk, or a lamp's bright patch (QA). Dark ink on one grey is
+    # not overruled: a marker's strokes are wider than the windows that tell thin marks.
+    uneven = not one_grey or inked >= FLAT_INK
+    tone = _ink_tone_and_width(gray) if large and not clean and (uneven or not light) else None
+    photo = tone is not None and (uneven or tone[0])
     if photo:
-        # Not one grey all round the edge with ink on a minority of the picture: a photo (a
-        # denoised one has no grain, but no paper of one exact grey either). A sheet on a desk has
-        # one grey all round too, but its "ink" would be the whole sheet.
-        light, radius = _ink_tone_and_width(gray)
+        assert tone is not None
+        light, radius = tone
         page = gray if light else 1.0 - gray
         paper = paper_behind(page, radius)
     above = paper - page
