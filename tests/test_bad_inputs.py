@@ -546,6 +546,28 @@ def test_an_svg_path_too_long_to_draw_in_time_is_refused_at_once():
     assert decode_image(zigzag_svg(3_000, 1), "handwriting.svg").shape[2] == 4  # a long, real stroke reads
 
 
+@pytest.mark.parametrize(
+    "dashes", ['stroke-dasharray="1 1"', 'style="stroke:black; stroke-dasharray: .5,1"', "STROKE-DASHARRAY='2'"]
+)
+def test_an_svg_of_dashed_lines_is_refused_at_once(dashes):
+    """150 bytes of one wide dashed circle kept the window frozen for 11 s, ten of them over 100 s:
+    each dash is drawn as a stroke of its own, and no element budget counts them (QA pass)."""
+    circle = f'<circle cx="512" cy="512" r="500" stroke="black" stroke-width="1000" fill="none" {dashes}/>'
+    start = time.monotonic()
+    with pytest.raises(ImageError, match="dashed.svg: the SVG draws dashed lines"):
+        decode_image(
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024">{circle}</svg>'.encode(), "dashed.svg"
+        )
+    assert time.monotonic() - start < 1
+    solid = '<path d="M10 10 L190 10 L60 190" stroke="black" stroke-width="12" fill="none" stroke-dasharray="none"/>'
+    assert (
+        decode_image(f'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200">{solid}</svg>'.encode()).shape[
+            2
+        ]
+        == 4
+    )
+
+
 def test_a_jpeg_cut_short_is_refused_not_read_with_grey_for_its_end():
     """Half a downloaded photo of a 3 opened with a grey band over the digit and read "Not a digit
     (62%)"; only the log said the data ended early (QA pass)."""
