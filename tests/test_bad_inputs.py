@@ -583,6 +583,26 @@ def test_a_jpeg_cut_short_is_refused_not_read_with_grey_for_its_end():
         decode_image(whole[: len(whole) // 2], "half.jpg")
 
 
+@pytest.mark.parametrize(
+    ("kind", "mode"), [("BMP", "1"), ("BMP", "L"), ("BMP", "P"), ("BMP", "RGB"), ("BMP", "RGBA"), ("GIF", "L")]
+)
+def test_a_bmp_or_gif_cut_short_is_refused_not_read_with_black_for_its_end(kind, mode):
+    """Qt decodes a BMP or GIF cut short with black for its end and says nothing: half a BMP of a 7
+    read "0" at 83 %, a tenth of a GIF "?111" (QA pass)."""
+    import io
+
+    from PIL import Image
+
+    ink = render_strokes(handmade.seven(), (300, 300), 24.0)
+    saved = io.BytesIO()
+    Image.fromarray(np.rint((1 - ink) * 255).astype(np.uint8)).convert(mode).save(saved, kind)
+    whole = saved.getvalue()
+    assert decode_image(whole, f"seven.{kind.lower()}").shape == (300, 300, 4)
+    for share in (0.1, 0.5, 0.95):
+        with pytest.raises(ImageError, match=r"part\.\w+: the picture is cut short"):
+            decode_image(whole[: int(len(whole) * share)], f"part.{kind.lower()}")
+
+
 def test_an_svg_with_a_doctype_line_and_internal_uses_is_read():
     svg = (
         b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
