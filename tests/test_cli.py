@@ -92,6 +92,8 @@ def test_blank_image_is_unsure(tmp_path):
     assert proc.returncode == 0
     result = json.loads(proc.stdout)
     assert result["label"] is None and result["reason"] == "blank"
+    # Ten zeros read as a "0" to a script taking the likeliest digit (QA pass): nothing was read.
+    assert result["probabilities"] is None and result["not_a_digit"] is None and result["characters"] == []
 
 
 def test_confidence_is_null_when_there_is_no_reading(tmp_path):

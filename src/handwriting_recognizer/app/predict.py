@@ -110,16 +110,18 @@ def _predict_files(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _fields(number: NumberReading) -> dict[str, object]:
     """A reading's JSON fields. `label`, `probabilities` and `not_a_digit` are the single digit's
-    (null for a number of several characters, whose `characters` hold them); `confidence` is that of
-    the reading in `text`, null with it (a product of the characters' confidences beside "not a
-    number" read as a verdict); `reason` says why there is no label or text."""
+    (null for a number of several characters, whose `characters` hold them, and for a blank);
+    `confidence` is that of the reading in `text`, null with it (a product of the characters'
+    confidences beside "not a number" read as a verdict); `reason` says why there is no label or
+    text."""
     single = number.single
+    read = None if single is None or single.blank else single  # a blank's zeros read as a "0" (QA)
     return {
         "label": None if single is None else single.label,
         "reason": number.reason,
         "confidence": None if number.text is None else round(number.confidence, 4),
-        "probabilities": None if single is None else _rounded(single.probabilities),
-        "not_a_digit": None if single is None else round(single.not_a_digit, 4),
+        "probabilities": None if read is None else _rounded(read.probabilities),
+        "not_a_digit": None if read is None else round(read.not_a_digit, 4),
         "text": number.text,
         "characters": [
             {
