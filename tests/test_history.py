@@ -355,3 +355,24 @@ def test_the_history_keeps_the_width_the_user_gave_it_and_leaves_modified_keys_t
     alt = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_Backspace, Qt.KeyboardModifier.AltModifier)
     QApplication.sendEvent(app_window.history.list, alt)
     assert not alt.isAccepted()
+
+
+def test_copy_and_open_are_enabled_only_for_a_selected_entry_whose_words_show_in_full(app_window, qtbot):
+    """On an empty history both buttons were enabled, to say "Select a reading in the history
+    first"; an entry was cut off in the dock's width ("Not a digit · 23") with only the history's
+    general tip on hover (QA pass)."""
+    history = app_window.history
+    assert not history.copy_button.isEnabled() and not history.reopen_button.isEnabled()
+    show(app_window, qtbot, handmade.seven(), reads=7)
+    QTest.keyClick(app_window, Qt.Key.Key_Delete)
+    assert not history.copy_button.isEnabled()  # nothing selected yet
+    history.list.setCurrentRow(0)
+    assert history.copy_button.isEnabled() and history.reopen_button.isEnabled()
+    item = history.list.item(0)
+    assert item.toolTip().startswith(item.text())
+    history.show()
+    history.list.resize(215, 300)  # the dock's share of a 860 px wide window
+    history.list.doItemsLayout()
+    rect = history.list.visualItemRect(item)
+    assert rect.right() < history.list.viewport().width()
+    assert history.list.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff and history.list.wordWrap()

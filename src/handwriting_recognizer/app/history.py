@@ -187,11 +187,15 @@ class ReadingHistory(QDockWidget):
         self.list.setAccessibleDescription(HISTORY_TIP)
         self.list.setToolTip(HISTORY_TIP)
         self.list.setIconSize(QSize(NUMBER_THUMBNAIL_WIDTH, THUMBNAIL))
+        # An entry wraps in the dock's width, which is a quarter of the window's: cut off, with a
+        # scroll bar to reach the rest, "Not a digit · 23" said nothing of when (QA pass).
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemActivated.connect(lambda item: self.reopen(self.list.row(item)))
-        copy = QPushButton("Copy")
+        self.copy_button = copy = QPushButton("Copy")
         copy.setToolTip("Copy the selected reading's digit or number (Ctrl+C while the list has the focus)")
         copy.clicked.connect(lambda: self.copy_entry(self.list.currentRow()))
-        reopen = QPushButton("Open on Canvas")
+        self.reopen_button = reopen = QPushButton("Open on Canvas")
         reopen.setToolTip("Put the selected drawing back on the canvas (Ctrl+Z undoes it)")
         reopen.clicked.connect(lambda: self.reopen(self.list.currentRow()))
         buttons = QHBoxLayout()
@@ -200,6 +204,8 @@ class ReadingHistory(QDockWidget):
             buttons.addWidget(button)
         for widget in (self.list, copy, reopen):
             widget.installEventFilter(self)  # digit keys pick the label to teach (`eventFilter`)
+        self.list.itemSelectionChanged.connect(self._enable_buttons)
+        self._enable_buttons()
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.list, 1)
@@ -230,6 +236,13 @@ class ReadingHistory(QDockWidget):
             QApplication.sendEvent(self._window, event)
             return True
         return super().eventFilter(watched, event)
+
+    def _enable_buttons(self) -> None:
+        """Copy and Open on Canvas act on the selected entry: with none, they are disabled (they were
+        enabled on an empty list, to say "Select a reading in the history first"; QA pass)."""
+        chosen = bool(self.list.selectedItems())
+        self.copy_button.setEnabled(chosen)
+        self.reopen_button.setEnabled(chosen)
 
     def _leave_room_for_the_canvas(self, visible: bool) -> None:
         """Shown the first time, at most DOCK_SHARE of the window's width: at its own width it
@@ -265,7 +278,7 @@ class ReadingHistory(QDockWidget):
             self.forget(kept)  # the same ink again (Undo Clear, then Clear): listed once, as the newest
         self._entries = [entry, *self._entries][:HISTORY_SIZE]
         item = QListWidgetItem(_thumbnail(entry, self.palette()), entry.describe())
-        item.setToolTip(HISTORY_TIP)
+        item.setToolTip(f"{entry.describe()}\n{HISTORY_TIP}")
         self.list.insertItem(0, item)
         while self.list.count() > HISTORY_SIZE:
             self.list.takeItem(self.list.count() - 1)
