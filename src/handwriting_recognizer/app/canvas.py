@@ -406,15 +406,20 @@ class Canvas(QWidget):
         # On the drawing as it was, when the stroke stayed on it: a window resized back and forth
         # does not shrink the ink for good. Else on the drawing as drawn on (it spans the canvas shown,
         # so ink in the margin stays in sight when the canvas narrows), grown to a stroke that left it.
-        base, back = self._before, stroke - self._grew_by
-        if isinstance(base, Ink) and base.strokes and _inside(base, (*back.min(axis=0), *back.max(axis=0))):
+        # The pen's round end counts: past the edge, it was cut flat there (QA pass).
+        base, back, half = self._before, stroke - self._grew_by, self.pen_width() / 2
+        if (
+            isinstance(base, Ink)
+            and base.strokes
+            and _inside(base, (*back.min(axis=0) - half, *back.max(axis=0) + half))
+        ):
             stroke, ink = back, base
         else:
             ink = self._ink()
         first = ink.first if ink.strokes else (float(stroke[0][0]), float(stroke[0][1]))
         size = ink.size if ink.strokes else (self._size.width(), self._size.height())
         ink = Ink((*ink.strokes, stroke), (*ink.pressures, pressure), size, first)
-        ink, _ = grown(ink, (*stroke.min(axis=0), *stroke.max(axis=0)))
+        ink, _ = grown(ink, (*stroke.min(axis=0) - half, *stroke.max(axis=0) + half))
         self.undo_stack.push(_Change(self, "Stroke", self._before, ink))
 
     def _cancel(self) -> None:
