@@ -666,3 +666,17 @@ def test_each_menus_access_keys_are_unique_and_the_help_names_undo_plainly(app_w
     app_window.clear()
     rows = dict(app_window.shortcut_rows())
     assert "Undo" in rows and "Redo" in rows and not any(name.startswith("Undo ") for name in rows)
+
+
+def test_ink_too_small_to_read_says_so_not_write_a_digit(app_window, qtbot):
+    """A 7 drawn 35x50 px under a 40 px pen is a dot in the model's input: the caption said
+    "Write a digit or a number" under the visible 7 (QA pass)."""
+    from handwriting_recognizer.app.views import TOO_SMALL
+    from handwriting_recognizer.core.drawing import Drawing
+
+    assert app_window.prediction.caption.text() == "Write a digit or a number"  # nothing drawn
+    small = [s * 0.25 + 150.0 for s in handmade.seven()]
+    app_window.canvas.set_drawing(Drawing(400, 400, tuple(small), 40.0))
+    qtbot.waitUntil(lambda: app_window.prediction.caption.text() == TOO_SMALL, timeout=2000)
+    app_window.canvas.set_drawing(Drawing(400, 400, tuple(handmade.seven()), 12.0))
+    qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)

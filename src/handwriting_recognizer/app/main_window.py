@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         drawing = self.canvas.stroke_in_progress()  # a half-drawn digit: no verdict until the pen lifts
         if number.single is not None:
             self.reading = number.single
-            self.prediction.set_reading(self.reading, drawing)
+            self.prediction.set_reading(self.reading, drawing, inked=bool(self.canvas.strokes()))
             self.bars.set_reading(self.reading)
             whole = number.characters[0].input if number.characters else None
             self.preview.set_input(self.current_input() if whole is None else whole)

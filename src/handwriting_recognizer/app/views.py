@@ -48,6 +48,11 @@ NUMBER_TIP = (
     "to teach it."
 )
 STILL_READING = "Still reading: lift the pen for the reading"
+TOO_SMALL = "Too small to read: write bigger, or with a thinner pen"
+TOO_SMALL_TIP = (
+    "The ink is read as the model sees it, shrunk to 28x28 pixels with the digit about 20 tall: "
+    "this ink makes only a dot there (a tap, or a small digit under a wide pen)."
+)
 STILL_READING_TIP = (
     "While a stroke is drawn, a reading that is unsure or not a digit is not shown: a half-drawn digit "
     "often looks like another digit, or like no digit at all. The bars show the probabilities so far."
@@ -79,11 +84,14 @@ READING_DESCRIPTION = "What the model reads in the drawing, and how sure it is"
 READING_TIP = "The digit the model reads in your drawing, and how sure it is (its probability, rounded down)."
 
 
-def reading_text(reading: Reading | None, drawing: bool = False) -> ReadingText:
+def reading_text(reading: Reading | None, drawing: bool = False, inked: bool = False) -> ReadingText:
     """What to show for a reading: no big text for nothing drawn (a dash there read as a minus sign,
     which a number may start with), "Unsure" or "Not a digit" when no digit
     is shown (saying why; while a stroke is `drawing`, that it is still reading), else the digit and
-    its probability, floored (`percent`)."""
+    its probability, floored (`percent`). A blank reading of `inked` strokes is of ink too small to
+    read: "Write a digit" under a visible 7 drawn with a 40 px pen said nothing of why (QA pass)."""
+    if reading is not None and reading.blank and inked and not drawing:
+        return ReadingText("", TOO_SMALL, "Too small to read", TOO_SMALL_TIP)
     if reading is None or reading.blank:
         return ReadingText(
             "",
@@ -371,9 +379,9 @@ class PredictionLabel(QLabel):
         self.caption.setAccessibleDescription("The reading, or why there is none, in a sentence")
         self.set_reading(None)
 
-    def set_reading(self, reading: Reading | None, drawing: bool = False) -> None:
+    def set_reading(self, reading: Reading | None, drawing: bool = False, inked: bool = False) -> None:
         """Show a reading (None: nothing drawn), as `reading_text` words it."""
-        self._show(reading_text(reading, drawing))
+        self._show(reading_text(reading, drawing, inked))
 
     def set_problem(self, reason: str) -> None:
         """Nothing can be read, and why (e.g. far too much ink)."""
