@@ -603,6 +603,28 @@ def test_a_bmp_or_gif_cut_short_is_refused_not_read_with_black_for_its_end(kind,
             decode_image(whole[: int(len(whole) * share)], f"part.{kind.lower()}")
 
 
+def test_a_16_bit_colour_picture_over_qts_memory_limit_is_refused_by_its_size(monkeypatch):
+    """A 36-megapixel 48-bit scan (within the 64 megapixels) decodes at 8 bytes a pixel, over Qt's
+    256 MB limit: it was refused as "Unable to read image data" (QA pass)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QImage
+
+    from handwriting_recognizer.app import imageio
+
+    deep = QImage(400, 300, QImage.Format.Format_RGBX64)
+    deep.fill(0xFFFFFFFF)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert deep.save(buffer, "PNG")
+    data = bytes(buffer.data().data())
+    assert decode_image(data, "scan.png").shape == (300, 400, 4)
+    monkeypatch.setattr(imageio, "MAX_DECODED_BYTES", 400 * 300 * 8 - 1)  # the same rule, at a test's size
+    with pytest.raises(
+        ImageError, match=r"scan.png: 400 x 300 pixels of 64 bits each .*: save it with 8 bits a colour"
+    ):
+        decode_image(data, "scan.png")
+
+
 def test_an_svg_with_a_doctype_line_and_internal_uses_is_read():
     svg = (
         b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '

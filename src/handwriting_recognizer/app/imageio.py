@@ -38,6 +38,7 @@ from handwriting_recognizer.core.safe_io import MB, FileRefused, describe_size, 
 IMAGE_SUFFIXES = {"png", "jpg", "jpeg", "bmp", "gif", "pbm", "pgm", "ppm", "webp", "tif", "tiff", "svg", "svgz"}
 MAX_FILE_BYTES = 64 * MB  # budget: a picture file
 MAX_DECODED_PIXELS = 64_000_000  # budget: a picture's pixels when decoded (8000 x 8000; 256 MB as RGBA)
+MAX_DECODED_BYTES = 256 * MB  # ... and their bytes: Qt's own allocation limit (16 bits a colour: 32 megapixels)
 MAX_PIXELS = 4_000_000  # pictures are shrunk to at most this many pixels before recognition
 MAX_SVG_BYTES = 4 * MB  # budget: an SVG document's text, after inflating .svgz
 # Budget: what an SVG draws, each element and each point of its path or polygon, counting each time a
@@ -137,6 +138,15 @@ def _decode(reader: QImageReader, data: bytes, name: str) -> ImageFile:
             raise ImageError(
                 f"{name}: {size.width()} x {size.height()} pixels is more than a picture may have "
                 f"({MAX_DECODED_PIXELS / 1e6:.0f} megapixels)"
+            )
+        depth = (
+            QImage(1, 1, reader.imageFormat()).depth() if reader.imageFormat() != QImage.Format.Format_Invalid else 0
+        )
+        if size.isValid() and size.width() * size.height() * depth // 8 > MAX_DECODED_BYTES:
+            # Qt refused it as "Unable to read image data" (a 48-bit scan of 36 megapixels; QA pass).
+            raise ImageError(
+                f"{name}: {size.width()} x {size.height()} pixels of {depth} bits each is more than a "
+                f"picture may hold decoded ({describe_size(MAX_DECODED_BYTES)}): save it with 8 bits a colour"
             )
     with _decoder_warnings() as warnings:
         image = reader.read()
