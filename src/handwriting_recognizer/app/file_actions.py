@@ -36,6 +36,10 @@ IMAGE_FILTER = "Images (" + " ".join(f"*.{s}" for s in sorted(IMAGE_SUFFIXES)) +
 DRAWING_FILTER = "Drawings (*.json)"
 PNG_FILTER = "PNG (*.png)"
 MODEL_FILTER = "ONNX models (*.onnx);;All files (*)"
+ELSEWHERE = {  # files dropped or pasted on the canvas that open from a menu
+    ".onnx": "is a model: open it with Model > Open Model.",
+    ".zip": "is an archive: if it holds samples, import it with Model > My Samples > Import.",
+}
 STATUS_MS = 4000  # how long a status-bar note stays
 Locations = tuple[QStandardPaths.StandardLocation, ...]  # a file dialog's first folders, in order of preference
 FIRST_FOLDERS: Locations = (  # where the first file dialog opens: the first of these that exists
@@ -162,8 +166,13 @@ class FileActions(QObject):
         return opened
 
     def _open(self, path: Path) -> tuple[bool, str]:
-        """Open a drawing or a picture: whether it opened, and what the status bar should say of it."""
-        return (self.open_drawing(path), "") if path.suffix.lower() == ".json" else self._open_image(path)
+        """Open a drawing or a picture: whether it opened, and what the status bar should say of it.
+        A model or a samples archive is said to open elsewhere (it was "not a readable image")."""
+        suffix = path.suffix.lower()
+        if suffix in ELSEWHERE:
+            self._show_error("Cannot open here", f"{path.name} {ELSEWHERE[suffix]}")
+            return False, ""
+        return (self.open_drawing(path), "") if suffix == ".json" else self._open_image(path)
 
     def _open_image(self, path: Path) -> tuple[bool, str]:
         try:
@@ -278,9 +287,14 @@ class FileActions(QObject):
         the others are named as left out (they were left without a word), beside what is said of
         the one opened (its first page: that was lost)."""
         opened, note = self._open(files[0])
-        if opened and len(files) > 1:
+        if len(files) > 1:
             more = f"{len(files) - 1} more {how} file{'s' if len(files) > 2 else ''}"
-            note = ". ".join(filter(None, [f"Opened {files[0].name} only, one at a time: {more} left out", note]))
+            said = (  # when the first failed, the others went unmentioned (QA pass)
+                f"Opened {files[0].name} only, one at a time: {more} left out"
+                if opened
+                else f"Could not open {files[0].name}; {more} left out (one opens at a time)"
+            )
+            note = ". ".join(filter(None, [said, note]))
         if note:
             self._say(note)
         return opened
