@@ -176,7 +176,10 @@ def test_reading_the_folder_never_blocks_on_a_pipe_and_skips_broken_samples(qtbo
     qtbot.addWidget(dialog)
     assert dialog.grid.count() == 1 and "4 in all (3 unreadable, not shown)" in dialog.counts.text()
     dialog.export_to(str(tmp_path / "out.zip"))  # the unreadable ones stay behind; the pipes are never opened
-    assert dialog.message.text() == "Exported 1 sample. 3 left out: unreadable or malformed, an import would skip them."
+    assert (
+        dialog.message.text()
+        == "Exported 1 sample to out.zip. 3 left out: unreadable or malformed, an import would skip them."
+    )
     with zipfile.ZipFile(tmp_path / "out.zip") as z:
         assert sorted(z.namelist()) == sorted(
             [

@@ -95,6 +95,7 @@ def test_a_long_import_shows_its_progress_and_stop_ends_it(qtbot, store, tmp_pat
         progress = dialog.findChild(QProgressDialog, "import-progress")
         if progress is not None and progress.isVisible() and progress.value() >= 10:
             seen.append(progress.labelText())
+            assert progress.windowTitle() == "Importing Samples"  # the app's name was cut to "Handw…gnizer" (QA)
             progress.cancel()
 
     watch = QTimer(dialog)
@@ -274,7 +275,7 @@ def test_export_and_import_start_in_documents_then_where_the_user_last_was(
     button(dialog, "Export…").click()
     assert dialogs.calls[-1] == ("getSaveFileName", "Export Samples", str(documents / "my-samples.zip"))
     assert (elsewhere / "backup.zip").is_file()  # the name typed without .zip gets it
-    assert dialog.message.text() == "Exported 3 samples."
+    assert dialog.message.text() == "Exported 3 samples to backup.zip."  # where it went: QA pass
     button(dialog, "Import…").click()
     assert dialogs.calls[-1] == ("getOpenFileName", "Import Samples", str(elsewhere))
     assert dialog.message.text() == "Nothing imported: all 3 samples are already in your samples."
@@ -306,7 +307,9 @@ def test_an_export_named_without_zip_asks_before_replacing_a_backup(qtbot, store
     if answer == "No":
         assert backup.read_bytes() == b"an older backup" and "Exported" not in dialog.message.text()
     else:
-        assert backup.read_bytes() != b"an older backup" and dialog.message.text() == "Exported 3 samples."
+        assert (
+            backup.read_bytes() != b"an older backup" and dialog.message.text() == "Exported 3 samples to backup.zip."
+        )
 
 
 def test_the_window_and_my_samples_remember_their_folders_apart(app_window, tmp_path, monkeypatch):

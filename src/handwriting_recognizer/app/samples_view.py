@@ -4,6 +4,7 @@ trash) and relabel (both undoable while the dialog is open), export and import a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSettings, QSize, QStandardPaths, Qt
@@ -429,13 +430,14 @@ class SamplesDialog(QDialog):
             return
         left = len(self.store.samples()) - n
         skipped = f" {left} left out: unreadable or malformed, an import would skip them." if left > 0 else ""
-        self.message.setText(f"Exported {_samples(n)}.{skipped}")
+        self.message.setText(f"Exported {_samples(n)} to {Path(path).name}.{skipped}")  # where: QA pass
 
     def import_from(self, path: str) -> None:
         """Import an archive and say what was imported and what was skipped, and why. A long import
         shows its progress, and Stop ends it (what was imported stays): 2,000 samples took 3 s."""
         progress = QProgressDialog("Importing samples…", "Stop", 0, 1, self)
         progress.setObjectName("import-progress")
+        progress.setWindowTitle("Importing Samples")  # else the app's name, cut to "Handw…gnizer" (QA pass)
         progress.setWindowModality(Qt.WindowModality.WindowModal)  # its setValue lets the window repaint
         progress.setMinimumDuration(PROGRESS_AFTER_MS)
 
