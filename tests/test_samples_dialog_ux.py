@@ -438,3 +438,23 @@ def test_my_samples_and_model_info_fit_a_1400x900_screen_at_200_percent(tmp_path
     for least in (shown["samples"]["least"], shown["long message"]["least"]):  # it can shrink to fit
         assert least[0] <= available.width() and least[1] <= available.height()
     assert shown["samples"]["hint"][0] <= available.width() and shown["samples"]["hint"][1] <= available.height()
+
+
+def test_an_import_is_undone_and_redone(qtbot, store, tmp_path):
+    """The wrong archive's samples could only go by selecting them all and deleting (QA pass)."""
+    other = SampleStore(tmp_path / "other")
+    for seed in range(4):
+        other.add(seed + 2, image(200 + seed))
+    other.export_archive(tmp_path / "theirs.zip")
+    dialog = open_dialog(qtbot, store)
+    mine = set(store.samples())
+    dialog.import_from(str(tmp_path / "theirs.zip"))
+    assert len(store.samples()) == 7 and dialog.message.text().startswith("Imported 4 samples")
+    assert dialog.undo_button.text() == "Undo Import of 4 samples" and dialog.undo_button.isEnabled()
+    dialog.undo_stack.undo()
+    assert set(store.samples()) == mine and dialog.grid.count() == 3
+    assert dialog.message.text() == "Import undone: 4 samples removed. Redo adds them again."
+    dialog.undo_stack.redo()
+    assert len(store.samples()) == 7 and dialog.grid.count() == 7
+    dialog.import_from(str(tmp_path / "theirs.zip"))  # nothing new: nothing to undo
+    assert dialog.undo_stack.count() == 1 and "already in your samples" in dialog.message.text()

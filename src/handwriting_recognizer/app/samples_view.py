@@ -152,6 +152,37 @@ class _Delete(QUndoCommand):
         self._dialog.store.put_back(removed)
 
 
+class _Import(QUndoCommand):
+    """An import, done before it is pushed: undo removes the samples it added for good (the archive
+    still holds them), and redo writes them back."""
+
+    def __init__(self, dialog: SamplesDialog, added: Sequence[Sample], said: str):
+        super().__init__(f"Import of {_samples(len(added))}")
+        self._dialog, self._said = dialog, said
+        self._added = list(added)
+        self._removed: list[RemovedSample] = []
+
+    def redo(self) -> None:
+        problems = []
+        for removed in self._removed:  # none the first time: the import has just added them
+            try:
+                self._dialog.store.put_back(removed)
+            except OSError as exc:
+                problems.append(f"Cannot restore {removed.sample.id}: {_problem(exc)}")
+        self._removed = []
+        self._dialog.done_step(self._said, problems)
+
+    def undo(self) -> None:
+        problems = []
+        for sample in self._added:
+            try:
+                self._removed.append(self._dialog.store.remove(sample))
+            except (SampleError, OSError) as exc:
+                problems.append(f"Cannot remove {sample.id}: {_problem(exc)}")
+        n = len(self._removed)
+        self._dialog.done_step(f"Import undone: {_samples(n)} removed. Redo adds them again.", problems)
+
+
 class _Relabel(QUndoCommand):
     """Move samples to another digit; undo moves each back to the digit it had."""
 
@@ -243,7 +274,9 @@ class SamplesDialog(QDialog):
         self.relabel_to.addItems([str(d) for d in range(10)])
         self.relabel_to.setAccessibleName("New label")
         self.relabel_to.setToolTip("The digit the selected samples really are")
-        self.undo_button = self._button("Undo", "Undo the last delete or relabel (Ctrl+Z)", self.undo_stack.undo)
+        self.undo_button = self._button(
+            "Undo", "Undo the last delete, relabel or import (Ctrl+Z)", self.undo_stack.undo
+        )
         self.undo_button.setEnabled(False)
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.undoTextChanged.connect(lambda text: self.undo_button.setText(f"Undo {text}".strip()))
@@ -446,14 +479,22 @@ class SamplesDialog(QDialog):
             progress.setValue(done)
             return not progress.wasCanceled()
 
+        before = set(self.store.samples())
         try:
-            self.message.setText(import_summary(self.store.import_archive(path, going_on)))
+            said = import_summary(self.store.import_archive(path, going_on))
         except SampleError as exc:
-            self.message.setText(str(exc))
+            said = str(exc)
         finally:
             progress.reset()
             progress.deleteLater()
-        self.refresh()  # a failed import may have added samples before it stopped
+        # Undoable, as a delete is: the wrong archive's 2,000 samples took a select-all and Delete (QA
+        # pass). What was added is what is there now and was not before (a failed import adds some too).
+        added = [sample for sample in self.store.samples() if sample not in before]
+        if added:
+            self.undo_stack.push(_Import(self, added, said))
+        else:
+            self.message.setText(said)
+            self.refresh()
 
     def _ask_archive(self, title: str, save: bool) -> str:
         """A file dialog where archives were last exported or imported, else in the user's documents
