@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -623,6 +624,46 @@ def test_a_16_bit_colour_picture_over_qts_memory_limit_is_refused_by_its_size(mo
         ImageError, match=r"scan.png: 400 x 300 pixels of 64 bits each .*: save it with 8 bits a colour"
     ):
         decode_image(data, "scan.png")
+
+
+@pytest.mark.parametrize("kind", ["PNG", "WEBP"])
+def test_png_and_webp_are_turned_upright_as_their_exif_says(kind):
+    """Qt applies the EXIF orientation of JPEG and TIFF only: a PNG or WebP "47" tagged sideways
+    read "??" or "unsure" (QA pass). Each orientation is turned as Pillow turns it."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    picture = np.zeros((30, 40, 3), np.uint8)
+    picture[:10, :20] = (255, 0, 0)  # a corner and a side tell every turn and mirror apart
+    picture[20:, 35:] = (0, 0, 255)
+    for orientation in range(1, 9):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        saved = io.BytesIO()
+        Image.fromarray(picture).save(saved, kind, exif=exif.tobytes(), lossless=True)
+        expected = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(saved.getvalue()))).convert("RGB"))
+        decoded = decode_image(saved.getvalue(), f"o{orientation}.{kind.lower()}")
+        assert np.array_equal(decoded[..., :3], expected), orientation
+
+
+def test_a_damaged_exif_is_no_orientation():
+    from handwriting_recognizer.core.orientation import PNG_SIGNATURE, exif_orientation
+
+    for exif in (b"", b"MM", b"II*\x00\xff\xff\xff\x7f", b"Exif\x00\x00II*\x00\x08\x00\x00\x00\xff\xff"):
+        chunk = struct.pack(">I", len(exif)) + b"eXIf" + exif + b"\0\0\0\0"
+        assert exif_orientation(PNG_SIGNATURE + chunk) == 1
+    assert exif_orientation(PNG_SIGNATURE + b"\xff\xff\xff\xffeXIf") == 1  # a length past the end
+    assert exif_orientation(b"RIFF\0\0\0\0WEBPEXIF\xff\xff\xff\xff") == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from([b"eXIf", b"tEXt"]))
+def test_any_bytes_in_a_png_exif_chunk_give_an_orientation_without_error(exif, kind):
+    from handwriting_recognizer.core.orientation import PNG_SIGNATURE, exif_orientation
+
+    chunk = struct.pack(">I", len(exif)) + kind + exif + b"\0\0\0\0"
+    assert 1 <= exif_orientation(PNG_SIGNATURE + chunk) <= 8
 
 
 def test_an_svg_with_a_doctype_line_and_internal_uses_is_read():

@@ -30,9 +30,10 @@ from PySide6.QtCore import (
     QtMsgType,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QColor, QImage, QImageReader
+from PySide6.QtGui import QColor, QImage, QImageIOHandler, QImageReader
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
+from handwriting_recognizer.core.orientation import exif_orientation, oriented
 from handwriting_recognizer.core.safe_io import MB, FileRefused, describe_size, read_regular_file
 
 IMAGE_SUFFIXES = {"png", "jpg", "jpeg", "bmp", "gif", "pbm", "pgm", "ppm", "webp", "tif", "tiff", "svg", "svgz"}
@@ -154,7 +155,10 @@ def _decode(reader: QImageReader, data: bytes, name: str) -> ImageFile:
         raise ImageError(f"{name}: not a readable image ({reader.errorString()})")
     if any(CUT_SHORT in warning for warning in warnings) or _cut_short(kind, data):
         raise ImageError(f"{name}: the picture is cut short (a download or copy that did not finish?)")
-    return ImageFile(qimage_to_array(within_pixel_budget(image)), pictures)
+    pixels = qimage_to_array(within_pixel_budget(image))
+    if kind in (b"png", b"webp") and reader.transformation() == QImageIOHandler.Transformation.TransformationNone:
+        pixels = oriented(pixels, exif_orientation(data))  # Qt applies only JPEG's and TIFF's (QA pass)
+    return ImageFile(pixels, pictures)
 
 
 def _cut_short(kind: bytes, data: bytes) -> bool:
