@@ -19,35 +19,28 @@ ORIENTATION_TAG = 0x0112
 def exif_orientation(data: bytes) -> int:
     """The EXIF orientation (1-8) a PNG (eXIf chunk) or WebP (EXIF chunk) file asks for; 1 when it
     asks for none, or is another kind of file."""
-    exif = _png_exif(data) if data.startswith(PNG_SIGNATURE) else _webp_exif(data)
+    if data.startswith(PNG_SIGNATURE):
+        exif = _chunk(data, len(PNG_SIGNATURE), b"eXIf", png=True)
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        exif = _chunk(data, 12, b"EXIF", png=False)
+    else:
+        exif = b""
     return _orientation(exif) if exif else 1
 
 
-def _png_exif(data: bytes) -> bytes:
-    at = len(PNG_SIGNATURE)
+def _chunk(data: bytes, at: int, wanted: bytes, png: bool) -> bytes:
+    """The data of the first `wanted` chunk from `at`, else b"": PNG's chunks are a length, a type,
+    the data and a CRC (none is looked for once the image data begins); RIFF's a type, a length
+    and the data, padded to an even size."""
     for _ in range(MAX_CHUNKS):
         if at + 8 > len(data):
             break
-        length, kind = struct.unpack_from(">I4s", data, at)
-        if kind == b"eXIf":
+        length, kind = struct.unpack_from(">I4s", data, at) if png else struct.unpack_from("<4sI", data, at)[::-1]
+        if kind == wanted:
             return data[at + 8 : at + 8 + length]
-        if kind in (b"IDAT", b"IEND"):
+        if png and kind in (b"IDAT", b"IEND"):
             break
-        at += 12 + length
-    return b""
-
-
-def _webp_exif(data: bytes) -> bytes:
-    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
-        return b""
-    at = 12
-    for _ in range(MAX_CHUNKS):
-        if at + 8 > len(data):
-            break
-        kind, length = struct.unpack_from("<4sI", data, at)
-        if kind == b"EXIF":
-            return data[at + 8 : at + 8 + length]
-        at += 8 + length + (length & 1)  # chunks are padded to an even size
+        at += 8 + length + (4 if png else length & 1)
     return b""
 
 
