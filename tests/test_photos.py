@@ -232,6 +232,26 @@ def test_paper_under_a_lamps_bright_patch_reads_its_writing(recognizer):
         assert read_number_picture(recognizer, as_a_phone_saves_it(rgb, 21, blur=1.0)).text == text
 
 
+def test_pencil_on_a_scan_of_slightly_uneven_paper_reads(recognizer):
+    """Paper 8 % lighter at one side of a scan and pencil 45 % darker than it: measured around its
+    median, the paper's slope was taken for compressed grain and the pencil for blank (review)."""
+    h, w = SHEET
+    paper = (0.86 + 0.08 * np.linspace(0, 1, w))[None, :]
+    rng = np.random.default_rng(4)
+    for digit in "0123456789":
+        grey = paper * (1 - 0.45 * digit_on_a_sheet(digit)) + rng.normal(0, 0.01, SHEET)
+        assert recognizer.read(image_to_input(np.rint(np.clip(grey, 0, 1) * 255).astype(np.uint8))).label == int(digit)
+
+
+def test_chalk_wider_than_the_windows_that_tell_thin_marks_reads(recognizer):
+    """Chalk on a small board, its strokes a tenth of the board's height: the thin marks said dark
+    only by default, and that overruled the light ink: the board was read as the ink (review)."""
+    rng = np.random.default_rng(2)
+    for digit in "0123456789":
+        ink = render_strokes(handmade.write(digit, x=95.0, baseline=140.0), (180, 240), 14.0)
+        assert recognizer.read(image_to_input(photograph(ink, "chalk", rng))).label == int(digit)
+
+
 def test_a_marker_digit_on_clean_paper_reads(recognizer):
     """A 7 drawn with a 60 px marker from the top of the picture to near its bottom was read as
     "not a digit"."""

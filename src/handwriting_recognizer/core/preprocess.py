@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -56,6 +57,7 @@ SHADE = 0.3  # ink is a share of its paper's brightness, paper counting at least
 GRAIN_BOX = 3  # grain is averaged over squares this wide (a stroke is wider): a third of its noise is left
 GRAIN = 6.0  # ink less than this many noise levels (of the averaged grain) above the paper's grain is paper
 BLANK_GRAIN = 18.0  # a picture with no pixel this many noise levels (of the averaged grain) above it is blank
+GRAIN_WIDE = 4 * GRAIN_BOX + 1  # compressed grain is measured around the mean of squares this wide
 COMPRESSED = 2.0  # averaged grain this many times what white noise leaves is compressed (a JPEG's): it is that
 MAD_TO_SIGMA = 1.4826  # normal noise's standard deviation, per unit of its median absolute deviation
 BEND_TO_SIGMA = math.sqrt(6.0)  # a pixel's difference to its two neighbours' sum has sqrt(6) times the noise
@@ -274,25 +276,29 @@ def _find_ink(pixels: np.ndarray) -> np.ndarray:
     commonest = np.bincount(np.rint(sample * 255).astype(np.intp).ravel(), minlength=256).max() / sample.size
     clean = noise == 0 and commonest >= CLEAN_SHARE  # paper of one exact grey and no grain: made, not photographed
     # Not one grey all round the edge with ink on a minority of the picture, or light "ink" where
-    # the thin marks are dark: a photo (a denoised one has no grain, but no paper of one exact grey
-    # either). A sheet on a desk has one grey all round too, but its "ink" would be the whole
-    # sheet; so would a card on a desk, or a lamp's bright patch (QA). Dark ink on one grey is
-    # not overruled: a marker's strokes are wider than the windows that tell thin marks.
+    # the thin marks are clearly dark: a photo (a denoised one has no grain, but no paper of one
+    # exact grey either). A sheet on a desk has one grey all round too, but its "ink" would be the
+    # whole sheet; so would a card on a desk, or a lamp's bright patch (QA). Only a clear verdict
+    # overrules: chalk or white strokes wider than the windows that tell thin marks are dark by
+    # default (review), and so is a marker's dark ink on one grey.
     uneven = not one_grey or inked >= FLAT_INK
     tone = _ink_tone_and_width(gray) if large and not clean and (uneven or not light) else None
-    photo = tone is not None and (uneven or tone[0])
-    if photo:
-        assert tone is not None
-        light, radius = tone
+    if tone is not None and (uneven or (tone.dark and tone.clearly)):
+        photo, light = True, tone.dark
         page = gray if light else 1.0 - gray
-        paper = paper_behind(page, radius)
+        paper = paper_behind(page, tone.radius)
+    else:
+        photo = False
     above = paper - page
     if noise > 0:
         above = _box_mean(above, GRAIN_BOX)
         noise /= GRAIN_BOX
     grain = float(np.median(_sample(above)))
-    if noise > 0 and (left := _spread(above, grain)) > COMPRESSED * noise:
-        noise = left  # a JPEG's grain is not white noise, which the box divides by 3: its blocks stood out
+    # A JPEG's grain is not white noise, which the box divides by 3: its blocks stood out of that.
+    # It is measured as what is left around a wider mean, which light and a scan's uneven paper are
+    # not (measured around the median, they turned pencil on a scan into grain; review).
+    if noise > 0 and (left := _spread(above - _box_mean(above, GRAIN_WIDE), 0.0)) > COMPRESSED * noise:
+        noise = left
     if noise > 0 and float(above.max()) < grain + BLANK_GRAIN * noise:
         return np.zeros_like(page)  # a blank page: nothing stands out from its grain
     floor = max(grain + GRAIN * noise, 0.0) if noise > 0 else 0.0  # a clean picture's faintest ink is ink
@@ -342,14 +348,24 @@ def _sample(values: np.ndarray) -> np.ndarray:
     return values[::step, ::step]
 
 
-def _ink_tone_and_width(gray: np.ndarray) -> tuple[bool, int]:
-    """Whether the ink is darker than its paper, and the radius of the windows that find the paper
-    behind it (STROKE_MARGIN times the strokes'), measured on a small copy of the picture."""
+@dataclass(frozen=True)
+class Tone:
+    """A photo's ink as its thin marks tell it (`_ink_tone_and_width`)."""
+
+    dark: bool  # the ink is darker than its paper
+    clearly: bool  # ... and the thin marks say so clearly: not only by default
+    radius: int  # of the windows that find the paper behind it (STROKE_MARGIN times the strokes')
+
+
+def _ink_tone_and_width(gray: np.ndarray) -> Tone:
+    """The ink's tone and the windows that find its paper, measured on a small copy of the picture."""
     scale = max(1.0, min(gray.shape) / PAPER_SIDE, max(gray.shape) / PAPER_LONGEST)
     small = resize(gray, *(max(1, round(n / scale)) for n in gray.shape)) if scale > 1 else gray
     filled = {light: _filled(small if light else 1.0 - small) for light in (True, False)}
-    light = _dark_on_light(filled, min(small.shape))
-    return light, math.ceil(STROKE_MARGIN * _stroke_radius(filled[light]) * scale)
+    dark, light = _tone_fills(filled, min(small.shape))
+    is_dark = dark >= light or light < POLARITY_CLEAR * dark
+    radius = math.ceil(STROKE_MARGIN * _stroke_radius(filled[is_dark]) * scale)
+    return Tone(is_dark, dark >= POLARITY_CLEAR * light, radius)
 
 
 def paper_behind(page: np.ndarray, radius: int) -> np.ndarray:
@@ -374,17 +390,15 @@ def _filled(page: np.ndarray) -> list[tuple[int, float]]:
     return [(r, float((closing(page, r) - page).sum())) for r in radii]
 
 
-def _dark_on_light(filled: dict[bool, list[tuple[int, float]]], side: int) -> bool:
-    """True when the ink is darker than its paper: strokes are thinner than the paper between them,
-    so windows about a stroke wide fill in clearly more of the ink's tone than of the paper's.
-    When neither does clearly (a blank sheet, a marker's strokes wider than the windows), the photo
-    is of dark writing on paper, as nearly every photo of writing is (chalk on a board is told by
-    its fill)."""
+def _tone_fills(filled: dict[bool, list[tuple[int, float]]], side: int) -> tuple[float, float]:
+    """How much windows about a stroke wide fill in of the dark tone and of the light one. Strokes
+    are thinner than the paper between them, so the ink's tone fills in clearly more; when neither
+    does clearly (a blank sheet, a marker's strokes wider than the windows), the photo is of dark
+    writing on paper, as nearly every photo of writing is (chalk on a board is told by its fill)."""
     widest = max(POLARITY_MIN_WINDOW, POLARITY_WINDOW * side)
     fits = [i for i, (r, _) in enumerate(filled[True]) if 2 * r + 1 <= widest]
     at = fits[-1] if fits else 0
-    dark, light = filled[True][at][1], filled[False][at][1]
-    return dark >= light or light < POLARITY_CLEAR * dark
+    return filled[True][at][1], filled[False][at][1]
 
 
 def _stroke_radius(filled: list[tuple[int, float]]) -> int:
