@@ -627,7 +627,10 @@ def test_a_16_bit_colour_picture_over_qts_memory_limit_is_refused_by_its_size(mo
     assert deep.save(buffer, "PNG")
     data = bytes(buffer.data().data())
     assert decode_image(data, "scan.png").shape == (300, 400, 4)
-    monkeypatch.setattr(imageio, "MAX_DECODED_BYTES", 400 * 300 * 8 - 1)  # the same rule, at a test's size
+    monkeypatch.setattr(imageio.QImageReader, "allocationLimit", staticmethod(lambda: 0))  # none: read
+    assert decode_image(data, "scan.png").shape == (300, 400, 4)
+    monkeypatch.setattr(imageio.QImageReader, "allocationLimit", staticmethod(lambda: 1))
+    monkeypatch.setattr(imageio, "MB", 400 * 300 * 8 - 1)  # a limit of a megabyte one byte too small for it
     with pytest.raises(
         ImageError, match=r"scan.png: 400 x 300 pixels of 64 bits each .*: save it with 8 bits a colour"
     ):
@@ -672,6 +675,38 @@ def test_any_bytes_in_a_png_exif_chunk_give_an_orientation_without_error(exif, k
 
     chunk = struct.pack(">I", len(exif)) + kind + exif + b"\0\0\0\0"
     assert 1 <= exif_orientation(PNG_SIGNATURE + chunk) <= 8
+
+
+def test_whole_bmp_and_gif_files_of_every_kind_are_not_called_cut_short():
+    """The first check of a cut short BMP or GIF refused whole files: a GIF with bytes after its
+    trailer or none, an animation cut in its second frame (only its first is read), a BMP with an
+    OS/2 header (and a 1x1 one raised struct.error), a BMP without its last row's padding (review)."""
+    import io
+
+    from PIL import Image
+
+    ink = render_strokes(handmade.seven(), (60, 60), 6.0)
+    frame = Image.fromarray(np.rint((1 - ink) * 255).astype(np.uint8))
+    saved = io.BytesIO()
+    frame.save(saved, "GIF")
+    gif = saved.getvalue()
+    pixels = bytes([255, 255, 255, 0]) + bytes(range(256)) * 3  # a white pixel (padded to 4 bytes); 16x16
+    core = b"BM" + struct.pack("<IHHI", 14 + 12 + 4, 0, 0, 26) + struct.pack("<IHHHH", 12, 1, 1, 1, 24) + pixels[:4]
+    big = b"BM" + struct.pack("<IHHI", 26 + 768, 0, 0, 26) + struct.pack("<IHHHH", 12, 16, 16, 1, 24) + pixels[4:]
+    saved = io.BytesIO()
+    frame.convert("RGB").resize((61, 60)).save(saved, "BMP")
+    unpadded = saved.getvalue()[:-3]  # 61 pixels: 183 bytes a row, padded to 184
+    for name, data in [
+        ("trailing.gif", gif + b"\r\n"),
+        ("no-trailer.gif", gif[:-1]),
+        ("second-frame-cut.gif", gif[:-1] + b"\x2c\0\0\0\0\x3c"),  # a second picture's descriptor, cut
+        ("os2.bmp", core),
+        ("os2-16.bmp", big),
+        ("unpadded.bmp", unpadded),
+    ]:
+        assert decode_image(data, name).shape[2] == 4, name
+    with pytest.raises(ImageError, match="the picture is cut short"):
+        decode_image(big[:-300], "os2-cut.bmp")
 
 
 def test_an_svg_with_a_doctype_line_and_internal_uses_is_read():

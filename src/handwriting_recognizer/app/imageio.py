@@ -12,7 +12,6 @@ import contextlib
 import itertools
 import logging
 import re
-import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,12 +33,12 @@ from PySide6.QtGui import QColor, QImage, QImageIOHandler, QImageReader
 
 from handwriting_recognizer.core.atomic import write_bytes_atomic
 from handwriting_recognizer.core.orientation import exif_orientation, oriented
+from handwriting_recognizer.core.picture_ends import cut_short
 from handwriting_recognizer.core.safe_io import MB, FileRefused, describe_size, read_regular_file
 
 IMAGE_SUFFIXES = {"png", "jpg", "jpeg", "bmp", "gif", "pbm", "pgm", "ppm", "webp", "tif", "tiff", "svg", "svgz"}
 MAX_FILE_BYTES = 64 * MB  # budget: a picture file
 MAX_DECODED_PIXELS = 64_000_000  # budget: a picture's pixels when decoded (8000 x 8000; 256 MB as RGBA)
-MAX_DECODED_BYTES = 256 * MB  # ... and their bytes: Qt's own allocation limit (16 bits a colour: 32 megapixels)
 MAX_PIXELS = 4_000_000  # pictures are shrunk to at most this many pixels before recognition
 MAX_SVG_BYTES = 4 * MB  # budget: an SVG document's text, after inflating .svgz
 # Budget: what an SVG draws, each element and each point of its path or polygon, counting each time a
@@ -144,37 +143,23 @@ def _decode(reader: QImageReader, data: bytes, name: str) -> ImageFile:
         depth = (
             QImage(1, 1, reader.imageFormat()).depth() if reader.imageFormat() != QImage.Format.Format_Invalid else 0
         )
-        if size.isValid() and size.width() * size.height() * depth // 8 > MAX_DECODED_BYTES:
+        limit = QImageReader.allocationLimit() * MB  # Qt's own (QT_IMAGEIO_MAXALLOC); 0: none
+        if limit and size.isValid() and size.width() * size.height() * depth // 8 > limit:
             # Qt refused it as "Unable to read image data" (a 48-bit scan of 36 megapixels; QA pass).
             raise ImageError(
                 f"{name}: {size.width()} x {size.height()} pixels of {depth} bits each is more than a "
-                f"picture may hold decoded ({describe_size(MAX_DECODED_BYTES)}): save it with 8 bits a colour"
+                f"picture may hold decoded ({describe_size(limit)}): save it with 8 bits a colour"
             )
     with _decoder_warnings() as warnings:
         image = reader.read()
     if image.isNull():
         raise ImageError(f"{name}: not a readable image ({reader.errorString()})")
-    if any(CUT_SHORT in warning for warning in warnings) or _cut_short(kind, data):
+    if any(CUT_SHORT in warning for warning in warnings) or cut_short(kind, data):
         raise ImageError(f"{name}: the picture is cut short (a download or copy that did not finish?)")
     pixels = qimage_to_array(within_pixel_budget(image))
     if kind in (b"png", b"webp") and reader.transformation() == QImageIOHandler.Transformation.TransformationNone:
         pixels = oriented(pixels, exif_orientation(data))  # Qt applies only JPEG's and TIFF's (QA pass)
     return ImageFile(pixels, pictures)
-
-
-def _cut_short(kind: bytes, data: bytes) -> bool:
-    """Whether a BMP or GIF file ends before its pictures do: Qt decodes both with black for their
-    missing end and says nothing (half a BMP of a 7 read "0" at 83 %; QA pass). An uncompressed
-    BMP's rows take the size its header gives; a GIF ends with its trailer, ";"."""
-    if kind == b"bmp" and len(data) >= 30:
-        offset, header = struct.unpack_from("<II", data, 10)
-        width, height, _, bits, compression = struct.unpack_from("<iiHHI", data, 18)
-        if header >= 40 and compression in (0, 3):  # BI_RGB, BI_BITFIELDS: rows of a known size
-            return len(data) < offset + (abs(width) * bits + 31) // 32 * 4 * abs(height)
-        return len(data) < struct.unpack_from("<I", data, 2)[0]  # compressed: the file's size, as written
-    if kind == b"gif":
-        return not data.rstrip(b"\0").endswith(b";")
-    return False
 
 
 @contextlib.contextmanager
