@@ -695,3 +695,20 @@ def test_ink_too_small_to_read_says_so_not_write_a_digit(app_window, qtbot):
     qtbot.waitUntil(lambda: app_window.prediction.caption.text() == TOO_SMALL, timeout=2000)
     app_window.canvas.set_drawing(Drawing(400, 400, tuple(handmade.seven()), 12.0))
     qtbot.waitUntil(lambda: shown_digit(app_window) == 7, timeout=2000)
+
+
+def test_a_stroke_near_the_edge_of_a_drawing_grows_it_by_its_pen_not_to_the_window(qtbot):
+    """Counting the pen's round end when choosing the drawing a stroke goes on, a bar from 5 px
+    inside a 400 px drawing on a window widened to 800 made the drawing 800 wide: narrowed back,
+    the ink was shown at half its size (review)."""
+    from handwriting_recognizer.app.canvas import Canvas
+
+    canvas = Canvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 400)
+    canvas.show()
+    draw(canvas, [np.array([[150.0, 100.0], [250.0, 100.0], [180.0, 300.0]])])
+    canvas.resize(800, 400)
+    draw(canvas, [np.array([[205.0, 200.0], [300.0, 200.0]])])  # from 5 px inside the drawing's left edge
+    drawing = canvas.drawing()
+    assert drawing.width <= 400 + canvas.pen_width() / 2 and drawing.height == 400

@@ -406,13 +406,11 @@ class Canvas(QWidget):
         # On the drawing as it was, when the stroke stayed on it: a window resized back and forth
         # does not shrink the ink for good. Else on the drawing as drawn on (it spans the canvas shown,
         # so ink in the margin stays in sight when the canvas narrows), grown to a stroke that left it.
-        # The pen's round end counts: past the edge, it was cut flat there (QA pass).
+        # The pen's round end counts too, once the drawing is chosen: past the edge, it was cut flat
+        # there (QA pass); counted in that choice, a stroke near the edge took the whole canvas shown,
+        # which a window resized back and forth then kept for good (review).
         base, back, half = self._before, stroke - self._grew_by, self.pen_width() / 2
-        if (
-            isinstance(base, Ink)
-            and base.strokes
-            and _inside(base, (*back.min(axis=0) - half, *back.max(axis=0) + half))
-        ):
+        if isinstance(base, Ink) and base.strokes and _inside(base, (*back.min(axis=0), *back.max(axis=0))):
             stroke, ink = back, base
         else:
             ink = self._ink()
