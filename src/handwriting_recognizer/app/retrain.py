@@ -555,18 +555,12 @@ class RetrainDialog(QDialog):
         return None if self.summary is None else Path(self.summary["model"])
 
     def use_new_model(self) -> None:
-        """Hand the new model to the app and close."""
-        if self._install_new_model():
-            self.accept()
-
-    def _install_new_model(self) -> bool:
         """Hand the new model to the app; the run folder goes only once it is installed."""
         path = self.new_model_path()
-        if path is None or not self.install(path):
-            return False
-        self._remove_run()
-        self.summary = None
-        return True
+        if path is not None and self.install(path):
+            self._remove_run()
+            self.summary = None
+            self.accept()
 
     def discard(self) -> None:
         """Drop the new model; the advice on it goes with it (it stayed, under "Discarded")."""
@@ -615,7 +609,9 @@ class RetrainDialog(QDialog):
             self,
         )
         box.setObjectName(UNUSED_MODEL_BOX)
-        use = box.addButton("Use It and Start" if starting else "Use New Model", QMessageBox.ButtonRole.AcceptRole)
+        # Using it closes the dialog, also when starting: this dialog's form, comparison and start are
+        # the replaced model's (a run started here trained from it and compared with it; QA pass).
+        use = box.addButton("Use It and Close" if starting else "Use New Model", QMessageBox.ButtonRole.AcceptRole)
         then = self.start if starting else self.reject
         discard = box.addButton(
             f"Discard It and {'Start' if starting else 'Close'}", QMessageBox.ButtonRole.DestructiveRole
@@ -624,10 +620,7 @@ class RetrainDialog(QDialog):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def chosen(button: QAbstractButton) -> None:
-            if button is use and starting:
-                if self._install_new_model():  # it closed the dialog, and the run asked for never started (QA)
-                    self.start()
-            elif button is use:
+            if button is use:
                 self.use_new_model()
             elif button is discard:
                 self.discard()
