@@ -376,3 +376,18 @@ def test_copy_and_open_are_enabled_only_for_a_selected_entry_whose_words_show_in
     rect = history.list.visualItemRect(item)
     assert rect.right() < history.list.viewport().width()
     assert history.list.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff and history.list.wordWrap()
+
+
+def test_the_selection_stays_on_the_ink_that_clear_moves_to_the_top(app_window, qtbot):
+    """Open on Canvas, then Clear: the entry's ink moved to the top, and the selection to the next
+    entry, another reading, which Copy and Open on Canvas then acted on (QA pass)."""
+    history = app_window.history
+    for strokes, digit in ((handmade.seven(), 7), (handmade.one(), 1), (handmade.zero(), 0)):
+        show(app_window, qtbot, strokes, reads=digit)
+        QTest.keyClick(app_window, Qt.Key.Key_Delete)
+    history.list.setCurrentRow(1)  # the 1
+    assert history.reopen(1)
+    qtbot.waitUntil(lambda: app_window.reading is not None and app_window.reading.label == 1, timeout=2000)
+    QTest.keyClick(app_window, Qt.Key.Key_Delete)
+    assert [e.reading.label for e in history.entries()] == [1, 0, 7]
+    assert history.list.currentRow() == 0 and history.list.item(0).isSelected()

@@ -283,9 +283,11 @@ class FileActions(QObject):
         return False
 
     def _open_first(self, files: list[Path], how: str) -> bool:
-        """Open the first of several files: the canvas shows one drawing or picture at a time, and
+        """Open the first of several files that opens here (a model or an archive dropped first
+        kept the pictures beside it out): the canvas shows one drawing or picture at a time, and
         the others are named as left out (they were left without a word), beside what is said of
         the one opened (its first page: that was lost)."""
+        files = sorted(files, key=lambda path: path.suffix.lower() in ELSEWHERE)  # stable: their order kept
         opened, note = self._open(files[0])
         if len(files) > 1:
             more = f"{len(files) - 1} more {how} file{'s' if len(files) > 2 else ''}"

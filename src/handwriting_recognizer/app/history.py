@@ -274,12 +274,15 @@ class ReadingHistory(QDockWidget):
         drawing = self._canvas.drawing() if picture is None else None
         entry = HistoryEntry(reading, x, drawing, picture, dt.datetime.now(), taught)
         again = [kept for kept in self._entries if kept.taught == taught and _same_ink(kept, entry)]
+        chosen = any(self.list.item(self._entries.index(kept)).isSelected() for kept in again)
         for kept in again:
             self.forget(kept)  # the same ink again (Undo Clear, then Clear): listed once, as the newest
         self._entries = [entry, *self._entries][:HISTORY_SIZE]
         item = QListWidgetItem(_thumbnail(entry, self.palette()), entry.describe())
         item.setToolTip(f"{entry.describe()}\n{HISTORY_TIP}")
         self.list.insertItem(0, item)
+        if chosen:  # the selection stays on that ink: it moved to the next entry, another reading (QA)
+            self.list.setCurrentRow(0)
         while self.list.count() > HISTORY_SIZE:
             self.list.takeItem(self.list.count() - 1)
         return None if again else entry

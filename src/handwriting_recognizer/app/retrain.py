@@ -489,11 +489,9 @@ class RetrainDialog(QDialog):
             took = "" if self._started_at is None else f" in {_duration(time.monotonic() - self._started_at)}"
             self._show_new_model(f"Done{took}. Compare, then keep or discard the new model.")
         else:
+            tail = f"; the end of its stderr:\n{stderr_tail[-4000:]}" if stderr_tail.strip() else ""
             log.warning(
-                "training worker ended with code %s (%s); the end of its stderr:\n%s",
-                code,
-                self._error_message or "no reason sent",
-                stderr_tail[-4000:],
+                "training worker ended with code %s (%s)%s", code, self._error_message or "no reason sent", tail
             )
             self._fail(explain_failure(code, self._error_message, stderr_tail))
         self._end_run()
