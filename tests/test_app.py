@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from handwriting_recognizer.app import settings as keys
 from handwriting_recognizer.app.actions import menus_of
-from handwriting_recognizer.app.imageio import gray_to_qimage, read_image, save_png
+from handwriting_recognizer.app.imageio import gray_to_qimage, read_image_file, save_png
 from handwriting_recognizer.app.views import STILL_READING
 from handwriting_recognizer.core import recognizer as engine
 from handwriting_recognizer.core.drawing import Drawing, load_drawing, save_drawing
@@ -235,7 +235,7 @@ def test_export_28x28_png(app_window, tmp_path):
     draw(app_window.canvas, handmade.zero())
     path = tmp_path / "input.png"
     assert app_window.export_input(path)
-    pixels = read_image(path)
+    pixels = read_image_file(path).pixels
     assert pixels.shape == (28, 28, 4)
     np.testing.assert_allclose(pixels[..., 0] / 255.0, app_window.current_input(), atol=1 / 255)
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
-from handwriting_recognizer.app.imageio import ImageError, decode_image, gray_to_qimage, read_image, save_png
+from handwriting_recognizer.app.imageio import ImageError, decode_image, gray_to_qimage, read_image_file, save_png
 from handwriting_recognizer.core.drawing import Drawing, DrawingError, load_drawing, parse_drawing, save_drawing
 from handwriting_recognizer.core.preprocess import InkBudgetError, render_strokes, strokes_to_input
 from tests import handmade
@@ -87,7 +87,7 @@ def test_special_files_are_refused_without_waiting(tmp_path):
     with pytest.raises(DrawingError, match="not a regular file"):
         load_drawing(fifo)
     with pytest.raises(ImageError, match="not a regular file"):
-        read_image(fifo.rename(tmp_path / "pipe.png"))
+        read_image_file(fifo.rename(tmp_path / "pipe.png"))
     with pytest.raises(DrawingError, match="is a folder"):
         load_drawing(tmp_path)
     assert time.monotonic() - start < 1
@@ -188,7 +188,7 @@ def test_a_picture_of_too_many_pixels_is_refused_from_its_header(tmp_path):
     assert image.save(str(path))
     assert path.stat().st_size < 200_000
     with pytest.raises(ImageError, match="8001 x 8000 pixels is more than a picture may have"):
-        read_image(path)
+        read_image_file(path)
 
 
 def test_a_large_picture_is_shrunk_before_it_is_turned_into_numbers(tmp_path):
@@ -196,7 +196,7 @@ def test_a_large_picture_is_shrunk_before_it_is_turned_into_numbers(tmp_path):
     image = gray_to_qimage(ink).scaled(4000, 4000)
     path = tmp_path / "big.png"
     save_png(image, path)
-    pixels = read_image(path)
+    pixels = read_image_file(path).pixels
     assert pixels.shape[0] * pixels.shape[1] <= 4_000_000 and pixels.shape[0] == pixels.shape[1]
 
 
@@ -206,7 +206,7 @@ def test_a_picture_in_each_raster_format_the_app_offers_reads_as_the_same_pictur
     ink = render_strokes(handmade.seven(), (200, 200), 14.0)
     path = tmp_path / f"seven.{kind}"
     assert gray_to_qimage(ink).save(str(path)), f"Qt cannot write {kind} here"
-    again = read_image(path)
+    again = read_image_file(path).pixels
     gray = again[..., :3].mean(axis=2) / 255.0
     assert again.shape == (200, 200, 4)
     assert np.abs((1.0 - gray) - ink).mean() < 0.02  # the same ink (lossy formats differ a little)
@@ -216,7 +216,7 @@ def test_an_empty_picture_file_says_it_is_empty(tmp_path):
     path = tmp_path / "nothing.png"
     path.write_bytes(b"")
     with pytest.raises(ImageError, match="^nothing.png: the file is empty$"):
-        read_image(path)
+        read_image_file(path)
 
 
 SVG_SEVEN = (
@@ -229,7 +229,7 @@ SVG_SEVEN = (
 def test_a_self_contained_svg_is_read(tmp_path):
     path = tmp_path / "seven.svg"
     path.write_bytes(SVG_SEVEN.replace(b"{extra}", b""))
-    pixels = read_image(path)
+    pixels = read_image_file(path).pixels
     assert max(pixels.shape[:2]) == 1024
 
 
@@ -246,7 +246,7 @@ def test_svg_that_reaches_outside_itself_is_refused(tmp_path, extra):
     path = tmp_path / "outside.svg"
     path.write_bytes(SVG_SEVEN.replace(b"{extra}", extra))
     with pytest.raises(ImageError, match="links to files or other documents"):
-        read_image(path)
+        read_image_file(path)
 
 
 def test_an_svg_with_a_dtd_is_refused():
@@ -264,14 +264,14 @@ def test_an_svgz_that_inflates_to_gigabytes_is_refused_early(tmp_path):
             f.write(chunk)
     start = time.monotonic()
     with pytest.raises(ImageError, match="inflates to more than a drawing may be"):
-        read_image(path)
+        read_image_file(path)
     assert time.monotonic() - start < 2
 
 
 def test_a_compressed_svg_within_budget_is_read(tmp_path):
     path = tmp_path / "seven.svgz"
     path.write_bytes(gzip.compress(SVG_SEVEN.replace(b"{extra}", b"")))
-    assert read_image(path).shape[2] == 4
+    assert read_image_file(path).pixels.shape[2] == 4
 
 
 @settings(max_examples=200, deadline=None)

@@ -422,7 +422,7 @@ def test_an_opened_drawing_reads_with_its_own_pen(app_window, qtbot, size, pen):
 def test_a_digit_with_a_stray_tap_is_taught_and_exported_as_read(app_window, qtbot, tmp_path):
     """The tap is left out of the reading, but Teach saved and Export wrote the whole canvas: the 7
     squeezed with a dot under it, a distorted sample of what read right (review)."""
-    from handwriting_recognizer.app.imageio import read_image
+    from handwriting_recognizer.app.imageio import read_image_file
 
     tap = np.array([[200.0, 390.0]])
     app_window.canvas.set_drawing(Drawing(400, 400, (*handmade.seven(), tap)))
@@ -430,7 +430,7 @@ def test_a_digit_with_a_stray_tap_is_taught_and_exported_as_read(app_window, qtb
     read = app_window.number.characters[0].input
     assert not np.array_equal(read, app_window.current_input())  # the whole canvas is another input
     app_window.files.export_input(tmp_path / "seven.png")
-    np.testing.assert_allclose(read_image(tmp_path / "seven.png")[..., 0] / 255.0, read, atol=1 / 255)
+    np.testing.assert_allclose(read_image_file(tmp_path / "seven.png").pixels[..., 0] / 255.0, read, atol=1 / 255)
     QTest.keyClick(app_window, Qt.Key.Key_7)
     QTest.keyClick(app_window, Qt.Key.Key_Return)
     (sample,) = app_window.samples.samples()

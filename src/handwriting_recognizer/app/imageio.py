@@ -86,13 +86,9 @@ class ImageFile:
     pictures: int = 1
 
 
-def read_image(path: Path | str) -> np.ndarray:
-    """Decode an image file to RGBA within the budgets; ImageError says why it cannot."""
-    return read_image_file(path).pixels
-
-
 def read_image_file(path: Path | str) -> ImageFile:
-    """As `read_image`, with the number of pictures in the file."""
+    """Decode an image file to RGBA within the budgets, with the number of pictures it holds;
+    ImageError says why it cannot."""
     path = Path(path)
     try:
         data = read_regular_file(path, MAX_FILE_BYTES, "picture")

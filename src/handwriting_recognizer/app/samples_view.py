@@ -349,11 +349,11 @@ class SamplesDialog(QDialog):
         return ALL if item is None else int(item.data(Qt.ItemDataRole.UserRole))
 
     def event(self, event: QEvent) -> bool:
-        """Back in front, the list shows what another window taught, deleted or imported meanwhile
-        (its selection kept): a thumbnail of a sample gone could not be deleted ("cannot read")."""
-        if event.type() == QEvent.Type.PaletteChange:
-            self.refresh()  # a new theme while the dialog is open: thumbnails in its paper and ink
-        elif event.type() == QEvent.Type.WindowActivate and self._on_disk() != self._listed:
+        """Back in front, the list shows what another window taught, deleted or imported meanwhile: a
+        thumbnail of a sample gone could not be deleted ("cannot read"). A new theme while the dialog
+        is open redraws the thumbnails in its paper and ink. The selection is kept."""
+        changed = event.type() == QEvent.Type.WindowActivate and self._on_disk() != self._listed
+        if changed or event.type() == QEvent.Type.PaletteChange:
             chosen = set(self.selected())
             self.refresh()
             for row in range(self.grid.count()):
