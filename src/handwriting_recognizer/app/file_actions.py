@@ -175,6 +175,7 @@ class FileActions(QObject):
         return (self.open_drawing(path), "") if suffix == ".json" else self._open_image(path)
 
     def _open_image(self, path: Path) -> tuple[bool, str]:
+        """Open a picture file (`open_image`): whether it opened, and its note on extra pages."""
         try:
             opened = read_image_file(path)
         except ImageError as exc:
