@@ -228,6 +228,15 @@ def test_a_decimal_point_before_or_after_the_digits_is_shown_out_of_place(recogn
     assert number_problem(result) == why
 
 
+def test_characters_too_small_for_the_pen_say_so(recognizer):
+    """Three short strokes side by side under a 40 px pen are dots in the model's input: the
+    reading said "character 1 is not a digit" where a single one says it is too small (QA pass)."""
+    strokes = [np.array([[x, 100.0], [x + 4.0, 130.0]]) for x in (100.0, 160.0, 220.0)]
+    result = read_number(recognizer, strokes, 40.0)
+    assert result.text is None and result.reason == NOT_A_NUMBER
+    assert number_problem(result) == "character 1 is too small to read (write bigger, or with a thinner pen)"
+
+
 def test_a_character_that_is_no_digit_makes_it_not_a_number_and_says_where(recognizer):
     strokes = [*handmade.write("12"), scribble(200, 60), *handmade.write("3", x=300)]
     result = read_number(recognizer, strokes, PEN)

@@ -348,6 +348,8 @@ def _out_of_place(characters: Sequence[Character], i: int) -> str | None:
         return f"character {n} is a decimal point with no digit before it"
     if c.char == POINT and not _is_digit_at(characters, i + 1):
         return f"character {n} is a decimal point with no digit after it"
+    if c.char is None and c.reading is not None and c.reading.reason == BLANK:  # a dot: a tap, or a wide pen's
+        return f"character {n} is too small to read (write bigger, or with a thinner pen)"
     if c.char is None and c.reading is not None and c.reading.reason != UNSURE:
         return f"character {n} is not a digit"
     return None
