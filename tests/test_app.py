@@ -725,3 +725,48 @@ def test_a_stroke_near_the_edge_of_a_drawing_grows_it_by_its_pen_not_to_the_wind
     draw(canvas, [np.array([[205.0, 200.0], [300.0, 200.0]])])  # from 5 px inside the drawing's left edge
     drawing = canvas.drawing()
     assert drawing.width <= 400 + canvas.pen_width() / 2 and drawing.height == 400
+
+
+def test_undo_and_redo_between_pictures_reads_each_once(app_window, qtbot, monkeypatch):
+    """Each Undo or Redo between two opened photos found the photo's ink again, 0.5 s a time (QA)."""
+    from handwriting_recognizer.core.numbers import NumberReader
+
+    reads = []
+    read_picture = NumberReader.read_picture
+    monkeypatch.setattr(
+        NumberReader, "read_picture", lambda self, pixels: reads.append(1) or read_picture(self, pixels)
+    )
+    for make, digit in ((handmade.seven, 7), (handmade.one, 1)):
+        picture = gray_to_qimage(render_strokes(make(), (400, 400), 30.0), invert=True)
+        assert app_window.files.show_qimage(picture, "test", "Open Picture")
+        qtbot.waitUntil(lambda: shown_digit(app_window) == digit, timeout=2000)  # noqa: B023
+    for step, digit in ((app_window.canvas.undo_stack.undo, 7), (app_window.canvas.undo_stack.redo, 1)) * 2:
+        step()
+        qtbot.waitUntil(lambda: shown_digit(app_window) == digit, timeout=2000)  # noqa: B023
+    assert len(reads) == 2
+
+
+def test_opening_a_picture_shows_the_wait_cursor_and_replaces_an_old_note(app_window, qtbot, monkeypatch, tmp_path):
+    """A 12-megapixel photo froze the window for 3 s with no busy cursor; after a failed paste, a
+    pasted picture left "The clipboard holds no readable image" up (QA pass)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from handwriting_recognizer.app import file_actions
+
+    cursors = []
+    find_ink = file_actions.image_to_input
+
+    def watched(pixels):
+        cursor = QGuiApplication.overrideCursor()
+        cursors.append(None if cursor is None else cursor.shape())
+        return find_ink(pixels)
+
+    monkeypatch.setattr(file_actions, "image_to_input", watched)
+    QGuiApplication.clipboard().setText("not a picture")
+    assert not app_window.files.paste()
+    assert app_window.statusBar().currentMessage() == "The clipboard holds no readable image"
+    path = tmp_path / "seven.png"
+    save_png(gray_to_qimage(render_strokes(handmade.seven(), (400, 400), 30.0), invert=True), path)
+    assert app_window.open_image(path)
+    assert cursors == [Qt.CursorShape.WaitCursor] and QGuiApplication.overrideCursor() is None
+    assert app_window.statusBar().currentMessage() == ""

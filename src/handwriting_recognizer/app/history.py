@@ -314,6 +314,7 @@ class ReadingHistory(QDockWidget):
             self._window.statusBar().showMessage("Select a reading in the history first", STATUS_MS)
             return False
         entry = self._entries[row]
+        self._window.statusBar().clearMessage()  # a note of what went before ("Copied 47") stayed (QA)
         if entry.picture is not None:
             self._canvas.set_picture(entry.picture, entry.input, "Open from History")
         elif entry.drawing is not None:

@@ -71,6 +71,7 @@ MESSAGE_MARGIN = 40  # px a status message needs beyond its text: the bar's own 
 SLOW_READING_MS = 8
 LEFT_RUN_MS = 20_000  # how long the status bar names a finished run it cannot offer
 MODEL_SWITCH_MS = 8000  # how long the status bar says a new model is now reading
+PICTURE_READS = 8  # pictures whose reading is kept, for Undo and Redo between them (a 28x28 input a character)
 DEFAULT_SIZE = (860, 560)  # the first start's window, when the screen has room for it, else SCREEN_SHARE of it
 LATENCY_TIP = (
     "How long reading the drawing took, in milliseconds: finding its characters, preparing their 28x28 inputs "
@@ -102,7 +103,7 @@ class MainWindow(QMainWindow):
         self.number: NumberReading | None = None  # what the big label shows: the whole reading
         self._reader: NumberReader | None = None
         self._replaced: HistoryEntry | None = None  # the history's entry for what the canvas replaced last
-        self._picture_read: tuple[object, NumberReading] | None = None  # the last picture read, by its key
+        self._picture_reads: dict[int, NumberReading] = {}  # the last PICTURE_READS pictures read, by their key
         self._user_selection: tuple[int, ...] | None = None  # the marks of the character the user selected
         self.last_error: QMessageBox | None = None
         data = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
@@ -353,7 +354,7 @@ class MainWindow(QMainWindow):
             return None
         if self._reader is None or self._reader.recognizer is not recognizer:
             self._reader = NumberReader(recognizer)
-            self._picture_read = None  # it holds the old reader, and with it the old model
+            self._picture_reads.clear()  # read by the old model
         return self._reader
 
     def _schedule_reading(self) -> None:
@@ -398,10 +399,13 @@ class MainWindow(QMainWindow):
         picture = self.canvas.picture()
         if picture is None:
             return reader.read_strokes(self.canvas.strokes(), self.canvas.pen_width())
-        key = (picture.cacheKey(), reader)
-        if self._picture_read is None or self._picture_read[0] != key:
-            self._picture_read = (key, reader.read_picture(qimage_to_array(picture)))
-        return self._picture_read[1]
+        # Undo and Redo between two photos read each again, 0.5 s a time (QA pass): a few are kept.
+        key = picture.cacheKey()
+        number = self._picture_reads.pop(key, None) or reader.read_picture(qimage_to_array(picture))
+        self._picture_reads[key] = number  # the newest last
+        while len(self._picture_reads) > PICTURE_READS:
+            del self._picture_reads[next(iter(self._picture_reads))]
+        return number
 
     def _default_selection(self, number: NumberReading) -> int:
         """The character of a number to show in the bars: the one the user selected while the ink is
