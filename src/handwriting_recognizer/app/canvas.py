@@ -168,6 +168,7 @@ class Canvas(QWidget):
         self._finished_points = 0  # points in the finished strokes: a drawing holds at most MAX_POINTS
         self._size = QSizeF(400, 400)
         self._pen_px = PEN_WIDTH_DEFAULT
+        self._chosen_px = PEN_WIDTH_DEFAULT  # the user's pen: an opened drawing's own goes with it
         self._pen_scale = 1.0  # screen pixels of the pen box per unit of the drawing, when it was begun or opened
         self._image = QImage()
         self._paper_colour, self._ink_colour = paper_and_ink(self.palette())
@@ -309,9 +310,11 @@ class Canvas(QWidget):
         self.changed.emit()
 
     def _fit_drawing_to_widget(self) -> None:
-        """An empty canvas takes the widget's size: new strokes, and the pen, are in widget pixels."""
+        """An empty canvas takes the widget's size: new strokes, and the pen, are in widget pixels.
+        Its pen is the user's again: an opened drawing's thin pen stayed for every drawing after it
+        (QA pass)."""
         self._size = QSizeF(max(self.width(), 1), max(self.height(), 1))
-        self._pen_scale = 1.0
+        self._set_pen(self._chosen_px, 1.0)
 
     # --- the pen -------------------------------------------------------------------------------
 
@@ -323,7 +326,8 @@ class Canvas(QWidget):
         """Draw with a pen `px` screen pixels wide at the drawing's scale when it was begun or
         opened (kept within PEN_WIDTH_MIN..PEN_WIDTH_MAX); the strokes already drawn are shown with
         it too."""
-        self._set_pen(_box_width(px), self._pen_scale)
+        self._chosen_px = _box_width(px)
+        self._set_pen(self._chosen_px, self._pen_scale)
 
     def _set_pen(self, px: int, scale: float) -> None:
         """The pen box's width `px` at `scale` (its screen pixels per unit of the drawing)."""
