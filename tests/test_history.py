@@ -391,3 +391,17 @@ def test_the_selection_stays_on_the_ink_that_clear_moves_to_the_top(app_window, 
     QTest.keyClick(app_window, Qt.Key.Key_Delete)
     assert [e.reading.label for e in history.entries()] == [1, 0, 7]
     assert history.list.currentRow() == 0 and history.list.item(0).isSelected()
+
+
+def test_a_selected_entry_dropped_as_the_oldest_leaves_nothing_selected(app_window, qtbot):
+    """Selected, the oldest entry was dropped for a new one, and the next oldest, another reading,
+    became the selected one that Open on Canvas opened (QA pass)."""
+    history = app_window.history
+    for i in range(HISTORY_SIZE):
+        show(app_window, qtbot, handmade.seven(dx=i) if i % 2 else handmade.one(dx=i), reads=7 if i % 2 else 1)
+        QTest.keyClick(app_window, Qt.Key.Key_Delete)
+    history.list.setCurrentRow(HISTORY_SIZE - 1)
+    show(app_window, qtbot, handmade.zero(), reads=0)
+    QTest.keyClick(app_window, Qt.Key.Key_Delete)
+    assert history.list.count() == HISTORY_SIZE and not history.list.selectedItems()
+    assert not history.reopen_button.isEnabled()

@@ -453,7 +453,8 @@ def test_an_import_is_undone_and_redone(qtbot, store, tmp_path):
     assert dialog.undo_button.text() == "Undo Import of 4 samples" and dialog.undo_button.isEnabled()
     dialog.undo_stack.undo()
     assert set(store.samples()) == mine and dialog.grid.count() == 3
-    assert dialog.message.text() == "Import undone: 4 samples removed. Redo adds them again."
+    assert dialog.message.text().startswith("Import undone: 4 samples removed. Redo (Ctrl+")
+    assert dialog.message.text().endswith(") adds them again.")
     dialog.undo_stack.redo()
     assert len(store.samples()) == 7 and dialog.grid.count() == 7
     dialog.import_from(str(tmp_path / "theirs.zip"))  # nothing new: nothing to undo

@@ -284,7 +284,7 @@ class ReadingHistory(QDockWidget):
         if chosen:  # the selection stays on that ink: it moved to the next entry, another reading (QA)
             self.list.setCurrentRow(0)
         while self.list.count() > HISTORY_SIZE:
-            self.list.takeItem(self.list.count() - 1)
+            self._take(self.list.count() - 1)
         return None if again else entry
 
     def forget(self, entry: HistoryEntry | None) -> None:
@@ -293,7 +293,16 @@ class ReadingHistory(QDockWidget):
         row = next((i for i, kept in enumerate(self._entries) if kept is entry), None)
         if row is not None:
             del self._entries[row]
-            self.list.takeItem(row)
+            self._take(row)
+
+    def _take(self, row: int) -> None:
+        """Take the list's `row` out; when it was selected, nothing is: Qt selected the entry taking
+        its place, another reading, which Copy and Open on Canvas then acted on (QA pass)."""
+        selected = self.list.item(row).isSelected()
+        self.list.takeItem(row)
+        if selected:
+            self.list.setCurrentRow(-1)
+            self.list.clearSelection()
 
     def copy(self, reading: Said | None) -> bool:
         """Edit > Copy: the selected past reading while the list has the focus, else the current one."""

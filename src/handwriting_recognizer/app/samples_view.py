@@ -180,7 +180,9 @@ class _Import(QUndoCommand):
             except (SampleError, OSError) as exc:
                 problems.append(f"Cannot remove {sample.id}: {_problem(exc)}")
         n = len(self._removed)
-        self._dialog.done_step(f"Import undone: {_samples(n)} removed. Redo adds them again.", problems)
+        key = redo_keys()[0].toString(QKeySequence.SequenceFormat.NativeText)  # the dialog has no Redo button
+        again = "it" if n == 1 else "them"
+        self._dialog.done_step(f"Import undone: {_samples(n)} removed. Redo ({key}) adds {again} again.", problems)
 
 
 class _Relabel(QUndoCommand):
