@@ -205,11 +205,11 @@ def test_after_teaching_with_the_button_the_next_digit_key_chooses_the_next_labe
     app_window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is app_window, timeout=2000)
     app_window.choose_label(7)
-    pen = app_window.canvas.pen_width_px()
     QTest.mouseClick(app_window.teach_button, Qt.MouseButton.LeftButton)
     assert [s.label for s in app_window.samples.samples()] == [7]
     qtbot.waitUntil(lambda: not app_window.teach_button.isEnabled(), timeout=2000)
     assert QApplication.focusWidget() is app_window.canvas
+    pen = app_window.canvas.pen_width_px()
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_4)
     assert app_window.label_to_teach() == 4 and app_window.canvas.pen_width_px() == pen
 

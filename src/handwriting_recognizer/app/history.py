@@ -90,7 +90,7 @@ def copy_reading(window: QMainWindow, reading: Said | None) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one entry is itself: == reached its arrays and raised (review)
 class HistoryEntry:
     """One reading and what it was read from: the strokes, or a picture with its model input."""
 
@@ -274,18 +274,24 @@ class ReadingHistory(QDockWidget):
         drawing = self._canvas.drawing() if picture is None else None
         entry = HistoryEntry(reading, x, drawing, picture, dt.datetime.now(), taught)
         again = [kept for kept in self._entries if kept.taught == taught and _same_ink(kept, entry)]
-        chosen = any(self.list.item(self._entries.index(kept)).isSelected() for kept in again)
+        chosen = any(self.list.item(row).isSelected() for row, kept in enumerate(self._entries) if kept in again)
         for kept in again:
             self.forget(kept)  # the same ink again (Undo Clear, then Clear): listed once, as the newest
+        self.put_back(entry)
+        if chosen:  # the selection stays on that ink: it moved to the next entry, another reading (QA)
+            self.list.setCurrentRow(0)
+        return None if again else entry
+
+    def put_back(self, entry: HistoryEntry) -> None:
+        """List `entry` as the newest (`remember`'s, or one `forget` took back: a Teach redone)."""
+        if entry in self._entries:
+            return
         self._entries = [entry, *self._entries][:HISTORY_SIZE]
         item = QListWidgetItem(_thumbnail(entry, self.palette()), entry.describe())
         item.setToolTip(f"{entry.describe()}\n{HISTORY_TIP}")
         self.list.insertItem(0, item)
-        if chosen:  # the selection stays on that ink: it moved to the next entry, another reading (QA)
-            self.list.setCurrentRow(0)
         while self.list.count() > HISTORY_SIZE:
             self._take(self.list.count() - 1)
-        return None if again else entry
 
     def forget(self, entry: HistoryEntry | None) -> None:
         """Take back `entry`, if it is still kept: what it kept is shown again (a stroke over a

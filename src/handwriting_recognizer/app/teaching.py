@@ -21,7 +21,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
 from handwriting_recognizer.app.canvas import Canvas
-from handwriting_recognizer.app.history import ReadingHistory
+from handwriting_recognizer.app.history import HistoryEntry, ReadingHistory
 from handwriting_recognizer.app.views import ProbabilityBars
 from handwriting_recognizer.core.drawing import Drawing
 from handwriting_recognizer.core.numbers import MAX_CHARACTERS, SYMBOLS, Character, NumberReading
@@ -93,9 +93,18 @@ class _Taught(QUndoCommand):
     again (its files kept in memory), Redo puts the very files back. Without it, Ctrl+Z after a
     Teach brought the drawing back and left its sample saved, under the label just corrected."""
 
-    def __init__(self, store: SampleStore, sample: Sample, say: Callable[[str], None]):
+    def __init__(
+        self,
+        store: SampleStore,
+        sample: Sample,
+        say: Callable[[str], None],
+        history: ReadingHistory,
+        kept: HistoryEntry | None,
+    ):
+        """`kept`: the history's entry "taught as" for it, taken back with it (it stayed; QA pass)."""
         super().__init__(f"Save sample of {sample.label}")
         self._store, self._sample, self._say = store, sample, say
+        self._history, self._kept = history, kept
         self._removed: RemovedSample | None = None  # while undone
         self._left = False  # whether an undo left the sample as My Samples had made it
 
@@ -110,6 +119,8 @@ class _Taught(QUndoCommand):
             self._say(f"Cannot save the sample again: {exc.strerror or exc}")
             return
         self._removed = None
+        if self._kept is not None:
+            self._history.put_back(self._kept)
         self._say(f"Saved again as {self._sample.label}")
 
     def undo(self) -> None:
@@ -123,6 +134,7 @@ class _Taught(QUndoCommand):
         except (SampleError, OSError) as exc:
             self._say(f"The taught sample stays among your samples: {exc}")
             return
+        self._history.forget(self._kept)
         self._say(f"Taught sample taken back: it is no longer among your samples of {self._sample.label}")
 
     def _where(self) -> str:
@@ -310,11 +322,11 @@ class Teacher:
             return False
         count = self._samples.counts()[label]
         number = self._number()
-        self._history.remember(None if number is None else number.single, taught=label)
+        kept = self._history.remember(None if number is None else number.single, taught=label)
         self._canvas.finish_stroke()  # taught while drawing: the stroke is kept, its own step, before Teach
         steps = self._canvas.undo_stack
         steps.beginMacro(f"Teach as {label}")  # one Undo: the drawing back, its sample out
-        steps.push(_Taught(self._samples, sample, self._say))
+        steps.push(_Taught(self._samples, sample, self._say, self._history, kept))
         self._canvas.clear()
         steps.endMacro()
         self.choose(None)
@@ -341,7 +353,7 @@ class Teacher:
             self._show_error("Cannot save the sample", f"{exc.strerror or exc}. Your earlier samples are untouched.")
             return False
         count = self._samples.counts()[label]
-        taught = _Taught(self._samples, sample, self._say)
+        taught = _Taught(self._samples, sample, self._say, self._history, None)  # the number stays: no entry
         taught.setText(f"Teach character {n} as {label}")
         self._canvas.undo_stack.push(taught)
         self.choose(None)
