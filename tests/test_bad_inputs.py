@@ -553,6 +553,7 @@ def test_an_svg_path_too_long_to_draw_in_time_is_refused_at_once():
         'stroke-dasharray="1 1"',
         'style="stroke:black; stroke-dasharray: .5,1"',
         'stroke-dasharray="&#48;.01"',  # a character reference hid it from a search of the raw text (review)
+        'style="stroke-dasharray/**/:0.01"',  # so did a CSS comment, which Qt's CSS reads past (review)
     ],
 )
 def test_an_svg_of_dashed_lines_is_refused_at_once(dashes):
@@ -707,6 +708,30 @@ def test_whole_bmp_and_gif_files_of_every_kind_are_not_called_cut_short():
         assert decode_image(data, name).shape[2] == 4, name
     with pytest.raises(ImageError, match="the picture is cut short"):
         decode_image(big[:-300], "os2-cut.bmp")
+
+
+def test_the_ends_of_a_bmp_or_gif_are_told_within_their_budget(monkeypatch):
+    """Past the budget of blocks walked, a GIF was refused as cut short, not taken as whole; an RLE
+    BMP that does not say its pixels' size cut short was read (review)."""
+    from handwriting_recognizer.core import picture_ends
+
+    monkeypatch.setattr(picture_ends, "MAX_BLOCKS", 50)
+    screen = b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0, 0, 0)
+    image = b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    comment = b"\x21\xfe" + b"\x01a" * 60 + b"\x00"  # more blocks than the budget
+    assert not picture_ends.cut_short(b"gif", screen + comment + image + b";")
+    assert not picture_ends.cut_short(b"gif", screen + image + b";")
+    assert picture_ends.cut_short(b"gif", screen + image[:-2])
+    rle = b"BM" + struct.pack("<I4xI", 200, 54) + struct.pack("<IiiHHII", 40, 10, 10, 1, 8, 1, 0) + bytes(162)
+    assert not picture_ends.cut_short(b"bmp", rle) and picture_ends.cut_short(b"bmp", rle[:150])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([b"bmp", b"gif"]), st.binary(max_size=120))
+def test_any_bytes_are_told_whole_or_cut_short_without_error(kind, data):
+    from handwriting_recognizer.core.picture_ends import cut_short
+
+    assert cut_short(kind, (b"BM" if kind == b"bmp" else b"GIF89a") + data) in (True, False)
 
 
 def test_an_svg_with_a_doctype_line_and_internal_uses_is_read():

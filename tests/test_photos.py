@@ -290,20 +290,6 @@ def test_a_denoised_compressed_photo_reads_as_written(recognizer, light):
         assert recognizer.read(image_to_input(picture)).label == int(digit)
 
 
-def test_a_blank_sheet_on_a_desk_saved_as_jpeg_is_blank():
-    """JPEG at quality 75 smooths a photo's grain but leaves its blocks: the grain was taken as a
-    third of the picture's, pixel to pixel, and a desk's blocks stood out of it as ink (5 of 10)."""
-    import io
-
-    from PIL import Image
-
-    rng = np.random.default_rng(0)
-    for _ in range(10):
-        saved = io.BytesIO()
-        Image.fromarray(photograph(np.zeros(SHEET), "on a desk", rng)).save(saved, "JPEG", quality=75)
-        assert is_blank(image_to_input(np.asarray(Image.open(io.BytesIO(saved.getvalue())))))
-
-
 @pytest.mark.parametrize(("contrast", "noise"), [(0.25, 0.03), (0.15, 0.02)])
 def test_faint_ink_on_grainy_paper_is_ink(recognizer, contrast, noise):
     """Ink a person sees clearly, a few noise levels above the grain pixel by pixel, was called

@@ -313,7 +313,12 @@ class FileActions(QObject):
                 if opened
                 else f"Could not open {files[0].name}; {more} left out (one opens at a time)"
             )
-            note = ". ".join(filter(None, [said, note]))
+            elsewhere = [
+                f"{path.name} {ELSEWHERE[path.suffix.lower()]}"
+                for path in files[1:]
+                if path.suffix.lower() in ELSEWHERE
+            ]
+            note = ". ".join(filter(None, [said, note, *elsewhere]))  # where a model left out opens (review)
         if note:
             self._say(note)
         return opened

@@ -57,6 +57,7 @@ _SVG_OUTSIDE = re.compile(rb"""<!ENTITY|<!DOCTYPE[^>]*\[|@import|href\s*=\s*["']
 # 11 s to draw, ten of them over 100 s (QA pass); no budget on elements bounds that. Told on the
 # parsed document, as Qt reads it (a character reference hid a raw text search's; review).
 _SVG_DASHES = re.compile(r"stroke-dasharray\s*:\s*([^;}]*)", re.IGNORECASE)
+_CSS_NOISE = re.compile(r"/\*.*?\*/|\\", re.DOTALL)  # comments and escapes, which Qt's CSS reads past
 _HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
 _SVG_NUMBER = re.compile(r"[-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][-+]?\d+)?")  # in path data: "1.5.5" is 1.5 and .5
 
@@ -234,9 +235,9 @@ def _dashed(root: ElementTree.Element) -> bool:
     all of length 0, draw a solid line)."""
     for element in root.iter():
         values = [element.get("stroke-dasharray") or ""]
-        values += _SVG_DASHES.findall(element.get("style") or "")
+        values += _SVG_DASHES.findall(_CSS_NOISE.sub("", element.get("style") or ""))
         if element.tag.rsplit("}", 1)[-1] == "style":
-            values += _SVG_DASHES.findall(element.text or "")
+            values += _SVG_DASHES.findall(_CSS_NOISE.sub("", element.text or ""))
         if any(float(n) != 0 for value in values for n in _SVG_NUMBER.findall(value)):
             return True
     return False

@@ -32,15 +32,15 @@ def cut_short(kind: bytes, data: bytes) -> bool:
 def _bmp_cut_short(data: bytes) -> bool:
     """Uncompressed rows take the size the header gives (BITMAPCOREHEADER's or a later one's); a
     compressed bitmap takes the size it says, when it says one."""
-    offset, header = struct.unpack_from("<II", data, 10)
+    written, offset, header = struct.unpack_from("<I4xII", data, 2)
     if header == 12:
         width, height, _, bits = struct.unpack_from("<HHHH", data, 18)
         compression, size = 0, 0
     else:
         width, height, _, bits, compression, size = struct.unpack_from("<iiHHII", data, 18)
     if compression in (0, 3, 6):  # BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS: rows of a known size
-        size = (abs(width) * bits + 31) // 32 * 4 * abs(height) - ROW_PADDING
-    return len(data) < offset + size
+        return len(data) < offset + (abs(width) * bits + 31) // 32 * 4 * abs(height) - ROW_PADDING
+    return len(data) < (offset + size if size else written)  # else the file's size, as written
 
 
 def _gif_first_picture_ends(data: bytes) -> bool:
@@ -49,14 +49,17 @@ def _gif_first_picture_ends(data: bytes) -> bool:
     at = GIF_SCREEN + _colour_table(data[10])
     for _ in range(MAX_BLOCKS):
         if data[at] == 0x21:  # an extension: its label, then blocks of data
-            at = _after_blocks(data, at + 2)
+            end = _after_blocks(data, at + 2)
         elif data[at] == 0x2C:  # the first picture: its descriptor, colours, LZW code size, data
-            at = _after_blocks(data, at + GIF_IMAGE + _colour_table(data[at + 9]) + 1)
-            return at <= len(data)
+            end = _after_blocks(data, at + GIF_IMAGE + _colour_table(data[at + 9]) + 1)
+            return end is None or end <= len(data)
         else:
             return True  # no picture before the trailer or stray bytes: Qt says what it makes of that
-        if at > len(data):
+        if end is None:
+            return True  # past the budget: taken as whole
+        if end > len(data):
             return False
+        at = end
     return True
 
 
@@ -65,9 +68,9 @@ def _colour_table(flags: int) -> int:
     return 3 * (2 << (flags & 7)) if flags & 0x80 else 0
 
 
-def _after_blocks(data: bytes, at: int) -> int:
+def _after_blocks(data: bytes, at: int) -> int | None:
     """Where a run of data blocks (each its length, then that many bytes; a 0 ends the run) ends;
-    past the end of `data` when it is cut short."""
+    past the end of `data` when it is cut short; None past the budget."""
     for _ in range(MAX_BLOCKS):
         if at >= len(data):
             return len(data) + 1
@@ -75,4 +78,4 @@ def _after_blocks(data: bytes, at: int) -> int:
         at += 1 + length
         if length == 0:
             return at
-    return len(data)  # past the budget: taken as whole
+    return None

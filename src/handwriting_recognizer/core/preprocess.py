@@ -57,8 +57,6 @@ SHADE = 0.3  # ink is a share of its paper's brightness, paper counting at least
 GRAIN_BOX = 3  # grain is averaged over squares this wide (a stroke is wider): a third of its noise is left
 GRAIN = 6.0  # ink less than this many noise levels (of the averaged grain) above the paper's grain is paper
 BLANK_GRAIN = 18.0  # a picture with no pixel this many noise levels (of the averaged grain) above it is blank
-GRAIN_WIDE = 4 * GRAIN_BOX + 1  # compressed grain is measured around the mean of squares this wide
-COMPRESSED = 2.0  # averaged grain this many times what white noise leaves is compressed (a JPEG's): it is that
 MAD_TO_SIGMA = 1.4826  # normal noise's standard deviation, per unit of its median absolute deviation
 BEND_TO_SIGMA = math.sqrt(6.0)  # a pixel's difference to its two neighbours' sum has sqrt(6) times the noise
 STATISTICS_SAMPLE = 250_000  # pixels a picture's grain and brightness are measured on
@@ -294,11 +292,6 @@ def _find_ink(pixels: np.ndarray) -> np.ndarray:
         above = _box_mean(above, GRAIN_BOX)
         noise /= GRAIN_BOX
     grain = float(np.median(_sample(above)))
-    # A JPEG's grain is not white noise, which the box divides by 3: its blocks stood out of that.
-    # It is measured as what is left around a wider mean, which light and a scan's uneven paper are
-    # not (measured around the median, they turned pencil on a scan into grain; review).
-    if noise > 0 and (left := _spread(above - _box_mean(above, GRAIN_WIDE), 0.0)) > COMPRESSED * noise:
-        noise = left
     if noise > 0 and float(above.max()) < grain + BLANK_GRAIN * noise:
         return np.zeros_like(page)  # a blank page: nothing stands out from its grain
     floor = max(grain + GRAIN * noise, 0.0) if noise > 0 else 0.0  # a clean picture's faintest ink is ink
@@ -334,11 +327,6 @@ def _noise(gray: np.ndarray) -> float:
         bends = bends[unclipped]
     noise = MAD_TO_SIGMA * float(np.median(np.abs(bends - np.median(bends)))) / BEND_TO_SIGMA
     return noise if noise >= MIN_GRAIN else 0.0
-
-
-def _spread(above: np.ndarray, grain: float) -> float:
-    """The standard deviation of the averaged grain around its median, robustly (ink is a minority)."""
-    return MAD_TO_SIGMA * float(np.median(np.abs(_sample(above) - grain)))
 
 
 def _sample(values: np.ndarray) -> np.ndarray:
