@@ -204,11 +204,11 @@ def test_a_small_digit_on_a_sheet_on_a_desk_reads_alone(recognizer):
         assert read_number_picture(recognizer, sheet_on_a_brown_desk(digit, 0)).text == digit
 
 
-@pytest.mark.parametrize("share", [0.2, 0.35, 0.5])
+@pytest.mark.parametrize("share", [0.1, 0.2, 0.35, 0.5])
 def test_a_card_on_a_dark_desk_reads_its_writing(recognizer, share):
-    """A card or a sticky note on a dark desk, a fifth to a half of the photo: the desk is one grey
+    """A card or a sticky note on a dark desk, a tenth to a half of the photo: the desk is one grey
     all round, the card is lighter and larger than the writing, and the card was read as the ink:
-    "42" read "0" at 96 % (QA)."""
+    "42" read "0" at 96 % (QA; a tenth's thin marks fill in hardly more than the card: review)."""
     h, w = PHONE
     side = np.sqrt(share)
     top, left = h * (1 - side) / 2, w * (1 - side) / 2

@@ -350,10 +350,14 @@ def _ink_tone_and_width(gray: np.ndarray) -> Tone:
     scale = max(1.0, min(gray.shape) / PAPER_SIDE, max(gray.shape) / PAPER_LONGEST)
     small = resize(gray, *(max(1, round(n / scale)) for n in gray.shape)) if scale > 1 else gray
     filled = {light: _filled(small if light else 1.0 - small) for light in (True, False)}
-    dark, light = _tone_fills(filled, min(small.shape))
+    at, dark, light = _tone_fills(filled, min(small.shape))
     is_dark = dark >= light or light < POLARITY_CLEAR * dark
     radius = math.ceil(STROKE_MARGIN * _stroke_radius(filled[is_dark]) * scale)
-    return Tone(is_dark, dark >= POLARITY_CLEAR * light, radius)
+    # Clearly dark: by far more, or more and done at that window (thin pen marks are filled in by
+    # then; chalk wider than it is not). A small card on a desk fills in hardly more (review).
+    fills = [fill for _, fill in filled[True]]
+    settled = at + 1 < len(fills) and fills[at + 1] <= SETTLED * fills[at]
+    return Tone(is_dark, dark >= POLARITY_CLEAR * light or (dark >= light and settled), radius)
 
 
 def paper_behind(page: np.ndarray, radius: int) -> np.ndarray:
@@ -378,15 +382,16 @@ def _filled(page: np.ndarray) -> list[tuple[int, float]]:
     return [(r, float((closing(page, r) - page).sum())) for r in radii]
 
 
-def _tone_fills(filled: dict[bool, list[tuple[int, float]]], side: int) -> tuple[float, float]:
-    """How much windows about a stroke wide fill in of the dark tone and of the light one. Strokes
+def _tone_fills(filled: dict[bool, list[tuple[int, float]]], side: int) -> tuple[int, float, float]:
+    """Which of the windows is about a stroke wide, and how much it fills in of the dark tone and of
+    the light one. Strokes
     are thinner than the paper between them, so the ink's tone fills in clearly more; when neither
     does clearly (a blank sheet, a marker's strokes wider than the windows), the photo is of dark
     writing on paper, as nearly every photo of writing is (chalk on a board is told by its fill)."""
     widest = max(POLARITY_MIN_WINDOW, POLARITY_WINDOW * side)
     fits = [i for i, (r, _) in enumerate(filled[True]) if 2 * r + 1 <= widest]
     at = fits[-1] if fits else 0
-    return filled[True][at][1], filled[False][at][1]
+    return at, filled[True][at][1], filled[False][at][1]
 
 
 def _stroke_radius(filled: list[tuple[int, float]]) -> int:
