@@ -380,6 +380,9 @@ def test_a_model_or_archive_dropped_says_where_it_opens_and_the_others_are_named
         said = app_window.statusBar().currentMessage()
         assert said.startswith("Opened seven.png only, one at a time: 1 more dropped file left out. ")
         assert where in said  # where the one left out opens (review)
+    assert drop("model.onnx", "seven.png", "backup.zip")
+    said = app_window.statusBar().currentMessage()
+    assert said.startswith("Opened seven.png only") and ".." not in said and "Open Model" in said and "Import" in said
     assert not drop("missing.png", "seven.png")
     said = app_window.statusBar().currentMessage()
     assert said == "Could not open missing.png; 1 more dropped file left out (one opens at a time)"

@@ -310,11 +310,9 @@ class Canvas(QWidget):
         self.changed.emit()
 
     def _fit_drawing_to_widget(self) -> None:
-        """An empty canvas takes the widget's size: new strokes, and the pen, are in widget pixels.
-        Its pen is the user's again: an opened drawing's thin pen stayed for every drawing after it
-        (QA pass)."""
+        """An empty canvas takes the widget's size: new strokes, and the pen, are in widget pixels."""
         self._size = QSizeF(max(self.width(), 1), max(self.height(), 1))
-        self._set_pen(self._chosen_px, 1.0)
+        self._pen_scale = 1.0
 
     # --- the pen -------------------------------------------------------------------------------
 
@@ -376,6 +374,9 @@ class Canvas(QWidget):
                 self.replacing.emit()  # the picture's reading goes to the history, as when another replaces it
             self._content, self._finished_points = BLANK, 0  # a stroke on a picture replaces it; undo shows it
             self._fit_drawing_to_widget()
+            # A new drawing is drawn with the user's pen: an opened drawing's thin pen stayed for
+            # every drawing after it (QA pass). Not on Clear: Undo shows the drawing with its pen.
+            self._set_pen(self._chosen_px, 1.0)
             self._render()  # the whole widget: the picture or the hint goes
         else:  # while it is drawn, the drawing spans the whole canvas shown (the same view): see `_end`
             scale, dx, dy = self._view()

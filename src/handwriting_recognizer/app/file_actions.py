@@ -318,7 +318,7 @@ class FileActions(QObject):
                 for path in files[1:]
                 if path.suffix.lower() in ELSEWHERE
             ]
-            note = ". ".join(filter(None, [said, note, *elsewhere]))  # where a model left out opens (review)
+            note = ". ".join(part.rstrip(".") for part in [said, note, *elsewhere] if part)  # where each opens (review)
         if note:
             self._say(note)
         return opened

@@ -277,21 +277,15 @@ class ReadingHistory(QDockWidget):
         chosen = any(self.list.item(row).isSelected() for row, kept in enumerate(self._entries) if kept in again)
         for kept in again:
             self.forget(kept)  # the same ink again (Undo Clear, then Clear): listed once, as the newest
-        self.put_back(entry)
-        if chosen:  # the selection stays on that ink: it moved to the next entry, another reading (QA)
-            self.list.setCurrentRow(0)
-        return None if again else entry
-
-    def put_back(self, entry: HistoryEntry) -> None:
-        """List `entry` as the newest (`remember`'s, or one `forget` took back: a Teach redone)."""
-        if entry in self._entries:
-            return
         self._entries = [entry, *self._entries][:HISTORY_SIZE]
         item = QListWidgetItem(_thumbnail(entry, self.palette()), entry.describe())
         item.setToolTip(f"{entry.describe()}\n{HISTORY_TIP}")
         self.list.insertItem(0, item)
         while self.list.count() > HISTORY_SIZE:
             self._take(self.list.count() - 1)
+        if chosen:  # the selection stays on that ink: it moved to the next entry, another reading (QA)
+            self.list.setCurrentRow(0)
+        return None if again else entry
 
     def forget(self, entry: HistoryEntry | None) -> None:
         """Take back `entry`, if it is still kept: what it kept is shown again (a stroke over a

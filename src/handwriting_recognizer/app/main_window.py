@@ -42,7 +42,7 @@ from handwriting_recognizer.app.canvas import Canvas
 from handwriting_recognizer.app.canvas_tools import PEN_LABEL, CanvasTools
 from handwriting_recognizer.app.dialogs import SCREEN_SHARE, fitted_size
 from handwriting_recognizer.app.elided_label import ElidedLabel
-from handwriting_recognizer.app.file_actions import FileActions
+from handwriting_recognizer.app.file_actions import FileActions, busy
 from handwriting_recognizer.app.history import HistoryEntry, ReadingHistory, Said
 from handwriting_recognizer.app.imageio import qimage_to_array
 from handwriting_recognizer.app.model_choice import ModelChoice, ModelStatus, recipe_width
@@ -401,7 +401,10 @@ class MainWindow(QMainWindow):
             return reader.read_strokes(self.canvas.strokes(), self.canvas.pen_width())
         # Undo and Redo between two photos read each again, 0.5 s a time (QA pass): a few are kept.
         key = picture.cacheKey()
-        number = self._picture_reads.pop(key, None) or reader.read_picture(qimage_to_array(picture))
+        number = self._picture_reads.pop(key, None)
+        if number is None:
+            with busy():  # a photo's ink and characters: about half a second
+                number = reader.read_picture(qimage_to_array(picture))
         self._picture_reads[key] = number  # the newest last
         while len(self._picture_reads) > PICTURE_READS:
             del self._picture_reads[next(iter(self._picture_reads))]

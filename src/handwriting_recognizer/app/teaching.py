@@ -101,7 +101,9 @@ class _Taught(QUndoCommand):
         history: ReadingHistory,
         kept: HistoryEntry | None,
     ):
-        """`kept`: the history's entry "taught as" for it, taken back with it (it stayed; QA pass)."""
+        """`kept`: the history's entry "taught as" for it, taken out of the history when the Teach is
+        undone (it stayed, for a sample no longer saved; QA pass). Redo does not list it again: put
+        back on top, it broke the history's order, and could push a newer entry out (review)."""
         super().__init__(f"Save sample of {sample.label}")
         self._store, self._sample, self._say = store, sample, say
         self._history, self._kept = history, kept
@@ -119,8 +121,6 @@ class _Taught(QUndoCommand):
             self._say(f"Cannot save the sample again: {exc.strerror or exc}")
             return
         self._removed = None
-        if self._kept is not None:
-            self._history.put_back(self._kept)
         self._say(f"Saved again as {self._sample.label}")
 
     def undo(self) -> None:

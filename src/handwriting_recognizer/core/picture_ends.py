@@ -3,8 +3,8 @@ missing end and says nothing (half a BMP of a 7 read "0" at 83 %; QA pass), wher
 JPEG cut short and refuses a PNG.
 
 Pure byte parsing: every read is bounds-checked, and a GIF's blocks are walked at most MAX_BLOCKS
-times. What cannot be told (a compressed BMP that does not say its size, a GIF past the budget) is
-taken to be whole, as Qt takes it.
+times. A compressed BMP that does not say its pixels' size is held to the file's size it writes;
+a GIF past the budget is taken to be whole, as Qt takes it.
 """
 
 from __future__ import annotations
