@@ -14,6 +14,7 @@ from PySide6.QtTest import QTest
 from handwriting_recognizer.app.actions import menus_of, on_a_pc_keyboard
 from handwriting_recognizer.app.history import (
     BLANK_NOT_COPIED,
+    CLEAR_HERE,
     HISTORY_SIZE,
     NOT_A_DIGIT_NOT_COPIED,
     UNSURE_NOT_COPIED,
@@ -122,6 +123,7 @@ def test_enter_on_a_history_button_presses_it_and_delete_in_the_list_clears_noth
     app_window.history.list.setCurrentRow(0)
     QTest.keyClick(app_window.history.list, Qt.Key.Key_Delete)
     assert len(app_window.canvas.strokes()) == 1  # the 1 is still there
+    assert app_window.statusBar().currentMessage() == CLEAR_HERE  # and why: it did nothing without a word (QA)
     QTest.keyClick(app_window, Qt.Key.Key_3)  # a label for the 1 on the canvas
     reopen = next(b for b in app_window.history.findChildren(QPushButton) if b.text() == "Open on Canvas")
     reopen.setFocus()

@@ -44,6 +44,8 @@ THUMBNAIL = 40  # pixels
 NUMBER_THUMBNAIL_WIDTH = 2 * THUMBNAIL  # a number's thumbnail is its line of ink, at most this wide
 TIME_FORMAT = "%H:%M:%S"
 HISTORY_KEY = "Ctrl+H"
+CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)  # Edit > Clear's keys, which the history holds
+CLEAR_HERE = "The history keeps its readings: Delete clears the canvas once it has the focus (click it)"
 DOCK_SHARE = 0.25  # of the window's width the dock takes at most when it opens (the user may widen it)
 # Why Copy puts nothing on the clipboard.
 BLANK_NOT_COPIED = "Nothing to copy: draw a digit first"
@@ -164,7 +166,7 @@ class ReadingHistory(QDockWidget):
 
     # Keys the dock's own widgets take before the window's shortcuts can: Enter opens the current
     # entry (as a double-click does) or presses the focused button, not Teach; Delete does not Clear.
-    OWN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+    OWN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, *CLEAR_KEYS)
 
     def event(self, event: QEvent) -> bool:
         if takes_own_key(event, self.OWN_KEYS):  # plain only: Alt+Backspace is Undo on Windows, a shortcut's still
@@ -235,6 +237,9 @@ class ReadingHistory(QDockWidget):
             self._canvas.setFocus()
             QApplication.sendEvent(self._window, event)
             return True
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and event.key() in CLEAR_KEYS:
+            # Held here (browsing the history must not clear the canvas), they did nothing without a word (QA).
+            self._window.statusBar().showMessage(CLEAR_HERE, STATUS_MS)
         return super().eventFilter(watched, event)
 
     def _enable_buttons(self) -> None:
