@@ -38,8 +38,8 @@ DRAWING_FILTER = "Drawings (*.json)"
 PNG_FILTER = "PNG (*.png)"
 MODEL_FILTER = "ONNX models (*.onnx);;All files (*)"
 ELSEWHERE = {  # files dropped or pasted on the canvas that open from a menu
-    ".onnx": "is a model: open it with Model > Open Model.",
-    ".zip": "is an archive: if it holds samples, import it with Model > My Samples > Import.",
+    ".onnx": "is a model: open it with Model > Open Model",
+    ".zip": "is an archive: if it holds samples, import it with Model > My Samples > Import",
 }
 STATUS_MS = 4000  # how long a status-bar note stays
 Locations = tuple[QStandardPaths.StandardLocation, ...]  # a file dialog's first folders, in order of preference
@@ -182,7 +182,7 @@ class FileActions(QObject):
         A model or a samples archive is said to open elsewhere (it was "not a readable image")."""
         suffix = path.suffix.lower()
         if suffix in ELSEWHERE:
-            self._show_error("Cannot open here", f"{path.name} {ELSEWHERE[suffix]}")
+            self._show_error("Cannot open here", f"{path.name} {ELSEWHERE[suffix]}.")
             return False, ""
         return (self.open_drawing(path), "") if suffix == ".json" else self._open_image(path)
 
@@ -318,7 +318,7 @@ class FileActions(QObject):
                 for path in files[1:]
                 if path.suffix.lower() in ELSEWHERE
             ]
-            note = ". ".join(part.rstrip(".") for part in [said, note, *elsewhere] if part)  # where each opens (review)
+            note = ". ".join(part for part in [said, note, *elsewhere] if part)  # where each opens (review)
         if note:
             self._say(note)
         return opened

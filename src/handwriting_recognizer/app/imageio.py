@@ -137,9 +137,7 @@ def _decode(reader: QImageReader, data: bytes, name: str) -> ImageFile:
                 f"{name}: {size.width()} x {size.height()} pixels is more than a picture may have "
                 f"({MAX_DECODED_PIXELS / 1e6:.0f} megapixels)"
             )
-        depth = (
-            QImage(1, 1, reader.imageFormat()).depth() if reader.imageFormat() != QImage.Format.Format_Invalid else 0
-        )
+        depth = QImage.toPixelFormat(reader.imageFormat()).bitsPerPixel()  # 0 for a format not known yet
         limit = QImageReader.allocationLimit() * MB  # Qt's own (QT_IMAGEIO_MAXALLOC); 0: none
         if limit and size.isValid() and size.width() * size.height() * depth // 8 > limit:
             # Qt refused it as "Unable to read image data" (a 48-bit scan of 36 megapixels; QA pass).

@@ -384,10 +384,10 @@ def _filled(page: np.ndarray) -> list[tuple[int, float]]:
 
 def _tone_fills(filled: dict[bool, list[tuple[int, float]]], side: int) -> tuple[int, float, float]:
     """Which of the windows is about a stroke wide, and how much it fills in of the dark tone and of
-    the light one. Strokes
-    are thinner than the paper between them, so the ink's tone fills in clearly more; when neither
-    does clearly (a blank sheet, a marker's strokes wider than the windows), the photo is of dark
-    writing on paper, as nearly every photo of writing is (chalk on a board is told by its fill)."""
+    the light one. Strokes are thinner than the paper between them, so the ink's tone fills in
+    clearly more; when neither does clearly (a blank sheet, a marker's strokes wider than the
+    windows), the photo is of dark writing on paper, as nearly every photo of writing is (chalk on
+    a board is told by its fill)."""
     widest = max(POLARITY_MIN_WINDOW, POLARITY_WINDOW * side)
     fits = [i for i, (r, _) in enumerate(filled[True]) if 2 * r + 1 <= widest]
     at = fits[-1] if fits else 0
